@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+
+	"github.com/mattn/go-isatty"
+	"github.com/spf13/cobra"
+
+	"github.com/goldenpath/goldenpath/config"
+	"github.com/goldenpath/goldenpath/policies"
+	"github.com/goldenpath/goldenpath/policies/format"
+	"github.com/goldenpath/goldenpath/policies/localrepo"
+)
+
+func newCheckCommand() *cobra.Command {
+	var formatName, configPath, policiesDir string
+	cmd := &cobra.Command{
+		Use:   "check [DIR]",
+		Short: "Evaluate a local checkout against the golden-path rules, offline",
+		Long: `Evaluate a local checkout (default: the current directory) with the same engine and
+rules as the GitHub App. Exit status: 1 when an error-severity rule fails, 0 otherwise,
+2 on usage or input errors.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dir := "."
+			if len(args) == 1 {
+				dir = args[0]
+			}
+			color := false
+			if f, ok := cmd.OutOrStdout().(*os.File); ok {
+				color = isatty.IsTerminal(f.Fd()) && os.Getenv("NO_COLOR") == ""
+			}
+			writer, err := format.ByName(formatName, format.Options{Color: color, Version: version})
+			if err != nil {
+				return usageError("%v", err)
+			}
+			ev, err := checkDir(cmd.Context(), dir, configPath, policiesDir)
+			if err != nil {
+				return err
+			}
+			if err := writer.Write(cmd.OutOrStdout(), ev); err != nil {
+				return err
+			}
+			if ev.Failed() {
+				return &exitError{code: 1, err: errors.New("")}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&formatName, "format", "text", "output format: text, json, sarif or junit")
+	cmd.Flags().StringVar(&configPath, "config", "", "organisation golden-path.yaml to apply")
+	cmd.Flags().StringVar(&policiesDir, "policies", "", "directory of custom .rego rules")
+	return cmd
+}
+
+// checkDir evaluates dir the way the server evaluates a repository: org config and
+// custom rules as given, the repository's own .github/golden-path.yaml as override.
+func checkDir(ctx context.Context, dir, configPath, policiesDir string) (*policies.Evaluation, error) {
+	org := config.DefaultOrg()
+	if configPath != "" {
+		data, err := os.ReadFile(configPath)
+		if err != nil {
+			return nil, usageError("read config: %v", err)
+		}
+		if org, err = config.ParseOrg(filepath.Base(configPath), data); err != nil {
+			return nil, usageError("%v", err)
+		}
+	}
+	var custom map[string]string
+	if policiesDir != "" {
+		var err error
+		if custom, err = policies.ModulesFromDir(policiesDir, false); err != nil {
+			return nil, usageError("%v", err)
+		}
+	}
+	snap, err := localrepo.Open(ctx, dir)
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	engine, err := policies.New(ctx, policies.Options{Custom: custom})
+	if err != nil {
+		return nil, err
+	}
+	override, overrideProblem := localOverride(ctx, snap, org)
+	ev, err := engine.Evaluate(ctx, snap, policies.Request{Repository: snap.Repository(ctx), Org: org, Override: override})
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	if overrideProblem != nil {
+		ev.Problems = append(ev.Problems, *overrideProblem)
+	}
+	return ev, nil
+}
+
+// localOverride reads the checkout's own .github/golden-path.yaml. A broken one is
+// reported with the results and set aside whole, as the server does.
+func localOverride(ctx context.Context, snap *localrepo.Dir, org *config.Org) (*config.RepoOverride, *policies.Problem) {
+	const path = ".github/golden-path.yaml"
+	files, _ := snap.Read(ctx, []string{path})
+	data, ok := files[path]
+	if !ok {
+		return nil, nil
+	}
+	override, err := config.ParseRepoOverride(path, data)
+	if err == nil {
+		err = org.CheckOverride(override)
+	}
+	if err != nil {
+		return nil, configProblem(path, err)
+	}
+	return override, nil
+}
+
+func configProblem(path string, err error) *policies.Problem {
+	p := &policies.Problem{Source: path, Message: err.Error()}
+	var ce *config.Error
+	if errors.As(err, &ce) {
+		p.Line, p.Message = ce.Line, ce.Message
+	}
+	return p
+}

@@ -1,0 +1,84 @@
+package policies
+
+import (
+	"bytes"
+	"strings"
+
+	"github.com/hmarr/codeowners"
+)
+
+// codeownersFiles are the places GitHub looks for CODEOWNERS, in its order: the first
+// one found is the one GitHub uses.
+var codeownersFiles = []string{".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"}
+
+// Codeowners is the parsed CODEOWNERS file (input.codeowners).
+type Codeowners struct {
+	Path   string          `json:"path"`
+	Rules  []CodeownerRule `json:"rules"`
+	Errors []FileError     `json:"errors"`
+}
+
+// CodeownerRule is one pattern line.
+type CodeownerRule struct {
+	Pattern string   `json:"pattern"`
+	Owners  []string `json:"owners"`
+	Line    int      `json:"line"`
+}
+
+// parseCodeowners parses the first CODEOWNERS file present with hmarr/codeowners (which
+// also validates owner forms). Lines are parsed one at a time so that every bad line is
+// reported with its number and the good ones still count.
+func parseCodeowners(files map[string]fileContent) *Codeowners {
+	for _, p := range codeownersFiles {
+		f, ok := files[p]
+		if !ok {
+			continue
+		}
+		co := &Codeowners{Path: p, Rules: []CodeownerRule{}, Errors: []FileError{}}
+		if f.Skipped != "" {
+			co.Errors = append(co.Errors, FileError{Path: p, Message: "file not read: " + f.Skipped})
+			return co
+		}
+		for i, line := range strings.Split(f.Content, "\n") {
+			n := i + 1
+			trimmed := strings.TrimSpace(line)
+			if trimmed == "" || strings.HasPrefix(trimmed, "#") {
+				continue
+			}
+			rs, err := codeowners.ParseFile(bytes.NewReader([]byte(trimmed + "\n")))
+			if err != nil {
+				co.Errors = append(co.Errors, FileError{Path: p, Line: n, Message: strings.TrimPrefix(err.Error(), "line 1: ")})
+				continue
+			}
+			for _, r := range rs {
+				rule := CodeownerRule{Pattern: r.RawPattern(), Owners: []string{}, Line: n}
+				for _, o := range r.Owners {
+					rule.Owners = append(rule.Owners, o.String())
+				}
+				co.Rules = append(co.Rules, rule)
+			}
+		}
+		return co
+	}
+	return nil
+}
+
+// FirstOwner is the owner of the repository as a whole: the last rule matching the
+// root wins in CODEOWNERS, so a catch-all "*" near the end decides.
+func (c *Codeowners) FirstOwner() string {
+	if c == nil {
+		return ""
+	}
+	for i := len(c.Rules) - 1; i >= 0; i-- {
+		r := c.Rules[i]
+		if (r.Pattern == "*" || r.Pattern == "/" || r.Pattern == "/*" || r.Pattern == "**") && len(r.Owners) > 0 {
+			return r.Owners[0]
+		}
+	}
+	for _, r := range c.Rules {
+		if len(r.Owners) > 0 {
+			return r.Owners[0]
+		}
+	}
+	return ""
+}

@@ -1,0 +1,363 @@
+package policies
+
+import (
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
+	"github.com/open-policy-agent/opa/v1/topdown"
+)
+
+//go:embed rules/*.rego
+var bundledFS embed.FS
+
+// Limits bound what one evaluation may cost; repositories and custom rules are
+// untrusted.
+type Limits struct {
+	MaxFileBytes int64         // bytes read per file
+	MaxFiles     int           // files read per evaluation
+	RuleTimeout  time.Duration // time per rule
+	EvalTimeout  time.Duration // time per evaluation
+}
+
+// DefaultLimits are the limits documented in policies/README.md.
+func DefaultLimits() Limits {
+	return Limits{MaxFileBytes: 1 << 20, MaxFiles: 500, RuleTimeout: 2 * time.Second, EvalTimeout: 10 * time.Second}
+}
+
+// Options configure an engine.
+type Options struct {
+	// Custom holds custom rule modules by file name. Modules that are rejected or do
+	// not compile are reported by Problems; the others are used.
+	Custom map[string]string
+	Limits Limits
+}
+
+// Engine evaluates the compiled rules. It is safe for concurrent use: the prepared
+// queries are shared, each evaluation builds its own input.
+type Engine struct {
+	rules    []*compiledRule
+	problems []Problem
+	limits   Limits
+	reads    []string
+	digest   string
+}
+
+type compiledRule struct {
+	Rule
+	query rego.PreparedEvalQuery
+}
+
+// New compiles the bundled rules and the custom ones. It fails only when the bundled
+// rules do not compile; a bad custom module becomes a Problem.
+func New(ctx context.Context, opts Options) (*Engine, error) {
+	if opts.Limits == (Limits{}) {
+		opts.Limits = DefaultLimits()
+	}
+	bundled, err := BundledModules(false)
+	if err != nil {
+		return nil, err
+	}
+	set, problems, err := parseModules(bundled, opts.Custom, false)
+	if err != nil {
+		return nil, err
+	}
+	compiler, compileProblems, err := compileModules(set)
+	if err != nil {
+		return nil, err
+	}
+	problems = append(problems, compileProblems...)
+	e := &Engine{limits: opts.Limits}
+	store := inmem.NewFromObject(map[string]any{})
+	ann := compiler.GetAnnotationSet()
+	seen := map[string]bool{}
+	for _, name := range sortedKeys(set.modules) {
+		m := set.modules[name]
+		pkg := strings.TrimPrefix(m.Package.Path.String(), "data.")
+		if seen[pkg] || !definesDeny(compiler, m.Package.Path) {
+			continue
+		}
+		seen[pkg] = true
+		rule, err := ruleFromAnnotations(pkg, ann.GetPackageScope(m.Package), name)
+		if err != nil {
+			if !set.custom[name] {
+				return nil, fmt.Errorf("bundled rule in %s: %w", name, err)
+			}
+			problems = append(problems, Problem{Source: name, Line: m.Package.Location.Row, Message: err.Error()})
+			continue
+		}
+		q, err := rego.New(
+			rego.Compiler(compiler),
+			rego.Store(store),
+			rego.StrictBuiltinErrors(true),
+			rego.Query(fmt.Sprintf(`deny := [d | some d in data.%[1]s.deny]; skip := [s | s := data.%[1]s.skip]; pass := [m | m := data.%[1]s.pass_message]`, pkg)),
+		).PrepareForEval(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("prepare rule %s: %w", rule.ID, err)
+		}
+		e.rules = append(e.rules, &compiledRule{Rule: *rule, query: q})
+		e.reads = append(e.reads, rule.Reads...)
+	}
+	sort.Slice(e.rules, func(i, j int) bool { return e.rules[i].ID < e.rules[j].ID })
+	e.problems = problems
+	e.digest = set.digest()
+	return e, nil
+}
+
+func definesDeny(c *ast.Compiler, pkg ast.Ref) bool {
+	return len(c.GetRulesExact(pkg.Append(ast.StringTerm("deny")))) > 0
+}
+
+// Rules lists the compiled rules, sorted by ID.
+func (e *Engine) Rules() []Rule {
+	out := make([]Rule, len(e.rules))
+	for i, r := range e.rules {
+		out[i] = r.Rule
+	}
+	return out
+}
+
+// Problems lists the custom modules that were rejected or did not compile.
+func (e *Engine) Problems() []Problem { return slices.Clone(e.problems) }
+
+// Digest identifies the rule set: it changes when any module's source changes, so
+// stored evaluations made with other rules can be told apart.
+func (e *Engine) Digest() string { return e.digest }
+
+// Evaluate runs every rule on a snapshot.
+func (e *Engine) Evaluate(ctx context.Context, snap Snapshot, req Request) (*Evaluation, error) {
+	ctx, cancel := context.WithTimeout(ctx, e.limits.EvalTimeout)
+	defer cancel()
+	entries, err := snap.Entries(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list files of %s: %w", req.Repository.FullName(), err)
+	}
+	ix := newPathIndex(entries)
+	files, err := e.readFiles(ctx, snap, ix)
+	if err != nil {
+		return nil, fmt.Errorf("read files of %s: %w", req.Repository.FullName(), err)
+	}
+	doc := &inputDoc{
+		repo:       req.Repository,
+		index:      ix,
+		files:      files,
+		catalog:    parseCatalog(files),
+		codeowners: parseCodeowners(files),
+	}
+	if req.Override != nil {
+		doc.override = overrideFacts{ComponentType: req.Override.ComponentType, Owner: req.Override.Owner}
+	}
+	doc.componentType = firstNonEmpty(doc.catalog.componentSpec("type"), doc.override.ComponentType, "service")
+	input, err := doc.value()
+	if err != nil {
+		return nil, fmt.Errorf("build input for %s: %w", req.Repository.FullName(), err)
+	}
+	ev := &Evaluation{
+		Schema:        InputSchema,
+		Repository:    req.Repository.FullName(),
+		ComponentType: doc.componentType,
+		Owner:         firstNonEmpty(doc.catalog.componentSpec("owner"), doc.override.Owner, doc.codeowners.FirstOwner()),
+		Results:       make([]Result, 0, len(e.rules)),
+		Problems:      slices.Clone(e.problems),
+	}
+	for _, r := range e.rules {
+		d := decide(req, &r.Rule, doc.componentType)
+		if d.expired != nil {
+			ev.ExpiredExemptions = append(ev.ExpiredExemptions, *d.expired)
+		}
+		res := Result{
+			Rule: r.ID, Title: r.Title, Aspect: r.Aspect, Level: r.Level, Severity: d.severity,
+			Files: []FileRef{}, Remediation: r.Remediation,
+		}
+		if d.skip != "" {
+			res.Status, res.Message, res.Exempt = StatusSkip, d.skip, d.exempt
+		} else {
+			e.evalRule(ctx, r, input, &res)
+		}
+		ev.Results = append(ev.Results, res)
+	}
+	ev.Summary = Summarize(ev.Results)
+	return ev, nil
+}
+
+func (e *Engine) evalRule(ctx context.Context, r *compiledRule, input ast.Value, res *Result) {
+	ctx, cancel := context.WithTimeout(ctx, e.limits.RuleTimeout)
+	defer cancel()
+	rs, err := r.query.Eval(ctx, rego.EvalParsedInput(input))
+	if err != nil {
+		res.Status, res.Message = StatusError, ruleError(err, e.limits.RuleTimeout)
+		return
+	}
+	if len(rs) != 1 {
+		res.Status, res.Message = StatusError, "rule produced no result"
+		return
+	}
+	b := rs[0].Bindings
+	if skips, _ := b["skip"].([]any); len(skips) > 0 {
+		res.Status, res.Message = StatusSkip, fmt.Sprint(skips[0])
+		return
+	}
+	denies, _ := b["deny"].([]any)
+	if len(denies) == 0 {
+		res.Status, res.Message = StatusPass, r.Title
+		if msgs, _ := b["pass"].([]any); len(msgs) > 0 {
+			res.Message = fmt.Sprint(msgs[0])
+		}
+		return
+	}
+	res.Status = StatusFail
+	var msgs []string
+	for _, d := range denies {
+		msg, files, err := violation(d)
+		if err != nil {
+			res.Status, res.Message, res.Files = StatusError, err.Error(), []FileRef{}
+			return
+		}
+		msgs = append(msgs, msg)
+		res.Files = append(res.Files, files...)
+	}
+	res.Message = strings.Join(msgs, "\n")
+}
+
+// violation reads one element of a rule's deny set.
+func violation(d any) (string, []FileRef, error) {
+	switch v := d.(type) {
+	case string:
+		return v, nil, nil
+	case map[string]any:
+		msg, ok := v["message"].(string)
+		if !ok {
+			return "", nil, errors.New(`deny element has no string "message"`)
+		}
+		var refs []FileRef
+		list, _ := v["files"].([]any)
+		for _, f := range list {
+			fm, _ := f.(map[string]any)
+			p, _ := fm["path"].(string)
+			if p == "" {
+				return "", nil, errors.New(`deny element has a file without "path"`)
+			}
+			line, _ := asJSONInt(fm["line"])
+			refs = append(refs, FileRef{Path: p, Line: line})
+		}
+		return msg, refs, nil
+	}
+	return "", nil, fmt.Errorf("deny element must be a string or an object, got %T", d)
+}
+
+func asJSONInt(v any) (int, bool) {
+	if n, ok := v.(interface{ Int64() (int64, error) }); ok {
+		i, err := n.Int64()
+		return int(i), err == nil
+	}
+	return asInt(v)
+}
+
+func ruleError(err error, limit time.Duration) string {
+	var te *topdown.Error
+	if errors.As(err, &te) && te.Code == topdown.CancelErr {
+		return fmt.Sprintf("rule exceeded its time limit of %s", limit)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Sprintf("rule exceeded its time limit of %s", limit)
+	}
+	return "rule failed: " + err.Error()
+}
+
+// readFiles reads the files that rules declared in reads, plus the catalog and
+// CODEOWNERS files the engine parses, within the limits.
+func (e *Engine) readFiles(ctx context.Context, snap Snapshot, ix *pathIndex) (map[string]fileContent, error) {
+	globs := append(append(slices.Clone(catalogFiles), codeownersFiles...), e.reads...)
+	matched := ix.match(globs)
+	// The engine's own files first, so the file limit never hides the catalog.
+	own := append(slices.Clone(catalogFiles), codeownersFiles...)
+	sort.SliceStable(matched, func(i, j int) bool {
+		return slices.Contains(own, matched[i]) && !slices.Contains(own, matched[j])
+	})
+	files := make(map[string]fileContent, len(matched))
+	var toRead []string
+	for _, p := range matched {
+		en := ix.entries[ix.byPath[p]]
+		f := fileContent{Size: en.Size, SHA: en.SHA}
+		switch {
+		case en.Size > e.limits.MaxFileBytes:
+			f.Skipped = skippedTooLarge
+		case len(toRead) >= e.limits.MaxFiles:
+			f.Skipped = skippedLimit
+		default:
+			toRead = append(toRead, p)
+		}
+		files[p] = f
+	}
+	if len(toRead) == 0 {
+		return files, nil
+	}
+	data, err := snap.Read(ctx, toRead)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range toRead {
+		f := files[p]
+		b, ok := data[p]
+		if !ok {
+			f.Skipped = skippedUnreadable
+		} else {
+			f.Content, f.Skipped = textContent(b, e.limits.MaxFileBytes)
+		}
+		files[p] = f
+	}
+	return files, nil
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// BundledModules returns the bundled Rego sources by file name; tests (files ending
+// in _test.rego) only when withTests is set.
+func BundledModules(withTests bool) (map[string]string, error) {
+	out := map[string]string{}
+	err := fs.WalkDir(bundledFS, "rules", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || (!withTests && strings.HasSuffix(p, "_test.rego")) {
+			return err
+		}
+		b, err := bundledFS.ReadFile(p)
+		out["policies/"+p] = string(b)
+		return err
+	})
+	return out, err
+}
+
+// digest hashes every module source with its name, in name order.
+func (s *moduleSet) digest() string {
+	h := sha256.New()
+	for _, name := range sortedKeys(s.sources) {
+		fmt.Fprintf(h, "%s\x00%d\x00%s", name, len(s.sources[name]), s.sources[name])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}

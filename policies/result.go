@@ -1,0 +1,81 @@
+package policies
+
+// Status is the outcome of one rule on one repository.
+type Status string
+
+const (
+	StatusPass  Status = "pass"
+	StatusFail  Status = "fail"
+	StatusSkip  Status = "skip"
+	StatusError Status = "error"
+)
+
+// Severity says how much a failing rule matters.
+type Severity string
+
+const (
+	SeverityError   Severity = "error"
+	SeverityWarning Severity = "warning"
+	SeverityInfo    Severity = "info"
+)
+
+// FileRef points at a file a result concerns, with a 1-based line when known.
+type FileRef struct {
+	Path string `json:"path"`
+	Line int    `json:"line,omitempty"`
+}
+
+// Result is one rule's outcome. Its JSON form is part of `goldenpath check --format json`.
+type Result struct {
+	Rule        string    `json:"rule"`
+	Title       string    `json:"title"`
+	Aspect      string    `json:"aspect"`
+	Level       int       `json:"level"`
+	Severity    Severity  `json:"severity"`
+	Status      Status    `json:"status"`
+	Message     string    `json:"message"`
+	Files       []FileRef `json:"files"`
+	Remediation string    `json:"remediation,omitempty"`
+	// Exempt marks a skip caused by an exemption: it counts as passed in scores,
+	// unlike a rule that does not apply.
+	Exempt bool `json:"exempt,omitempty"`
+}
+
+// Problem is something wrong with the configuration or a custom rule rather than with
+// the repository: it is reported beside the results, and the other rules still run.
+type Problem struct {
+	Source  string `json:"source"` // file the problem is in
+	Line    int    `json:"line,omitempty"`
+	Message string `json:"message"`
+}
+
+// ExpiredExemption is an exemption that no longer applies, kept so reports can flag it.
+type ExpiredExemption struct {
+	Rule    string `json:"rule"`
+	Reason  string `json:"reason"`
+	Expires string `json:"expires"`
+}
+
+// Evaluation is every rule's outcome for one repository snapshot. Its JSON form is the
+// output of `goldenpath check --format json` (schema 1).
+type Evaluation struct {
+	Schema            int                `json:"schema"`
+	Repository        string             `json:"repository"`
+	ComponentType     string             `json:"component_type"`
+	Owner             string             `json:"owner,omitempty"`
+	Summary           Summary            `json:"summary"`
+	Results           []Result           `json:"results"`
+	Problems          []Problem          `json:"problems,omitempty"`
+	ExpiredExemptions []ExpiredExemption `json:"expired_exemptions,omitempty"`
+}
+
+// Failed reports whether an error-severity rule failed: the exit status of
+// `goldenpath check` and the blocking conclusion of a check run hang on it.
+func (e *Evaluation) Failed() bool {
+	for _, r := range e.Results {
+		if r.Status == StatusFail && r.Severity == SeverityError {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,65 @@
+package policies
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/goldenpath/goldenpath/config"
+)
+
+// Request says which repository is evaluated, under which configuration.
+type Request struct {
+	Repository Repository
+	// Org is the organisation's golden-path.yaml; nil means the defaults.
+	Org *config.Org
+	// Override is the repository's own .github/golden-path.yaml from its default
+	// branch (never a pull request's head); nil when it has none.
+	Override *config.RepoOverride
+	// Today decides exemption expiry and enforce_from dates; zero means now (UTC).
+	// Passing it keeps an evaluation a function of its inputs.
+	Today time.Time
+}
+
+// decision is what the configuration says about one rule before it runs.
+type decision struct {
+	skip     string // non-empty: skip the rule with this reason
+	exempt   bool
+	severity Severity
+	expired  *ExpiredExemption
+}
+
+func decide(req Request, r *Rule, componentType string) decision {
+	org := req.Org
+	if org == nil {
+		org = config.DefaultOrg()
+	}
+	today := req.Today
+	if today.IsZero() {
+		today = time.Now().UTC()
+	}
+	d := decision{severity: Severity(org.SeverityFor(r.ID, string(r.Severity)))}
+	if d.severity == SeverityError && !org.Enforced(r.ID, today) {
+		// Before enforce_from a rule warns instead of blocking.
+		d.severity = SeverityWarning
+	}
+	if org.Disabled(r.ID) {
+		d.skip = "disabled in the organisation's golden-path.yaml"
+		return d
+	}
+	if !r.AppliesToType(componentType) {
+		d.skip = fmt.Sprintf("does not apply to a %s (applies to: %s)", componentType, strings.Join(r.AppliesTo, ", "))
+		return d
+	}
+	ex, expired := org.ExemptionFor(req.Repository.Name, req.Override, r.ID, today)
+	switch {
+	case ex != nil && expired:
+		d.expired = &ExpiredExemption{Rule: r.ID, Reason: ex.Reason, Expires: ex.Expires.String()}
+	case ex != nil:
+		d.skip, d.exempt = "exempted: "+ex.Reason, true
+		if !ex.Expires.IsZero() {
+			d.skip += " (until " + ex.Expires.String() + ")"
+		}
+	}
+	return d
+}
