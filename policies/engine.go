@@ -171,8 +171,9 @@ func (e *Engine) Evaluate(ctx context.Context, snap Snapshot, req Request) (*Eva
 		Results:       make([]Result, 0, len(e.rules)),
 		Problems:      slices.Clone(e.problems),
 	}
+	set := newSettings(req)
 	for _, r := range e.rules {
-		d := decide(req, &r.Rule, doc.componentType)
+		d := set.decide(&r.Rule, doc.componentType)
 		if d.expired != nil {
 			ev.ExpiredExemptions = append(ev.ExpiredExemptions, *d.expired)
 		}

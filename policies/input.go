@@ -89,6 +89,10 @@ func (d *inputDoc) value() (ast.Value, error) {
 		}
 		files.Insert(ast.StringTerm(p), ast.NewTerm(fo))
 	}
+	var codeowners any // a typed nil pointer would not convert
+	if d.codeowners != nil {
+		codeowners = d.codeowners
+	}
 	rest, err := ast.InterfaceToValue(map[string]any{
 		"repository": map[string]any{
 			"owner":               d.repo.Owner,
@@ -103,7 +107,7 @@ func (d *inputDoc) value() (ast.Value, error) {
 		},
 		"override":   d.override,
 		"catalog":    d.catalog,
-		"codeowners": d.codeowners,
+		"codeowners": codeowners,
 	})
 	if err != nil {
 		return nil, err

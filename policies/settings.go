@@ -29,15 +29,28 @@ type decision struct {
 	expired  *ExpiredExemption
 }
 
-func decide(req Request, r *Rule, componentType string) decision {
-	org := req.Org
-	if org == nil {
-		org = config.DefaultOrg()
+// settings is a request's configuration resolved once per evaluation.
+type settings struct {
+	org        *config.Org
+	exemptions []config.Exemption
+	today      time.Time
+	repo       string
+}
+
+func newSettings(req Request) settings {
+	s := settings{org: req.Org, today: req.Today, repo: req.Repository.Name}
+	if s.org == nil {
+		s.org = config.DefaultOrg()
 	}
-	today := req.Today
-	if today.IsZero() {
-		today = time.Now().UTC()
+	if s.today.IsZero() {
+		s.today = time.Now().UTC()
 	}
+	s.exemptions = s.org.ExemptionsFor(req.Override)
+	return s
+}
+
+func (s settings) decide(r *Rule, componentType string) decision {
+	org, today := s.org, s.today
 	d := decision{severity: Severity(org.SeverityFor(r.ID, string(r.Severity)))}
 	if d.severity == SeverityError && !org.Enforced(r.ID, today) {
 		// Before enforce_from a rule warns instead of blocking.
@@ -51,7 +64,7 @@ func decide(req Request, r *Rule, componentType string) decision {
 		d.skip = fmt.Sprintf("does not apply to a %s (applies to: %s)", componentType, strings.Join(r.AppliesTo, ", "))
 		return d
 	}
-	ex, expired := org.ExemptionFor(req.Repository.Name, req.Override, r.ID, today)
+	ex, expired := config.MatchExemption(s.exemptions, s.repo, r.ID, today)
 	switch {
 	case ex != nil && expired:
 		d.expired = &ExpiredExemption{Rule: r.ID, Reason: ex.Reason, Expires: ex.Expires.String()}

@@ -1,0 +1,84 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/goldenpath/goldenpath/policies"
+)
+
+// GitHub opens the access of one installation. The jobs know GitHub only through
+// these interfaces; server/githubclient implements them over the REST API.
+type GitHub interface {
+	Installation(ctx context.Context, installationID int64) (Installation, error)
+}
+
+// Installation is what evaluating and publishing need from one installation.
+type Installation interface {
+	// Snapshot is the repository at a commit: its tree is listed on first use and
+	// blobs are read through the installation's content-addressed cache.
+	Snapshot(owner, repo, sha string) policies.Snapshot
+	// File reads one file at a ref; found is false when it does not exist.
+	File(ctx context.Context, owner, repo, ref, path string) (data []byte, found bool, err error)
+	// BranchHead is the commit a branch points at.
+	BranchHead(ctx context.Context, owner, repo, branch string) (string, error)
+
+	CreateCheckRun(ctx context.Context, owner, repo string, run CheckRun) (int64, error)
+	UpdateCheckRun(ctx context.Context, owner, repo string, id int64, run CheckRun) error
+
+	// FindComment returns the id of the pull request's comment containing marker
+	// that the app wrote, or 0.
+	FindComment(ctx context.Context, owner, repo string, number int, marker string) (int64, error)
+	CreateComment(ctx context.Context, owner, repo string, number int, body string) (int64, error)
+	EditComment(ctx context.Context, owner, repo string, id int64, body string) error
+}
+
+// CheckRun is a check run to create or update. Annotations beyond GitHub's 50 per
+// request are sent by the implementation in further updates.
+type CheckRun struct {
+	Name        string
+	HeadSHA     string
+	Status      string // queued, in_progress, completed
+	Conclusion  string // success, neutral, failure (completed only)
+	Title       string
+	Summary     string
+	Text        string
+	Annotations []Annotation
+}
+
+// Annotation marks a line of a file in a check run.
+type Annotation struct {
+	Path      string
+	StartLine int
+	EndLine   int
+	Level     string // notice, warning, failure
+	Title     string
+	Message   string
+}
+
+// Errors the GitHub implementation returns, so that workers can decide between
+// retrying, waiting and giving up without knowing go-github.
+var (
+	// ErrGone: the repository, pull request or installation no longer exists or the
+	// app lost access; retrying cannot help.
+	ErrGone = errors.New("gone from GitHub")
+)
+
+// RateLimitedError says GitHub asked us to wait until Until.
+type RateLimitedError struct {
+	Until     time.Time
+	Secondary bool
+	Err       error
+}
+
+func (e *RateLimitedError) Error() string {
+	kind := "primary"
+	if e.Secondary {
+		kind = "secondary"
+	}
+	return fmt.Sprintf("GitHub %s rate limit until %s: %v", kind, e.Until.UTC().Format(time.RFC3339), e.Err)
+}
+
+func (e *RateLimitedError) Unwrap() error { return e.Err }
