@@ -289,7 +289,7 @@ func (e *Engine) readFiles(ctx context.Context, snap Snapshot, ix *pathIndex) (m
 	files := make(map[string]fileContent, len(matched))
 	var toRead []string
 	for _, p := range matched {
-		en := ix.entries[ix.byPath[p]]
+		en, _ := ix.entry(p)
 		f := fileContent{Size: en.Size, SHA: en.SHA}
 		switch {
 		case en.Size > e.limits.MaxFileBytes:

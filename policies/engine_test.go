@@ -19,11 +19,17 @@ type memSnapshot struct {
 	files map[string]string
 	sizes map[string]int64 // overrides the size of a path (a huge file is not held)
 
-	mu   sync.Mutex
-	read []string
+	mu      sync.Mutex
+	read    []string
+	entries []Entry
 }
 
 func (m *memSnapshot) Entries(context.Context) ([]Entry, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.entries != nil {
+		return m.entries, nil
+	}
 	var out []Entry
 	for p, c := range m.files {
 		sum := sha1.Sum([]byte(fmt.Sprintf("blob %d\x00%s", len(c), c)))
@@ -33,6 +39,7 @@ func (m *memSnapshot) Entries(context.Context) ([]Entry, error) {
 		}
 		out = append(out, Entry{Path: p, SHA: hex.EncodeToString(sum[:]), Size: size})
 	}
+	m.entries = out
 	return out, nil
 }
 

@@ -39,88 +39,78 @@ type inputDoc struct {
 }
 
 type overrideFacts struct {
-	ComponentType string `json:"component_type"`
-	Owner         string `json:"owner"`
+	ComponentType string
+	Owner         string
 }
 
-// value builds the input as an AST value directly. Going through JSON or
-// ast.InterfaceToValue costs several milliseconds on large trees; here each path
-// string becomes one term shared by paths, names and exts.
+// value builds the input as a lazy AST object: rules look up a few keys of a few
+// indexes, and only what they touch is converted. Converting every path of a large
+// tree eagerly costs more than evaluating all the rules.
 func (d *inputDoc) value() (ast.Value, error) {
 	n := len(d.index.entries)
-	paths := make([]*ast.Term, n)
-	exts := map[string][]*ast.Term{}
-	dirs := ast.NewObject()
-	seenDir := map[string]bool{}
+	paths := make([]string, n)
+	exts := map[string][]string{}
+	dirs := make(map[string]any, n/4)
 	for i, e := range d.index.entries {
-		t := ast.StringTerm(e.Path)
-		paths[i] = t
+		paths[i] = e.Path
 		if x := ext(e.Path); x != "" {
-			exts[x] = append(exts[x], t)
+			exts[x] = append(exts[x], e.Path)
 		}
-		for dir := path.Dir(e.Path); dir != "." && !seenDir[dir]; dir = path.Dir(dir) {
-			seenDir[dir] = true
-			dirs.Insert(ast.StringTerm(dir), ast.BooleanTerm(true))
+		for dir := path.Dir(e.Path); dir != "." && dirs[dir] == nil; dir = path.Dir(dir) {
+			dirs[dir] = true
 		}
 	}
-	names := ast.NewObject()
-	for _, base := range d.index.baseNames {
-		ps := d.index.names[base]
-		terms := make([]*ast.Term, len(ps))
-		for i, p := range ps {
-			terms[i] = paths[d.index.byPath[p]]
-		}
-		names.Insert(ast.StringTerm(base), ast.ArrayTerm(terms...))
+	extObj := make(map[string]any, len(exts))
+	for x, ps := range exts {
+		extObj[x] = ps
 	}
-	extObj := ast.NewObject()
-	for x, terms := range exts {
-		extObj.Insert(ast.StringTerm(x), ast.ArrayTerm(terms...))
-	}
-	files := ast.NewObject()
+	files := make(map[string]any, len(d.files))
 	for p, f := range d.files {
-		fo := ast.NewObject(
-			ast.Item(ast.StringTerm("size"), ast.IntNumberTerm(int(f.Size))),
-			ast.Item(ast.StringTerm("sha"), ast.StringTerm(f.SHA)),
-		)
+		fo := map[string]any{"size": f.Size, "sha": f.SHA}
 		if f.Skipped != "" {
-			fo.Insert(ast.StringTerm("skipped"), ast.StringTerm(f.Skipped))
+			fo["skipped"] = f.Skipped
 		} else {
-			fo.Insert(ast.StringTerm("content"), ast.StringTerm(f.Content))
+			fo["content"] = f.Content
 		}
-		files.Insert(ast.StringTerm(p), ast.NewTerm(fo))
+		files[p] = fo
 	}
-	var codeowners any // a typed nil pointer would not convert
+	catalog, err := ast.InterfaceToValue(d.catalog)
+	if err != nil {
+		return nil, err
+	}
+	var codeowners ast.Value = ast.Null{}
 	if d.codeowners != nil {
-		codeowners = d.codeowners
+		if codeowners, err = ast.InterfaceToValue(d.codeowners); err != nil {
+			return nil, err
+		}
 	}
-	rest, err := ast.InterfaceToValue(map[string]any{
+	topics := make([]any, len(d.repo.Topics))
+	for i, t := range d.repo.Topics {
+		topics[i] = t
+	}
+	return ast.LazyObject(map[string]any{
+		"schema":         InputSchema,
+		"component_type": d.componentType,
 		"repository": map[string]any{
 			"owner":               d.repo.Owner,
 			"name":                d.repo.Name,
 			"full_name":           d.repo.FullName(),
 			"default_branch":      d.repo.DefaultBranch,
 			"description":         d.repo.Description,
-			"topics":              stringsOrEmpty(d.repo.Topics),
+			"topics":              topics,
 			"archived":            d.repo.Archived,
 			"fork":                d.repo.Fork,
 			"template_repository": d.repo.TemplateRepository,
 		},
-		"override":   d.override,
-		"catalog":    d.catalog,
+		"override":   map[string]any{"component_type": d.override.ComponentType, "owner": d.override.Owner},
+		"paths":      paths,
+		"names":      d.index.names,
+		"exts":       extObj,
+		"dirs":       dirs,
+		"files":      files,
+		"catalog":    catalog,
 		"codeowners": codeowners,
-	})
-	if err != nil {
-		return nil, err
-	}
-	obj := rest.(ast.Object)
-	obj.Insert(ast.StringTerm("schema"), ast.IntNumberTerm(InputSchema))
-	obj.Insert(ast.StringTerm("component_type"), ast.StringTerm(d.componentType))
-	obj.Insert(ast.StringTerm("paths"), ast.ArrayTerm(paths...))
-	obj.Insert(ast.StringTerm("names"), ast.NewTerm(names))
-	obj.Insert(ast.StringTerm("exts"), ast.NewTerm(extObj))
-	obj.Insert(ast.StringTerm("dirs"), ast.NewTerm(dirs))
-	obj.Insert(ast.StringTerm("files"), ast.NewTerm(files))
-	return obj, nil
+	}), nil
 }
 
 func stringsOrEmpty(s []string) []string {

@@ -3,6 +3,7 @@ package policies
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -12,10 +13,11 @@ import (
 // pathIndex is the snapshot's file list with the lookups rules need, built once per
 // evaluation so that neither rules nor the reads matcher scan every path.
 type pathIndex struct {
-	entries   []Entry // sorted by path
-	byPath    map[string]int
-	names     map[string][]string // base name → paths
-	baseNames []string            // sorted unique base names
+	entries []Entry // sorted by path
+	// names maps a base name to its paths ([]string). The values are typed any so
+	// the map can be handed to the input document as is.
+	names map[string]any
+	root  []string // files at the root, sorted
 }
 
 func newPathIndex(entries []Entry) *pathIndex {
@@ -25,22 +27,29 @@ func newPathIndex(entries []Entry) *pathIndex {
 			sorted = append(sorted, e)
 		}
 	}
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Path < sorted[j].Path })
-	ix := &pathIndex{
-		entries: sorted,
-		byPath:  make(map[string]int, len(sorted)),
-		names:   make(map[string][]string),
+	byPath := func(a, b Entry) int { return strings.Compare(a.Path, b.Path) }
+	if !slices.IsSortedFunc(sorted, byPath) {
+		slices.SortFunc(sorted, byPath)
 	}
-	for i, e := range sorted {
-		ix.byPath[e.Path] = i
+	ix := &pathIndex{entries: sorted, names: make(map[string]any, len(sorted))}
+	for _, e := range sorted {
 		base := path.Base(e.Path)
-		if _, seen := ix.names[base]; !seen {
-			ix.baseNames = append(ix.baseNames, base)
+		ps, _ := ix.names[base].([]string)
+		ix.names[base] = append(ps, e.Path)
+		if base == e.Path {
+			ix.root = append(ix.root, e.Path)
 		}
-		ix.names[base] = append(ix.names[base], e.Path)
 	}
-	sort.Strings(ix.baseNames)
 	return ix
+}
+
+// entry finds a path by binary search.
+func (ix *pathIndex) entry(p string) (Entry, bool) {
+	i, found := slices.BinarySearchFunc(ix.entries, p, func(e Entry, p string) int { return strings.Compare(e.Path, p) })
+	if !found {
+		return Entry{}, false
+	}
+	return ix.entries[i], true
 }
 
 // ext is the lower-case extension with its dot, "" when there is none (Dockerfile)
@@ -86,25 +95,32 @@ func (ix *pathIndex) matchOne(pattern string, found map[string]bool) {
 	meta := strings.IndexAny(pattern, `*?[\`)
 	switch {
 	case meta < 0:
-		if _, ok := ix.byPath[pattern]; ok {
+		if _, ok := ix.entry(pattern); ok {
 			found[pattern] = true
 		}
 	case !strings.Contains(pattern, "/"):
 		// A root-level pattern: a root file's path is its base name.
-		ix.eachBaseName(pattern, func(base string) {
-			if _, ok := ix.byPath[base]; ok {
-				found[base] = true
-			}
-		})
-	case strings.HasPrefix(pattern, "**/") && !strings.Contains(pattern[3:], "/"):
-		ix.eachBaseName(pattern[3:], func(base string) {
-			for _, p := range ix.names[base] {
+		for _, p := range ix.root {
+			if ok, _ := doublestar.Match(pattern, p); ok {
 				found[p] = true
 			}
-		})
+		}
+	case strings.HasPrefix(pattern, "**/") && !strings.Contains(pattern[3:], "/"):
+		base := pattern[3:]
+		prefix := base[:strings.IndexAny(base+"*", `*?[\`)]
+		for name, ps := range ix.names {
+			if !strings.HasPrefix(name, prefix) {
+				continue
+			}
+			if ok, _ := doublestar.Match(base, name); ok {
+				for _, p := range ps.([]string) {
+					found[p] = true
+				}
+			}
+		}
 	default:
 		prefix := pattern[:strings.LastIndexByte(pattern[:meta], '/')+1]
-		start := sort.Search(len(ix.entries), func(i int) bool { return ix.entries[i].Path >= prefix })
+		start, _ := slices.BinarySearchFunc(ix.entries, prefix, func(e Entry, p string) int { return strings.Compare(e.Path, p) })
 		for _, e := range ix.entries[start:] {
 			if !strings.HasPrefix(e.Path, prefix) {
 				break
@@ -112,23 +128,6 @@ func (ix *pathIndex) matchOne(pattern string, found map[string]bool) {
 			if ok, _ := doublestar.Match(pattern, e.Path); ok {
 				found[e.Path] = true
 			}
-		}
-	}
-}
-
-// eachBaseName calls fn for every unique base name matching a pattern without "/".
-func (ix *pathIndex) eachBaseName(pattern string, fn func(string)) {
-	prefix := pattern
-	if i := strings.IndexAny(pattern, `*?[\`); i >= 0 {
-		prefix = pattern[:i]
-	}
-	start := sort.SearchStrings(ix.baseNames, prefix)
-	for _, b := range ix.baseNames[start:] {
-		if !strings.HasPrefix(b, prefix) {
-			break
-		}
-		if ok, _ := doublestar.Match(pattern, b); ok {
-			fn(b)
 		}
 	}
 }
