@@ -1,0 +1,151 @@
+// Package format writes a repository's evaluation in the output formats of
+// `goldenpath check`: text for people, json for scripts, sarif for GitHub code
+// scanning and junit for CI test reports.
+package format
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/goldenpath/goldenpath/policies"
+)
+
+// Writer writes one evaluation in one format.
+type Writer interface {
+	Write(w io.Writer, ev *policies.Evaluation) error
+}
+
+// Options tune the writers; the zero value is a valid choice for every format.
+type Options struct {
+	// Color turns on ANSI colours in the text format. The caller decides it (a
+	// terminal on stdout, no NO_COLOR); the writers never look at the environment.
+	Color bool
+	// Width is the column the text format wraps at; 0 means 80.
+	Width int
+	// Version is goldenpath's version, reported as the SARIF tool version.
+	Version string
+	// Rules is the engine's rule set (Engine.Rules). It is optional: SARIF takes
+	// rule descriptions from it, and a fallback location for a result without files.
+	Rules []policies.Rule
+}
+
+// Format names accepted by ByName, in the order they are documented.
+const (
+	Text  = "text"
+	JSON  = "json"
+	SARIF = "sarif"
+	JUnit = "junit"
+)
+
+// Names lists the valid format names.
+func Names() []string { return []string{Text, JSON, SARIF, JUnit} }
+
+// ByName returns the writer for a format name (text, json, sarif or junit).
+func ByName(name string, opts Options) (Writer, error) {
+	switch strings.ToLower(strings.TrimSpace(name)) {
+	case Text:
+		return textWriter{opts: opts}, nil
+	case JSON:
+		return jsonWriter{}, nil
+	case SARIF:
+		return sarifWriter{opts: opts}, nil
+	case JUnit:
+		return junitWriter{}, nil
+	}
+	return nil, fmt.Errorf("unknown format %q: valid formats are %s", name, strings.Join(Names(), ", "))
+}
+
+var errNoEvaluation = errors.New("no evaluation to write")
+
+// aspectGroup is the results of one aspect, in evaluation order.
+type aspectGroup struct {
+	aspect  string
+	results []policies.Result
+}
+
+// otherAspect collects results whose aspect is not one of the model's, so that a
+// result is never dropped from the output.
+const otherAspect = "other"
+
+// byAspect groups results by aspect in the model's order; aspects without results
+// are left out.
+func byAspect(results []policies.Result) []aspectGroup {
+	var groups []aspectGroup
+	for _, aspect := range append(slices.Clone(policies.Aspects), otherAspect) {
+		g := aspectGroup{aspect: aspect}
+		for _, r := range results {
+			known := slices.Contains(policies.Aspects, r.Aspect)
+			if r.Aspect == aspect && known || aspect == otherAspect && !known {
+				g.results = append(g.results, r)
+			}
+		}
+		if len(g.results) > 0 {
+			groups = append(groups, g)
+		}
+	}
+	return groups
+}
+
+// clean makes text from a repository or a rule safe to show: it drops control
+// characters other than newline and tab (ESC, CR, the C1 range including 8-bit
+// CSI), bidirectional overrides that reorder what a reader sees, and the
+// non-characters XML forbids; invalid UTF-8 becomes U+FFFD.
+func clean(s string) string {
+	if !needsCleaning(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		if keepRune(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func needsCleaning(s string) bool {
+	for _, r := range s {
+		if !keepRune(r) || r == '\uFFFD' {
+			return true
+		}
+	}
+	return false
+}
+
+func keepRune(r rune) bool {
+	switch {
+	case r == '\n' || r == '\t':
+		return true
+	case r < 0x20 || r == 0x7f || r >= 0x80 && r <= 0x9f:
+		return false
+	case r == 0x200e || r == 0x200f || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069:
+		return false
+	case r == 0xfffe || r == 0xffff:
+		return false
+	}
+	return true
+}
+
+// oneLine cleans text that must stay on one line (IDs, titles): newlines and tabs
+// become spaces, so a title cannot start a line that looks like another rule.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(clean(s)), " ")
+}
+
+// pathText cleans a file path for display, showing newlines and tabs escaped
+// rather than dropping them, so the path shown is still recognisably the file's.
+func pathText(p string) string {
+	return strings.NewReplacer("\n", `\n`, "\t", `\t`).Replace(clean(p))
+}
+
+// fileText is a file reference as people write it: path:line, or path alone.
+func fileText(f policies.FileRef) string {
+	if f.Line > 0 {
+		return fmt.Sprintf("%s:%d", pathText(f.Path), f.Line)
+	}
+	return pathText(f.Path)
+}
