@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/goldenpath/goldenpath/policies"
+	"github.com/goldenpath/goldenpath/server/checks"
 )
 
 // GitHub opens the access of one installation. The jobs know GitHub only through
@@ -49,14 +50,7 @@ type CheckRun struct {
 }
 
 // Annotation marks a line of a file in a check run.
-type Annotation struct {
-	Path      string
-	StartLine int
-	EndLine   int
-	Level     string // notice, warning, failure
-	Title     string
-	Message   string
-}
+type Annotation = checks.Annotation
 
 // Errors the GitHub implementation returns, so that workers can decide between
 // retrying, waiting and giving up without knowing go-github.

@@ -1,0 +1,137 @@
+# METADATA
+# title: Infrastructure is defined as code
+# description: |
+#   The infrastructure the component runs on is declared in the repository:
+#   Terraform/OpenTofu, Pulumi, AWS CDK or CDK for Terraform, CloudFormation/SAM,
+#   Bicep/ARM, Serverless Framework, Helm, Kustomize, Crossplane, or plain
+#   Kubernetes manifests (a k8s/, kubernetes/ or .helm/ directory, or a
+#   deployment.yaml and the like below deploy/, manifests/, infra/ or ops/).
+#   Only cheap, unambiguous signals count: a file named template.yaml counts as
+#   CloudFormation only when it declares AWSTemplateFormatVersion or AWS:: types.
+# custom:
+#   aspect: operations
+#   level: 2
+#   severity: warning
+#   applies_to: [service, website, infrastructure]
+#   reads: ["template.yaml", "template.yml", "template.json"]
+#   remediation: |
+#     Describe the component's infrastructure next to its code, with the tool your
+#     platform supports. For Terraform, for example:
+#
+#     ```hcl
+#     # infra/main.tf
+#     terraform {
+#       required_version = ">= 1.6"
+#       backend "s3" {}
+#     }
+#
+#     module "service" {
+#       source = "git::https://github.com/acme/terraform-modules.git//service?ref=v3.2.0"
+#       name   = "payments-api"
+#       team   = "payments-team"
+#     }
+#     ```
+#
+#     or a Helm chart (`helm create chart`), or Kubernetes manifests under `k8s/`.
+#     If the infrastructure lives in another repository, exempt this rule in
+#     golden-path.yaml with the reason.
+package goldenpath.rules.iac.present
+
+import data.goldenpath.lib
+
+# [tool, paths] pairs; a tool counts when its list is non-empty.
+by_name := [
+	["Terraform JSON", ["main.tf.json", "cdk.tf.json", "variables.tf.json", "providers.tf.json"]],
+	["Pulumi", ["Pulumi.yaml", "Pulumi.yml"]],
+	["AWS CDK", ["cdk.json"]],
+	["CDK for Terraform", ["cdktf.json"]],
+	["AWS SAM", ["samconfig.toml", "samconfig.yaml"]],
+	["Azure Resource Manager", ["azuredeploy.json"]],
+	["Serverless Framework", ["serverless.yml", "serverless.yaml"]],
+	["Helm", ["Chart.yaml"]],
+	["Kustomize", ["kustomization.yaml", "kustomization.yml", "Kustomization"]],
+	["Crossplane", ["crossplane.yaml", "composition.yaml", "composition.yml", "xrd.yaml"]],
+]
+
+by_ext := [
+	["Terraform", ".tf"],
+	["OpenTofu", ".tofu"],
+	["Bicep", ".bicep"],
+	["Nomad", ".nomad"],
+]
+
+# Directories whose name alone says what they hold.
+by_dir := [
+	["CloudFormation", ["cloudformation", "cfn", "infra/cloudformation", "deploy/cloudformation"]],
+	["Crossplane", ["crossplane", "compositions", "infra/crossplane", "deploy/crossplane"]],
+]
+
+# Directories whose name says they hold Kubernetes manifests or Helm values
+# (werf keeps its chart in .helm/, without a Chart.yaml).
+manifest_dirs := [
+	"k8s", "kubernetes", "kube", ".k8s", ".kube", "helm", ".helm",
+	"deploy/k8s", "deploy/kubernetes", "deploy/helm", "infra/k8s", "infra/kubernetes", "ops/k8s",
+]
+
+# Directories that may hold anything, so they count only when a typical
+# Kubernetes manifest sits below them. Looking the manifest names up in the
+# names index keeps this independent of the repository's size.
+generic_dirs := ["deploy", "deployment", "deployments", "manifests", "infra", "ops"]
+
+manifest_names := [
+	"deployment.yaml", "deployment.yml", "statefulset.yaml", "daemonset.yaml",
+	"cronjob.yaml", "ingress.yaml", "service.yaml", "configmap.yaml", "namespace.yaml",
+	"values.yaml", "hpa.yaml",
+]
+
+evidence contains [tool, found[0]] if {
+	some [tool, names] in by_name
+	found := [p | some n in names; some p in lib.named(n)]
+	count(found) > 0
+}
+
+evidence contains [tool, example(ext)] if {
+	some [tool, ext] in by_ext
+	lib.has_ext(ext)
+}
+
+# example(ext): main<ext> at the root when there is one, else the first file.
+example(ext) := root if {
+	root := concat("", ["main", ext])
+	lib.exists(root)
+} else := input.exts[ext][0]
+
+evidence contains [tool, concat("", [d, "/"])] if {
+	some [tool, dirs] in by_dir
+	d := [x | some x in dirs; lib.dir_exists(x)][0]
+}
+
+evidence contains ["Kubernetes manifests", concat("", [d, "/"])] if {
+	some d in manifest_dirs
+	lib.dir_exists(d)
+}
+
+evidence contains ["Kubernetes manifests", found[0]] if {
+	some d in generic_dirs
+	lib.dir_exists(d)
+	prefix := concat("", [d, "/"])
+	found := sort([p |
+		some n in manifest_names
+		some p in lib.named(n)
+		startswith(p, prefix)
+	])
+	count(found) > 0
+}
+
+evidence contains ["CloudFormation", p] if {
+	some p in ["template.yaml", "template.yml", "template.json"]
+	text := lib.content(p)
+	regex.match(`AWSTemplateFormatVersion|Transform:\s*['"]?AWS::Serverless|['"]?Type['"]?\s*:\s*['"]?AWS::[A-Za-z0-9]+::`, text)
+}
+
+deny contains {"message": msg, "files": []} if {
+	count(evidence) == 0
+	msg := "no infrastructure as code: no Terraform/OpenTofu, Pulumi, CDK, CloudFormation/SAM, Bicep, Helm, Kustomize, Crossplane, or Kubernetes manifests in k8s/, kubernetes/, manifests/ or deploy/"
+}
+
+pass_message := sprintf("infrastructure as code: %s", [concat(", ", [sprintf("%s (%s)", [t, p]) | some [t, p] in evidence])]) if count(evidence) > 0

@@ -1,0 +1,159 @@
+# METADATA
+# title: Provided APIs have a machine-readable definition
+# description: |
+#   A component that provides an API (spec.providesApis in the catalog, an API
+#   entity in catalog-info.yaml, or a service with an api/ directory) ships the
+#   API's contract: an OpenAPI/Swagger or AsyncAPI document, Protocol Buffers
+#   (.proto), or a GraphQL schema (.graphql, .graphqls). An API entity's
+#   `definition: {$text: ./path}` must point at a file that exists.
+# custom:
+#   aspect: interfaces
+#   level: 2
+#   severity: warning
+#   applies_to: []
+#   reads: ["**/{openapi,swagger,asyncapi}*.{yaml,yml,json}"]
+#   remediation: |
+#     Commit the API contract and register it as an API entity next to the
+#     Component, so consumers can discover it in the catalog:
+#
+#     ```yaml
+#     # catalog-info.yaml (add as a second document)
+#     ---
+#     apiVersion: backstage.io/v1alpha1
+#     kind: API
+#     metadata:
+#       name: payments-api
+#     spec:
+#       type: openapi          # asyncapi | grpc | graphql
+#       lifecycle: production
+#       owner: group:payments-team
+#       definition:
+#         $text: ./api/openapi.yaml
+#     ```
+#
+#     and reference it from the Component with `spec.providesApis: [payments-api]`.
+package goldenpath.rules.interfaces.api_spec
+
+import data.goldenpath.lib
+
+# --- Does the component provide an API? -------------------------------------
+
+reasons contains [1, ent.path, n, sprintf("Component %s lists spec.providesApis", [object.get(lib.metadata(ent), "name", "(unnamed)")])] if {
+	some ent in lib.components
+	apis := lib.spec(ent).providesApis
+	is_array(apis)
+	count(apis) > 0
+	n := lib.line_of(ent, "spec.providesApis")
+}
+
+reasons contains [2, ent.path, n, sprintf("catalog declares API %s", [object.get(lib.metadata(ent), "name", "(unnamed)")])] if {
+	some ent in lib.entities
+	lib.kind_of(ent) == "API"
+	n := lib.line_of(ent, "kind")
+}
+
+reasons contains [3, "api", 0, "the service has an api/ directory"] if {
+	input.component_type == "service"
+	lib.dir_exists("api")
+}
+
+skip := "the component provides no API" if count(reasons) == 0
+
+# --- Where is the definition? ------------------------------------------------
+
+spec_names := [
+	"openapi.yaml", "openapi.yml", "openapi.json", "swagger.yaml", "swagger.yml", "swagger.json",
+	"asyncapi.yaml", "asyncapi.yml", "asyncapi.json", "schema.graphql", "schema.graphqls",
+]
+
+spec_exts := [".proto", ".graphql", ".graphqls"]
+
+looks_like_spec(text) if regex.match(`(?m)(^|[{,])\s*["']?(openapi|swagger|asyncapi)["']?\s*:`, text)
+
+# Named like a spec: count it unless we read it and it is something else
+# (a swagger-ui config, say).
+definitions contains p if {
+	some n in spec_names
+	some p in lib.named(n)
+	not not_a_spec(p)
+}
+
+definitions contains p if {
+	some p, _ in input.files
+	regex.match(`(^|/)(openapi|swagger|asyncapi)[^/]*\.(ya?ml|json)$`, p)
+	not not_a_spec(p)
+}
+
+definitions contains input.exts[ext][0] if {
+	some ext in spec_exts
+	lib.has_ext(ext)
+}
+
+not_a_spec(p) if {
+	text := lib.content(p)
+	not looks_like_spec(text)
+}
+
+# API entities' definitions: inline text, a URL, or a file in this repository.
+definition_ref(ent) := ref if {
+	d := lib.spec(ent).definition
+	is_object(d)
+	some k in ["$text", "$yaml", "$json"]
+	ref := d[k]
+	is_string(ref)
+}
+
+local_ref(ref) := trim_prefix(ref, "./") if {
+	not regex.match(`^[a-zA-Z][a-zA-Z0-9+.-]*:`, ref)
+	not startswith(ref, "../")
+	not startswith(ref, "/")
+}
+
+definitions contains sprintf("%s (inline definition of API %s)", [ent.path, object.get(lib.metadata(ent), "name", "(unnamed)")]) if {
+	some ent in lib.entities
+	lib.kind_of(ent) == "API"
+	lib.non_empty_string(lib.spec(ent).definition)
+}
+
+definitions contains ref if {
+	some ent in lib.entities
+	lib.kind_of(ent) == "API"
+	ref := definition_ref(ent)
+	not local_ref(ref)
+}
+
+definitions contains path if {
+	some ent in lib.entities
+	lib.kind_of(ent) == "API"
+	path := local_ref(definition_ref(ent))
+	lib.exists(path)
+}
+
+# --- Findings ------------------------------------------------------------------
+
+deny contains {"message": msg, "files": [{"path": ent.path, "line": n}]} if {
+	some ent in lib.entities
+	lib.kind_of(ent) == "API"
+	ref := definition_ref(ent)
+	path := local_ref(ref)
+	not lib.exists(path)
+	n := lib.line_of(ent, "spec.definition")
+	msg := sprintf("%s:%d: spec.definition of API %s points at %s, which is not in the repository", [ent.path, n, object.get(lib.metadata(ent), "name", "(unnamed)"), ref])
+}
+
+deny contains {"message": msg, "files": files} if {
+	count(reasons) > 0
+	count(definitions) == 0
+	[_, path, n, why] := sort(reasons)[0]
+	files := [{"path": path, "line": n} | n > 0]
+	msg := sprintf("%s%s, but there is no API definition (OpenAPI/Swagger, AsyncAPI, .proto or GraphQL schema)", [location(path, n), why])
+}
+
+location(path, n) := sprintf("%s:%d: ", [path, n]) if n > 0
+
+location(_, 0) := ""
+
+pass_message := sprintf("API definitions: %s", [concat(", ", array.slice(sort(definitions), 0, 5))]) if {
+	count(reasons) > 0
+	count(definitions) > 0
+}

@@ -1,0 +1,88 @@
+package goldenpath.rules.interfaces.api_spec
+
+catalog(ents) := {"files": ["catalog-info.yaml"], "errors": [], "entities": ents}
+
+component(spec) := {
+	"path": "catalog-info.yaml", "document": 0, "line": 1, "lines": {"spec": 8, "spec.providesApis": 12},
+	"entity": {"kind": "Component", "metadata": {"name": "payments"}, "spec": spec},
+}
+
+api(definition) := {
+	"path": "catalog-info.yaml", "document": 1, "line": 15, "lines": {"kind": 16, "spec.definition": 24},
+	"entity": {"kind": "API", "metadata": {"name": "payments"}, "spec": {"definition": definition}},
+}
+
+base := {"component_type": "service", "names": {}, "exts": {}, "dirs": {}, "files": {}, "catalog": null}
+
+test_skip_when_no_api if {
+	i := object.union(base, {"catalog": catalog([component({"type": "service"})])})
+	skip == "the component provides no API" with input as i
+	count(deny) == 0 with input as i
+}
+
+test_skip_library_with_api_dir if {
+	skip == "the component provides no API" with input as object.union(base, {"component_type": "library", "dirs": {"api": true}})
+}
+
+test_pass_openapi_file if {
+	i := object.union(base, {
+		"catalog": catalog([component({"providesApis": ["payments"]})]),
+		"names": {"openapi.yaml": ["api/openapi.yaml"]},
+		"files": {"api/openapi.yaml": {"content": "openapi: 3.1.0\ninfo: {}\n"}},
+	})
+	count(deny) == 0 with input as i
+	pass_message == "API definitions: api/openapi.yaml" with input as i
+}
+
+test_pass_prefixed_spec_name_and_proto if {
+	i := object.union(base, {
+		"dirs": {"api": true},
+		"files": {"docs/openapi-v2.json": {"content": "{\"swagger\": \"2.0\"}"}},
+		"exts": {".proto": ["proto/payments.proto"]},
+	})
+	pass_message == "API definitions: docs/openapi-v2.json, proto/payments.proto" with input as i
+}
+
+test_pass_api_entity_with_existing_text_ref if {
+	i := object.union(base, {
+		"catalog": catalog([api({"$text": "./spec/payments.yaml"})]),
+		"names": {"payments.yaml": ["spec/payments.yaml"]},
+	})
+	count(deny) == 0 with input as i
+	pass_message == "API definitions: spec/payments.yaml" with input as i
+}
+
+test_pass_api_entity_with_url_or_inline_definition if {
+	count(deny) == 0 with input as object.union(base, {"catalog": catalog([api({"$text": "https://demo.example.com/api/schema"})])})
+	count(deny) == 0 with input as object.union(base, {"catalog": catalog([api("type Query { a: Int }")])})
+}
+
+test_fail_provides_apis_without_definition if {
+	d := deny with input as object.union(base, {"catalog": catalog([component({"providesApis": ["payments"]})])})
+	d == {{
+		"message": "catalog-info.yaml:12: Component payments lists spec.providesApis, but there is no API definition (OpenAPI/Swagger, AsyncAPI, .proto or GraphQL schema)",
+		"files": [{"path": "catalog-info.yaml", "line": 12}],
+	}}
+}
+
+test_fail_api_dir_without_definition if {
+	d := deny with input as object.union(base, {"dirs": {"api": true}, "names": {"handlers.go": ["api/handlers.go"]}})
+	d == {{"message": "the service has an api/ directory, but there is no API definition (OpenAPI/Swagger, AsyncAPI, .proto or GraphQL schema)", "files": []}}
+}
+
+test_fail_text_ref_to_missing_file if {
+	d := deny with input as object.union(base, {"catalog": catalog([api({"$text": "./openapi.yaml"})])})
+	{x.message | some x in d} == {
+		"catalog-info.yaml:24: spec.definition of API payments points at ./openapi.yaml, which is not in the repository",
+		"catalog-info.yaml:16: catalog declares API payments, but there is no API definition (OpenAPI/Swagger, AsyncAPI, .proto or GraphQL schema)",
+	}
+}
+
+test_fail_swagger_ui_config_is_not_a_spec if {
+	i := object.union(base, {
+		"dirs": {"api": true},
+		"names": {"swagger.json": ["web/swagger.json"]},
+		"files": {"web/swagger.json": {"content": "{\"dom_id\": \"#ui\"}"}},
+	})
+	count(deny) == 1 with input as i
+}

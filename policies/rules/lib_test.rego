@@ -1,0 +1,81 @@
+package goldenpath.lib
+
+test_exists_uses_names_index if {
+	i := {"names": {"main.tf": ["infra/main.tf"], "README.md": ["README.md"]}}
+	exists("infra/main.tf") with input as i
+	exists("README.md") with input as i
+	not exists("main.tf") with input as i
+	not exists("other/main.tf") with input as i
+	existing(["main.tf", "README.md", "infra/main.tf"]) == ["README.md", "infra/main.tf"] with input as i
+	first_existing(["x", "infra/main.tf", "README.md"]) == "infra/main.tf" with input as i
+}
+
+test_dirs_and_exts if {
+	i := {"dirs": {"docs": true}, "exts": {".tf": ["a.tf"], ".go": []}}
+	dir_exists("docs") with input as i
+	not dir_exists("doc") with input as i
+	has_ext(".tf") with input as i
+	not has_ext(".go") with input as i
+	not has_ext(".py") with input as i
+}
+
+test_content_and_unread if {
+	i := {"files": {"a.md": {"content": "x"}, "b.md": {"skipped": "too_large"}}}
+	content("a.md") == "x" with input as i
+	not content("b.md") with input as i
+	unread("b.md") with input as i
+	not unread("a.md") with input as i
+	not unread("c.md") with input as i
+}
+
+test_first_line_matching if {
+	first_line_matching("a\nversion: 2\nversion: 3", `^version:`) == 2
+	not first_line_matching("a\nb", `^c`)
+	line_or("a\nb", `^c`, 7) == 7
+	line_or("a\nb", `^b`, 7) == 2
+}
+
+test_non_empty_string if {
+	non_empty_string("x")
+	not non_empty_string("  ")
+	not non_empty_string(3)
+}
+
+ent(kind, start) := {"path": "catalog-info.yaml", "line": start, "entity": {"kind": kind, "metadata": {"name": kind}}, "lines": {"metadata": start + 2, "metadata.annotations": start + 4, "spec": start + 6}}
+
+test_main_entity_prefers_component if {
+	i := {"catalog": {"files": ["catalog-info.yaml"], "entities": [ent("System", 1), ent("Component", 20)], "errors": []}}
+	main_entity.entity.kind == "Component" with input as i
+	components == [ent("Component", 20)] with input as i
+	has_catalog with input as i
+}
+
+test_main_entity_falls_back_to_first if {
+	i := {"catalog": {"files": ["catalog-info.yaml"], "entities": [ent("API", 1), ent("System", 20)], "errors": []}}
+	main_entity.entity.kind == "API" with input as i
+}
+
+test_no_catalog if {
+	not has_catalog with input as {"catalog": null}
+	entities == [] with input as {"catalog": null}
+	catalog_path == "catalog-info.yaml" with input as {}
+}
+
+test_line_of_falls_back_to_ancestors if {
+	e := ent("Component", 10)
+	line_of(e, "spec") == 16
+	line_of(e, "spec.owner") == 16
+	line_of(e, "metadata.annotations.backstage.io/techdocs-ref") == 14
+	line_of(e, "metadata.tags.3") == 12
+	line_of(e, "kind") == 10
+	line_of({"entity": {}}, "kind") == 1
+}
+
+test_accessors_tolerate_wrong_types if {
+	e := {"entity": {"metadata": "oops", "spec": [1]}}
+	metadata(e) == {}
+	spec(e) == {}
+	annotations(e) == {}
+	links(e) == []
+	kind_of(e) == ""
+}

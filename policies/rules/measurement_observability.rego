@@ -1,0 +1,88 @@
+# METADATA
+# title: Service has dashboards, metrics or alerts
+# description: |
+#   There is evidence the service is observed: a catalog annotation of a metrics
+#   or dashboard plugin (Prometheus, Grafana, Datadog, New Relic, Dynatrace), a
+#   catalog link of type dashboard, a dashboards/, monitoring/, alerts/ or grafana/
+#   directory, or Prometheus Operator files (ServiceMonitor, PodMonitor,
+#   PrometheusRule) and alerting-rule files.
+# custom:
+#   aspect: measurement
+#   level: 2
+#   severity: warning
+#   applies_to: [service, website]
+#   reads: []
+#   remediation: |
+#     Show the service's dashboards in the catalog, for example with Grafana:
+#
+#     ```yaml
+#     metadata:
+#       annotations:
+#         grafana/dashboard-selector: "tags @> 'payments-api'"
+#         prometheus.io/rule: 'sum(rate(http_requests_total{service="payments-api"}[5m])) by (code)'
+#       links:
+#         - url: https://grafana.acme.com/d/payments-api
+#           title: Dashboard
+#           type: dashboard
+#     ```
+#
+#     and keep alerting rules and dashboards as code under monitoring/
+#     (for example a PrometheusRule and a dashboard JSON).
+package goldenpath.rules.measurement.observability
+
+import data.goldenpath.lib
+
+annotation_keys := {
+	"prometheus.io/rule", "prometheus.io/alert", "prometheus.io/service-name",
+	"grafana/dashboard-selector", "grafana/tag-selector", "grafana/overview-dashboard", "grafana/alert-label-selector",
+	"datadoghq.com/dashboard-url", "datadoghq.com/graph-token", "datadoghq.com/service-name",
+	"newrelic.com/dashboard-guid", "newrelic.com/entity-guid",
+	"dynatrace.com/dynatrace-entity-id", "signalfx.com/dashboard-url",
+}
+
+link_types := {"dashboard", "dashboards", "metrics", "monitoring", "grafana", "observability"}
+
+dirs := [
+	"dashboards", "monitoring", "alerts", "alerting", "grafana", "observability", "prometheus",
+	"deploy/monitoring", "deploy/dashboards", "ops/monitoring", "ops/dashboards", "infra/monitoring",
+]
+
+names := [
+	"servicemonitor.yaml", "servicemonitor.yml", "service-monitor.yaml", "podmonitor.yaml",
+	"prometheusrule.yaml", "prometheusrules.yaml", "prometheus-rules.yaml", "prometheus-rules.yml",
+	"alerts.yaml", "alerts.yml", "alert.rules.yml", "alert.rules.yaml", "alerting-rules.yaml",
+	"recording-rules.yaml", "service.datadog.yaml", "otel-collector-config.yaml",
+]
+
+evidence contains sprintf("annotation %s", [k]) if {
+	some ent in lib.entities
+	some k, v in lib.annotations(ent)
+	k in annotation_keys
+	lib.non_empty_string(v)
+}
+
+evidence contains sprintf("%s link %s", [lower(l.type), l.url]) if {
+	some ent in lib.entities
+	some l in lib.links(ent)
+	is_object(l)
+	is_string(l.type)
+	lower(l.type) in link_types
+	is_string(l.url)
+}
+
+evidence contains concat("", [d, "/"]) if {
+	some d in dirs
+	lib.dir_exists(d)
+}
+
+evidence contains p if {
+	some n in names
+	p := lib.named(n)[0]
+}
+
+deny contains {"message": msg, "files": []} if {
+	count(evidence) == 0
+	msg := "no observability: no metrics or dashboard annotation in the catalog (grafana/dashboard-selector, prometheus.io/rule, datadoghq.com/dashboard-url, ...), no dashboard link, no dashboards/, monitoring/ or alerts/ directory, and no ServiceMonitor or alerting rules"
+}
+
+pass_message := sprintf("observability: %s", [concat(", ", sort(evidence))]) if count(evidence) > 0

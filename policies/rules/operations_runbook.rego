@@ -1,0 +1,87 @@
+# METADATA
+# title: Service has a runbook
+# description: |
+#   Whoever is paged can find out what to do: a runbook file (RUNBOOK.md,
+#   runbook*.md at the root or in docs/, a runbook.md anywhere, or a runbooks/
+#   directory), or a catalog link or annotation that points at one.
+# custom:
+#   aspect: operations
+#   level: 3
+#   severity: warning
+#   applies_to: [service]
+#   reads: ["[Rr]unbook*.md", "RUNBOOK*.md", "docs/[Rr]unbook*.md", "docs/RUNBOOK*.md"]
+#   remediation: |
+#     Add docs/runbook.md (it then also shows in TechDocs) and link it from the
+#     catalog:
+#
+#     ```markdown
+#     # payments-api runbook
+#
+#     ## Service overview
+#     What it does, its dependencies, dashboards and SLOs (links).
+#
+#     ## Alerts
+#     ### PaymentsHighErrorRate
+#     - Impact: card payments fail at checkout.
+#     - Diagnose: dashboard link; `kubectl -n payments logs deploy/payments-api`.
+#     - Mitigate: roll back with `helm rollback payments-api`; fail over to ...
+#
+#     ## Escalation
+#     #payments-oncall, then the payments-team engineering manager.
+#     ```
+#
+#     ```yaml
+#     # catalog-info.yaml
+#     metadata:
+#       links:
+#         - url: https://github.com/acme/payments-api/blob/main/docs/runbook.md
+#           title: Runbook
+#           type: runbook
+#     ```
+package goldenpath.rules.operations.runbook
+
+import data.goldenpath.lib
+
+by_name := ["RUNBOOK.md", "runbook.md", "Runbook.md", "RUNBOOK", "RUNBOOK.rst", "runbook.rst", "RUNBOOK.adoc", "runbook.adoc"]
+
+by_dir := ["runbooks", "runbook", ".runbooks", "docs/runbooks", "docs/runbook", "ops/runbooks", "doc/runbooks"]
+
+evidence contains p if {
+	some n in by_name
+	some p in lib.named(n)
+}
+
+evidence contains concat("", [d, "/"]) if {
+	some d in by_dir
+	lib.dir_exists(d)
+}
+
+# runbook-payments.md and the like, matched by the reads globs.
+evidence contains p if {
+	some p, _ in input.files
+	regex.match(`^(docs/)?(?i:runbook)[^/]*\.md$`, p)
+}
+
+evidence contains sprintf("%s link %q", [lib.catalog_path, l.url]) if {
+	some ent in lib.entities
+	some l in lib.links(ent)
+	is_object(l)
+	is_string(l.url)
+	some v in [object.get(l, "title", ""), object.get(l, "type", ""), l.url]
+	is_string(v)
+	contains(lower(v), "runbook")
+}
+
+evidence contains sprintf("%s annotation %s", [lib.catalog_path, k]) if {
+	some ent in lib.entities
+	some k, v in lib.annotations(ent)
+	is_string(v)
+	contains(lower(concat(" ", [k, v])), "runbook")
+}
+
+deny contains {"message": msg, "files": []} if {
+	count(evidence) == 0
+	msg := "no runbook: no RUNBOOK.md or docs/runbook*.md, no runbooks/ directory, and no catalog link or annotation pointing at one"
+}
+
+pass_message := sprintf("runbook: %s", [concat(", ", sort(evidence))]) if count(evidence) > 0

@@ -1,0 +1,60 @@
+package server
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/goldenpath/goldenpath/server/store"
+)
+
+// apiHandler serves /api/v1 behind the bearer token; with no token configured the
+// API is off (404), so it is never open by accident.
+func apiHandler(st *store.Store, token string) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/v1/orgs/{org}/repos/{repo}", func(w http.ResponseWriter, r *http.Request) {
+		rec, err := st.LatestEvaluation(r.Context(), r.PathValue("org"), r.PathValue("repo"))
+		if err != nil {
+			http.Error(w, "store: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
+		if rec == nil {
+			writeJSON(w, http.StatusNotFound, map[string]string{"error": "no evaluation of this repository yet"})
+			return
+		}
+		writeJSON(w, http.StatusOK, repoView{
+			Repository: rec.Owner + "/" + rec.Repo, HeadSHA: rec.HeadSHA, Ref: rec.Ref,
+			EvaluatedAt: rec.CreatedAt, Evaluation: rec.Result,
+		})
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if token == "" {
+			http.NotFound(w, r)
+			return
+		}
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="goldenpath"`)
+			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "a valid bearer token is required"})
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// repoView is GET /api/v1/orgs/{org}/repos/{repo}: the latest stored evaluation.
+type repoView struct {
+	Repository  string          `json:"repository"`
+	HeadSHA     string          `json:"head_sha"`
+	Ref         string          `json:"ref"`
+	EvaluatedAt time.Time       `json:"evaluated_at"`
+	Evaluation  json.RawMessage `json:"evaluation"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,85 @@
+package githubclient
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/google/go-github/v60/github"
+)
+
+// issueComment is the part of a comment FindComment looks at. go-github v60's
+// IssueComment has no performed_via_github_app.
+type issueComment struct {
+	ID   int64  `json:"id"`
+	Body string `json:"body"`
+	User struct {
+		Login string `json:"login"`
+		Type  string `json:"type"`
+	} `json:"user"`
+	PerformedViaGitHubApp *struct {
+		ID int64 `json:"id"`
+	} `json:"performed_via_github_app"`
+}
+
+// FindComment returns the first comment on the issue or pull request that holds
+// marker and that the app wrote, or 0. The app wrote a comment when its author is
+// the app's bot user (type Bot, login "<slug>[bot]"; logins of people cannot
+// contain brackets) or GitHub says the app performed it
+// (performed_via_github_app.id); a person quoting the marker never matches.
+func (in *Installation) FindComment(ctx context.Context, owner, repo string, number int, marker string) (int64, error) {
+	ctx = in.withID(ctx)
+	what := fmt.Sprintf("list comments of %s/%s#%d", owner, repo, number)
+	bot, err := in.client.botLogin(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", what, err)
+	}
+	for page := 1; ; {
+		u := fmt.Sprintf("repos/%s/%s/issues/%d/comments?per_page=100&page=%d", owner, repo, number, page)
+		req, err := in.gh.NewRequest("GET", u, nil)
+		if err != nil {
+			return 0, fmt.Errorf("%s: %w", what, err)
+		}
+		var comments []issueComment
+		resp, err := in.gh.Do(ctx, req, &comments)
+		if err != nil {
+			return 0, classify(what, err)
+		}
+		for _, c := range comments {
+			if strings.Contains(c.Body, marker) && in.wroteByApp(c, bot) {
+				return c.ID, nil
+			}
+		}
+		if resp.NextPage == 0 {
+			return 0, nil
+		}
+		page = resp.NextPage
+	}
+}
+
+func (in *Installation) wroteByApp(c issueComment, bot string) bool {
+	if c.PerformedViaGitHubApp != nil && c.PerformedViaGitHubApp.ID == in.client.appID {
+		return true
+	}
+	return c.User.Type == "Bot" && strings.EqualFold(c.User.Login, bot)
+}
+
+// CreateComment comments on the issue or pull request.
+func (in *Installation) CreateComment(ctx context.Context, owner, repo string, number int, body string) (int64, error) {
+	ctx = in.withID(ctx)
+	c, _, err := in.gh.Issues.CreateComment(ctx, owner, repo, number, &github.IssueComment{Body: github.String(body)})
+	if err != nil {
+		return 0, classify(fmt.Sprintf("comment on %s/%s#%d", owner, repo, number), err)
+	}
+	return c.GetID(), nil
+}
+
+// EditComment replaces a comment's body.
+func (in *Installation) EditComment(ctx context.Context, owner, repo string, id int64, body string) error {
+	ctx = in.withID(ctx)
+	_, _, err := in.gh.Issues.EditComment(ctx, owner, repo, id, &github.IssueComment{Body: github.String(body)})
+	if err != nil {
+		return classify(fmt.Sprintf("edit comment %d on %s/%s", id, owner, repo), err)
+	}
+	return nil
+}

@@ -1,0 +1,432 @@
+package githubfake
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// GitHub's limits on check runs.
+const (
+	maxAnnotationsPerRequest = 50
+	maxCheckOutputChars      = 65535
+)
+
+// CheckRun is a check run as returned by CheckRuns.
+type CheckRun struct {
+	ID           int64
+	Name         string
+	HeadSHA      string
+	Status       string // queued, in_progress or completed
+	Conclusion   string // "" until completed
+	ExternalID   string
+	DetailsURL   string
+	StartedAt    *time.Time
+	CompletedAt  *time.Time
+	Title        string
+	Summary      string
+	Text         string
+	Annotations  []Annotation
+	CheckSuiteID int64
+	// Updates counts the PATCH requests applied to the run.
+	Updates int
+}
+
+// Annotation is one check-run annotation.
+type Annotation struct {
+	Path            string
+	StartLine       int
+	EndLine         int
+	StartColumn     int // 0 when not given
+	EndColumn       int // 0 when not given
+	AnnotationLevel string
+	Message         string
+	Title           string
+	RawDetails      string
+}
+
+type checkRunState struct {
+	CheckRun
+}
+
+// CheckRuns returns copies of the repository's check runs, oldest first.
+func (f *Fake) CheckRuns(org, repo string) []CheckRun {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []CheckRun
+	for _, cr := range f.mustRepo(org, repo).checkRuns {
+		c := cr.CheckRun
+		c.Annotations = slices.Clone(cr.Annotations)
+		out = append(out, c)
+	}
+	return out
+}
+
+func (f *Fake) checkSuiteID(rs *repoState, sha string) int64 {
+	if id, ok := rs.suites[sha]; ok {
+		return id
+	}
+	id := f.newID()
+	rs.suites[sha] = id
+	return id
+}
+
+var (
+	checkStatuses    = []string{"queued", "in_progress", "completed"}
+	checkConclusions = []string{"action_required", "cancelled", "failure", "neutral", "success", "skipped", "stale", "timed_out"}
+	annotationLevels = []string{"notice", "warning", "failure"}
+)
+
+type annotationRequest struct {
+	Path            *string `json:"path"`
+	StartLine       *int    `json:"start_line"`
+	EndLine         *int    `json:"end_line"`
+	StartColumn     *int    `json:"start_column"`
+	EndColumn       *int    `json:"end_column"`
+	AnnotationLevel *string `json:"annotation_level"`
+	Message         *string `json:"message"`
+	Title           *string `json:"title"`
+	RawDetails      *string `json:"raw_details"`
+}
+
+type checkOutputRequest struct {
+	Title       *string             `json:"title"`
+	Summary     *string             `json:"summary"`
+	Text        *string             `json:"text"`
+	Annotations []annotationRequest `json:"annotations"`
+}
+
+type checkRunRequest struct {
+	Name        *string             `json:"name"`
+	HeadSHA     *string             `json:"head_sha"`
+	DetailsURL  *string             `json:"details_url"`
+	ExternalID  *string             `json:"external_id"`
+	Status      *string             `json:"status"`
+	StartedAt   *time.Time          `json:"started_at"`
+	Conclusion  *string             `json:"conclusion"`
+	CompletedAt *time.Time          `json:"completed_at"`
+	Output      *checkOutputRequest `json:"output"`
+}
+
+func notSupplied(doc, field string) *response {
+	return invalidRequest(doc, fmt.Sprintf("%q wasn't supplied.", field))
+}
+
+func notOneOf(doc, field, value string, allowed []string) *response {
+	quoted := make([]string, len(allowed))
+	for i, a := range allowed {
+		quoted[i] = strconv.Quote(a)
+	}
+	return invalidRequest(doc, fmt.Sprintf("For 'properties/%s', %q is not one of [%s].", field, value, strings.Join(quoted, ", ")))
+}
+
+// validateCheckRun applies GitHub's checks for a create (creating=true) or update.
+func validateCheckRun(doc string, req *checkRunRequest, creating bool) *response {
+	if creating && (req.Name == nil || *req.Name == "") {
+		return notSupplied(doc, "name")
+	}
+	if creating && (req.HeadSHA == nil || *req.HeadSHA == "") {
+		return notSupplied(doc, "head_sha")
+	}
+	if req.Status != nil && !slices.Contains(checkStatuses, *req.Status) {
+		return notOneOf(doc, "status", *req.Status, checkStatuses)
+	}
+	if req.Conclusion != nil && !slices.Contains(checkConclusions, *req.Conclusion) {
+		return notOneOf(doc, "conclusion", *req.Conclusion, checkConclusions)
+	}
+	if req.Status != nil && *req.Status == "completed" && req.Conclusion == nil {
+		return notSupplied(doc, "conclusion")
+	}
+	if out := req.Output; out != nil {
+		if out.Title == nil {
+			return notSupplied(doc, "title")
+		}
+		if out.Summary == nil {
+			return notSupplied(doc, "summary")
+		}
+		for _, text := range []*string{out.Summary, out.Text} {
+			if text != nil {
+				if n := utf8.RuneCountInString(*text); n > maxCheckOutputChars {
+					return invalidRequest(doc, fmt.Sprintf("Only %d characters are allowed; %d were supplied.", maxCheckOutputChars, n))
+				}
+			}
+		}
+		if n := len(out.Annotations); n > maxAnnotationsPerRequest {
+			return invalidRequest(doc, fmt.Sprintf("No more than %d items are allowed; %d were supplied.", maxAnnotationsPerRequest, n))
+		}
+		for _, a := range out.Annotations {
+			switch {
+			case a.Path == nil:
+				return notSupplied(doc, "path")
+			case a.StartLine == nil:
+				return notSupplied(doc, "start_line")
+			case a.EndLine == nil:
+				return notSupplied(doc, "end_line")
+			case a.AnnotationLevel == nil:
+				return notSupplied(doc, "annotation_level")
+			case a.Message == nil:
+				return notSupplied(doc, "message")
+			}
+			if !slices.Contains(annotationLevels, *a.AnnotationLevel) {
+				return notOneOf(doc, "annotation_level", *a.AnnotationLevel, annotationLevels)
+			}
+			if (a.StartColumn != nil || a.EndColumn != nil) && *a.StartLine != *a.EndLine {
+				return validationError(doc, map[string]any{"resource": "CheckRun", "code": "invalid", "field": "annotations",
+					"message": "start_column and end_column may only be used when start_line and end_line are the same"})
+			}
+		}
+	}
+	return nil
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+// apply copies a validated request onto the run.
+func (cr *checkRunState) apply(req *checkRunRequest, now time.Time) {
+	if req.Name != nil {
+		cr.Name = *req.Name
+	}
+	if req.DetailsURL != nil {
+		cr.DetailsURL = *req.DetailsURL
+	}
+	if req.ExternalID != nil {
+		cr.ExternalID = *req.ExternalID
+	}
+	if req.StartedAt != nil {
+		t := req.StartedAt.UTC().Truncate(time.Second)
+		cr.StartedAt = &t
+	}
+	if req.Status != nil {
+		cr.Status = *req.Status
+		if cr.Status != "completed" {
+			cr.Conclusion, cr.CompletedAt = "", nil
+		}
+	}
+	if req.Conclusion != nil {
+		cr.Conclusion = *req.Conclusion
+		cr.Status = "completed"
+		if cr.CompletedAt == nil {
+			t := now
+			cr.CompletedAt = &t
+		}
+	}
+	if req.CompletedAt != nil {
+		t := req.CompletedAt.UTC().Truncate(time.Second)
+		cr.CompletedAt = &t
+	}
+	if out := req.Output; out != nil {
+		cr.Title, cr.Summary = *out.Title, *out.Summary
+		if out.Text != nil {
+			cr.Text = *out.Text
+		}
+		for _, a := range out.Annotations {
+			cr.Annotations = append(cr.Annotations, Annotation{
+				Path: *a.Path, StartLine: *a.StartLine, EndLine: *a.EndLine,
+				StartColumn: deref(a.StartColumn), EndColumn: deref(a.EndColumn),
+				AnnotationLevel: *a.AnnotationLevel, Message: *a.Message,
+				Title: deref(a.Title), RawDetails: deref(a.RawDetails),
+			})
+		}
+	}
+}
+
+func (f *Fake) checkRunJSON(rs *repoState, cr *checkRunState) map[string]any {
+	api := f.api("repos/%s/%s/check-runs/%d", rs.Owner, rs.Name, cr.ID)
+	html := f.web("%s/%s/runs/%d", rs.Owner, rs.Name, cr.ID)
+	details := cr.DetailsURL
+	if details == "" {
+		details = html
+	}
+	return map[string]any{
+		"id":           cr.ID,
+		"name":         cr.Name,
+		"node_id":      nodeID("CheckRun", cr.ID),
+		"head_sha":     cr.HeadSHA,
+		"external_id":  cr.ExternalID,
+		"url":          api,
+		"html_url":     html,
+		"details_url":  details,
+		"status":       cr.Status,
+		"conclusion":   strOrNil(cr.Conclusion),
+		"started_at":   tsOrNil(cr.StartedAt),
+		"completed_at": tsOrNil(cr.CompletedAt),
+		"output": map[string]any{
+			"title":             strOrNil(cr.Title),
+			"summary":           strOrNil(cr.Summary),
+			"text":              strOrNil(cr.Text),
+			"annotations_count": len(cr.Annotations),
+			"annotations_url":   api + "/annotations",
+		},
+		"check_suite":   map[string]any{"id": cr.CheckSuiteID},
+		"app":           f.integrationJSON(),
+		"pull_requests": f.openPullsWithHead(rs, cr.HeadSHA),
+	}
+}
+
+// checksRepo resolves the repository of a checks write: archived repositories are read-only.
+func (f *Fake) checksRepo(c *call) (*repoState, *response) {
+	rs, errResp := f.repoFor(c)
+	if errResp != nil {
+		return nil, errResp
+	}
+	if c.r.Method != http.MethodGet && rs.Archived {
+		return nil, problem(http.StatusForbidden, "Repository was archived so is read-only.", c.rt.doc)
+	}
+	return rs, nil
+}
+
+func (f *Fake) createCheckRun(c *call) *response {
+	rs, errResp := f.checksRepo(c)
+	if errResp != nil {
+		return errResp
+	}
+	var req checkRunRequest
+	if bad := c.decode(&req); bad != nil {
+		return bad
+	}
+	if bad := validateCheckRun(c.rt.doc, &req, true); bad != nil {
+		return bad
+	}
+	sha := rs.findObject(*req.HeadSHA, "commit")
+	if sha == "" || len(*req.HeadSHA) != 40 {
+		return problem(http.StatusUnprocessableEntity, "No commit found for SHA: "+*req.HeadSHA, c.rt.doc)
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	cr := &checkRunState{CheckRun: CheckRun{ID: f.newID(), HeadSHA: sha, Status: "queued", StartedAt: &now, CheckSuiteID: f.checkSuiteID(rs, sha)}}
+	cr.apply(&req, now)
+	rs.checkRuns = append(rs.checkRuns, cr)
+	return jsonResponse(http.StatusCreated, f.checkRunJSON(rs, cr))
+}
+
+func (f *Fake) checkRunParam(c *call, rs *repoState) (*checkRunState, *response) {
+	id, err := strconv.ParseInt(c.param("check_run_id"), 10, 64)
+	if err == nil {
+		for _, cr := range rs.checkRuns {
+			if cr.ID == id {
+				return cr, nil
+			}
+		}
+	}
+	return nil, notFound(c.rt.doc)
+}
+
+func (f *Fake) getCheckRun(c *call) *response {
+	rs, errResp := f.repoFor(c)
+	if errResp != nil {
+		return errResp
+	}
+	cr, errResp := f.checkRunParam(c, rs)
+	if errResp != nil {
+		return errResp
+	}
+	return jsonResponse(http.StatusOK, f.checkRunJSON(rs, cr))
+}
+
+func (f *Fake) updateCheckRun(c *call) *response {
+	rs, errResp := f.checksRepo(c)
+	if errResp != nil {
+		return errResp
+	}
+	cr, errResp := f.checkRunParam(c, rs)
+	if errResp != nil {
+		return errResp
+	}
+	var req checkRunRequest
+	if bad := c.decode(&req); bad != nil {
+		return bad
+	}
+	if bad := validateCheckRun(c.rt.doc, &req, false); bad != nil {
+		return bad
+	}
+	cr.apply(&req, time.Now().UTC().Truncate(time.Second))
+	cr.Updates++
+	return jsonResponse(http.StatusOK, f.checkRunJSON(rs, cr))
+}
+
+func (f *Fake) listAnnotations(c *call) *response {
+	rs, errResp := f.repoFor(c)
+	if errResp != nil {
+		return errResp
+	}
+	cr, errResp := f.checkRunParam(c, rs)
+	if errResp != nil {
+		return errResp
+	}
+	var items []any
+	for _, a := range cr.Annotations {
+		item := map[string]any{
+			"path":             a.Path,
+			"blob_href":        f.web("%s/%s/blob/%s/%s", rs.Owner, rs.Name, cr.HeadSHA, a.Path),
+			"start_line":       a.StartLine,
+			"end_line":         a.EndLine,
+			"start_column":     nil,
+			"end_column":       nil,
+			"annotation_level": a.AnnotationLevel,
+			"title":            strOrNil(a.Title),
+			"message":          a.Message,
+			"raw_details":      strOrNil(a.RawDetails),
+		}
+		if a.StartColumn != 0 {
+			item["start_column"] = a.StartColumn
+		}
+		if a.EndColumn != 0 {
+			item["end_column"] = a.EndColumn
+		}
+		items = append(items, item)
+	}
+	return paginate(c, items, func(page []any) any { return page })
+}
+
+func (f *Fake) listCheckRunsForRef(c *call) *response {
+	rs, errResp := f.repoFor(c)
+	if errResp != nil {
+		return errResp
+	}
+	if rs.empty() {
+		return gitRepositoryEmpty(c.rt.doc)
+	}
+	ref := c.param("ref")
+	sha := rs.resolveCommit(ref)
+	if sha == "" {
+		return problem(http.StatusUnprocessableEntity, "No commit found for SHA: "+ref, c.rt.doc)
+	}
+	name, status := c.queryValue("check_name"), c.queryValue("status")
+	appID := c.queryValue("app_id")
+	latestOnly := c.queryValue("filter") != "all"
+	var matched []*checkRunState
+	seen := map[string]bool{}
+	// Newest first; with filter=latest only the newest run of each name.
+	for i := len(rs.checkRuns) - 1; i >= 0; i-- {
+		cr := rs.checkRuns[i]
+		if cr.HeadSHA != sha || (name != "" && cr.Name != name) || (status != "" && cr.Status != status) {
+			continue
+		}
+		if appID != "" && appID != strconv.FormatInt(f.AppID, 10) {
+			continue
+		}
+		if latestOnly {
+			if seen[cr.Name] {
+				continue
+			}
+			seen[cr.Name] = true
+		}
+		matched = append(matched, cr)
+	}
+	items := make([]any, 0, len(matched))
+	for _, cr := range matched {
+		items = append(items, f.checkRunJSON(rs, cr))
+	}
+	return paginate(c, items, func(page []any) any {
+		return map[string]any{"total_count": len(items), "check_runs": page}
+	})
+}

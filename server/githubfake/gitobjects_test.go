@@ -1,0 +1,324 @@
+package githubfake_test
+
+import (
+	"encoding/base64"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-github/v60/github"
+
+	"github.com/goldenpath/goldenpath/server/githubfake"
+)
+
+func TestBlobSHAMatchesGit(t *testing.T) {
+	tests := []struct {
+		name    string
+		content string
+		want    string
+	}{
+		{"empty", "", "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"},
+		{"hello", "hello\n", "ce013625030ba8dba906f756967f9e9ca394464a"},
+		{"no newline", "what is up, doc?", "bd9dbf5aae1a3862dd1526723246b20206e5fc37"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := githubfake.BlobSHA(tt.content); got != tt.want {
+				t.Errorf("BlobSHA(%q) = %s, want %s", tt.content, got, tt.want)
+			}
+		})
+	}
+}
+
+// gitSnapshot commits files with the real git and returns the tree and commit
+// SHAs, using the author, committer and date the fake uses for its first commit.
+func gitSnapshot(t *testing.T, files map[string]string, message string) (tree, commit string) {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	dir := t.TempDir()
+	run := func(args ...string) string {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(),
+			"GIT_AUTHOR_NAME=Monalisa Octocat", "GIT_AUTHOR_EMAIL=octocat@github.com", "GIT_AUTHOR_DATE=1704110460 +0000",
+			"GIT_COMMITTER_NAME=Monalisa Octocat", "GIT_COMMITTER_EMAIL=octocat@github.com", "GIT_COMMITTER_DATE=1704110460 +0000",
+			"GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	run("init", "-q")
+	for p, content := range files {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run("add", "-A")
+	tree = run("write-tree")
+	commit = run("commit-tree", tree, "-m", message)
+	return tree, commit
+}
+
+func TestCommitObjectsMatchGit(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+	}{
+		{"single file", map[string]string{"README.md": "# hi\n"}},
+		{"empty file", map[string]string{"empty": ""}},
+		// git sorts a directory as if its name ended in "/": "a-b" < "a/" < "a0".
+		{"git sort order", map[string]string{"a/b": "x\n", "a-b": "y\n", "a0": "z\n", "a.txt": "w\n", "A": "upper\n"}},
+		{"nested", map[string]string{"docs/adr/0001.md": "d\n", "docs/index.md": "i\n", ".github/golden-path.yaml": "owner: team\n", "z/y/x/w.txt": "deep\n"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wantTree, wantCommit := gitSnapshot(t, tt.files, "Update main")
+			f := githubfake.New(t)
+			f.AddInstallation(testInstallation, testOrg)
+			f.AddRepo(testOrg, "r")
+			sha := f.Commit(testOrg, "r", "main", tt.files)
+			if sha != wantCommit {
+				t.Errorf("commit = %s, git says %s", sha, wantCommit)
+			}
+			client := installationClient(t, f, testInstallation)
+			commit, _, err := client.Git.GetCommit(ctx, testOrg, "r", sha)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := commit.GetTree().GetSHA(); got != wantTree {
+				t.Errorf("tree = %s, git says %s", got, wantTree)
+			}
+			tree, _, err := client.Git.GetTree(ctx, testOrg, "r", sha, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range tree.Entries {
+				if e.GetType() != "blob" {
+					if e.GetMode() != "040000" {
+						t.Errorf("%s: tree mode %s, want 040000", e.GetPath(), e.GetMode())
+					}
+					continue
+				}
+				if want := githubfake.BlobSHA(tt.files[e.GetPath()]); e.GetSHA() != want || e.GetMode() != "100644" {
+					t.Errorf("%s: sha %s mode %s, want %s 100644", e.GetPath(), e.GetSHA(), e.GetMode(), want)
+				}
+			}
+		})
+	}
+}
+
+func TestSecondCommitHasParent(t *testing.T) {
+	w := newWorld(t)
+	files := w.fake.Files(testOrg, "api", "main")
+	files["new.txt"] = "new\n"
+	delete(files, "docs/index.md")
+	second := w.fake.Commit(testOrg, "api", "main", files)
+	client := installationClient(t, w.fake, testInstallation)
+	c, _, err := client.Repositories.GetCommit(ctx, testOrg, "api", second, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Parents) != 1 || c.Parents[0].GetSHA() != w.head {
+		t.Fatalf("parents = %v, want [%s]", c.Parents, w.head)
+	}
+	got := map[string]string{}
+	for _, file := range c.Files {
+		got[file.GetFilename()] = file.GetStatus()
+	}
+	want := map[string]string{"new.txt": "added", "docs/index.md": "removed"}
+	if len(got) != len(want) || got["new.txt"] != "added" || got["docs/index.md"] != "removed" {
+		t.Errorf("files = %v, want %v", got, want)
+	}
+	sha, _, err := client.Repositories.GetCommitSHA1(ctx, testOrg, "api", "main", "")
+	if err != nil || sha != second {
+		t.Errorf("GetCommitSHA1 = %s, %v; want %s", sha, err, second)
+	}
+	// go-github sends the last SHA as If-None-Match and reports the 304 as an error.
+	if _, _, err := client.Repositories.GetCommitSHA1(ctx, testOrg, "api", "main", second); statusOf(err) != 304 {
+		t.Errorf("conditional GetCommitSHA1: %v, want 304", err)
+	}
+}
+
+func TestTreeAndBlobEndpoints(t *testing.T) {
+	w := newWorld(t)
+	client := installationClient(t, w.fake, testInstallation)
+	tree, _, err := client.Git.GetTree(ctx, testOrg, "api", "main", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	for _, e := range tree.Entries {
+		paths = append(paths, e.GetPath())
+	}
+	want := "README.md catalog-info.yaml docs docs/adr docs/adr/0001.md docs/index.md"
+	if got := strings.Join(paths, " "); got != want || tree.GetTruncated() {
+		t.Fatalf("recursive tree = %q truncated=%v, want %q", got, tree.GetTruncated(), want)
+	}
+
+	blob, _, err := client.Git.GetBlob(ctx, testOrg, "api", githubfake.BlobSHA("# api\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	decoded, err := base64.StdEncoding.DecodeString(strings.ReplaceAll(blob.GetContent(), "\n", ""))
+	if err != nil || string(decoded) != "# api\n" || blob.GetEncoding() != "base64" || blob.GetSize() != 6 {
+		t.Errorf("blob = %+v (%q, %v)", blob, decoded, err)
+	}
+	raw, _, err := client.Git.GetBlobRaw(ctx, testOrg, "api", githubfake.BlobSHA("# api\n"))
+	if err != nil || string(raw) != "# api\n" {
+		t.Errorf("raw blob = %q, %v", raw, err)
+	}
+	if _, _, err := client.Git.GetBlob(ctx, testOrg, "api", githubfake.BlobSHA("nope")); statusOf(err) != 404 {
+		t.Errorf("unknown blob: %v, want 404", err)
+	}
+}
+
+func TestBlobContentIsWrappedLikeGitHub(t *testing.T) {
+	f := githubfake.New(t)
+	f.AddInstallation(testInstallation, testOrg)
+	f.AddRepo(testOrg, "r")
+	content := strings.Repeat("0123456789", 20)
+	f.Commit(testOrg, "r", "main", map[string]string{"big.txt": content})
+	res := do(t, f, rawCall{path: "/repos/acme/r/git/blobs/" + githubfake.BlobSHA(content), auth: token(f, testInstallation)})
+	got := res.json(t)["content"].(string)
+	lines := strings.Split(strings.TrimSuffix(got, "\n"), "\n")
+	if !strings.HasSuffix(got, "\n") || len(lines) != 5 || len(lines[0]) != 60 {
+		t.Errorf("content lines = %d (first %d chars), want 60-char lines ending in a newline", len(lines), len(lines[0]))
+	}
+}
+
+func TestTruncatedTreesMustBeWalked(t *testing.T) {
+	w := newWorld(t)
+	w.fake.SetTruncatedTrees(true)
+	client := installationClient(t, w.fake, testInstallation)
+	tree, _, err := client.Git.GetTree(ctx, testOrg, "api", w.head, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !tree.GetTruncated() || len(tree.Entries) != 3 {
+		t.Fatalf("truncated=%v with %d entries, want true with the 3 root entries", tree.GetTruncated(), len(tree.Entries))
+	}
+	// Walking subtrees one level at a time finds every file.
+	var files []string
+	var walk func(sha, prefix string)
+	walk = func(sha, prefix string) {
+		sub, _, err := client.Git.GetTree(ctx, testOrg, "api", sha, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sub.GetTruncated() {
+			t.Fatalf("non-recursive listing of %s truncated", prefix)
+		}
+		for _, e := range sub.Entries {
+			if e.GetType() == "tree" {
+				walk(e.GetSHA(), prefix+e.GetPath()+"/")
+			} else {
+				files = append(files, prefix+e.GetPath())
+			}
+		}
+	}
+	walk(tree.GetSHA(), "")
+	if got := strings.Join(files, " "); got != "README.md catalog-info.yaml docs/adr/0001.md docs/index.md" {
+		t.Errorf("walked files = %q", got)
+	}
+
+	w.fake.SetTruncatedTrees(false)
+	w.fake.SetTreeEntryLimit(2)
+	tree, _, err = client.Git.GetTree(ctx, testOrg, "api", w.head, true)
+	if err != nil || !tree.GetTruncated() || len(tree.Entries) != 2 {
+		t.Errorf("entry limit: truncated=%v entries=%d err=%v", tree.GetTruncated(), len(tree.Entries), err)
+	}
+}
+
+func TestContents(t *testing.T) {
+	w := newWorld(t)
+	client := installationClient(t, w.fake, testInstallation)
+	tests := []struct {
+		name       string
+		path       string
+		ref        string
+		wantFile   string
+		wantDir    []string
+		wantStatus int
+	}{
+		{name: "file on default branch", path: "README.md", wantFile: "# api\n"},
+		{name: "file at sha", path: "docs/index.md", ref: w.head, wantFile: "hello\n"},
+		{name: "directory", path: "docs", wantDir: []string{"adr", "index.md"}},
+		{name: "missing file", path: ".github/golden-path.yaml", wantStatus: 404},
+		{name: "missing ref", path: "README.md", ref: "nope", wantStatus: 404},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			file, dir, _, err := client.Repositories.GetContents(ctx, testOrg, "api", tt.path, &github.RepositoryContentGetOptions{Ref: tt.ref})
+			if tt.wantStatus != 0 {
+				if statusOf(err) != tt.wantStatus {
+					t.Fatalf("err = %v, want %d", err, tt.wantStatus)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.wantDir != nil {
+				var names []string
+				for _, d := range dir {
+					names = append(names, d.GetName())
+				}
+				if strings.Join(names, ",") != strings.Join(tt.wantDir, ",") {
+					t.Errorf("dir = %v, want %v", names, tt.wantDir)
+				}
+				return
+			}
+			got, err := file.GetContent()
+			if err != nil || got != tt.wantFile || file.GetSHA() != githubfake.BlobSHA(tt.wantFile) {
+				t.Errorf("content = %q sha %s, %v; want %q", got, file.GetSHA(), err, tt.wantFile)
+			}
+		})
+	}
+}
+
+func TestBranchAndRefs(t *testing.T) {
+	w := newWorld(t)
+	client := installationClient(t, w.fake, testInstallation)
+	b, _, err := client.Repositories.GetBranch(ctx, testOrg, "api", "main", 0)
+	if err != nil || b.GetCommit().GetSHA() != w.head || b.GetCommit().GetCommit().GetTree().GetSHA() == "" {
+		t.Fatalf("branch = %+v, %v", b, err)
+	}
+	ref, _, err := client.Git.GetRef(ctx, testOrg, "api", "heads/main")
+	if err != nil || ref.GetObject().GetSHA() != w.head || ref.GetRef() != "refs/heads/main" {
+		t.Fatalf("ref = %+v, %v", ref, err)
+	}
+	legacy := do(t, w.fake, rawCall{path: "/repos/acme/api/git/refs/heads/main", auth: token(w.fake, testInstallation)})
+	if legacy.status != 200 || legacy.json(t)["ref"] != "refs/heads/main" {
+		t.Errorf("GET git/refs/heads/main = %d %s", legacy.status, legacy.body)
+	}
+	// go-github's GetBranch reports any non-200 status as a plain error.
+	if _, resp, err := client.Repositories.GetBranch(ctx, testOrg, "api", "nope", 0); err == nil || resp.StatusCode != 404 {
+		t.Errorf("missing branch: %v", err)
+	}
+	if _, _, err := client.Git.GetRef(ctx, testOrg, "api", "heads/nope"); statusOf(err) != 404 {
+		t.Errorf("missing ref: %v", err)
+	}
+}
+
+func TestEmptyRepository(t *testing.T) {
+	f := githubfake.New(t)
+	f.AddInstallation(testInstallation, testOrg)
+	f.AddRepo(testOrg, "empty")
+	client := installationClient(t, f, testInstallation)
+	if _, _, err := client.Git.GetTree(ctx, testOrg, "empty", "main", true); statusOf(err) != 409 {
+		t.Errorf("tree of empty repo: %v, want 409", err)
+	}
+	if _, _, err := client.Repositories.GetCommit(ctx, testOrg, "empty", "main", nil); statusOf(err) != 409 {
+		t.Errorf("commit of empty repo: %v, want 409", err)
+	}
+}

@@ -1,0 +1,67 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/goldenpath/goldenpath/config"
+	"github.com/goldenpath/goldenpath/policies"
+	"github.com/goldenpath/goldenpath/server/checks"
+)
+
+// configPreview checks a pull request to the config repository: the proposed
+// golden-path.yaml and custom rules must parse and compile, or the check fails with
+// the file and line. The config repository itself is not scored.
+func (w *PullWorker) configPreview(ctx context.Context, inst Installation, a PullArgs, runID int64) error {
+	var problems []policies.Problem
+	data, found, err := inst.File(ctx, a.Owner, a.Repo, a.HeadSHA, w.Settings.ConfigPath)
+	if err != nil {
+		return err
+	}
+	org := config.DefaultOrg()
+	if found {
+		if org, err = config.ParseOrg(w.Settings.ConfigPath, data); err != nil {
+			problems = append(problems, problemOf(w.Settings.ConfigPath, err))
+			org = config.DefaultOrg()
+		}
+	}
+	var rules []policies.Rule
+	if org.Policies.Path != "" {
+		custom, err := w.readModules(ctx, inst.Snapshot(a.Owner, a.Repo, a.HeadSHA), org.Policies.Path)
+		if err != nil {
+			return err
+		}
+		eng, err := policies.New(ctx, policies.Options{Custom: custom, Limits: w.Settings.Limits})
+		if err != nil {
+			return err
+		}
+		problems = append(problems, eng.Problems()...)
+		for _, r := range eng.Rules() {
+			if r.Custom {
+				rules = append(rules, r)
+			}
+		}
+	}
+	run := CheckRun{Name: w.Settings.CheckName, HeadSHA: a.HeadSHA, Status: "completed", Conclusion: "success"}
+	var b strings.Builder
+	if len(problems) == 0 {
+		run.Title = "Configuration is valid"
+		fmt.Fprintf(&b, "`%s` parses and every custom rule compiles (%d custom rules).\n", w.Settings.ConfigPath, len(rules))
+		for _, r := range rules {
+			fmt.Fprintf(&b, "- `%s` %s (%s, level %d, %s)\n", r.ID, checks.Escape(r.Title), r.Aspect, r.Level, r.Severity)
+		}
+	} else {
+		run.Conclusion = "failure"
+		run.Title = fmt.Sprintf("%d configuration problems", len(problems))
+		b.WriteString("Merging this would leave the organisation on its last valid configuration.\n\n")
+		for _, p := range problems {
+			fmt.Fprintf(&b, "- `%s:%d`: %s\n", p.Source, p.Line, checks.Escape(p.Message))
+			if p.Line > 0 {
+				run.Annotations = append(run.Annotations, Annotation{Path: p.Source, StartLine: p.Line, EndLine: p.Line, Level: "failure", Title: "Configuration problem", Message: p.Message})
+			}
+		}
+	}
+	run.Summary = b.String()
+	return inst.UpdateCheckRun(ctx, a.Owner, a.Repo, runID, run)
+}

@@ -1,0 +1,198 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/goldenpath/goldenpath/policies"
+	"github.com/goldenpath/goldenpath/server/checks"
+	"github.com/goldenpath/goldenpath/server/store"
+)
+
+// PullWorker evaluates a pull request's head and reports it as a check run and the
+// sticky comment.
+type PullWorker struct {
+	river.WorkerDefaults[PullArgs]
+	*Evaluator
+}
+
+// Timeout bounds one attempt; a slow GitHub makes the attempt fail and retry.
+func (w *PullWorker) Timeout(*river.Job[PullArgs]) time.Duration { return 5 * time.Minute }
+
+// Work implements river.Worker.
+func (w *PullWorker) Work(ctx context.Context, job *river.Job[PullArgs]) error {
+	return w.outcome(ctx, job.Kind, job.Args.Owner+"/"+job.Args.Repo, w.evaluatePull(ctx, job.Args))
+}
+
+func (w *PullWorker) evaluatePull(ctx context.Context, a PullArgs) error {
+	inst, err := w.GitHub.Installation(ctx, a.InstallationID)
+	if err != nil {
+		return err
+	}
+	full := a.Owner + "/" + a.Repo
+	runID, err := w.startCheckRun(ctx, inst, a)
+	if err != nil {
+		return err
+	}
+	if a.Repo == w.Settings.ConfigRepo {
+		return w.configPreview(ctx, inst, a, runID)
+	}
+	oc, err := w.orgConfig(ctx, inst, a.InstallationID, a.Owner)
+	if err != nil {
+		return err
+	}
+	override, overrideProblem, err := w.override(ctx, inst, a.InstallationID, a.Owner, a.Repo, a.DefaultBranch, oc.Org, false)
+	if err != nil {
+		return err
+	}
+	repo := policies.Repository{Owner: a.Owner, Name: a.Repo, DefaultBranch: a.DefaultBranch}
+	ev, eng, err := w.evaluate(ctx, inst, oc, override, repo, a.HeadSHA)
+	if err != nil {
+		return fmt.Errorf("evaluate %s@%s: %w", full, short(a.HeadSHA), err)
+	}
+	if overrideProblem != nil {
+		ev.Problems = append(ev.Problems, *overrideProblem)
+	}
+	if err := w.save(ctx, a.InstallationID, a.RepoID, fmt.Sprintf("refs/pull/%d/head", a.Number), a.HeadSHA, ev, eng, oc); err != nil {
+		return err
+	}
+	facts := checks.Facts{Blocking: oc.Org.Enforcement == "blocking", Repository: full}
+	if a.BaseSHA != "" {
+		if facts.Base, err = w.baseEvaluation(ctx, inst, a, oc, repo); err != nil {
+			return err
+		}
+	}
+	out := checks.CheckOutput(ev, facts)
+	if err := inst.UpdateCheckRun(ctx, a.Owner, a.Repo, runID, completedRun(w.Settings.CheckName, a.HeadSHA, out)); err != nil {
+		return fmt.Errorf("complete check run of %s@%s: %w", full, short(a.HeadSHA), err)
+	}
+	logger(ctx).Info().Str("repository", full).Int("pull", a.Number).Str("conclusion", out.Conclusion).
+		Str("title", out.Title).Msg("pull request evaluated")
+	if a.Number == 0 {
+		return nil
+	}
+	return w.updateComment(ctx, inst, a, checks.NeedsComment(ev), checks.CommentBody(ev, facts))
+}
+
+// startCheckRun creates the in-progress check run, or finds the one an earlier,
+// interrupted attempt created, so a crash never leaves a second run beside it.
+func (w *PullWorker) startCheckRun(ctx context.Context, inst Installation, a PullArgs) (int64, error) {
+	id, err := w.Store.CheckRunID(ctx, a.RepoID, a.HeadSHA, w.Settings.CheckName)
+	if err != nil || id != 0 {
+		return id, err
+	}
+	id, err = inst.CreateCheckRun(ctx, a.Owner, a.Repo, CheckRun{
+		Name: w.Settings.CheckName, HeadSHA: a.HeadSHA, Status: "in_progress",
+		Title: "Evaluating golden-path rules", Summary: "The evaluation has started.",
+	})
+	if err != nil {
+		return 0, fmt.Errorf("create check run on %s/%s@%s: %w", a.Owner, a.Repo, short(a.HeadSHA), err)
+	}
+	return id, w.Store.SaveCheckRunID(ctx, a.RepoID, a.HeadSHA, w.Settings.CheckName, id)
+}
+
+func completedRun(name, sha string, out checks.Output) CheckRun {
+	return CheckRun{
+		Name: name, HeadSHA: sha, Status: "completed", Conclusion: out.Conclusion,
+		Title: out.Title, Summary: out.Summary, Text: out.Text, Annotations: out.Annotations,
+	}
+}
+
+// baseEvaluation is the base commit's evaluation, from the store when the default
+// branch was evaluated at that commit, otherwise evaluated now (blobs mostly cached)
+// and stored for the next pull request on the same base.
+func (w *PullWorker) baseEvaluation(ctx context.Context, inst Installation, a PullArgs, oc *orgConfig, repo policies.Repository) (*policies.Evaluation, error) {
+	rec, err := w.Store.Evaluation(ctx, a.RepoID, a.BaseSHA)
+	if err != nil {
+		return nil, err
+	}
+	if rec != nil {
+		var ev policies.Evaluation
+		if err := json.Unmarshal(rec.Result, &ev); err == nil {
+			return &ev, nil
+		}
+	}
+	ov, _, err := w.override(ctx, inst, a.InstallationID, a.Owner, a.Repo, a.DefaultBranch, oc.Org, false)
+	if err != nil {
+		return nil, err
+	}
+	ev, eng, err := w.evaluate(ctx, inst, oc, ov, repo, a.BaseSHA)
+	if err != nil {
+		return nil, fmt.Errorf("evaluate base %s/%s@%s: %w", a.Owner, a.Repo, short(a.BaseSHA), err)
+	}
+	return ev, w.save(ctx, a.InstallationID, a.RepoID, "base", a.BaseSHA, ev, eng, oc)
+}
+
+// updateComment keeps the one sticky comment true: edited in place when it exists,
+// created only when something fails, never twice even when evaluations race.
+func (w *PullWorker) updateComment(ctx context.Context, inst Installation, a PullArgs, needed bool, body string) error {
+	// Only the newest head of a pull request speaks in its comment: an evaluation of
+	// an older head finishing late must not overwrite a newer verdict.
+	if head, err := w.Store.PullHead(ctx, a.RepoID, a.Number); err != nil || (head != "" && head != a.HeadSHA) {
+		return err
+	}
+	id, mine, err := w.claimComment(ctx, a)
+	if err != nil {
+		return err
+	}
+	if mine {
+		// First time for this pull request: a comment may exist from before the
+		// store knew it (a restored database, another deployment).
+		if id, err = inst.FindComment(ctx, a.Owner, a.Repo, a.Number, checks.CommentMarker); err != nil {
+			return w.releaseOnError(ctx, a, err)
+		}
+		if id == 0 && !needed {
+			return w.Store.ForgetComment(ctx, a.RepoID, a.Number)
+		}
+		if id == 0 {
+			if id, err = inst.CreateComment(ctx, a.Owner, a.Repo, a.Number, body); err != nil {
+				return w.releaseOnError(ctx, a, err)
+			}
+			return w.Store.SaveComment(ctx, a.RepoID, a.Number, id)
+		}
+		if err := w.Store.SaveComment(ctx, a.RepoID, a.Number, id); err != nil {
+			return err
+		}
+	}
+	err = inst.EditComment(ctx, a.Owner, a.Repo, id, body)
+	if errors.Is(err, ErrGone) {
+		// Someone deleted the comment: forget it, the next evaluation starts afresh.
+		return w.Store.ForgetComment(ctx, a.RepoID, a.Number)
+	}
+	return err
+}
+
+// claimComment waits briefly while another worker is creating the comment.
+func (w *PullWorker) claimComment(ctx context.Context, a PullArgs) (int64, bool, error) {
+	for range 40 {
+		id, mine, err := w.Store.ClaimComment(ctx, a.RepoID, a.Number, 2*time.Minute)
+		if !errors.Is(err, store.ErrCommentPending) {
+			return id, mine, err
+		}
+		select {
+		case <-ctx.Done():
+			return 0, false, ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+	return 0, false, river.JobSnooze(10 * time.Second)
+}
+
+func (w *PullWorker) releaseOnError(ctx context.Context, a PullArgs, err error) error {
+	if rerr := w.Store.ForgetComment(ctx, a.RepoID, a.Number); rerr != nil {
+		return errors.Join(err, rerr)
+	}
+	return err
+}
+
+func short(sha string) string {
+	if len(sha) > 7 {
+		return sha[:7]
+	}
+	return sha
+}

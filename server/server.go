@@ -1,0 +1,208 @@
+// Package server is the composition root of `goldenpath serve`: it builds the store,
+// the queue, GitHub access, the workers and the HTTP routes once, and runs them.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+	"github.com/rs/zerolog"
+
+	"github.com/goldenpath/goldenpath/config"
+	"github.com/goldenpath/goldenpath/policies"
+	"github.com/goldenpath/goldenpath/server/githubclient"
+	"github.com/goldenpath/goldenpath/server/jobs"
+	"github.com/goldenpath/goldenpath/server/metrics"
+	"github.com/goldenpath/goldenpath/server/store"
+	"github.com/goldenpath/goldenpath/server/webhook"
+)
+
+// maxWebhookBytes bounds a delivery: GitHub caps payloads at 25 MB.
+const maxWebhookBytes = 25 << 20
+
+// Options are knobs tests turn; production uses the zero value.
+type Options struct {
+	// PollInterval is how often workers look for new jobs (SQLite cannot notify).
+	PollInterval time.Duration
+	// RetryBase is the first retry delay; later ones double up to ten minutes.
+	RetryBase time.Duration
+	// Now replaces the clock of evaluations.
+	Now func() time.Time
+}
+
+// Server is a running Golden Path app.
+type Server struct {
+	cfg     *config.Server
+	log     zerolog.Logger
+	store   *store.Store
+	queue   store.Queue
+	metrics *metrics.Metrics
+	http    *http.Server
+}
+
+// New builds the app from its configuration: it opens (and migrates) the database,
+// compiles the bundled rules and wires GitHub access, workers and routes.
+func New(ctx context.Context, cfg *config.Server, log zerolog.Logger, opts Options) (*Server, error) {
+	if opts.PollInterval == 0 {
+		opts.PollInterval = 250 * time.Millisecond
+	}
+	if opts.RetryBase == 0 {
+		opts.RetryBase = 5 * time.Second
+	}
+	m := metrics.New()
+	st, err := store.Open(ctx, cfg.Database.URL)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	limits := policies.DefaultLimits()
+	limits.EvalTimeout = 2 * time.Minute // GitHub reads happen inside the evaluation
+	if _, err := policies.New(ctx, policies.Options{Limits: limits}); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("compile bundled rules: %w", err)
+	}
+	gh, err := githubclient.New(cfg.GitHub, githubclient.Options{
+		UserAgent: "goldenpath", Timeout: 30 * time.Second, Blobs: st, Metrics: m, CacheEntries: 2000,
+	})
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("GitHub client: %w", err)
+	}
+	ev := &jobs.Evaluator{
+		GitHub: gh, Store: st, Metrics: m, Now: opts.Now,
+		Settings: jobs.Settings{
+			CheckName: cfg.GoldenPath.CheckName, ConfigRepo: cfg.GoldenPath.ConfigRepo,
+			ConfigPath: cfg.GoldenPath.ConfigPath, Limits: limits,
+		},
+	}
+	workers := river.NewWorkers()
+	jobs.Register(workers, ev)
+	queue, err := st.NewQueue(&river.Config{
+		Queues: map[string]river.QueueConfig{
+			jobs.QueuePulls:   {MaxWorkers: cfg.GoldenPath.Workers},
+			jobs.QueueDefault: {MaxWorkers: max(1, cfg.GoldenPath.Workers/2)},
+		},
+		Workers:           workers,
+		FetchPollInterval: opts.PollInterval,
+		FetchCooldown:     min(opts.PollInterval, 100*time.Millisecond),
+		RetryPolicy:       &retryPolicy{base: opts.RetryBase},
+		Logger:            slog.New(slog.NewJSONHandler(log, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		JobTimeout:        10 * time.Minute,
+	})
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("job queue: %w", err)
+	}
+	s := &Server{cfg: cfg, log: log, store: st, queue: queue, metrics: m}
+	hook := &webhook.Handler{Store: st, ConfigRepo: cfg.GoldenPath.ConfigRepo}
+	mux := http.NewServeMux()
+	mux.Handle("POST /api/github/hook", webhook.Dispatcher(hook, cfg.GitHub.App.WebhookSecret, maxWebhookBytes, m))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
+	mux.HandleFunc("GET /readyz", s.ready)
+	mux.Handle("GET /metrics", s.metricsHandler())
+	mux.Handle("GET /api/v1/", apiHandler(st, cfg.HTTP.APIToken))
+	s.http = &http.Server{
+		Handler:           withLogger(mux, log),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       time.Minute,
+		WriteTimeout:      time.Minute,
+	}
+	return s, nil
+}
+
+// Run serves until ctx is cancelled, then shuts down gracefully: it stops taking
+// webhooks, lets running jobs finish (or returns them to the queue after a grace
+// period), and closes the database.
+func (s *Server) Run(ctx context.Context, ln net.Listener) error {
+	if err := s.queue.Start(ctx); err != nil {
+		return fmt.Errorf("start workers: %w", err)
+	}
+	go s.watchQueue(ctx)
+	errc := make(chan error, 1)
+	go func() { errc <- s.http.Serve(ln) }()
+	s.log.Info().Str("address", ln.Addr().String()).Str("database", s.store.Kind()).Msg("serving")
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-errc:
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_ = s.http.Shutdown(shutdown)
+	if err := s.queue.Stop(shutdown); err != nil {
+		// Jobs still running after the grace period go back to the queue.
+		_ = s.queue.StopAndCancel(context.Background())
+	}
+	s.store.Close()
+	s.log.Info().Msg("stopped")
+	if errors.Is(serveErr, http.ErrServerClosed) {
+		return nil
+	}
+	return serveErr
+}
+
+// ListenAndRun listens on the configured address and runs.
+func (s *Server) ListenAndRun(ctx context.Context) error {
+	ln, err := net.Listen("tcp", s.cfg.HTTP.Addr())
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", s.cfg.HTTP.Addr(), err)
+	}
+	return s.Run(ctx, ln)
+}
+
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		http.Error(w, "database: "+err.Error(), http.StatusServiceUnavailable)
+		return
+	}
+	io.WriteString(w, "ok\n")
+}
+
+func (s *Server) metricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.metrics.Registry, promhttp.HandlerOpts{})
+}
+
+// watchQueue samples the queue's depth and age for /metrics.
+func (s *Server) watchQueue(ctx context.Context) {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		if n, age, err := s.store.QueueStats(ctx); err == nil {
+			s.metrics.QueueAvailable.Set(float64(n))
+			s.metrics.QueueOldestAge.Set(age.Seconds())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func withLogger(h http.Handler, log zerolog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(log.WithContext(r.Context())))
+	})
+}
+
+// retryPolicy backs off exponentially with jitter: base, 2×base, … up to ten
+// minutes. River's default (attempt⁴ seconds) waits hours by the eighth attempt.
+type retryPolicy struct{ base time.Duration }
+
+func (p *retryPolicy) NextRetry(job *rivertype.JobRow) time.Time {
+	d := p.base << min(max(job.Attempt-1, 0), 10)
+	d = min(d, 10*time.Minute)
+	d += time.Duration(rand.Int64N(int64(d)/4 + 1))
+	return time.Now().Add(d)
+}

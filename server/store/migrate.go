@@ -1,0 +1,128 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// migration is one step of the product schema. Statements use PostgreSQL type names;
+// backend.ddl adapts them. Released migrations never change: add a new one.
+type migration struct {
+	version    int
+	name       string
+	statements []string
+}
+
+// Times are stored as BIGINT unix milliseconds (UTC) in both databases: they compare
+// and index the same way everywhere, with no driver-specific time handling.
+var migrations = []migration{
+	{1, "initial schema", []string{
+		`CREATE TABLE webhook_deliveries (
+			delivery_id TEXT PRIMARY KEY,
+			event TEXT NOT NULL,
+			received_at BIGINT NOT NULL)`,
+		`CREATE INDEX webhook_deliveries_received_at ON webhook_deliveries (received_at)`,
+
+		`CREATE TABLE pull_heads (
+			repo_id BIGINT NOT NULL,
+			number INTEGER NOT NULL,
+			head_sha TEXT NOT NULL,
+			updated_at BIGINT NOT NULL,
+			PRIMARY KEY (repo_id, number))`,
+
+		`CREATE TABLE check_runs (
+			repo_id BIGINT NOT NULL,
+			head_sha TEXT NOT NULL,
+			name TEXT NOT NULL,
+			check_run_id BIGINT NOT NULL,
+			created_at BIGINT NOT NULL,
+			PRIMARY KEY (repo_id, head_sha, name))`,
+
+		// comment_id 0 marks a claim: someone is creating the comment since claimed_at.
+		`CREATE TABLE pull_comments (
+			repo_id BIGINT NOT NULL,
+			number INTEGER NOT NULL,
+			comment_id BIGINT NOT NULL,
+			claimed_at BIGINT NOT NULL,
+			PRIMARY KEY (repo_id, number))`,
+
+		`CREATE TABLE blobs (
+			installation_id BIGINT NOT NULL,
+			sha TEXT NOT NULL,
+			data BYTEA NOT NULL,
+			created_at BIGINT NOT NULL,
+			PRIMARY KEY (installation_id, sha))`,
+
+		// present 0 records that the file is absent at that commit.
+		`CREATE TABLE cached_files (
+			installation_id BIGINT NOT NULL,
+			repo TEXT NOT NULL,
+			commit_sha TEXT NOT NULL,
+			path TEXT NOT NULL,
+			present INTEGER NOT NULL,
+			data BYTEA NOT NULL,
+			created_at BIGINT NOT NULL,
+			PRIMARY KEY (installation_id, repo, commit_sha, path))`,
+
+		`CREATE TABLE branch_heads (
+			repo_id BIGINT NOT NULL,
+			branch TEXT NOT NULL,
+			head_sha TEXT NOT NULL,
+			updated_at BIGINT NOT NULL,
+			PRIMARY KEY (repo_id, branch))`,
+
+		// repo_key is lower("owner/repo"): GitHub names are case-insensitive.
+		`CREATE TABLE evaluations (
+			repo_id BIGINT NOT NULL,
+			head_sha TEXT NOT NULL,
+			policy_digest TEXT NOT NULL,
+			config_digest TEXT NOT NULL,
+			installation_id BIGINT NOT NULL,
+			owner TEXT NOT NULL,
+			repo TEXT NOT NULL,
+			repo_key TEXT NOT NULL,
+			ref TEXT NOT NULL,
+			passed INTEGER NOT NULL,
+			applicable INTEGER NOT NULL,
+			result BYTEA NOT NULL,
+			created_at BIGINT NOT NULL,
+			PRIMARY KEY (repo_id, head_sha, policy_digest, config_digest))`,
+		`CREATE INDEX evaluations_repo_key_created_at ON evaluations (repo_key, created_at)`,
+	}},
+}
+
+// migrate applies the product migrations not applied yet, each in its own transaction
+// together with its version row, so a crash leaves either all of a step or none.
+func migrate(ctx context.Context, q querier, ddl func(string) string, now func() time.Time) error {
+	_, err := q.exec(ctx, `CREATE TABLE IF NOT EXISTS goldenpath_migrations (
+		version INTEGER PRIMARY KEY,
+		name TEXT NOT NULL,
+		applied_at BIGINT NOT NULL)`)
+	if err != nil {
+		return fmt.Errorf("create goldenpath_migrations: %w", err)
+	}
+	for _, m := range migrations {
+		err := q.inTx(ctx, func(tx querier) error {
+			var applied int
+			if err := tx.queryRow(ctx, `SELECT count(*) FROM goldenpath_migrations WHERE version = $1`, m.version).Scan(&applied); err != nil {
+				return err
+			}
+			if applied > 0 {
+				return nil
+			}
+			for _, stmt := range m.statements {
+				if _, err := tx.exec(ctx, ddl(stmt)); err != nil {
+					return err
+				}
+			}
+			_, err := tx.exec(ctx, `INSERT INTO goldenpath_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
+				m.version, m.name, millis(now()))
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,143 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivertype"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+// sqlitePollInterval replaces River's 1s default fetch poll on SQLite, which has no
+// LISTEN/NOTIFY: jobs inserted in a transaction wait for the next poll, and polling a
+// local file is cheap.
+const sqlitePollInterval = 250 * time.Millisecond
+
+// sqliteParams configure every connection modernc.org/sqlite opens:
+//   - _txlock=immediate takes the write lock at BEGIN, so a transaction never fails
+//     upgrading a read lock when another process wrote meanwhile;
+//   - WAL lets readers in other processes run beside the writer;
+//   - synchronous=FULL makes a commit durable before it returns (nothing
+//     acknowledged is lost, even on power failure).
+const sqliteParams = "?_txlock=immediate&_busy_timeout=5000&_journal_mode=WAL&_synchronous=FULL&_foreign_keys=1"
+
+type sqliteBackend struct {
+	*riverJobs[*sql.Tx]
+	db *sql.DB
+}
+
+func openSQLite(ctx context.Context, path string) (*sqliteBackend, error) {
+	if path == "" {
+		return nil, fmt.Errorf("open SQLite database: empty path in URL (want sqlite://./file.db or sqlite:///abs/file.db)")
+	}
+	if strings.ContainsAny(path, "?#") {
+		// The driver would read what follows '?' as its own parameters.
+		return nil, fmt.Errorf("open SQLite database %s: the path must not contain '?' or '#'", path)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("open SQLite database %s: create its directory: %w", path, err)
+	}
+	// Create the file ourselves so that it is private: it caches repository contents.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open SQLite database %s: %w", path, err)
+	}
+	_ = f.Close()
+
+	db, err := sql.Open("sqlite", path+sqliteParams)
+	if err != nil {
+		return nil, fmt.Errorf("open SQLite database %s: %w", path, err)
+	}
+	// One connection serialises all writers in this process: SQLite has a single
+	// writer anyway, and busy errors between our own connections disappear.
+	db.SetMaxOpenConns(1)
+	if err := db.PingContext(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open SQLite database %s: %w", path, err)
+	}
+	jobs, err := newRiverJobs(riversqlite.New(db), "", func(c *river.Config) {
+		if c.FetchPollInterval == 0 {
+			c.FetchPollInterval = max(sqlitePollInterval, c.FetchCooldown)
+		}
+	})
+	if err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open SQLite database %s: River client: %w", path, err)
+	}
+	return &sqliteBackend{riverJobs: jobs, db: db}, nil
+}
+
+func (b *sqliteBackend) kind() string  { return KindSQLite }
+func (b *sqliteBackend) pool() querier { return sqliteQuerier{conn: b.db, db: b.db} }
+func (b *sqliteBackend) close()        { _ = b.db.Close() }
+func (b *sqliteBackend) ddl(s string) string {
+	return strings.ReplaceAll(s, "BYTEA", "BLOB") // SQLite's name for bytes
+}
+
+// withMigrationLock needs no lock: one process owns a SQLite file, and its single
+// connection serialises everything.
+func (b *sqliteBackend) withMigrationLock(_ context.Context, fn func() error) error { return fn() }
+
+func (b *sqliteBackend) queueStatsQuery() string {
+	// River stores SQLite times as UTC text "2006-01-02 15:04:05.999".
+	return `SELECT count(*), coalesce(CAST((julianday('now') - julianday(min(scheduled_at))) * 86400000 AS INTEGER), 0)
+		FROM river_job WHERE state = 'available'`
+}
+
+func (b *sqliteBackend) inTx(ctx context.Context, fn func(querier, jobInserter) error) error {
+	return withSQLTx(ctx, b.db, func(tx *sql.Tx) error {
+		return fn(sqliteQuerier{conn: tx}, func(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error) {
+			return b.insertTx(ctx, tx, args, opts)
+		})
+	})
+}
+
+func withSQLTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }() // no-op after Commit; covers errors and panics
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// sqliteQuerier runs product SQL on the *sql.DB or inside a *sql.Tx.
+type sqliteQuerier struct {
+	conn interface {
+		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+		QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	}
+	db *sql.DB // nil inside a transaction
+}
+
+func (q sqliteQuerier) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := q.conn.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (q sqliteQuerier) queryRow(ctx context.Context, query string, args ...any) row {
+	return q.conn.QueryRowContext(ctx, query, args...)
+}
+
+func (q sqliteQuerier) inTx(ctx context.Context, fn func(querier) error) error {
+	if q.db == nil {
+		return fn(q)
+	}
+	return withSQLTx(ctx, q.db, func(tx *sql.Tx) error { return fn(sqliteQuerier{conn: tx}) })
+}

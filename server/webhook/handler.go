@@ -1,0 +1,122 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/google/go-github/v60/github"
+	"github.com/palantir/go-githubapp/githubapp"
+	"github.com/rs/zerolog"
+
+	"github.com/goldenpath/goldenpath/server/metrics"
+	"github.com/goldenpath/goldenpath/server/store"
+)
+
+// Handler queues the jobs a delivery asks for, in one transaction with the record
+// of the delivery: a delivery is acknowledged only once its work is durable, and a
+// redelivery finds its record and queues nothing.
+type Handler struct {
+	Store      *store.Store
+	ConfigRepo string
+}
+
+// Handles implements githubapp.EventHandler.
+func (h *Handler) Handles() []string { return Events }
+
+// Handle implements githubapp.EventHandler.
+func (h *Handler) Handle(ctx context.Context, event, delivery string, payload []byte) error {
+	if delivery == "" {
+		return &PayloadError{Err: errors.New("missing X-GitHub-Delivery header")}
+	}
+	p, err := route(event, delivery, payload, h.ConfigRepo)
+	if err != nil {
+		return err
+	}
+	log := zerolog.Ctx(ctx)
+	return h.Store.InTx(ctx, func(tx *store.Tx) error {
+		fresh, err := tx.RecordDelivery(ctx, delivery, event)
+		if err != nil || !fresh {
+			if err == nil {
+				log.Info().Msg("delivery already seen: nothing queued")
+			}
+			return err
+		}
+		if hd := p.pullHead; hd != nil {
+			if err := tx.SetPullHead(ctx, hd.repoID, hd.number, hd.sha); err != nil {
+				return err
+			}
+		}
+		for _, args := range p.jobs {
+			inserted, err := tx.InsertJob(ctx, args, nil)
+			if err != nil {
+				return err
+			}
+			log.Info().Str("job", args.Kind()).Bool("coalesced", !inserted).Msg("job queued")
+		}
+		return nil
+	})
+}
+
+// Dispatcher builds the webhook endpoint: a body size limit, the signature checked
+// first (401), then go-githubapp's dispatcher with the synchronous scheduler, so the
+// answer waits for the job insert. A queued delivery is answered 202.
+func Dispatcher(h *Handler, secret string, maxBytes int64, m *metrics.Metrics) http.Handler {
+	count := func(r *http.Request, status int) {
+		if m != nil {
+			m.Deliveries.WithLabelValues(r.Header.Get("X-GitHub-Event"), strconv.Itoa(status)).Inc()
+		}
+	}
+	d := githubapp.NewEventDispatcher([]githubapp.EventHandler{h}, secret,
+		githubapp.WithErrorCallback(func(w http.ResponseWriter, r *http.Request, err error) {
+			status := http.StatusInternalServerError
+			var ve githubapp.ValidationError
+			var pe *PayloadError
+			if errors.As(err, &ve) || errors.As(err, &pe) {
+				status = http.StatusBadRequest
+			}
+			zerolog.Ctx(r.Context()).Warn().Err(err).Int("status", status).Msg("webhook rejected")
+			count(r, status)
+			http.Error(w, http.StatusText(status), status)
+		}),
+		githubapp.WithResponseCallback(func(w http.ResponseWriter, r *http.Request, _ string, _ bool) {
+			count(r, http.StatusAccepted)
+			w.WriteHeader(http.StatusAccepted)
+		}),
+	)
+	return http.MaxBytesHandler(signatureFirst(d, secret, count), maxBytes)
+}
+
+// signatureFirst answers 401 to a missing or wrong SHA-256 signature before anything
+// parses the payload (go-githubapp would answer 400 to both), and 413 to a body over
+// the size limit.
+func signatureFirst(next http.Handler, secret string, count func(*http.Request, int)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		raw, err := io.ReadAll(r.Body)
+		status := 0
+		var mbe *http.MaxBytesError
+		switch {
+		case errors.As(err, &mbe):
+			status = http.StatusRequestEntityTooLarge
+		case err != nil:
+			status = http.StatusBadRequest
+		case r.Header.Get(github.SHA256SignatureHeader) == "":
+			status, err = http.StatusUnauthorized, errors.New("missing "+github.SHA256SignatureHeader)
+		default:
+			if err = github.ValidateSignature(r.Header.Get(github.SHA256SignatureHeader), raw, []byte(secret)); err != nil {
+				status = http.StatusUnauthorized
+			}
+		}
+		if status != 0 {
+			zerolog.Ctx(r.Context()).Warn().Err(err).Int("status", status).Msg("webhook refused")
+			count(r, status)
+			http.Error(w, http.StatusText(status), status)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(raw))
+		next.ServeHTTP(w, r)
+	})
+}
