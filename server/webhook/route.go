@@ -5,9 +5,9 @@ package webhook
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
-	"github.com/google/go-github/v60/github"
 	"github.com/riverqueue/river"
 
 	"github.com/goldenpath/goldenpath/server/jobs"
@@ -36,115 +36,157 @@ type PayloadError struct{ Err error }
 func (e *PayloadError) Error() string { return "malformed webhook payload: " + e.Err.Error() }
 func (e *PayloadError) Unwrap() error { return e.Err }
 
+// The payload fields routing reads. Decoding only these (rather than go-github's full
+// event types) keeps a delivery with an unexpected field elsewhere, such as a
+// timestamp in an old format, from being refused.
+type (
+	account struct {
+		Login string `json:"login"`
+		Name  string `json:"name"`
+	}
+	repository struct {
+		ID            int64   `json:"id"`
+		Name          string  `json:"name"`
+		Owner         account `json:"owner"`
+		DefaultBranch string  `json:"default_branch"`
+	}
+	installation struct {
+		ID int64 `json:"id"`
+	}
+	pullRef struct {
+		Number int `json:"number"`
+		Head   struct {
+			SHA string `json:"sha"`
+		} `json:"head"`
+		Base struct {
+			SHA string `json:"sha"`
+		} `json:"base"`
+	}
+	event struct {
+		Action       string       `json:"action"`
+		Repository   repository   `json:"repository"`
+		Installation installation `json:"installation"`
+		PullRequest  pullRef      `json:"pull_request"`
+		Changes      struct {
+			Base *json.RawMessage `json:"base"`
+		} `json:"changes"`
+		CheckSuite struct {
+			HeadSHA      string    `json:"head_sha"`
+			PullRequests []pullRef `json:"pull_requests"`
+		} `json:"check_suite"`
+		CheckRun struct {
+			HeadSHA    string `json:"head_sha"`
+			CheckSuite struct {
+				PullRequests []pullRef `json:"pull_requests"`
+			} `json:"check_suite"`
+		} `json:"check_run"`
+		Ref     string `json:"ref"`
+		After   string `json:"after"`
+		Deleted bool   `json:"deleted"`
+	}
+)
+
 // route decides what a delivery asks for. It is pure, so every event and action is
 // table-tested without a database.
-func route(event, delivery string, payload []byte, configRepo string) (plan, error) {
+func route(kind, delivery string, payload []byte, configRepo string) (plan, error) {
 	var p plan
-	switch event {
+	if !slices.Contains(Events, kind) {
+		return p, nil
+	}
+	var e event
+	if err := json.Unmarshal(payload, &e); err != nil {
+		return p, &PayloadError{Err: err}
+	}
+	repo, inst := e.Repository, e.Installation.ID
+	if !e.wanted(kind) {
+		return p, nil
+	}
+	if err := require(inst != 0 && repo.ID != 0 && repo.Name != "" && repo.owner() != "", "installation.id and repository"); err != nil {
+		return p, err
+	}
+	switch kind {
 	case "pull_request":
-		var e github.PullRequestEvent
-		if err := decode(payload, &e); err != nil {
+		pr := e.PullRequest
+		if err := require(pr.Head.SHA != "" && pr.Number != 0, "pull_request.number and head.sha"); err != nil {
 			return p, err
 		}
-		switch e.GetAction() {
-		case "opened", "synchronize", "reopened":
-		case "edited":
-			if e.GetChanges().GetBase() == nil {
-				return p, nil // a title or body edit changes nothing we judge
-			}
-		default:
-			return p, nil
-		}
-		pr, repo := e.GetPullRequest(), e.GetRepo()
-		if err := require(e.GetInstallation().GetID() != 0 && repo.GetID() != 0 && pr.GetHead().GetSHA() != "", "installation, repository and pull_request.head.sha"); err != nil {
-			return p, err
-		}
-		p.jobs = append(p.jobs, jobs.PullArgs{
-			InstallationID: e.GetInstallation().GetID(), RepoID: repo.GetID(),
-			Owner: repo.GetOwner().GetLogin(), Repo: repo.GetName(), DefaultBranch: repo.GetDefaultBranch(),
-			Number: pr.GetNumber(), HeadSHA: pr.GetHead().GetSHA(), BaseSHA: pr.GetBase().GetSHA(), Delivery: delivery,
-		})
-		p.pullHead = &pullHead{repoID: repo.GetID(), number: pr.GetNumber(), sha: pr.GetHead().GetSHA()}
+		p.jobs = rerun(inst, repo, pr.Head.SHA, []pullRef{pr}, delivery)
+		p.pullHead = &pullHead{repoID: repo.ID, number: pr.Number, sha: pr.Head.SHA}
 	case "check_suite":
-		var e github.CheckSuiteEvent
-		if err := decode(payload, &e); err != nil {
+		if err := require(e.CheckSuite.HeadSHA != "", "check_suite.head_sha"); err != nil {
 			return p, err
 		}
-		if a := e.GetAction(); a != "requested" && a != "rerequested" {
-			return p, nil
-		}
-		suite := e.GetCheckSuite()
-		if err := require(e.GetInstallation().GetID() != 0 && e.GetRepo().GetID() != 0 && suite.GetHeadSHA() != "", "installation, repository and check_suite.head_sha"); err != nil {
-			return p, err
-		}
-		p.jobs = rerun(e.GetInstallation().GetID(), e.GetRepo(), suite.GetHeadSHA(), suite.PullRequests, delivery)
+		p.jobs = rerun(inst, repo, e.CheckSuite.HeadSHA, e.CheckSuite.PullRequests, delivery)
 	case "check_run":
-		var e github.CheckRunEvent
-		if err := decode(payload, &e); err != nil {
+		if err := require(e.CheckRun.HeadSHA != "", "check_run.head_sha"); err != nil {
 			return p, err
 		}
-		if e.GetAction() != "rerequested" {
-			return p, nil
-		}
-		run := e.GetCheckRun()
-		if err := require(e.GetInstallation().GetID() != 0 && e.GetRepo().GetID() != 0 && run.GetHeadSHA() != "", "installation, repository and check_run.head_sha"); err != nil {
-			return p, err
-		}
-		p.jobs = rerun(e.GetInstallation().GetID(), e.GetRepo(), run.GetHeadSHA(), run.GetCheckSuite().PullRequests, delivery)
+		p.jobs = rerun(inst, repo, e.CheckRun.HeadSHA, e.CheckRun.CheckSuite.PullRequests, delivery)
 	case "push":
-		var e github.PushEvent
-		if err := decode(payload, &e); err != nil {
+		branch := strings.TrimPrefix(e.Ref, "refs/heads/")
+		if err := require(e.After != "", "after"); err != nil {
 			return p, err
 		}
-		repo := e.GetRepo()
-		branch, ok := strings.CutPrefix(e.GetRef(), "refs/heads/")
-		if !ok || branch != repo.GetDefaultBranch() || e.GetDeleted() {
-			return p, nil // only the default branch is the repository's state
-		}
-		owner := repo.GetOwner().GetLogin()
-		if owner == "" {
-			owner = repo.GetOwner().GetName()
-		}
-		inst := e.GetInstallation().GetID()
-		if err := require(inst != 0 && repo.GetID() != 0 && owner != "" && e.GetAfter() != "", "installation, repository and after"); err != nil {
-			return p, err
-		}
-		if repo.GetName() == configRepo {
-			p.jobs = append(p.jobs, jobs.ConfigArgs{InstallationID: inst, Owner: owner, Delivery: delivery})
+		if repo.Name == configRepo {
+			p.jobs = append(p.jobs, jobs.ConfigArgs{InstallationID: inst, Owner: repo.owner(), Delivery: delivery})
 			return p, nil
 		}
 		p.jobs = append(p.jobs, jobs.BranchArgs{
-			InstallationID: inst, RepoID: repo.GetID(), Owner: owner, Repo: repo.GetName(),
-			Branch: branch, HeadSHA: e.GetAfter(), Delivery: delivery,
+			InstallationID: inst, RepoID: repo.ID, Owner: repo.owner(), Repo: repo.Name,
+			Branch: branch, HeadSHA: e.After, Delivery: delivery,
 		})
 	}
 	return p, nil
 }
 
-// rerun plans the evaluation of a head again: one job per pull request it belongs
-// to, or one without a pull request (a fork's, whose pull requests GitHub omits).
-func rerun(inst int64, repo *github.Repository, sha string, pulls []*github.PullRequest, delivery string) []river.JobArgs {
+// wanted says whether an event's action asks for work at all; an ignored one is
+// acknowledged without looking further (repository webhooks carry no installation).
+func (e *event) wanted(kind string) bool {
+	switch kind {
+	case "pull_request":
+		switch e.Action {
+		case "opened", "synchronize", "reopened":
+			return true
+		case "edited":
+			return e.Changes.Base != nil // a title or body edit changes nothing we judge
+		}
+	case "check_suite":
+		return e.Action == "requested" || e.Action == "rerequested"
+	case "check_run":
+		return e.Action == "rerequested"
+	case "push":
+		// Only the default branch is the repository's state.
+		branch, ok := strings.CutPrefix(e.Ref, "refs/heads/")
+		return ok && branch == e.Repository.DefaultBranch && !e.Deleted
+	}
+	return false
+}
+
+// owner is the owner's login; push payloads of old carry only its name.
+func (r repository) owner() string {
+	if r.Owner.Login != "" {
+		return r.Owner.Login
+	}
+	return r.Owner.Name
+}
+
+// rerun plans the evaluation of a head: one job per pull request it belongs to, or
+// one without a pull request (a fork's, whose pull requests GitHub omits).
+func rerun(inst int64, repo repository, sha string, pulls []pullRef, delivery string) []river.JobArgs {
 	base := jobs.PullArgs{
-		InstallationID: inst, RepoID: repo.GetID(), Owner: repo.GetOwner().GetLogin(), Repo: repo.GetName(),
-		DefaultBranch: repo.GetDefaultBranch(), HeadSHA: sha, Delivery: delivery,
+		InstallationID: inst, RepoID: repo.ID, Owner: repo.owner(), Repo: repo.Name,
+		DefaultBranch: repo.DefaultBranch, HeadSHA: sha, Delivery: delivery,
 	}
 	if len(pulls) == 0 {
 		return []river.JobArgs{base}
 	}
-	var out []river.JobArgs
+	out := make([]river.JobArgs, 0, len(pulls))
 	for _, pr := range pulls {
 		a := base
-		a.Number, a.BaseSHA = pr.GetNumber(), pr.GetBase().GetSHA()
+		a.Number, a.BaseSHA = pr.Number, pr.Base.SHA
 		out = append(out, a)
 	}
 	return out
-}
-
-func decode(payload []byte, v any) error {
-	if err := json.Unmarshal(payload, v); err != nil {
-		return &PayloadError{Err: err}
-	}
-	return nil
 }
 
 func require(ok bool, what string) error {

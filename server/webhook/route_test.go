@@ -1,0 +1,106 @@
+package webhook
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/riverqueue/river"
+
+	"github.com/goldenpath/goldenpath/server/jobs"
+)
+
+// realPayloads are GitHub's own webhook examples (shared test data).
+const realPayloads = "../../../shared/ref/github/webhooks"
+
+func kinds(js []river.JobArgs) string {
+	out := ""
+	for _, j := range js {
+		out += j.Kind() + " "
+	}
+	return out
+}
+
+func TestRouteRealPayloads(t *testing.T) {
+	if _, err := os.Stat(realPayloads); err != nil {
+		t.Skipf("GitHub's webhook examples not found at %s (../shared is absent)", realPayloads)
+	}
+	tests := []struct {
+		file, event string
+		jobs        string
+		pullHead    bool
+	}{
+		{"pull_request.opened.json", "pull_request", "evaluate_pull ", true},
+		{"pull_request.reopened.json", "pull_request", "evaluate_pull ", true},
+		{"pull_request.synchronize.json", "pull_request", "evaluate_pull ", true},
+		{"pull_request.closed.json", "pull_request", "", false},
+		{"pull_request.ready_for_review.2.json", "pull_request", "", false},
+		{"check_suite.requested.json", "check_suite", "evaluate_pull ", false},
+		{"check_suite.rerequested.json", "check_suite", "evaluate_pull ", false},
+		{"check_suite.completed.json", "check_suite", "", false},
+		{"check_run.rerequested.json", "check_run", "evaluate_pull ", false},
+		{"check_run.created.json", "check_run", "", false},
+		{"push.4.json", "push", "evaluate_branch ", false},
+		{"push.3.json", "push", "", false}, // a tag
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			payload, err := os.ReadFile(filepath.Join(realPayloads, tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := route(tt.event, "d", payload, ".github")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if kinds(p.jobs) != tt.jobs || (p.pullHead != nil) != tt.pullHead {
+				t.Fatalf("jobs %q pull head %v, want %q %v", kinds(p.jobs), p.pullHead, tt.jobs, tt.pullHead)
+			}
+			for _, j := range p.jobs {
+				if a, ok := j.(jobs.PullArgs); ok && (a.InstallationID == 0 || a.RepoID == 0 || a.HeadSHA == "" || a.Owner == "") {
+					t.Fatalf("incomplete job %+v", a)
+				}
+			}
+		})
+	}
+}
+
+func TestRoute(t *testing.T) {
+	repo := `"repository": {"id": 9, "name": "%s", "owner": {"login": "acme"}, "default_branch": "main"}, "installation": {"id": 5}`
+	pr := func(action, extra string) string {
+		return fmt.Sprintf(`{"action": %q, "number": 3, "pull_request": {"number": 3, "head": {"sha": "h1"}, "base": {"sha": "b1"}}, %s%s}`, action, fmt.Sprintf(repo, "api"), extra)
+	}
+	tests := []struct {
+		name, event, payload string
+		jobs                 string
+		bad                  bool
+	}{
+		{"opened", "pull_request", pr("opened", ""), "evaluate_pull ", false},
+		{"title edited", "pull_request", pr("edited", `, "changes": {"title": {"from": "x"}}`), "", false},
+		{"base edited", "pull_request", pr("edited", `, "changes": {"base": {"ref": {"from": "dev"}, "sha": {"from": "b0"}}}`), "evaluate_pull ", false},
+		{"labeled", "pull_request", pr("labeled", ""), "", false},
+		{"no installation", "pull_request", `{"action": "opened", "pull_request": {"number": 3, "head": {"sha": "h"}}, "repository": {"id": 9}}`, "", true},
+		{"not JSON", "pull_request", `{"action": "opened"`, "", true},
+		{"wrong types", "pull_request", `{"action": 7}`, "", true},
+		{"default branch push", "push", fmt.Sprintf(`{"ref": "refs/heads/main", "after": "a1", %s}`, fmt.Sprintf(repo, "api")), "evaluate_branch ", false},
+		{"other branch push", "push", fmt.Sprintf(`{"ref": "refs/heads/dev", "after": "a1", %s}`, fmt.Sprintf(repo, "api")), "", false},
+		{"branch deleted", "push", fmt.Sprintf(`{"ref": "refs/heads/main", "deleted": true, "after": "0000", %s}`, fmt.Sprintf(repo, "api")), "", false},
+		{"config repository push", "push", fmt.Sprintf(`{"ref": "refs/heads/main", "after": "a1", %s}`, fmt.Sprintf(repo, ".github")), "reload_config ", false},
+		{"fork pull request re-run", "check_run", fmt.Sprintf(`{"action": "rerequested", "check_run": {"head_sha": "h2", "check_suite": {"pull_requests": []}}, %s}`, fmt.Sprintf(repo, "api")), "evaluate_pull ", false},
+		{"unrouted event", "star", `{"action": "created"}`, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := route(tt.event, "d", []byte(tt.payload), ".github")
+			var pe *PayloadError
+			if tt.bad != errors.As(err, &pe) {
+				t.Fatalf("error %v, want payload error %v", err, tt.bad)
+			}
+			if kinds(p.jobs) != tt.jobs {
+				t.Fatalf("jobs %q, want %q", kinds(p.jobs), tt.jobs)
+			}
+		})
+	}
+}
