@@ -7,7 +7,8 @@ import (
 )
 
 // syntheticRepo is a service repository with n paths: the golden-path files rules
-// look at, and n minus those of source code spread over directories.
+// look at, and source code spread over directories. As in real trees, base names
+// repeat (a few thousand distinct ones: main.go, index.ts, handler_test.go ...).
 func syntheticRepo(n int) *memSnapshot {
 	files := map[string]string{
 		"README.md":                "# Payments\n\nHandles card payments.\nRun `make run`.\nOwned by team payments.\n",
@@ -23,7 +24,7 @@ func syntheticRepo(n int) *memSnapshot {
 		"slo.yaml":                 "apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: availability}\n",
 	}
 	for i := len(files); i < n; i++ {
-		files[fmt.Sprintf("src/module%03d/pkg%02d/file%05d.go", i%500, i%37, i)] = ""
+		files[fmt.Sprintf("src/module%03d/pkg%03d/file%04d.go", i%500, i%997, i%3001)] = ""
 	}
 	return &memSnapshot{files: files}
 }

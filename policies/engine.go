@@ -15,6 +15,7 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/topdown"
 )
@@ -47,6 +48,7 @@ type Options struct {
 // Engine evaluates the compiled rules. It is safe for concurrent use: the prepared
 // queries are shared, each evaluation builds its own input.
 type Engine struct {
+	store    storage.Store
 	rules    []*compiledRule
 	problems []Problem
 	limits   Limits
@@ -78,8 +80,8 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		return nil, err
 	}
 	problems = append(problems, compileProblems...)
-	e := &Engine{limits: opts.Limits}
 	store := inmem.NewFromObject(map[string]any{})
+	e := &Engine{limits: opts.Limits, store: store}
 	ann := compiler.GetAnnotationSet()
 	seen := map[string]bool{}
 	for _, name := range sortedKeys(set.modules) {
@@ -171,6 +173,12 @@ func (e *Engine) Evaluate(ctx context.Context, snap Snapshot, req Request) (*Eva
 		Results:       make([]Result, 0, len(e.rules)),
 		Problems:      slices.Clone(e.problems),
 	}
+	// One read transaction for all rules: the store is empty and never written.
+	txn, err := e.store.NewTransaction(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer e.store.Abort(ctx, txn)
 	set := newSettings(req)
 	for _, r := range e.rules {
 		d := set.decide(&r.Rule, doc.componentType)
@@ -184,7 +192,7 @@ func (e *Engine) Evaluate(ctx context.Context, snap Snapshot, req Request) (*Eva
 		if d.skip != "" {
 			res.Status, res.Message, res.Exempt = StatusSkip, d.skip, d.exempt
 		} else {
-			e.evalRule(ctx, r, input, &res)
+			e.evalRule(ctx, r, input, txn, &res)
 		}
 		ev.Results = append(ev.Results, res)
 	}
@@ -192,10 +200,10 @@ func (e *Engine) Evaluate(ctx context.Context, snap Snapshot, req Request) (*Eva
 	return ev, nil
 }
 
-func (e *Engine) evalRule(ctx context.Context, r *compiledRule, input ast.Value, res *Result) {
+func (e *Engine) evalRule(ctx context.Context, r *compiledRule, input ast.Value, txn storage.Transaction, res *Result) {
 	ctx, cancel := context.WithTimeout(ctx, e.limits.RuleTimeout)
 	defer cancel()
-	rs, err := r.query.Eval(ctx, rego.EvalParsedInput(input))
+	rs, err := r.query.Eval(ctx, rego.EvalParsedInput(input), rego.EvalTransaction(txn))
 	if err != nil {
 		res.Status, res.Message = StatusError, ruleError(err, e.limits.RuleTimeout)
 		return

@@ -39,6 +39,8 @@ func (m *memSnapshot) Entries(context.Context) ([]Entry, error) {
 		}
 		out = append(out, Entry{Path: p, SHA: hex.EncodeToString(sum[:]), Size: size})
 	}
+	// Listed in path order, as git and GitHub's tree API list them.
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	m.entries = out
 	return out, nil
 }

@@ -2,7 +2,6 @@ package policies
 
 import (
 	"bytes"
-	"path"
 	"strings"
 	"unicode/utf8"
 
@@ -50,13 +49,20 @@ func (d *inputDoc) value() (ast.Value, error) {
 	n := len(d.index.entries)
 	paths := make([]string, n)
 	exts := map[string][]string{}
-	dirs := make(map[string]any, n/4)
+	dirs := make(map[string]any, n/8)
+	lastDir := ""
 	for i, e := range d.index.entries {
 		paths[i] = e.Path
 		if x := ext(e.Path); x != "" {
 			exts[x] = append(exts[x], e.Path)
 		}
-		for dir := path.Dir(e.Path); dir != "." && dirs[dir] == nil; dir = path.Dir(dir) {
+		// Entries are sorted, so most paths share the previous one's directory.
+		dir := parentDir(e.Path)
+		if dir == lastDir {
+			continue
+		}
+		lastDir = dir
+		for ; dir != "" && dirs[dir] == nil; dir = parentDir(dir) {
 			dirs[dir] = true
 		}
 	}
@@ -113,11 +119,13 @@ func (d *inputDoc) value() (ast.Value, error) {
 	}), nil
 }
 
-func stringsOrEmpty(s []string) []string {
-	if s == nil {
-		return []string{}
+// parentDir is path.Dir without cleaning (paths are clean), and "" for the root.
+func parentDir(p string) string {
+	i := strings.LastIndexByte(p, '/')
+	if i < 0 {
+		return ""
 	}
-	return s
+	return p[:i]
 }
 
 // textContent decides whether read bytes can be handed to rules as text.

@@ -31,14 +31,18 @@ func newPathIndex(entries []Entry) *pathIndex {
 	if !slices.IsSortedFunc(sorted, byPath) {
 		slices.SortFunc(sorted, byPath)
 	}
-	ix := &pathIndex{entries: sorted, names: make(map[string]any, len(sorted))}
+	byName := make(map[string][]string, len(sorted))
+	ix := &pathIndex{entries: sorted}
 	for _, e := range sorted {
-		base := path.Base(e.Path)
-		ps, _ := ix.names[base].([]string)
-		ix.names[base] = append(ps, e.Path)
+		base := e.Path[strings.LastIndexByte(e.Path, '/')+1:]
+		byName[base] = append(byName[base], e.Path)
 		if base == e.Path {
 			ix.root = append(ix.root, e.Path)
 		}
+	}
+	ix.names = make(map[string]any, len(byName))
+	for base, ps := range byName {
+		ix.names[base] = ps
 	}
 	return ix
 }
@@ -74,13 +78,28 @@ func validGlob(g string) error {
 }
 
 // match returns the paths matching any of the globs, in path order. Each glob is
-// answered from the narrowest index that can: an exact path, base names sharing its
-// literal prefix, or paths under its literal directory prefix.
+// answered from the narrowest index that can: an exact path, the root files, one
+// shared pass over the base names, or the paths under its literal directory prefix.
 func (ix *pathIndex) match(globs []string) []string {
 	found := map[string]bool{}
+	var byName []basePattern
 	for _, g := range globs {
 		for _, p := range expandBraces(g) {
-			ix.matchOne(p, found)
+			if bp, ok := ix.matchOne(p, found); ok {
+				byName = append(byName, bp)
+			}
+		}
+	}
+	if len(byName) > 0 {
+		for name, ps := range ix.names {
+			for _, bp := range byName {
+				if bp.matches(name) {
+					for _, p := range ps.([]string) {
+						found[p] = true
+					}
+					break
+				}
+			}
 		}
 	}
 	out := make([]string, 0, len(found))
@@ -91,10 +110,24 @@ func (ix *pathIndex) match(globs []string) []string {
 	return out
 }
 
-func (ix *pathIndex) matchOne(pattern string, found map[string]bool) {
-	meta := strings.IndexAny(pattern, `*?[\`)
+// basePattern is a "**/<name glob>" pattern, matched against base names.
+type basePattern struct{ glob, head, tail string }
+
+func (b basePattern) matches(name string) bool {
+	if !strings.HasPrefix(name, b.head) || !strings.HasSuffix(name, b.tail) {
+		return false // the literal head and tail rule out most names cheaply
+	}
+	ok, _ := doublestar.Match(b.glob, name)
+	return ok
+}
+
+// matchOne adds the matches of one brace-free pattern to found, or returns it as a
+// base-name pattern for the shared pass.
+func (ix *pathIndex) matchOne(pattern string, found map[string]bool) (basePattern, bool) {
+	const meta = `*?[\`
+	metaAt := strings.IndexAny(pattern, meta)
 	switch {
-	case meta < 0:
+	case metaAt < 0:
 		if _, ok := ix.entry(pattern); ok {
 			found[pattern] = true
 		}
@@ -107,19 +140,16 @@ func (ix *pathIndex) matchOne(pattern string, found map[string]bool) {
 		}
 	case strings.HasPrefix(pattern, "**/") && !strings.Contains(pattern[3:], "/"):
 		base := pattern[3:]
-		prefix := base[:strings.IndexAny(base+"*", `*?[\`)]
-		for name, ps := range ix.names {
-			if !strings.HasPrefix(name, prefix) {
-				continue
+		if !strings.ContainsAny(base, meta) {
+			ps, _ := ix.names[base].([]string)
+			for _, p := range ps {
+				found[p] = true
 			}
-			if ok, _ := doublestar.Match(base, name); ok {
-				for _, p := range ps.([]string) {
-					found[p] = true
-				}
-			}
+			break
 		}
+		return basePattern{glob: base, head: base[:strings.IndexAny(base, meta)], tail: base[strings.LastIndexAny(base, `*?]\`)+1:]}, true
 	default:
-		prefix := pattern[:strings.LastIndexByte(pattern[:meta], '/')+1]
+		prefix := pattern[:strings.LastIndexByte(pattern[:metaAt], '/')+1]
 		start, _ := slices.BinarySearchFunc(ix.entries, prefix, func(e Entry, p string) int { return strings.Compare(e.Path, p) })
 		for _, e := range ix.entries[start:] {
 			if !strings.HasPrefix(e.Path, prefix) {
@@ -130,6 +160,7 @@ func (ix *pathIndex) matchOne(pattern string, found map[string]bool) {
 			}
 		}
 	}
+	return basePattern{}, false
 }
 
 // expandBraces turns "{a,b}*.md" into "a*.md" and "b*.md" so that each alternative
