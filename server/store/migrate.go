@@ -90,6 +90,41 @@ var migrations = []migration{
 			PRIMARY KEY (repo_id, head_sha, policy_digest, config_digest))`,
 		`CREATE INDEX evaluations_repo_key_created_at ON evaluations (repo_key, created_at)`,
 	}},
+	{2, "organisation sweeps and reports", []string{
+		// One row per repository: what the last sweep saw in the listing and the
+		// latest default-branch evaluation, so a report is one scan.
+		`CREATE TABLE repositories (
+			repo_id BIGINT PRIMARY KEY,
+			installation_id BIGINT NOT NULL,
+			owner TEXT NOT NULL,
+			name TEXT NOT NULL,
+			owner_key TEXT NOT NULL,
+			default_branch TEXT NOT NULL,
+			pushed_at BIGINT NOT NULL,
+			tree_sha TEXT NOT NULL,
+			policy_digest TEXT NOT NULL,
+			config_digest TEXT NOT NULL,
+			evaluation BYTEA NOT NULL,
+			evaluated_at BIGINT NOT NULL)`,
+		`CREATE INDEX repositories_owner_key ON repositories (owner_key)`,
+
+		// finished_at 0: the sweep is running.
+		`CREATE TABLE sweeps (
+			owner_key TEXT NOT NULL,
+			started_at BIGINT NOT NULL,
+			finished_at BIGINT NOT NULL,
+			repositories INTEGER NOT NULL,
+			evaluated INTEGER NOT NULL,
+			unchanged INTEGER NOT NULL,
+			summary BYTEA NOT NULL,
+			PRIMARY KEY (owner_key, started_at))`,
+
+		`CREATE TABLE report_issues (
+			owner_key TEXT PRIMARY KEY,
+			repo TEXT NOT NULL,
+			number INTEGER NOT NULL,
+			updated_at BIGINT NOT NULL)`,
+	}},
 }
 
 // migrate applies the product migrations not applied yet, each in its own transaction

@@ -96,8 +96,23 @@ type pgxQuerier struct {
 	conn interface {
 		Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 		QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+		Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	}
 	pool *pgxpool.Pool // nil inside a transaction
+}
+
+func (q pgxQuerier) eachRow(ctx context.Context, query string, args []any, fn func(row) error) error {
+	rows, err := q.conn.Query(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 func (q pgxQuerier) exec(ctx context.Context, query string, args ...any) (int64, error) {

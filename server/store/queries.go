@@ -20,6 +20,8 @@ var ErrCommentPending = errors.New("sticky comment is being created by another w
 type querier interface {
 	exec(ctx context.Context, query string, args ...any) (rowsAffected int64, err error)
 	queryRow(ctx context.Context, query string, args ...any) row
+	// eachRow calls fn for every row of a query's result.
+	eachRow(ctx context.Context, query string, args []any, fn func(row) error) error
 	// inTx runs fn in a transaction, joining the current one when there is one.
 	inTx(ctx context.Context, fn func(querier) error) error
 }

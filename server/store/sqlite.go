@@ -119,8 +119,23 @@ type sqliteQuerier struct {
 	conn interface {
 		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 		QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	}
 	db *sql.DB // nil inside a transaction
+}
+
+func (q sqliteQuerier) eachRow(ctx context.Context, query string, args []any, fn func(row) error) error {
+	rows, err := q.conn.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 func (q sqliteQuerier) exec(ctx context.Context, query string, args ...any) (int64, error) {

@@ -1,0 +1,158 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// RepoState is what the store keeps of one repository of an organisation: what the
+// last sweep saw and its latest default-branch evaluation.
+type RepoState struct {
+	RepoID         int64
+	InstallationID int64
+	Owner, Name    string
+	DefaultBranch  string
+	// PushedAt is the listing's pushed_at when the repository was last evaluated:
+	// a later one means something was pushed since.
+	PushedAt     time.Time
+	TreeSHA      string
+	PolicyDigest string
+	ConfigDigest string
+	Evaluation   []byte // JSON of policies.Evaluation; empty when none
+	EvaluatedAt  time.Time
+}
+
+const repoColumns = `repo_id, installation_id, owner, name, default_branch, pushed_at, tree_sha,
+	policy_digest, config_digest, evaluation, evaluated_at`
+
+// SaveRepoState stores a repository's state, replacing the previous one.
+func (s queries) SaveRepoState(ctx context.Context, r RepoState) error {
+	_, err := s.q.exec(ctx, `INSERT INTO repositories (`+repoColumns+`, owner_key)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+		ON CONFLICT (repo_id) DO UPDATE SET installation_id = excluded.installation_id, owner = excluded.owner,
+			name = excluded.name, default_branch = excluded.default_branch, pushed_at = excluded.pushed_at,
+			tree_sha = excluded.tree_sha, policy_digest = excluded.policy_digest, config_digest = excluded.config_digest,
+			evaluation = excluded.evaluation, evaluated_at = excluded.evaluated_at, owner_key = excluded.owner_key`,
+		r.RepoID, r.InstallationID, r.Owner, r.Name, r.DefaultBranch, millis(r.PushedAt), r.TreeSHA,
+		r.PolicyDigest, r.ConfigDigest, nonNil(r.Evaluation), millis(r.EvaluatedAt), strings.ToLower(r.Owner))
+	if err != nil {
+		return fmt.Errorf("save state of %s/%s: %w", r.Owner, r.Name, err)
+	}
+	return nil
+}
+
+// RepoStates streams the organisation's repositories, with their evaluations when
+// withEvaluations is set (a sweep decides without them; a report needs them).
+func (s queries) RepoStates(ctx context.Context, owner string, withEvaluations bool, fn func(RepoState) error) error {
+	cols := repoColumns
+	if !withEvaluations {
+		cols = strings.Replace(cols, "evaluation,", "'' AS evaluation,", 1)
+	}
+	err := s.q.eachRow(ctx, `SELECT `+cols+` FROM repositories WHERE owner_key = $1 ORDER BY name`,
+		[]any{strings.ToLower(owner)}, func(r row) error {
+			var st RepoState
+			var pushed, evaluated int64
+			if err := r.Scan(&st.RepoID, &st.InstallationID, &st.Owner, &st.Name, &st.DefaultBranch, &pushed, &st.TreeSHA,
+				&st.PolicyDigest, &st.ConfigDigest, &st.Evaluation, &evaluated); err != nil {
+				return err
+			}
+			st.PushedAt, st.EvaluatedAt = fromMillis(pushed), fromMillis(evaluated)
+			return fn(st)
+		})
+	if err != nil {
+		return fmt.Errorf("repositories of %s: %w", owner, err)
+	}
+	return nil
+}
+
+// DeleteRepo forgets a repository (deleted, archived, transferred away, or removed
+// from the installation).
+func (s queries) DeleteRepo(ctx context.Context, repoID int64) error {
+	if _, err := s.q.exec(ctx, `DELETE FROM repositories WHERE repo_id = $1`, repoID); err != nil {
+		return fmt.Errorf("forget repository %d: %w", repoID, err)
+	}
+	return nil
+}
+
+// RenameRepo keeps a repository's state under its new owner and name.
+func (s queries) RenameRepo(ctx context.Context, repoID int64, owner, name string) error {
+	_, err := s.q.exec(ctx, `UPDATE repositories SET owner = $2, name = $3, owner_key = $4 WHERE repo_id = $1`,
+		repoID, owner, name, strings.ToLower(owner))
+	if err != nil {
+		return fmt.Errorf("rename repository %d to %s/%s: %w", repoID, owner, name, err)
+	}
+	return nil
+}
+
+// SweepRecord is one sweep of an organisation. FinishedAt is zero while it runs.
+type SweepRecord struct {
+	Owner                              string
+	StartedAt, FinishedAt              time.Time
+	Repositories, Evaluated, Unchanged int
+	Summary                            []byte // JSON of the report's summary, for trends
+}
+
+// SaveSweep records a sweep (started or finished), keyed by owner and start time.
+func (s queries) SaveSweep(ctx context.Context, r SweepRecord) error {
+	var finished int64
+	if !r.FinishedAt.IsZero() {
+		finished = millis(r.FinishedAt)
+	}
+	_, err := s.q.exec(ctx, `INSERT INTO sweeps (owner_key, started_at, finished_at, repositories, evaluated, unchanged, summary)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (owner_key, started_at) DO UPDATE SET finished_at = excluded.finished_at,
+			repositories = excluded.repositories, evaluated = excluded.evaluated, unchanged = excluded.unchanged,
+			summary = excluded.summary`,
+		strings.ToLower(r.Owner), millis(r.StartedAt), finished, r.Repositories, r.Evaluated, r.Unchanged, nonNil(r.Summary))
+	if err != nil {
+		return fmt.Errorf("record sweep of %s: %w", r.Owner, err)
+	}
+	return nil
+}
+
+// Sweeps returns an organisation's latest sweeps, newest first.
+func (s queries) Sweeps(ctx context.Context, owner string, limit int) ([]SweepRecord, error) {
+	var out []SweepRecord
+	err := s.q.eachRow(ctx, `SELECT started_at, finished_at, repositories, evaluated, unchanged, summary
+		FROM sweeps WHERE owner_key = $1 ORDER BY started_at DESC LIMIT $2`,
+		[]any{strings.ToLower(owner), limit}, func(r row) error {
+			rec := SweepRecord{Owner: owner}
+			var started, finished int64
+			if err := r.Scan(&started, &finished, &rec.Repositories, &rec.Evaluated, &rec.Unchanged, &rec.Summary); err != nil {
+				return err
+			}
+			rec.StartedAt = fromMillis(started)
+			if finished != 0 {
+				rec.FinishedAt = fromMillis(finished)
+			}
+			out = append(out, rec)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("sweeps of %s: %w", owner, err)
+	}
+	return out, nil
+}
+
+// ReportIssue is the issue holding an organisation's report, 0 when none is known.
+func (s queries) ReportIssue(ctx context.Context, owner string) (repo string, number int, err error) {
+	_, err = scanOptional(s.q.queryRow(ctx, `SELECT repo, number FROM report_issues WHERE owner_key = $1`,
+		strings.ToLower(owner)), &repo, &number)
+	if err != nil {
+		return "", 0, fmt.Errorf("report issue of %s: %w", owner, err)
+	}
+	return repo, number, nil
+}
+
+// SaveReportIssue remembers where an organisation's report lives.
+func (s queries) SaveReportIssue(ctx context.Context, owner, repo string, number int) error {
+	_, err := s.q.exec(ctx, `INSERT INTO report_issues (owner_key, repo, number, updated_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (owner_key) DO UPDATE SET repo = excluded.repo, number = excluded.number, updated_at = excluded.updated_at`,
+		strings.ToLower(owner), repo, number, millis(s.now()))
+	if err != nil {
+		return fmt.Errorf("save report issue of %s: %w", owner, err)
+	}
+	return nil
+}

@@ -1,0 +1,77 @@
+package store
+
+import (
+	"testing"
+	"time"
+)
+
+func TestRepoStatesSweepsAndReportIssue(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, url string) {
+		s := openStore(t, url)
+		ctx := t.Context()
+		at := time.UnixMilli(1_780_000_000_000).UTC()
+		for i, name := range []string{"web", "api", "lib"} {
+			err := s.SaveRepoState(ctx, RepoState{
+				RepoID: int64(i + 1), InstallationID: 7, Owner: "Acme", Name: name, DefaultBranch: "main",
+				PushedAt: at, TreeSHA: "t" + name, PolicyDigest: "p", ConfigDigest: "c",
+				Evaluation: []byte(`{"repository":"acme/` + name + `"}`), EvaluatedAt: at,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.SaveRepoState(ctx, RepoState{RepoID: 2, InstallationID: 7, Owner: "acme", Name: "api", DefaultBranch: "main", PushedAt: at.Add(time.Hour), TreeSHA: "t2", EvaluatedAt: at}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RenameRepo(ctx, 1, "acme", "website"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeleteRepo(ctx, 3); err != nil {
+			t.Fatal(err)
+		}
+		var got []RepoState
+		if err := s.RepoStates(ctx, "ACME", false, func(r RepoState) error { got = append(got, r); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got[0].Name != "api" || got[1].Name != "website" {
+			t.Fatalf("states %+v", got)
+		}
+		if got[0].TreeSHA != "t2" || !got[0].PushedAt.Equal(at.Add(time.Hour)) || len(got[1].Evaluation) != 0 {
+			t.Fatalf("upsert or projection wrong: %+v", got)
+		}
+		var evals int
+		_ = s.RepoStates(ctx, "acme", true, func(r RepoState) error {
+			if len(r.Evaluation) > 0 {
+				evals++
+			}
+			return nil
+		})
+		if evals != 1 {
+			t.Fatalf("%d evaluations, want 1 (the api one was replaced without)", evals)
+		}
+
+		for i := range 3 {
+			start := at.Add(time.Duration(i) * time.Hour)
+			if err := s.SaveSweep(ctx, SweepRecord{Owner: "acme", StartedAt: start, Repositories: 3}); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.SaveSweep(ctx, SweepRecord{Owner: "acme", StartedAt: start, FinishedAt: start.Add(time.Minute), Repositories: 3, Evaluated: i, Unchanged: 3 - i, Summary: []byte("{}")}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sweeps, err := s.Sweeps(ctx, "acme", 2)
+		if err != nil || len(sweeps) != 2 || sweeps[0].Evaluated != 2 || sweeps[0].FinishedAt.IsZero() {
+			t.Fatalf("sweeps %+v %v", sweeps, err)
+		}
+
+		if _, n, err := s.ReportIssue(ctx, "acme"); err != nil || n != 0 {
+			t.Fatalf("report issue before any: %d %v", n, err)
+		}
+		if err := s.SaveReportIssue(ctx, "acme", ".github", 12); err != nil {
+			t.Fatal(err)
+		}
+		if repo, n, err := s.ReportIssue(ctx, "Acme"); err != nil || repo != ".github" || n != 12 {
+			t.Fatalf("report issue %s#%d %v", repo, n, err)
+		}
+	})
+}
