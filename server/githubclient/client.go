@@ -60,6 +60,8 @@ type Client struct {
 	appID   int64
 	blobs   BlobCache
 
+	rates rateLimits
+
 	// The app's slug names its bot user (<slug>[bot]); read once from GET /app.
 	slugMu sync.Mutex
 	slug   string
@@ -92,7 +94,8 @@ func New(cfg githubapp.Config, opts Options) (*Client, error) {
 	}
 
 	// WithClientMiddleware replaces the list: everything goes in this one call.
-	middleware := []githubapp.ClientMiddleware{githubapp.ClientLogging(zerolog.DebugLevel)}
+	c := &Client{appID: cfg.App.IntegrationID, blobs: opts.Blobs}
+	middleware := []githubapp.ClientMiddleware{githubapp.ClientLogging(zerolog.DebugLevel), rateMiddleware(&c.rates)}
 	if opts.Metrics != nil {
 		middleware = append(middleware, metricsMiddleware(opts.Metrics))
 	}
@@ -122,7 +125,8 @@ func New(cfg githubapp.Config, opts Options) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create GitHub app client: %w", err)
 	}
-	return &Client{creator: creator, app: app, appID: cfg.App.IntegrationID, blobs: opts.Blobs}, nil
+	c.creator, c.app = creator, app
+	return c, nil
 }
 
 // Installation opens one installation. No request is made: the installation token

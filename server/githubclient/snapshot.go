@@ -39,6 +39,7 @@ type snapshot struct {
 	owner, repo, sha string
 
 	listMu  sync.Mutex
+	treeSHA string
 	entries []policies.Entry
 	byPath  map[string]policies.Entry
 
@@ -68,6 +69,7 @@ func (s *snapshot) list(ctx context.Context) error {
 	if err != nil {
 		return classify("fetch tree of "+s.name(), err)
 	}
+	s.treeSHA = tree.GetSHA()
 	var entries []policies.Entry
 	if tree.GetTruncated() {
 		// Past GitHub's limit (100,000 entries or 7 MB) the recursive listing is cut

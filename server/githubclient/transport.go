@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/gregjones/httpcache"
 	"github.com/hashicorp/golang-lru/v2/simplelru"
@@ -53,6 +54,26 @@ func metricsMiddleware(m *metrics.Metrics) githubapp.ClientMiddleware {
 			}
 			if v, err := strconv.ParseFloat(resp.Header.Get("X-RateLimit-Limit"), 64); err == nil {
 				m.GitHubRateLimit.WithLabelValues(label).Set(v)
+			}
+			return resp, nil
+		})
+	}
+}
+
+// rateMiddleware records each installation's rate-limit window from the headers of
+// its answers, for sweeps to pace themselves.
+func rateMiddleware(r *rateLimits) githubapp.ClientMiddleware {
+	return func(next http.RoundTripper) http.RoundTripper {
+		return roundTripperFunc(func(req *http.Request) (*http.Response, error) {
+			resp, err := next.RoundTrip(req)
+			id, ok := installationFrom(req.Context())
+			if err != nil || !ok {
+				return resp, err
+			}
+			remaining, rerr := strconv.Atoi(resp.Header.Get("X-RateLimit-Remaining"))
+			reset, serr := strconv.ParseInt(resp.Header.Get("X-RateLimit-Reset"), 10, 64)
+			if rerr == nil && serr == nil {
+				r.record(id, remaining, time.Unix(reset, 0))
 			}
 			return resp, nil
 		})

@@ -14,6 +14,34 @@ import (
 // these interfaces; server/githubclient implements them over the REST API.
 type GitHub interface {
 	Installation(ctx context.Context, installationID int64) (Installation, error)
+	// Installations lists the app's installations (periodic sweeps need them).
+	Installations(ctx context.Context) ([]InstallationInfo, error)
+}
+
+// InstallationInfo names an installation and the account it is on.
+type InstallationInfo struct {
+	ID      int64
+	Account string
+}
+
+// RepoInfo is a repository as the installation's repository listing shows it.
+type RepoInfo struct {
+	ID            int64
+	Owner, Name   string
+	DefaultBranch string
+	Archived      bool
+	Fork          bool
+	PushedAt      time.Time
+	Template      string // the template repository it was created from, if GitHub says
+	Description   string
+	Topics        []string
+}
+
+// Issue is an issue's number, state and body.
+type Issue struct {
+	Number int
+	Open   bool
+	Body   string
 }
 
 // Installation is what evaluating and publishing need from one installation.
@@ -34,6 +62,21 @@ type Installation interface {
 	FindComment(ctx context.Context, owner, repo string, number int, marker string) (int64, error)
 	CreateComment(ctx context.Context, owner, repo string, number int, body string) (int64, error)
 	EditComment(ctx context.Context, owner, repo string, id int64, body string) error
+
+	// Repositories lists every repository the installation can see, 100 per page.
+	Repositories(ctx context.Context) ([]RepoInfo, error)
+	// TreeSHA is the tree a snapshot lists (read with its listing, no extra request).
+	TreeSHA(ctx context.Context, snap policies.Snapshot) (string, error)
+	// RateLimit is the installation's remaining budget as the last answer said.
+	RateLimit() (remaining int, reset time.Time, known bool)
+
+	// FindIssues returns the open issues of a repository that the app wrote and
+	// that hold marker, oldest first.
+	FindIssues(ctx context.Context, owner, repo, marker string) ([]Issue, error)
+	Issue(ctx context.Context, owner, repo string, number int) (Issue, error)
+	CreateIssue(ctx context.Context, owner, repo, title, body string, labels []string) (int, error)
+	EditIssue(ctx context.Context, owner, repo string, number int, body string) error
+	CloseIssue(ctx context.Context, owner, repo string, number int) error
 }
 
 // CheckRun is a check run to create or update. Annotations beyond GitHub's 50 per

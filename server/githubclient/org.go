@@ -1,0 +1,164 @@
+package githubclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/go-github/v60/github"
+
+	"github.com/goldenpath/goldenpath/policies"
+	"github.com/goldenpath/goldenpath/server/jobs"
+)
+
+// Installations lists the app's installations with the app's JWT.
+func (c *Client) Installations(ctx context.Context) ([]jobs.InstallationInfo, error) {
+	var out []jobs.InstallationInfo
+	opts := &github.ListOptions{PerPage: 100}
+	for {
+		list, resp, err := c.app.Apps.ListInstallations(ctx, opts)
+		if err != nil {
+			return nil, classify("list the app's installations", err)
+		}
+		for _, i := range list {
+			out = append(out, jobs.InstallationInfo{ID: i.GetID(), Account: i.GetAccount().GetLogin()})
+		}
+		if resp.NextPage == 0 {
+			return out, nil
+		}
+		opts.Page = resp.NextPage
+	}
+}
+
+// Repositories implements jobs.Installation: GET /installation/repositories, 100 a page.
+func (in *Installation) Repositories(ctx context.Context) ([]jobs.RepoInfo, error) {
+	ctx = in.withID(ctx)
+	var out []jobs.RepoInfo
+	opts := &github.ListOptions{PerPage: 100}
+	for {
+		list, resp, err := in.gh.Apps.ListRepos(ctx, opts)
+		if err != nil {
+			return nil, classify(fmt.Sprintf("list repositories of installation %d", in.id), err)
+		}
+		for _, r := range list.Repositories {
+			out = append(out, jobs.RepoInfo{
+				ID: r.GetID(), Owner: r.GetOwner().GetLogin(), Name: r.GetName(), DefaultBranch: r.GetDefaultBranch(),
+				Archived: r.GetArchived(), Fork: r.GetFork(), PushedAt: r.GetPushedAt().Time,
+				Template: r.GetTemplateRepository().GetFullName(), Description: r.GetDescription(), Topics: r.Topics,
+			})
+		}
+		if resp.NextPage == 0 {
+			return out, nil
+		}
+		opts.Page = resp.NextPage
+	}
+}
+
+// TreeSHA implements jobs.Installation for snapshots made by this package.
+func (in *Installation) TreeSHA(ctx context.Context, snap policies.Snapshot) (string, error) {
+	s, ok := snap.(*snapshot)
+	if !ok {
+		return "", errors.New("tree sha: not a GitHub snapshot")
+	}
+	if err := s.list(ctx); err != nil {
+		return "", err
+	}
+	return s.treeSHA, nil
+}
+
+// rateLimits remembers each installation's last X-RateLimit-Remaining and Reset,
+// so sweeps can pace themselves without asking GET /rate_limit.
+type rateLimits struct {
+	mu sync.Mutex
+	by map[int64]rateWindow
+}
+
+type rateWindow struct {
+	remaining int
+	reset     time.Time
+}
+
+func (r *rateLimits) record(id int64, remaining int, reset time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.by == nil {
+		r.by = map[int64]rateWindow{}
+	}
+	r.by[id] = rateWindow{remaining, reset}
+}
+
+// RateLimit implements jobs.Installation.
+func (in *Installation) RateLimit() (int, time.Time, bool) {
+	in.client.rates.mu.Lock()
+	defer in.client.rates.mu.Unlock()
+	w, ok := in.client.rates.by[in.id]
+	return w.remaining, w.reset, ok
+}
+
+// FindIssues implements jobs.Installation: open issues created by the app's bot
+// user (GitHub filters by creator) that hold marker — never by title alone.
+func (in *Installation) FindIssues(ctx context.Context, owner, repo, marker string) ([]jobs.Issue, error) {
+	ctx = in.withID(ctx)
+	what := fmt.Sprintf("list issues of %s/%s", owner, repo)
+	bot, err := in.client.botLogin(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	opts := &github.IssueListByRepoOptions{State: "open", Creator: bot, Sort: "created", Direction: "asc", ListOptions: github.ListOptions{PerPage: 100}}
+	var out []jobs.Issue
+	for {
+		list, resp, err := in.gh.Issues.ListByRepo(ctx, owner, repo, opts)
+		if err != nil {
+			return nil, classify(what, err)
+		}
+		for _, is := range list {
+			if !is.IsPullRequest() && strings.Contains(is.GetBody(), marker) {
+				out = append(out, jobs.Issue{Number: is.GetNumber(), Open: is.GetState() == "open", Body: is.GetBody()})
+			}
+		}
+		if resp.NextPage == 0 {
+			return out, nil
+		}
+		opts.Page = resp.NextPage
+	}
+}
+
+// Issue implements jobs.Installation.
+func (in *Installation) Issue(ctx context.Context, owner, repo string, number int) (jobs.Issue, error) {
+	is, _, err := in.gh.Issues.Get(in.withID(ctx), owner, repo, number)
+	if err != nil {
+		return jobs.Issue{}, classify(fmt.Sprintf("read issue %s/%s#%d", owner, repo, number), err)
+	}
+	return jobs.Issue{Number: is.GetNumber(), Open: is.GetState() == "open", Body: is.GetBody()}, nil
+}
+
+// CreateIssue implements jobs.Installation.
+func (in *Installation) CreateIssue(ctx context.Context, owner, repo, title, body string, labels []string) (int, error) {
+	is, _, err := in.gh.Issues.Create(in.withID(ctx), owner, repo, &github.IssueRequest{Title: &title, Body: &body, Labels: &labels})
+	if err != nil {
+		return 0, classify(fmt.Sprintf("create issue in %s/%s", owner, repo), err)
+	}
+	return is.GetNumber(), nil
+}
+
+// EditIssue implements jobs.Installation.
+func (in *Installation) EditIssue(ctx context.Context, owner, repo string, number int, body string) error {
+	_, _, err := in.gh.Issues.Edit(in.withID(ctx), owner, repo, number, &github.IssueRequest{Body: &body})
+	if err != nil {
+		return classify(fmt.Sprintf("edit issue %s/%s#%d", owner, repo, number), err)
+	}
+	return nil
+}
+
+// CloseIssue implements jobs.Installation.
+func (in *Installation) CloseIssue(ctx context.Context, owner, repo string, number int) error {
+	state := "closed"
+	_, _, err := in.gh.Issues.Edit(in.withID(ctx), owner, repo, number, &github.IssueRequest{State: &state})
+	if err != nil {
+		return classify(fmt.Sprintf("close issue %s/%s#%d", owner, repo, number), err)
+	}
+	return nil
+}

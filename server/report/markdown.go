@@ -1,0 +1,558 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/goldenpath/goldenpath/policies"
+	"github.com/goldenpath/goldenpath/server/checks"
+)
+
+// The report issue, as PRODUCT.md fixes it.
+const (
+	// Marker starts the body of the organisation's one report issue.
+	Marker = "<!-- goldenpath:report -->"
+	// Title is the report issue's title.
+	Title = "Golden Path adoption report"
+	// Label is the report issue's label.
+	Label = "golden-path"
+	// RescanUnchecked is the checkbox line every rendered body carries; ticking it
+	// asks for a sweep.
+	RescanUnchecked = "- [ ] Re-scan all repositories now"
+	// RescanChecked is the same line once ticked on GitHub.
+	RescanChecked = "- [x] Re-scan all repositories now"
+)
+
+// DefaultLimit keeps a body clear of GitHub's 65,536-character limit on issue bodies.
+const DefaultLimit = 60000
+
+// MarkdownOptions tune the issue body.
+type MarkdownOptions struct {
+	// APIURL links to the JSON report, where sections cut for length are whole. When
+	// empty the note names the API path instead.
+	APIURL string
+	// Limit is the body's maximum length in bytes (never fewer than the characters
+	// GitHub counts); 0 means DefaultLimit.
+	Limit int
+}
+
+// RescanRequested reports whether the re-scan checkbox is ticked ([x] or [X]) in an
+// issue body.
+func RescanRequested(body string) bool {
+	for line := range strings.Lines(body) {
+		switch strings.TrimSpace(line) {
+		case RescanChecked, "- [X]" + strings.TrimPrefix(RescanChecked, "- [x]"):
+			return true
+		}
+	}
+	return false
+}
+
+// Rendering limits.
+const (
+	// foldRows is the row count above which a table folds into <details>.
+	foldRows = 25
+	// maxRuleDeltas is how many rule pass-rate changes the trend lists.
+	maxRuleDeltas = 10
+	// maxMatches is how many matching repositories an exemption row names.
+	maxMatches = 5
+	// Untrusted text is shortened to these many characters before escaping.
+	maxName   = 100
+	maxReason = 200
+)
+
+// Markdown renders the report issue body: marker, headline, re-scan checkbox, then
+// maturity, compliance per rule, trend, teams, furthest repositories and exemptions.
+// Repository-provided text is escaped so it cannot mention, inject HTML or break a
+// table. When the body would reach opts.Limit, the longest cuttable tables lose rows
+// from the end, with a note pointing at the JSON API.
+func Markdown(r *Report, opts MarkdownOptions) string {
+	limit := opts.Limit
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	w := &writer{r: r, opts: opts}
+	secs := []*section{w.headline()}
+	if r.Repositories == 0 {
+		secs = append(secs, &section{pre: "_No repository has been scored yet: the report fills in after the first sweep._\n\n"})
+	} else {
+		secs = append(secs, w.maturity(), w.rules(), w.trend(), w.teams(), w.furthest())
+	}
+	secs = append(secs, w.exemptions()...)
+	return w.fit(secs, limit)
+}
+
+type writer struct {
+	r    *Report
+	opts MarkdownOptions
+}
+
+// section is a piece of the body; a section with a noun is a table whose rows can be
+// cut from the end.
+type section struct {
+	pre   string // heading, text, table header
+	rows  []string
+	post  string
+	noun  string // what the rows are, plural, for the cut note
+	shown int
+	size  int // length as rendered with shown rows
+}
+
+func (w *writer) headline() *section {
+	r := w.r
+	var b strings.Builder
+	b.WriteString(Marker + "\n")
+	fmt.Fprintf(&b, "**%s**: %s scored · updated %s\n\n", text(r.Org, maxName), plural(r.Repositories, "repository", "repositories"), stamp(r.GeneratedAt))
+	b.WriteString(RescanUnchecked + "\n\n")
+	if r.Repositories > 0 {
+		fmt.Fprintf(&b, "✅ **%s of %s** repositories (%s) pass every error-severity rule · 📋 **%s** of applicable rule results pass · mean score **%.1f**/100\n",
+			count(r.Passing), count(r.Repositories), pct(float64(r.Passing)/float64(r.Repositories)), pct(r.Compliance), r.MeanScore)
+	}
+	if s := r.Sweep; s != nil {
+		switch {
+		case s.StartedAt.IsZero():
+			b.WriteString("🔄 Last sweep: ")
+		case s.FinishedAt.IsZero():
+			fmt.Fprintf(&b, "🔄 Sweep in progress since %s · ", stamp(s.StartedAt))
+		default:
+			fmt.Fprintf(&b, "🔄 Last sweep: %s to %s (%s) · ", stamp(s.StartedAt), stamp(s.FinishedAt), s.FinishedAt.Sub(s.StartedAt).Round(time.Second))
+		}
+		fmt.Fprintf(&b, "%s · %s evaluated · %s unchanged\n", plural(s.Repositories, "repository", "repositories"), count(s.Evaluated), count(s.Unchanged))
+	}
+	if r.NotEvaluated > 0 {
+		fmt.Fprintf(&b, "⏳ %s not evaluated yet\n", plural(r.NotEvaluated, "repository", "repositories"))
+	}
+	b.WriteString("\n")
+	return &section{pre: b.String()}
+}
+
+func (w *writer) maturity() *section {
+	var b strings.Builder
+	b.WriteString("### Maturity per aspect\n\n")
+	fmt.Fprintf(&b, "A level counts when at least %s of the repositories an aspect applies to pass every rule of that level and the levels below. The share columns say where each repository stands on its own.\n\n", pct(w.r.Threshold))
+	b.WriteString("| Aspect | Level reached | Repositories |")
+	for _, name := range policies.LevelNames {
+		b.WriteString(" " + name + " |")
+	}
+	b.WriteString("\n|---|---|--:|" + strings.Repeat("--:|", len(policies.LevelNames)) + "\n")
+	for _, a := range w.r.Aspects {
+		if a.Repositories == 0 {
+			b.WriteString(row(a.Aspect, levelBar(0)+" no rule applies", "0") + strings.Repeat(" — |", len(policies.LevelNames)) + "\n")
+			continue
+		}
+		cells := []string{a.Aspect, levelBar(a.Level) + " **" + a.LevelName + "**", count(a.Repositories)}
+		for _, share := range a.Shares {
+			cells = append(cells, pct(share))
+		}
+		b.WriteString(row(cells...) + "\n")
+	}
+	b.WriteString("\n")
+	return &section{pre: b.String()}
+}
+
+func (w *writer) rules() *section {
+	rules := w.r.Rules
+	s := &section{noun: "rules"}
+	for _, rc := range rules {
+		name := code(rc.Rule)
+		if rc.Title != "" && rc.Title != rc.Rule {
+			name += " " + text(rc.Title, maxName)
+		}
+		rate := "— not applicable"
+		if rc.Applicable > 0 {
+			rate = bar(rc.PassRate) + " " + pct(rc.PassRate)
+		}
+		s.rows = append(s.rows, row(name, fmt.Sprintf("%s L%d", text(rc.Aspect, maxName), rc.Level), severity(rc.Severity), rate,
+			count(rc.Pass), count(rc.Fail), count(rc.Error), count(rc.Exempt), count(rc.NotApplicable))+"\n")
+	}
+	s.pre = "### Compliance per rule\n\nWorst first. The pass rate is over the repositories a rule applies to; exempted ones are counted apart.\n\n" +
+		fold(len(rules), "rules") +
+		"| Rule | Aspect | Severity | Pass rate | Pass | Fail | Error | Exempt | N/A |\n|---|---|---|---|--:|--:|--:|--:|--:|\n"
+	s.post = unfold(len(rules))
+	if len(rules) == 0 {
+		s.pre, s.post = "### Compliance per rule\n\n_No rule results yet._\n\n", ""
+	}
+	return s
+}
+
+func (w *writer) trend() *section {
+	t := w.r.Trend
+	var b strings.Builder
+	b.WriteString("### Trend\n\n")
+	if len(t.Points) >= 2 {
+		labels := make([]string, len(t.Points))
+		values := make([]string, len(t.Points))
+		for i, p := range t.Points {
+			labels[i] = strconv.Quote(p.At.UTC().Format("01-02 15:04"))
+			values[i] = strconv.FormatFloat(math.Round(p.Compliance*1000)/10, 'f', -1, 64)
+		}
+		b.WriteString("```mermaid\nxychart-beta\n")
+		fmt.Fprintf(&b, "    title \"Compliance over the last %d sweeps (%%)\"\n", len(t.Points))
+		fmt.Fprintf(&b, "    x-axis [%s]\n", strings.Join(labels, ", "))
+		b.WriteString("    y-axis \"Compliance (%)\" 0 --> 100\n")
+		fmt.Fprintf(&b, "    line [%s]\n```\n\n", strings.Join(values, ", "))
+	}
+	d := t.Delta
+	if d == nil {
+		b.WriteString("_No earlier sweep to compare with yet._\n\n")
+		return &section{pre: b.String()}
+	}
+	prev := t.Previous
+	fmt.Fprintf(&b, "Since the previous sweep (%s):\n\n", stamp(d.Since))
+	switch {
+	case d.Passing > 0:
+		fmt.Fprintf(&b, "- ▲ %s every error-severity rule (%s → %s)\n", plural(d.Passing, "more repository passes", "more repositories pass"), count(prev.Passing), count(w.r.Passing))
+	case d.Passing < 0:
+		fmt.Fprintf(&b, "- ▼ %s every error-severity rule (%s → %s)\n", plural(-d.Passing, "fewer repository passes", "fewer repositories pass"), count(prev.Passing), count(w.r.Passing))
+	default:
+		fmt.Fprintf(&b, "- ＝ %s every error-severity rule, as before\n", plural(w.r.Passing, "repository passes", "repositories pass"))
+	}
+	fmt.Fprintf(&b, "- %s compliance %s → %s\n", arrow(pct(prev.Compliance) != pct(w.r.Compliance), d.Compliance), pct(prev.Compliance), pct(w.r.Compliance))
+	if d.Repositories != 0 {
+		fmt.Fprintf(&b, "- repositories scored: %s → %s\n", count(prev.Repositories), count(w.r.Repositories))
+	}
+	for _, l := range d.Levels {
+		if l.Before != l.After {
+			fmt.Fprintf(&b, "- %s %s: %s → %s\n", arrow(true, float64(l.After-l.Before)), l.Aspect, levelName(l.Before), levelName(l.After))
+		}
+	}
+	shown, more := 0, 0
+	for _, rc := range d.Rules {
+		before, after := pct(rc.Before), pct(rc.After)
+		if before == after {
+			continue
+		}
+		if shown == maxRuleDeltas {
+			more++
+			continue
+		}
+		shown++
+		fmt.Fprintf(&b, "- %s %s %s → %s\n", arrow(true, rc.After-rc.Before), code(rc.Rule), before, after)
+	}
+	if more > 0 {
+		fmt.Fprintf(&b, "- and %s\n", plural(more, "more rule moved", "more rules moved"))
+	}
+	b.WriteString("\n")
+	return &section{pre: b.String()}
+}
+
+func (w *writer) teams() *section {
+	teams := w.r.Teams
+	s := &section{noun: "teams"}
+	for _, t := range teams {
+		worst := make([]string, len(t.WorstRules))
+		for i, rf := range t.WorstRules {
+			worst[i] = fmt.Sprintf("%s (%s)", code(rf.Rule), count(rf.Failures))
+		}
+		s.rows = append(s.rows, row(text(t.Owner, maxName), count(t.Repositories),
+			fmt.Sprintf("%s (%s)", count(t.Passing), pct(float64(t.Passing)/float64(t.Repositories))),
+			fmt.Sprintf("%.1f", t.MeanScore), orDash(strings.Join(worst, ", ")))+"\n")
+	}
+	s.pre = "### Teams\n\nLargest first. A team is the catalog's `spec.owner`, else the first CODEOWNERS owner.\n\n" +
+		fold(len(teams), "teams") +
+		"| Team | Repositories | Passing | Mean score | Most failed rules |\n|---|--:|--:|--:|---|\n"
+	s.post = unfold(len(teams))
+	return s
+}
+
+func (w *writer) furthest() *section {
+	list := w.r.Furthest
+	s := &section{noun: "repositories"}
+	if len(list) == 0 {
+		s.pre = "### Furthest from the path\n\n🎉 No repository fails a rule.\n\n"
+		return s
+	}
+	for i, f := range list {
+		failing := make([]string, len(f.Failing))
+		for j, id := range f.Failing {
+			failing[j] = code(id)
+		}
+		s.rows = append(s.rows, row(strconv.Itoa(i+1), text(f.Repository, maxName), text(f.Owner, maxName),
+			fmt.Sprintf("%.1f", f.Score), count(f.ErrorFailures), orDash(strings.Join(failing, " ")))+"\n")
+	}
+	s.pre = "### Furthest from the path\n\nLowest score first, then most failing error-severity rules.\n\n" +
+		fold(len(list), "repositories") +
+		"| # | Repository | Team | Score | Error failures | Failing rules |\n|--:|---|---|--:|--:|---|\n"
+	s.post = unfold(len(list))
+	return s
+}
+
+func (w *writer) exemptions() []*section {
+	r := w.r
+	s := &section{noun: "exemptions"}
+	if len(r.Exemptions) == 0 {
+		s.pre = "### Exemptions\n\n_The organisation's golden-path.yaml grants no exemption._\n\n"
+	}
+	today := r.GeneratedAt.Truncate(24 * time.Hour)
+	for _, e := range r.Exemptions {
+		status, expires := "✅ active", "never"
+		if e.Expires != "" {
+			expires = e.Expires
+			if e.Expired {
+				status = "⚠️ **expired**"
+			} else if day, err := time.Parse(time.DateOnly, e.Expires); err == nil && day.Sub(today) <= 30*24*time.Hour {
+				status = fmt.Sprintf("⏳ %s left", plural(int(day.Sub(today)/(24*time.Hour))+1, "day", "days"))
+			}
+		}
+		globs := make([]string, len(e.Repositories))
+		for i, g := range e.Repositories {
+			globs[i] = code(g)
+		}
+		rules := make([]string, len(e.Rules))
+		for i, id := range e.Rules {
+			rules[i] = code(id)
+		}
+		s.rows = append(s.rows, row(status, orDash(strings.Join(globs, " ")), orDash(strings.Join(rules, " ")),
+			text(e.Reason, maxReason), expires, names(e.Matches))+"\n")
+	}
+	if len(r.Exemptions) > 0 {
+		s.pre = "### Exemptions\n\nFrom the organisation's golden-path.yaml. An expired exemption no longer applies.\n\n" +
+			fold(len(r.Exemptions), "exemptions") +
+			"| Status | Repositories | Rules | Reason | Expires | Matching repositories |\n|---|---|---|---|---|---|\n"
+		s.post = unfold(len(r.Exemptions))
+	}
+	out := []*section{s}
+
+	if len(r.ExpiredRepositoryExemptions) > 0 {
+		x := &section{noun: "expired exemptions"}
+		for _, e := range r.ExpiredRepositoryExemptions {
+			x.rows = append(x.rows, row("⚠️ "+code(e.Rule), text(e.Reason, maxReason), text(e.Expires, maxName), names(e.Repositories))+"\n")
+		}
+		x.pre = "#### ⚠️ Expired exemptions still recorded on repositories\n\nRepositories' own exemptions (or ones since removed from the org file) that have expired: the rules apply again.\n\n" +
+			fold(len(r.ExpiredRepositoryExemptions), "expired exemptions") +
+			"| Rule | Reason | Expired after | Repositories |\n|---|---|---|---|\n"
+		x.post = unfold(len(r.ExpiredRepositoryExemptions))
+		out = append(out, x)
+	}
+	return out
+}
+
+// fit renders the sections, cutting rows from the end of the longest cuttable table
+// until the body is shorter than limit.
+func (w *writer) fit(secs []*section, limit int) string {
+	total := 0
+	for _, s := range secs {
+		s.shown = len(s.rows)
+		s.size = len(s.pre) + len(s.post)
+		for _, row := range s.rows {
+			s.size += len(row)
+		}
+		total += s.size
+	}
+	for total >= limit {
+		var longest *section
+		for _, s := range secs {
+			if s.noun != "" && s.shown > 1 && (longest == nil || s.size > longest.size) {
+				longest = s
+			}
+		}
+		if longest == nil {
+			break
+		}
+		before := longest.size
+		longest.size -= len(w.cutNote(longest)) // the note changes with the count
+		longest.shown--
+		longest.size += len(w.cutNote(longest)) - len(longest.rows[longest.shown])
+		total += longest.size - before
+	}
+
+	var b strings.Builder
+	b.Grow(total)
+	for _, s := range secs {
+		b.WriteString(s.pre)
+		for _, row := range s.rows[:s.shown] {
+			b.WriteString(row)
+		}
+		b.WriteString(w.cutNote(s))
+		b.WriteString(s.post)
+	}
+	body := b.String()
+	if len(body) >= limit {
+		// Only a tiny limit gets here: keep whole lines and say so.
+		trailer := "\n_The report was cut to fit in an issue: " + w.apiRef() + " has all of it._\n"
+		end := max(0, limit-1-len(trailer))
+		end = strings.LastIndexByte(body[:end], '\n') + 1
+		body = body[:end] + trailer
+		if len(body) >= limit {
+			body = body[:max(0, strings.LastIndexByte(body[:max(0, limit-1)], '\n'))]
+		}
+	}
+	return body
+}
+
+// cutNote is the note under a table that lost rows, or "".
+func (w *writer) cutNote(s *section) string {
+	if s.shown == len(s.rows) {
+		return ""
+	}
+	return fmt.Sprintf("\n_Showing %s of %s %s to fit in an issue: %s has them all._\n", count(s.shown), count(len(s.rows)), s.noun, w.apiRef())
+}
+
+func (w *writer) apiRef() string {
+	if u := strings.Map(func(r rune) rune {
+		if r == '<' || r == '>' || r == '\n' || r == '\r' || r == ' ' {
+			return -1
+		}
+		return r
+	}, w.opts.APIURL); u != "" {
+		return "the [JSON report](<" + u + ">)"
+	}
+	return "the JSON API (" + code("GET /api/v1/orgs/"+w.r.Org+"/report") + ")"
+}
+
+// fold opens <details> around a table of more than foldRows rows.
+func fold(rows int, noun string) string {
+	if rows <= foldRows {
+		return ""
+	}
+	return fmt.Sprintf("<details><summary>%s %s</summary>\n\n", count(rows), noun)
+}
+
+func unfold(rows int) string {
+	if rows <= foldRows {
+		return "\n"
+	}
+	return "\n</details>\n\n"
+}
+
+func row(cells ...string) string { return "| " + strings.Join(cells, " | ") + " |" }
+
+// markdownInline backslash-escapes the inline markdown checks.Escape leaves alone, so
+// repository text cannot turn into links, emphasis or code.
+var markdownInline = strings.NewReplacer(`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "~", `\~`)
+
+// text makes untrusted text inert in a paragraph or table cell: shortened, markdown
+// escaped, then HTML, mentions (@ gets a zero-width space) and pipes neutralised.
+func text(s string, max int) string {
+	if s == "" {
+		return "—"
+	}
+	return checks.Escape(markdownInline.Replace(shorten(s, max)))
+}
+
+var codeSafe = strings.NewReplacer("`", "'", "\r", " ", "\n", " ", "|", `\|`)
+
+// code puts an identifier (rule ID, glob) in a code span, where nothing renders or
+// mentions; a pipe is escaped for tables.
+func code(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return "`" + codeSafe.Replace(shorten(s, maxName)) + "`"
+}
+
+func shorten(s string, max int) string {
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	return string([]rune(s)[:max-1]) + "…"
+}
+
+// names lists matching repositories: how many, then the first few.
+func names(list []string) string {
+	if len(list) == 0 {
+		return "none"
+	}
+	shown := make([]string, 0, maxMatches)
+	for _, n := range list[:min(len(list), maxMatches)] {
+		shown = append(shown, text(n, maxName))
+	}
+	out := count(len(list)) + ": " + strings.Join(shown, ", ")
+	if len(list) > maxMatches {
+		out += fmt.Sprintf(", and %s more", count(len(list)-maxMatches))
+	}
+	return out
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func severity(s policies.Severity) string {
+	switch s {
+	case policies.SeverityError:
+		return "🔴 error"
+	case policies.SeverityWarning:
+		return "🟡 warning"
+	case policies.SeverityInfo:
+		return "🔵 info"
+	}
+	return text(string(s), maxName)
+}
+
+func levelName(l int) string {
+	if l >= 0 && l < len(policies.LevelNames) {
+		return policies.LevelNames[l]
+	}
+	return strconv.Itoa(l)
+}
+
+// levelBar shows a level of 4 as filled squares.
+func levelBar(level int) string {
+	level = min(max(level, 0), 4)
+	return strings.Repeat("🟩", level) + strings.Repeat("⬜", 4-level)
+}
+
+// bar shows a share as ten segments, rounded down so only 100% is full.
+func bar(share float64) string {
+	n := min(max(int(share*10), 0), 10)
+	return strings.Repeat("▰", n) + strings.Repeat("▱", 10-n)
+}
+
+// arrow says which way a value moved; a move too small to show gets "＝".
+func arrow(shows bool, delta float64) string {
+	switch {
+	case !shows || delta == 0:
+		return "＝"
+	case delta > 0:
+		return "▲"
+	}
+	return "▼"
+}
+
+// pct formats a share as a whole percentage, except that only 1 reads 100% and only
+// 0 reads 0%: 0.999 is 99.9%.
+func pct(share float64) string {
+	p := share * 100
+	switch r := math.Round(p); {
+	case r >= 100 && share < 1:
+		return strconv.FormatFloat(math.Min(math.Floor(p*10)/10, 99.9), 'f', 1, 64) + "%"
+	case r <= 0 && share > 0:
+		return strconv.FormatFloat(math.Max(math.Ceil(p*10)/10, 0.1), 'f', 1, 64) + "%"
+	default:
+		return strconv.Itoa(int(r)) + "%"
+	}
+}
+
+// count writes n with thousands separators.
+func count(n int) string {
+	if n < 0 {
+		return "-" + count(-n)
+	}
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return count(n) + " " + many
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
