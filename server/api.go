@@ -7,13 +7,28 @@ import (
 	"strings"
 	"time"
 
+	"github.com/goldenpath/goldenpath/server/jobs"
+	"github.com/goldenpath/goldenpath/server/report"
 	"github.com/goldenpath/goldenpath/server/store"
 )
 
 // apiHandler serves /api/v1 behind the bearer token; with no token configured the
 // API is off (404), so it is never open by accident.
-func apiHandler(st *store.Store, token string) http.Handler {
+func apiHandler(st *store.Store, ev *jobs.Evaluator, token string) http.Handler {
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/v1/orgs/{org}/report", func(w http.ResponseWriter, r *http.Request) {
+		org := r.PathValue("org")
+		rep, found, err := ev.Report(r.Context(), org)
+		if err != nil {
+			http.Error(w, "report: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
+		if !found {
+			writeJSON(w, http.StatusNotFound, map[string]string{"error": "no repository of this organisation has been evaluated yet"})
+			return
+		}
+		writeJSON(w, http.StatusOK, reportView{Report: rep, PublishProblem: ev.Reports.Get(org)})
+	})
 	mux.HandleFunc("GET /api/v1/orgs/{org}/repos/{repo}", func(w http.ResponseWriter, r *http.Request) {
 		rec, err := st.LatestEvaluation(r.Context(), r.PathValue("org"), r.PathValue("repo"))
 		if err != nil {
@@ -42,6 +57,13 @@ func apiHandler(st *store.Store, token string) http.Handler {
 		}
 		mux.ServeHTTP(w, r)
 	})
+}
+
+// reportView is GET /api/v1/orgs/{org}/report: the report, and why its issue could
+// not be written when that is so.
+type reportView struct {
+	*report.Report
+	PublishProblem string `json:"publish_problem,omitempty"`
 }
 
 // repoView is GET /api/v1/orgs/{org}/repos/{repo}: the latest stored evaluation.

@@ -38,6 +38,8 @@ type Options struct {
 	RetryBase time.Duration
 	// Now replaces the clock of evaluations.
 	Now func() time.Time
+	// NoStartupSweep skips the sweep of every installation at start-up.
+	NoStartupSweep bool
 }
 
 // Server is a running Golden Path app.
@@ -48,6 +50,8 @@ type Server struct {
 	queue   store.Queue
 	metrics *metrics.Metrics
 	http    *http.Server
+
+	evaluator *jobs.Evaluator
 }
 
 // New builds the app from its configuration: it opens (and migrates) the database,
@@ -81,7 +85,7 @@ func New(ctx context.Context, cfg *config.Server, log zerolog.Logger, opts Optio
 		GitHub: gh, Store: st, Metrics: m, Now: opts.Now,
 		Settings: jobs.Settings{
 			CheckName: cfg.GoldenPath.CheckName, ConfigRepo: cfg.GoldenPath.ConfigRepo,
-			ConfigPath: cfg.GoldenPath.ConfigPath, Limits: limits,
+			ConfigPath: cfg.GoldenPath.ConfigPath, Limits: limits, PublicURL: cfg.HTTP.PublicURL,
 		},
 	}
 	workers := river.NewWorkers()
@@ -95,6 +99,13 @@ func New(ctx context.Context, cfg *config.Server, log zerolog.Logger, opts Optio
 		FetchPollInterval: opts.PollInterval,
 		FetchCooldown:     min(opts.PollInterval, 100*time.Millisecond),
 		RetryPolicy:       &retryPolicy{base: opts.RetryBase},
+		// The leader alone runs periodic jobs: one sweep per interval per cluster.
+		// RunOnStart repairs whatever was missed while no replica ran.
+		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(
+			river.PeriodicInterval(cfg.GoldenPath.SweepInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return jobs.SweepAllArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: !opts.NoStartupSweep},
+		)},
 		Logger:            slog.New(slog.NewJSONHandler(log, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		JobTimeout:        10 * time.Minute,
 	})
@@ -102,14 +113,14 @@ func New(ctx context.Context, cfg *config.Server, log zerolog.Logger, opts Optio
 		st.Close()
 		return nil, fmt.Errorf("job queue: %w", err)
 	}
-	s := &Server{cfg: cfg, log: log, store: st, queue: queue, metrics: m}
+	s := &Server{cfg: cfg, log: log, store: st, queue: queue, metrics: m, evaluator: ev}
 	hook := &webhook.Handler{Store: st, ConfigRepo: cfg.GoldenPath.ConfigRepo}
 	mux := http.NewServeMux()
 	mux.Handle("POST /api/github/hook", webhook.Dispatcher(hook, cfg.GitHub.App.WebhookSecret, maxWebhookBytes, m))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("GET /metrics", s.metricsHandler())
-	mux.Handle("GET /api/v1/", apiHandler(st, cfg.HTTP.APIToken))
+	mux.Handle("GET /api/v1/", apiHandler(st, ev, cfg.HTTP.APIToken))
 	s.http = &http.Server{
 		Handler:           withLogger(mux, log),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -167,6 +178,10 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	io.WriteString(w, "ok\n")
+	// Not a reason to take the replica out of service, but the operator should see it.
+	for org, problem := range s.evaluator.Reports.All() {
+		fmt.Fprintf(w, "report of %s: %s\n", org, problem)
+	}
 }
 
 func (s *Server) metricsHandler() http.Handler {

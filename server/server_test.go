@@ -56,7 +56,7 @@ func startApp(t *testing.T, fake *githubfake.Fake, dbPath string) *app {
 	ctx, cancel := context.WithCancel(context.Background())
 	log := zerolog.New(io.Discard)
 	ctx = log.WithContext(ctx)
-	srv, err := New(ctx, cfg, log, Options{PollInterval: 50 * time.Millisecond, RetryBase: 50 * time.Millisecond})
+	srv, err := New(ctx, cfg, log, Options{PollInterval: 50 * time.Millisecond, RetryBase: 50 * time.Millisecond, NoStartupSweep: true})
 	if err != nil {
 		t.Fatal(err)
 	}

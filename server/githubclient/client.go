@@ -60,7 +60,7 @@ type Client struct {
 	appID   int64
 	blobs   BlobCache
 
-	rates rateLimits
+	rates rateLimits // by installation, from each answer's headers
 
 	// The app's slug names its bot user (<slug>[bot]); read once from GET /app.
 	slugMu sync.Mutex
@@ -178,8 +178,9 @@ func installationFrom(ctx context.Context) (int64, bool) {
 	return id, ok
 }
 
+// shortSHA abbreviates a commit SHA for messages; a ref is left whole.
 func shortSHA(sha string) string {
-	if len(sha) > 7 {
+	if len(sha) == 40 && strings.Trim(strings.ToLower(sha), "0123456789abcdef") == "" {
 		return sha[:7]
 	}
 	return sha

@@ -523,3 +523,106 @@ func gauge(t *testing.T, g *prometheus.GaugeVec, label string) float64 {
 	}
 	return out.GetGauge().GetValue()
 }
+
+func TestTreeSHAAndRateLimit(t *testing.T) {
+	w := newWorld(t)
+	files := map[string]string{"README.md": "# api\n", "src/main.go": "package main\n"}
+	first := w.repo("api", files)
+	second := w.fake.Commit("acme", "api", "main", files) // new commit, same files
+	in := w.installation(t)
+	ctx := context.Background()
+	if _, _, known := in.RateLimit(); known {
+		t.Fatal("RateLimit known before any request")
+	}
+	var trees []string
+	for _, ref := range []string{first, second, "main"} { // the sweep snapshots a branch
+		tree, err := in.TreeSHA(ctx, in.Snapshot("acme", "api", ref))
+		if err != nil {
+			t.Fatalf("TreeSHA(%s): %v", ref, err)
+		}
+		trees = append(trees, tree)
+	}
+	if trees[0] == "" || trees[0] != trees[1] || trees[1] != trees[2] {
+		t.Errorf("tree SHAs = %v, want one tree for the same files", trees)
+	}
+	if n := w.count("GET", "/repos/acme/api/git/trees/*"); n != 3 {
+		t.Errorf("tree requests = %d, want 3 (one per snapshot)", n)
+	}
+	remaining, reset, known := in.RateLimit()
+	if !known || remaining != w.fake.RateLimitRemaining(installationID) || !reset.After(time.Now()) {
+		t.Errorf("RateLimit = %d, %v, %v; want %d left and a future reset", remaining, reset, known, w.fake.RateLimitRemaining(installationID))
+	}
+}
+
+func TestInstallationsAndRepositories(t *testing.T) {
+	w := newWorld(t)
+	w.fake.AddInstallation(2, "globex")
+	w.fake.AddInstallation(3, "initech")
+	w.fake.SuspendInstallation(3)
+	w.repo("api", map[string]string{"a": "a"})
+	w.fake.AddRepo("acme", "old", githubfake.WithArchived())
+	ctx := context.Background()
+
+	list, err := w.client.Installations(ctx)
+	if err != nil {
+		t.Fatalf("Installations: %v", err)
+	}
+	want := []jobs.InstallationInfo{{ID: installationID, Account: "acme"}, {ID: 2, Account: "globex"}}
+	if !slices.Equal(list, want) {
+		t.Errorf("Installations = %v, want %v (suspended left out)", list, want)
+	}
+
+	repos, err := w.installation(t).Repositories(ctx)
+	if err != nil {
+		t.Fatalf("Repositories: %v", err)
+	}
+	var names []string
+	for _, r := range repos {
+		names = append(names, fmt.Sprintf("%s/%s archived=%v branch=%s", r.Owner, r.Name, r.Archived, r.DefaultBranch))
+	}
+	if wantNames := []string{"acme/api archived=false branch=main", "acme/old archived=true branch=main"}; !slices.Equal(names, wantNames) {
+		t.Errorf("Repositories = %v, want %v", names, wantNames)
+	}
+}
+
+func TestReportIssues(t *testing.T) {
+	const marker = "<!-- goldenpath:report -->"
+	w := newWorld(t)
+	w.repo(".github", map[string]string{"golden-path.yaml": "enforcement: advisory\n"})
+	w.fake.AddIssue("acme", ".github", githubfake.Issue{Title: "Golden Path adoption report", Body: "copied " + marker}) // a person's
+	in := w.installation(t)
+	ctx := context.Background()
+
+	first, err := in.CreateIssue(ctx, "acme", ".github", "Golden Path adoption report", marker+"\nv1", []string{"golden-path"})
+	if err != nil {
+		t.Fatalf("CreateIssue: %v", err)
+	}
+	second, err := in.CreateIssue(ctx, "acme", ".github", "Golden Path adoption report", marker+"\nduplicate", nil)
+	if err != nil {
+		t.Fatalf("CreateIssue without labels: %v", err)
+	}
+	found, err := in.FindIssues(ctx, "acme", ".github", marker)
+	if err != nil {
+		t.Fatalf("FindIssues: %v", err)
+	}
+	if len(found) != 2 || found[0].Number != first || found[1].Number != second {
+		t.Fatalf("FindIssues = %+v, want #%d then #%d (not the person's)", found, first, second)
+	}
+	if err := in.CloseIssue(ctx, "acme", ".github", second); err != nil {
+		t.Fatalf("CloseIssue: %v", err)
+	}
+	if err := in.EditIssue(ctx, "acme", ".github", first, marker+"\nv2"); err != nil {
+		t.Fatalf("EditIssue: %v", err)
+	}
+	is, err := in.Issue(ctx, "acme", ".github", first)
+	if err != nil || !is.Open || is.Body != marker+"\nv2" {
+		t.Fatalf("Issue = %+v, %v", is, err)
+	}
+	found, err = in.FindIssues(ctx, "acme", ".github", marker)
+	if err != nil || len(found) != 1 || found[0].Number != first {
+		t.Fatalf("FindIssues after closing the duplicate = %+v, %v", found, err)
+	}
+	if _, err := in.Issue(ctx, "acme", ".github", 999); !errors.Is(err, jobs.ErrGone) {
+		t.Errorf("Issue of a missing number: err = %v, want ErrGone", err)
+	}
+}

@@ -8,11 +8,9 @@ import (
 	"github.com/google/go-github/v60/github"
 )
 
-// issueComment is the part of a comment FindComment looks at. go-github v60's
-// IssueComment has no performed_via_github_app.
-type issueComment struct {
-	ID   int64  `json:"id"`
-	Body string `json:"body"`
+// authored is what tells who wrote an issue or a comment. go-github v60's types
+// have no performed_via_github_app, so lists are decoded into this.
+type authored struct {
 	User struct {
 		Login string `json:"login"`
 		Type  string `json:"type"`
@@ -22,11 +20,25 @@ type issueComment struct {
 	} `json:"performed_via_github_app"`
 }
 
+// byApp reports whether the app wrote it: its author is the app's bot user (type
+// Bot, login "<slug>[bot]"; people's logins cannot contain brackets) or GitHub
+// says the app performed it. Someone quoting our marker never matches.
+func (a authored) byApp(appID int64, bot string) bool {
+	if a.PerformedViaGitHubApp != nil && a.PerformedViaGitHubApp.ID == appID {
+		return true
+	}
+	return a.User.Type == "Bot" && strings.EqualFold(a.User.Login, bot)
+}
+
+// issueComment is the part of a comment FindComment looks at.
+type issueComment struct {
+	authored
+	ID   int64  `json:"id"`
+	Body string `json:"body"`
+}
+
 // FindComment returns the first comment on the issue or pull request that holds
-// marker and that the app wrote, or 0. The app wrote a comment when its author is
-// the app's bot user (type Bot, login "<slug>[bot]"; logins of people cannot
-// contain brackets) or GitHub says the app performed it
-// (performed_via_github_app.id); a person quoting the marker never matches.
+// marker and that the app wrote (see authored.byApp), or 0.
 func (in *Installation) FindComment(ctx context.Context, owner, repo string, number int, marker string) (int64, error) {
 	ctx = in.withID(ctx)
 	what := fmt.Sprintf("list comments of %s/%s#%d", owner, repo, number)
@@ -46,7 +58,7 @@ func (in *Installation) FindComment(ctx context.Context, owner, repo string, num
 			return 0, classify(what, err)
 		}
 		for _, c := range comments {
-			if strings.Contains(c.Body, marker) && in.wroteByApp(c, bot) {
+			if strings.Contains(c.Body, marker) && c.byApp(in.client.appID, bot) {
 				return c.ID, nil
 			}
 		}
@@ -55,13 +67,6 @@ func (in *Installation) FindComment(ctx context.Context, owner, repo string, num
 		}
 		page = resp.NextPage
 	}
-}
-
-func (in *Installation) wroteByApp(c issueComment, bot string) bool {
-	if c.PerformedViaGitHubApp != nil && c.PerformedViaGitHubApp.ID == in.client.appID {
-		return true
-	}
-	return c.User.Type == "Bot" && strings.EqualFold(c.User.Login, bot)
 }
 
 // CreateComment comments on the issue or pull request.

@@ -2,7 +2,6 @@ package githubclient
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -10,11 +9,11 @@ import (
 
 	"github.com/google/go-github/v60/github"
 
-	"github.com/goldenpath/goldenpath/policies"
 	"github.com/goldenpath/goldenpath/server/jobs"
 )
 
-// Installations lists the app's installations with the app's JWT.
+// Installations lists the app's installations with the app's JWT. Suspended ones
+// are left out: GitHub refuses their tokens until they are unsuspended.
 func (c *Client) Installations(ctx context.Context) ([]jobs.InstallationInfo, error) {
 	var out []jobs.InstallationInfo
 	opts := &github.ListOptions{PerPage: 100}
@@ -24,6 +23,9 @@ func (c *Client) Installations(ctx context.Context) ([]jobs.InstallationInfo, er
 			return nil, classify("list the app's installations", err)
 		}
 		for _, i := range list {
+			if i.SuspendedAt != nil {
+				continue
+			}
 			out = append(out, jobs.InstallationInfo{ID: i.GetID(), Account: i.GetAccount().GetLogin()})
 		}
 		if resp.NextPage == 0 {
@@ -57,18 +59,6 @@ func (in *Installation) Repositories(ctx context.Context) ([]jobs.RepoInfo, erro
 	}
 }
 
-// TreeSHA implements jobs.Installation for snapshots made by this package.
-func (in *Installation) TreeSHA(ctx context.Context, snap policies.Snapshot) (string, error) {
-	s, ok := snap.(*snapshot)
-	if !ok {
-		return "", errors.New("tree sha: not a GitHub snapshot")
-	}
-	if err := s.list(ctx); err != nil {
-		return "", err
-	}
-	return s.treeSHA, nil
-}
-
 // rateLimits remembers each installation's last X-RateLimit-Remaining and Reset,
 // so sweeps can pace themselves without asking GET /rate_limit.
 type rateLimits struct {
@@ -98,8 +88,18 @@ func (in *Installation) RateLimit() (int, time.Time, bool) {
 	return w.remaining, w.reset, ok
 }
 
-// FindIssues implements jobs.Installation: open issues created by the app's bot
-// user (GitHub filters by creator) that hold marker — never by title alone.
+type listedIssue struct {
+	authored
+	Number      int       `json:"number"`
+	State       string    `json:"state"`
+	Body        string    `json:"body"`
+	PullRequest *struct{} `json:"pull_request"`
+}
+
+// FindIssues implements jobs.Installation: the open issues (not pull requests)
+// that hold marker and that the app wrote (authored.byApp), oldest first — never
+// by title alone. Authorship is checked here rather than with the creator filter,
+// whose handling of "<slug>[bot]" logins GitHub does not document.
 func (in *Installation) FindIssues(ctx context.Context, owner, repo, marker string) ([]jobs.Issue, error) {
 	ctx = in.withID(ctx)
 	what := fmt.Sprintf("list issues of %s/%s", owner, repo)
@@ -107,22 +107,27 @@ func (in *Installation) FindIssues(ctx context.Context, owner, repo, marker stri
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	opts := &github.IssueListByRepoOptions{State: "open", Creator: bot, Sort: "created", Direction: "asc", ListOptions: github.ListOptions{PerPage: 100}}
 	var out []jobs.Issue
-	for {
-		list, resp, err := in.gh.Issues.ListByRepo(ctx, owner, repo, opts)
+	for page := 1; ; {
+		u := fmt.Sprintf("repos/%s/%s/issues?state=open&sort=created&direction=asc&per_page=100&page=%d", owner, repo, page)
+		req, err := in.gh.NewRequest("GET", u, nil)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		var issues []listedIssue
+		resp, err := in.gh.Do(ctx, req, &issues)
 		if err != nil {
 			return nil, classify(what, err)
 		}
-		for _, is := range list {
-			if !is.IsPullRequest() && strings.Contains(is.GetBody(), marker) {
-				out = append(out, jobs.Issue{Number: is.GetNumber(), Open: is.GetState() == "open", Body: is.GetBody()})
+		for _, is := range issues {
+			if is.PullRequest == nil && strings.Contains(is.Body, marker) && is.byApp(in.client.appID, bot) {
+				out = append(out, jobs.Issue{Number: is.Number, Open: is.State == "open", Body: is.Body})
 			}
 		}
 		if resp.NextPage == 0 {
 			return out, nil
 		}
-		opts.Page = resp.NextPage
+		page = resp.NextPage
 	}
 }
 
@@ -137,7 +142,11 @@ func (in *Installation) Issue(ctx context.Context, owner, repo string, number in
 
 // CreateIssue implements jobs.Installation.
 func (in *Installation) CreateIssue(ctx context.Context, owner, repo, title, body string, labels []string) (int, error) {
-	is, _, err := in.gh.Issues.Create(in.withID(ctx), owner, repo, &github.IssueRequest{Title: &title, Body: &body, Labels: &labels})
+	req := &github.IssueRequest{Title: &title, Body: &body}
+	if len(labels) > 0 { // a nil list would be sent as "labels": null
+		req.Labels = &labels
+	}
+	is, _, err := in.gh.Issues.Create(in.withID(ctx), owner, repo, req)
 	if err != nil {
 		return 0, classify(fmt.Sprintf("create issue in %s/%s", owner, repo), err)
 	}

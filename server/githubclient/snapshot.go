@@ -28,8 +28,9 @@ const (
 	fetchConcurrency = 4
 )
 
-// Snapshot is the repository at commit sha. Nothing is requested until Entries or
-// Read is called; the listing and the blobs read are kept for the snapshot's life.
+// Snapshot is the repository at commit sha (a branch name also works, as sweeps
+// use it: the tree is the branch's when first listed). Nothing is requested until
+// Entries or Read is called; the listing and blobs read are kept for its life.
 func (in *Installation) Snapshot(owner, repo, sha string) policies.Snapshot {
 	return &snapshot{in: in, owner: owner, repo: repo, sha: sha, blobs: map[string][]byte{}}
 }
@@ -75,7 +76,7 @@ func (s *snapshot) list(ctx context.Context) error {
 		// Past GitHub's limit (100,000 entries or 7 MB) the recursive listing is cut
 		// short: list one directory per request instead, so no file is missed.
 		zerolog.Ctx(ctx).Debug().Str("repository", s.owner+"/"+s.repo).Str("sha", s.sha).Msg("tree listing truncated; walking directories")
-		entries, err = s.walk(ctx)
+		entries, err = s.walk(ctx, tree.GetSHA())
 		if err != nil {
 			return err
 		}
@@ -89,6 +90,22 @@ func (s *snapshot) list(ctx context.Context) error {
 	}
 	s.entries = entries
 	return nil
+}
+
+// TreeSHA is the root tree of a snapshot, known from its listing (listed now if
+// it was not yet): equal trees mean equal files, whatever the commit.
+func (in *Installation) TreeSHA(ctx context.Context, snap policies.Snapshot) (string, error) {
+	s, ok := snap.(*snapshot)
+	if !ok || s.in.id != in.id {
+		return "", fmt.Errorf("tree SHA of a %T: not a snapshot of installation %d", snap, in.id)
+	}
+	if err := s.list(ctx); err != nil {
+		return "", err
+	}
+	if s.treeSHA == "" {
+		return "", fmt.Errorf("fetch tree of %s: GitHub answered without a tree SHA", s.name())
+	}
+	return s.treeSHA, nil
 }
 
 // blobEntries keeps the files of a tree listing: blobs, symlinks (mode 120000,
@@ -114,12 +131,17 @@ func joinPath(dir, name string) string {
 type treeDir struct{ path, sha string }
 
 // walk lists the tree level by level, one non-recursive request per directory.
-func (s *snapshot) walk(ctx context.Context) ([]policies.Entry, error) {
+// It starts from the root tree's SHA, not the ref the snapshot was asked for, so
+// a branch that moves during the walk cannot mix two commits.
+func (s *snapshot) walk(ctx context.Context, root string) ([]policies.Entry, error) {
 	var (
 		mu      sync.Mutex
 		entries []policies.Entry
 	)
-	level := []treeDir{{path: "", sha: s.sha}}
+	if root == "" {
+		root = s.sha
+	}
+	level := []treeDir{{path: "", sha: root}}
 	for len(level) > 0 {
 		var next []treeDir
 		g, gctx := errgroup.WithContext(ctx)

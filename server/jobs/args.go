@@ -1,6 +1,8 @@
 package jobs
 
 import (
+	"time"
+
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 )
@@ -16,6 +18,12 @@ const (
 var pendingStates = []rivertype.JobState{
 	rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable,
 	rivertype.JobStateRunning, rivertype.JobStateScheduled,
+}
+
+// waitingStates leave out running too: a request that arrives while a sweep runs
+// is for a newer state of the organisation, so it queues behind it.
+var waitingStates = []rivertype.JobState{
+	rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable, rivertype.JobStateScheduled,
 }
 
 // PullArgs asks for the evaluation of a pull request's head (or of a commit that
@@ -44,24 +52,43 @@ func (PullArgs) InsertOpts() river.InsertOpts {
 	}
 }
 
-// ConfigArgs asks to reload an organisation's configuration after a push to its
-// config repository.
-type ConfigArgs struct {
+// PublishArgs asks to bring an organisation's report issue up to date after changes
+// between sweeps. It is inserted a minute ahead and unique while waiting, so a burst
+// of pushes publishes once.
+type PublishArgs struct {
 	InstallationID int64  `json:"installation_id" river:"unique"`
 	Owner          string `json:"owner" river:"unique"`
+}
+
+// Kind implements river.JobArgs.
+func (PublishArgs) Kind() string { return "publish_report" }
+
+// InsertOpts implements river.JobArgsWithInsertOpts.
+func (PublishArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{
+		Queue:       QueueDefault,
+		ScheduledAt: time.Now().Add(publishDebounce),
+		UniqueOpts:  river.UniqueOpts{ByArgs: true, ByState: waitingStates},
+	}
+}
+
+// publishDebounce is how long a report waits for more changes before publishing.
+const publishDebounce = time.Minute
+
+// RepositoryArgs keeps the store true when a repository is renamed, transferred,
+// archived or deleted, or forgets an organisation when the app is uninstalled
+// (Action "installation_deleted").
+type RepositoryArgs struct {
+	InstallationID int64  `json:"installation_id"`
+	Action         string `json:"action"`
+	RepoID         int64  `json:"repo_id"`
+	Owner          string `json:"owner"`
+	Name           string `json:"name"`
 	Delivery       string `json:"delivery,omitempty"`
 }
 
 // Kind implements river.JobArgs.
-func (ConfigArgs) Kind() string { return "reload_config" }
-
-// InsertOpts implements river.JobArgsWithInsertOpts.
-func (ConfigArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{
-		Queue:      QueueDefault,
-		UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: pendingStates},
-	}
-}
+func (RepositoryArgs) Kind() string { return "repository_changed" }
 
 // BranchArgs asks for the evaluation of a repository's default branch after a push,
 // which also refreshes the repository's own configuration.

@@ -2,12 +2,14 @@ package jobs
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/riverqueue/river"
 
 	"github.com/goldenpath/goldenpath/policies"
+	"github.com/goldenpath/goldenpath/server/store"
 )
 
 // BranchWorker evaluates a repository's default branch after a push: it refreshes
@@ -41,7 +43,8 @@ func (w *BranchWorker) evaluateBranch(ctx context.Context, a BranchArgs) error {
 		return err
 	}
 	repo := policies.Repository{Owner: a.Owner, Name: a.Repo, DefaultBranch: a.Branch}
-	ev, eng, err := w.evaluate(ctx, inst, oc, override, repo, a.HeadSHA)
+	snap := inst.Snapshot(a.Owner, a.Repo, a.HeadSHA)
+	ev, eng, err := w.evaluate(ctx, snap, oc, override, repo)
 	if err != nil {
 		return fmt.Errorf("evaluate %s/%s@%s: %w", a.Owner, a.Repo, short(a.HeadSHA), err)
 	}
@@ -51,41 +54,82 @@ func (w *BranchWorker) evaluateBranch(ctx context.Context, a BranchArgs) error {
 	if err := w.save(ctx, a.InstallationID, a.RepoID, "refs/heads/"+a.Branch, a.HeadSHA, ev, eng, oc); err != nil {
 		return err
 	}
-	return w.Store.SetBranchHead(ctx, a.RepoID, a.Branch, a.HeadSHA)
+	if err := w.Store.SetBranchHead(ctx, a.RepoID, a.Branch, a.HeadSHA); err != nil {
+		return err
+	}
+	// The organisation's view: the next sweep sees this push as already evaluated,
+	// and the report follows within the debounce.
+	tree, err := inst.TreeSHA(ctx, snap)
+	if err != nil {
+		return err
+	}
+	raw, err := json.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	now := w.now().UTC()
+	if err := w.Store.SaveRepoState(ctx, store.RepoState{
+		RepoID: a.RepoID, InstallationID: a.InstallationID, Owner: a.Owner, Name: a.Repo, DefaultBranch: a.Branch,
+		PushedAt: now, TreeSHA: tree, PolicyDigest: eng.Digest(), ConfigDigest: oc.Org.Digest(), Evaluation: raw, EvaluatedAt: now,
+	}); err != nil {
+		return err
+	}
+	return w.insert(ctx, PublishArgs{InstallationID: a.InstallationID, Owner: a.Owner})
 }
 
-// ConfigWorker reloads an organisation's configuration and custom rules after a
-// push to its config repository.
-type ConfigWorker struct {
-	river.WorkerDefaults[ConfigArgs]
+// PublishWorker publishes an organisation's report between sweeps.
+type PublishWorker struct {
+	river.WorkerDefaults[PublishArgs]
 	*Evaluator
 }
 
 // Work implements river.Worker.
-func (w *ConfigWorker) Work(ctx context.Context, job *river.Job[ConfigArgs]) error {
+func (w *PublishWorker) Work(ctx context.Context, job *river.Job[PublishArgs]) error {
 	a := job.Args
 	err := func() error {
 		inst, err := w.GitHub.Installation(ctx, a.InstallationID)
 		if err != nil {
 			return err
 		}
-		b, err := w.loadBundle(ctx, inst, a.InstallationID, a.Owner)
+		oc, err := w.orgConfig(ctx, inst, a.InstallationID, a.Owner)
 		if err != nil {
 			return err
 		}
-		oc, err := w.resolveBundle(ctx, a.InstallationID, a.Owner+"/"+w.Settings.ConfigRepo, b)
-		if err != nil {
-			return err
-		}
-		logger(ctx).Info().Str("owner", a.Owner).Int("problems", len(oc.Problems)).Int("custom_modules", len(oc.Custom)).Msg("configuration reloaded")
-		return nil
+		return w.publish(ctx, inst, SweepArgs{InstallationID: a.InstallationID, Owner: a.Owner, Reason: "changes"}, oc, nil)
 	}()
-	return w.outcome(ctx, job.Kind, a.Owner+"/"+w.Settings.ConfigRepo, err)
+	return w.outcome(ctx, job.Kind, a.Owner, err)
+}
+
+// RepositoryWorker applies repository and installation events to the store.
+type RepositoryWorker struct {
+	river.WorkerDefaults[RepositoryArgs]
+	*Evaluator
+}
+
+// Work implements river.Worker.
+func (w *RepositoryWorker) Work(ctx context.Context, job *river.Job[RepositoryArgs]) error {
+	a := job.Args
+	var err error
+	switch a.Action {
+	case "renamed":
+		err = w.Store.RenameRepo(ctx, a.RepoID, a.Owner, a.Name)
+	case "deleted", "archived", "transferred":
+		err = w.Store.DeleteRepo(ctx, a.RepoID)
+	case "installation_deleted":
+		err = w.Store.ForgetOwner(ctx, a.Owner)
+	}
+	if err == nil && a.Action != "installation_deleted" {
+		err = w.insert(ctx, PublishArgs{InstallationID: a.InstallationID, Owner: a.Owner})
+	}
+	return w.outcome(ctx, job.Kind, a.Owner+"/"+a.Name, err)
 }
 
 // Register adds the workers to River's registry.
 func Register(workers *river.Workers, e *Evaluator) {
 	river.AddWorker(workers, &PullWorker{Evaluator: e})
 	river.AddWorker(workers, &BranchWorker{Evaluator: e})
-	river.AddWorker(workers, &ConfigWorker{Evaluator: e})
+	river.AddWorker(workers, &PublishWorker{Evaluator: e})
+	river.AddWorker(workers, &RepositoryWorker{Evaluator: e})
+	river.AddWorker(workers, &SweepWorker{Evaluator: e})
+	river.AddWorker(workers, &SweepAllWorker{Evaluator: e})
 }

@@ -27,6 +27,15 @@ type Settings struct {
 	ConfigRepo string // the org repository holding golden-path.yaml
 	ConfigPath string
 	Limits     policies.Limits
+	PublicURL  string // base of links to the JSON API; optional
+}
+
+// APIURL links to an organisation's JSON report, "" without a public URL.
+func (s Settings) APIURL(owner string) string {
+	if s.PublicURL == "" {
+		return ""
+	}
+	return strings.TrimSuffix(s.PublicURL, "/") + "/api/v1/orgs/" + owner + "/report"
 }
 
 // Evaluator holds what every worker shares: GitHub access, the store, and the
@@ -37,6 +46,8 @@ type Evaluator struct {
 	Metrics  *metrics.Metrics
 	Settings Settings
 	Now      func() time.Time
+	// Reports holds why an organisation's report issue could not be written.
+	Reports ReportProblems
 
 	mu      sync.Mutex
 	engines map[string]*policies.Engine // by digest of the custom modules
@@ -244,13 +255,13 @@ func modulesDigest(m map[string]string) string {
 }
 
 // evaluate runs the engine on one commit of a repository under the org's settings.
-func (e *Evaluator) evaluate(ctx context.Context, inst Installation, oc *orgConfig, override *config.RepoOverride, repo policies.Repository, sha string) (*policies.Evaluation, *policies.Engine, error) {
+func (e *Evaluator) evaluate(ctx context.Context, snap policies.Snapshot, oc *orgConfig, override *config.RepoOverride, repo policies.Repository) (*policies.Evaluation, *policies.Engine, error) {
 	eng, err := e.engine(ctx, oc.Custom)
 	if err != nil {
 		return nil, nil, err
 	}
 	start := time.Now()
-	ev, err := eng.Evaluate(ctx, inst.Snapshot(repo.Owner, repo.Name, sha), policies.Request{
+	ev, err := eng.Evaluate(ctx, snap, policies.Request{
 		Repository: repo, Org: oc.Org, Override: override, Today: e.now().UTC(),
 	})
 	if e.Metrics != nil {

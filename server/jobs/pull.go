@@ -51,7 +51,7 @@ func (w *PullWorker) evaluatePull(ctx context.Context, a PullArgs) error {
 		return err
 	}
 	repo := policies.Repository{Owner: a.Owner, Name: a.Repo, DefaultBranch: a.DefaultBranch}
-	ev, eng, err := w.evaluate(ctx, inst, oc, override, repo, a.HeadSHA)
+	ev, eng, err := w.evaluate(ctx, inst.Snapshot(a.Owner, a.Repo, a.HeadSHA), oc, override, repo)
 	if err != nil {
 		return fmt.Errorf("evaluate %s@%s: %w", full, short(a.HeadSHA), err)
 	}
@@ -121,7 +121,7 @@ func (w *PullWorker) baseEvaluation(ctx context.Context, inst Installation, a Pu
 	if err != nil {
 		return nil, err
 	}
-	ev, eng, err := w.evaluate(ctx, inst, oc, ov, repo, a.BaseSHA)
+	ev, eng, err := w.evaluate(ctx, inst.Snapshot(a.Owner, a.Repo, a.BaseSHA), oc, ov, repo)
 	if err != nil {
 		return nil, fmt.Errorf("evaluate base %s/%s@%s: %w", a.Owner, a.Repo, short(a.BaseSHA), err)
 	}

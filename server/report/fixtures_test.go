@@ -85,6 +85,11 @@ func basicRepos() []Repo {
 		repo("legacy-batch", "", "ffefp"),
 		repo("docs-site", "team-web", "pp---"),
 	}
+	// A custom rule that does not compile is reported on every repository.
+	for _, r := range rs {
+		r.Evaluation.Problems = []policies.Problem{{Source: "golden-path/policies/payments.rego", Line: 12, Message: "undefined function http.send"}}
+	}
+	rs[1].Evaluation.Problems = append(rs[1].Evaluation.Problems, policies.Problem{Source: ".github/golden-path.yaml", Line: 3, Message: "unknown key \"ownr\""})
 	// An expired exemption of the repository's own file, recorded by the engine.
 	rs[3].Evaluation.ExpiredExemptions = []policies.ExpiredExemption{{Rule: "operations.runbook", Reason: "Runbook lives in the wiki", Expires: "2026-01-31"}}
 	return rs

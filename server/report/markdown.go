@@ -77,6 +77,9 @@ func Markdown(r *Report, opts MarkdownOptions) string {
 	}
 	w := &writer{r: r, opts: opts}
 	secs := []*section{w.headline()}
+	if len(r.Problems) > 0 {
+		secs = append(secs, w.problems())
+	}
 	if r.Repositories == 0 {
 		secs = append(secs, &section{pre: "_No repository has been scored yet: the report fills in after the first sweep._\n\n"})
 	} else {
@@ -213,7 +216,7 @@ func (w *writer) trend() *section {
 	}
 	fmt.Fprintf(&b, "- %s compliance %s → %s\n", arrow(pct(prev.Compliance) != pct(w.r.Compliance), d.Compliance), pct(prev.Compliance), pct(w.r.Compliance))
 	if d.Repositories != 0 {
-		fmt.Fprintf(&b, "- repositories scored: %s → %s\n", count(prev.Repositories), count(w.r.Repositories))
+		fmt.Fprintf(&b, "- repositories: %s → %s\n", count(prev.Repositories), count(prev.Repositories+d.Repositories))
 	}
 	for _, l := range d.Levels {
 		if l.Before != l.After {
@@ -238,6 +241,23 @@ func (w *writer) trend() *section {
 	}
 	b.WriteString("\n")
 	return &section{pre: b.String()}
+}
+
+func (w *writer) problems() *section {
+	list := w.r.Problems
+	s := &section{noun: "problems"}
+	for _, p := range list {
+		where := p.Source
+		if p.Line > 0 {
+			where += ":" + strconv.Itoa(p.Line)
+		}
+		s.rows = append(s.rows, row(code(where), text(p.Message, maxReason), names(p.Repositories))+"\n")
+	}
+	s.pre = "### ⚠️ Configuration problems\n\nThe last valid configuration keeps applying, and the other rules keep running, until these are fixed.\n\n" +
+		fold(len(list), "problems") +
+		"| Where | Problem | Reported on |\n|---|---|---|\n"
+	s.post = unfold(len(list))
+	return s
 }
 
 func (w *writer) teams() *section {

@@ -50,6 +50,7 @@ func hostileReport() *Report {
 		mk("pipe|name", "@acme/team", "fp"),
 		mk("under_score*star", "multi\nline <img src=x onerror=alert(1)> & @someone", "pf"),
 	}
+	repos[2].Evaluation.Problems = []policies.Problem{{Source: "golden-path.yaml`|", Line: 2, Message: "bad <b>value</b> | cc @acme/security"}}
 	repos[1].Evaluation.ExpiredExemptions = []policies.ExpiredExemption{{Rule: "custom.x|y", Reason: "@acme/security said <ok>", Expires: "2026-01-01"}}
 	cfg := orgWith(config.Exemption{Repositories: []string{"pipe*"}, Rules: []string{"catalog.owner"}, Reason: "ping @acme/admins | <i>now</i>", Expires: day("2026-01-01")})
 	r := Build("acme", repos, cfg, nil, now)
@@ -146,11 +147,13 @@ func TestMarkdownEscapesRepositoryText(t *testing.T) {
 	checkTables(t, body)
 }
 
+var cellSeparator = regexp.MustCompile(`(^|[^\\])\|`)
+
 // checkTables checks that every table row has as many cells as its header, so no text
 // from a repository split or merged a cell.
 func checkTables(t *testing.T, body string) {
 	t.Helper()
-	cells := func(line string) int { return len(regexp.MustCompile(`(^|[^\\])\|`).FindAllString(line, -1)) }
+	cells := func(line string) int { return len(cellSeparator.FindAllString(line, -1)) }
 	want := 0
 	for line := range strings.Lines(body) {
 		line = strings.TrimSuffix(line, "\n")

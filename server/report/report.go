@@ -112,7 +112,10 @@ type Report struct {
 	// are not among the org file's current exemptions (a repository's own, or removed
 	// from the org file since).
 	ExpiredRepositoryExemptions []ExpiredExemptionUse `json:"expired_repository_exemptions"`
-	Trend                       Trend                 `json:"trend"`
+	// Problems are configuration and custom-rule problems the evaluations reported,
+	// each with the repositories it was reported on.
+	Problems []ProblemUse `json:"problems"`
+	Trend    Trend        `json:"trend"`
 }
 
 // AspectReport is the maturity of one aspect, with the share of repositories whose own
@@ -185,6 +188,12 @@ type ExpiredExemptionUse struct {
 	Repositories []string `json:"repositories"`
 }
 
+// ProblemUse is a configuration or custom-rule problem and where it was reported.
+type ProblemUse struct {
+	policies.Problem
+	Repositories []string `json:"repositories"`
+}
+
 // Trend is this report against the earlier sweeps.
 type Trend struct {
 	// Points are the last sweeps, oldest first, ending with this report.
@@ -197,17 +206,19 @@ type Trend struct {
 
 // TrendPoint is one sweep on the trend chart.
 type TrendPoint struct {
-	At           time.Time `json:"at"`
-	Repositories int       `json:"repositories"`
-	Passing      int       `json:"passing"`
-	Compliance   float64   `json:"compliance"`
+	At time.Time `json:"at"`
+	// Repositories counts those the sweep listed, evaluated or not.
+	Repositories int     `json:"repositories"`
+	Passing      int     `json:"passing"`
+	Compliance   float64 `json:"compliance"`
 }
 
 // Delta is the change since the previous sweep; each field is now minus then.
 type Delta struct {
-	Since        time.Time `json:"since"`
-	Repositories int       `json:"repositories"`
-	Passing      int       `json:"passing"`
+	Since time.Time `json:"since"`
+	// Repositories is the change in repositories listed, evaluated or not.
+	Repositories int `json:"repositories"`
+	Passing      int `json:"passing"`
 	// Compliance is in shares: 0.02 is two percentage points.
 	Compliance float64 `json:"compliance"`
 	// Levels has every aspect the previous sweep recorded, in the model's order.
@@ -297,6 +308,7 @@ func Build(org string, repos []Repo, cfg *config.Org, history []SweepSummary, no
 		teamIndex  = map[string]int{}
 		allResults = make([][]policies.Result, len(scored))
 		expired    = map[expiredKey][]string{}
+		problems   = map[policies.Problem][]string{}
 		// Repositories usually list the same rules in the same order: remember the
 		// previous repository's positions to skip most map lookups.
 		lastIDs   []string
@@ -379,6 +391,9 @@ func Build(org string, repos []Repo, cfg *config.Org, history []SweepSummary, no
 			r.Passing++
 			team.passing++
 		}
+		for _, p := range ev.Problems {
+			problems[p] = append(problems[p], s.name)
+		}
 		for _, x := range ev.ExpiredExemptions {
 			k := expiredKey{x.Rule, x.Reason, x.Expires}
 			expired[k] = append(expired[k], s.name)
@@ -396,6 +411,7 @@ func Build(org string, repos []Repo, cfg *config.Org, history []SweepSummary, no
 	r.Teams = teamReports(teams, rules)
 	r.Furthest = furthest(scored)
 	r.Exemptions, r.ExpiredRepositoryExemptions = exemptions(cfg.Exemptions, scored, expired, now)
+	r.Problems = problemUses(problems)
 	r.Trend = trend(r, history)
 	return r
 }
@@ -562,6 +578,19 @@ func exemptions(list []config.Exemption, scored []scoredRepo, expired map[expire
 	return out, others
 }
 
+// problemUses lists the most widespread problems first.
+func problemUses(problems map[policies.Problem][]string) []ProblemUse {
+	out := make([]ProblemUse, 0, len(problems))
+	for p, names := range problems {
+		out = append(out, ProblemUse{Problem: p, Repositories: names}) // sorted: scored is
+	}
+	slices.SortFunc(out, func(a, b ProblemUse) int {
+		return cmp.Or(cmp.Compare(len(b.Repositories), len(a.Repositories)), cmp.Compare(a.Source, b.Source),
+			cmp.Compare(a.Line, b.Line), cmp.Compare(a.Message, b.Message))
+	})
+	return out
+}
+
 func nonNil(s []string) []string {
 	if s == nil {
 		return []string{}
@@ -571,10 +600,10 @@ func nonNil(s []string) []string {
 
 // Summary is this report as a sweep record, for the history of later reports. The
 // sweep fields come from r.Sweep when the caller filled it; otherwise both times are
-// GeneratedAt and Repositories counts the scored repositories.
+// GeneratedAt and Repositories counts the repositories given to Build.
 func (r *Report) Summary() SweepSummary {
 	s := SweepSummary{
-		StartedAt: r.GeneratedAt, FinishedAt: r.GeneratedAt, Repositories: r.Repositories,
+		StartedAt: r.GeneratedAt, FinishedAt: r.GeneratedAt, Repositories: r.listed(),
 		Levels: make(map[string]int, len(r.Aspects)), Compliance: r.Compliance, Passing: r.Passing,
 		RulePassRates: make(map[string]float64, len(r.Rules)),
 	}
@@ -593,6 +622,10 @@ func (r *Report) Summary() SweepSummary {
 	return s
 }
 
+// listed counts the repositories given to Build, evaluated or not, as a sweep's
+// Repositories does.
+func (r *Report) listed() int { return r.Repositories + r.NotEvaluated }
+
 func trend(r *Report, history []SweepSummary) Trend {
 	past := slices.Clone(history)
 	slices.SortStableFunc(past, func(a, b SweepSummary) int { return a.at().Compare(b.at()) })
@@ -602,7 +635,7 @@ func trend(r *Report, history []SweepSummary) Trend {
 	for _, s := range past {
 		t.Points = append(t.Points, TrendPoint{At: s.at().UTC(), Repositories: s.Repositories, Passing: s.Passing, Compliance: s.Compliance})
 	}
-	t.Points = append(t.Points, TrendPoint{At: r.GeneratedAt, Repositories: r.Repositories, Passing: r.Passing, Compliance: r.Compliance})
+	t.Points = append(t.Points, TrendPoint{At: r.GeneratedAt, Repositories: r.listed(), Passing: r.Passing, Compliance: r.Compliance})
 	if len(past) == 0 {
 		return t
 	}
@@ -610,7 +643,7 @@ func trend(r *Report, history []SweepSummary) Trend {
 	t.Previous = &prev
 	d := &Delta{
 		Since:        prev.at().UTC(),
-		Repositories: r.Repositories - prev.Repositories,
+		Repositories: r.listed() - prev.Repositories,
 		Passing:      r.Passing - prev.Passing,
 		Compliance:   r.Compliance - prev.Compliance,
 		Levels:       []LevelChange{},

@@ -286,6 +286,19 @@ func TestBuildTrend(t *testing.T) {
 	})
 }
 
+func TestBuildProblems(t *testing.T) {
+	runBuild(t, []buildCase{{name: "grouped, most widespread first", repos: basicRepos(), check: func(t *testing.T, r *Report) {
+		want := []ProblemUse{
+			{policies.Problem{Source: "golden-path/policies/payments.rego", Line: 12, Message: "undefined function http.send"},
+				[]string{"billing", "checkout", "docs-site", "ledger", "legacy-batch", "legacy-cron", "web"}},
+			{policies.Problem{Source: ".github/golden-path.yaml", Line: 3, Message: `unknown key "ownr"`}, []string{"billing"}},
+		}
+		if !reflect.DeepEqual(r.Problems, want) {
+			t.Errorf("problems\n got %+v\nwant %+v", r.Problems, want)
+		}
+	}}})
+}
+
 func TestBuildIgnoresInputOrder(t *testing.T) {
 	repos := basicRepos()
 	want := Build("acme", repos, basicOrg(), basicHistory(), now)

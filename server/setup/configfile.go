@@ -54,11 +54,11 @@ func renderConfig(p *plan, app *App) ([]byte, error) {
 	}
 
 	var buf bytes.Buffer
-	fmt.Fprintf(&buf, "# goldenpath serve --config %s\n", filepath.Base(p.output))
+	fmt.Fprintf(&buf, "# Server configuration for: goldenpath serve --config %s\n", filepath.Base(p.output))
 	fmt.Fprintf(&buf, "# Written by `goldenpath setup` for the GitHub App %q (id %d) of %s.\n",
 		oneLine(app.Name, 100), app.ID, p.org)
 	buf.WriteString("# It holds the app's private key and webhook secret: keep it private.\n")
-	buf.WriteString("# Other settings (database, logging, goldenpath) keep their defaults; see PRODUCT.md.\n")
+	buf.WriteString("# Unset keys (server address and port, logging, database, goldenpath) keep their defaults.\n")
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
 	if err := enc.Encode(&f); err != nil {

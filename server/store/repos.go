@@ -156,3 +156,25 @@ func (s queries) SaveReportIssue(ctx context.Context, owner, repo string, number
 	}
 	return nil
 }
+
+// TouchRepoState records a newer pushed_at for a repository whose tree did not
+// change, keeping its evaluation.
+func (s queries) TouchRepoState(ctx context.Context, repoID int64, pushedAt time.Time) error {
+	if _, err := s.q.exec(ctx, `UPDATE repositories SET pushed_at = $2 WHERE repo_id = $1`, repoID, millis(pushedAt)); err != nil {
+		return fmt.Errorf("touch repository %d: %w", repoID, err)
+	}
+	return nil
+}
+
+// ForgetOwner drops everything kept of an organisation's repositories and report
+// (the app was uninstalled).
+func (s queries) ForgetOwner(ctx context.Context, owner string) error {
+	return s.q.inTx(ctx, func(q querier) error {
+		for _, table := range []string{"repositories", "report_issues"} {
+			if _, err := q.exec(ctx, `DELETE FROM `+table+` WHERE owner_key = $1`, strings.ToLower(owner)); err != nil {
+				return fmt.Errorf("forget %s: %w", owner, err)
+			}
+		}
+		return nil
+	})
+}

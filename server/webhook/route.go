@@ -11,11 +11,12 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/goldenpath/goldenpath/server/jobs"
+	"github.com/goldenpath/goldenpath/server/report"
 )
 
 // Events lists the events routed to jobs. Every other event is acknowledged and
 // ignored by the dispatcher.
-var Events = []string{"pull_request", "check_suite", "check_run", "push"}
+var Events = []string{"pull_request", "check_suite", "check_run", "push", "installation", "installation_repositories", "repository", "issues"}
 
 // plan is what a delivery asks for: jobs to queue, and the newest head of a pull
 // request to remember (so a late evaluation of an older head keeps quiet).
@@ -51,7 +52,8 @@ type (
 		DefaultBranch string  `json:"default_branch"`
 	}
 	installation struct {
-		ID int64 `json:"id"`
+		ID      int64   `json:"id"`
+		Account account `json:"account"`
 	}
 	pullRef struct {
 		Number int `json:"number"`
@@ -83,6 +85,12 @@ type (
 		Ref     string `json:"ref"`
 		After   string `json:"after"`
 		Deleted bool   `json:"deleted"`
+		Issue   struct {
+			Body string `json:"body"`
+			User struct {
+				Type string `json:"type"`
+			} `json:"user"`
+		} `json:"issue"`
 	}
 )
 
@@ -101,10 +109,42 @@ func route(kind, delivery string, payload []byte, configRepo string) (plan, erro
 	if !e.wanted(kind) {
 		return p, nil
 	}
-	if err := require(inst != 0 && repo.ID != 0 && repo.Name != "" && repo.owner() != "", "installation.id and repository"); err != nil {
+	if err := require(inst != 0, "installation.id"); err != nil {
 		return p, err
 	}
 	switch kind {
+	case "installation":
+		org := e.Installation.Account.Login
+		if err := require(org != "", "installation.account.login"); err != nil {
+			return p, err
+		}
+		if e.Action == "deleted" {
+			p.jobs = append(p.jobs, jobs.RepositoryArgs{InstallationID: inst, Action: "installation_deleted", Owner: org, Delivery: delivery})
+		} else {
+			p.jobs = append(p.jobs, jobs.SweepArgs{InstallationID: inst, Owner: org, Reason: "installation", Delivery: delivery})
+		}
+		return p, nil
+	case "installation_repositories":
+		org := e.Installation.Account.Login
+		if err := require(org != "", "installation.account.login"); err != nil {
+			return p, err
+		}
+		p.jobs = append(p.jobs, jobs.SweepArgs{InstallationID: inst, Owner: org, Reason: "repositories", Delivery: delivery})
+		return p, nil
+	}
+	if err := require(repo.ID != 0 && repo.Name != "" && repo.owner() != "", "repository"); err != nil {
+		return p, err
+	}
+	switch kind {
+	case "repository":
+		switch e.Action {
+		case "created", "unarchived":
+			p.jobs = append(p.jobs, jobs.SweepArgs{InstallationID: inst, Owner: repo.owner(), Reason: "repositories", Delivery: delivery})
+		default:
+			p.jobs = append(p.jobs, jobs.RepositoryArgs{InstallationID: inst, Action: e.Action, RepoID: repo.ID, Owner: repo.owner(), Name: repo.Name, Delivery: delivery})
+		}
+	case "issues":
+		p.jobs = append(p.jobs, jobs.SweepArgs{InstallationID: inst, Owner: repo.owner(), Reason: "rescan", Delivery: delivery})
 	case "pull_request":
 		pr := e.PullRequest
 		if err := require(pr.Head.SHA != "" && pr.Number != 0, "pull_request.number and head.sha"); err != nil {
@@ -128,7 +168,9 @@ func route(kind, delivery string, payload []byte, configRepo string) (plan, erro
 			return p, err
 		}
 		if repo.Name == configRepo {
-			p.jobs = append(p.jobs, jobs.ConfigArgs{InstallationID: inst, Owner: repo.owner(), Delivery: delivery})
+			// Configuration or custom rules changed: the sweep reloads them and
+			// re-evaluates the organisation.
+			p.jobs = append(p.jobs, jobs.SweepArgs{InstallationID: inst, Owner: repo.owner(), Reason: "config", Delivery: delivery})
 			return p, nil
 		}
 		p.jobs = append(p.jobs, jobs.BranchArgs{
@@ -158,6 +200,16 @@ func (e *event) wanted(kind string) bool {
 		// Only the default branch is the repository's state.
 		branch, ok := strings.CutPrefix(e.Ref, "refs/heads/")
 		return ok && branch == e.Repository.DefaultBranch && !e.Deleted
+	case "installation":
+		return e.Action == "created" || e.Action == "deleted"
+	case "installation_repositories":
+		return e.Action == "added" || e.Action == "removed"
+	case "repository":
+		return slices.Contains([]string{"created", "renamed", "archived", "unarchived", "deleted", "transferred"}, e.Action)
+	case "issues":
+		// The report's re-scan box, ticked by a person in the app's report issue.
+		return e.Action == "edited" && e.Issue.User.Type == "Bot" &&
+			strings.Contains(e.Issue.Body, report.Marker) && report.RescanRequested(e.Issue.Body)
 	}
 	return false
 }

@@ -87,9 +87,21 @@ func TestRoute(t *testing.T) {
 		{"default branch push", "push", fmt.Sprintf(`{"ref": "refs/heads/main", "after": "a1", %s}`, fmt.Sprintf(repo, "api")), "evaluate_branch ", false},
 		{"other branch push", "push", fmt.Sprintf(`{"ref": "refs/heads/dev", "after": "a1", %s}`, fmt.Sprintf(repo, "api")), "", false},
 		{"branch deleted", "push", fmt.Sprintf(`{"ref": "refs/heads/main", "deleted": true, "after": "0000", %s}`, fmt.Sprintf(repo, "api")), "", false},
-		{"config repository push", "push", fmt.Sprintf(`{"ref": "refs/heads/main", "after": "a1", %s}`, fmt.Sprintf(repo, ".github")), "reload_config ", false},
+		{"config repository push", "push", fmt.Sprintf(`{"ref": "refs/heads/main", "after": "a1", %s}`, fmt.Sprintf(repo, ".github")), "sweep ", false},
 		{"fork pull request re-run", "check_run", fmt.Sprintf(`{"action": "rerequested", "check_run": {"head_sha": "h2", "check_suite": {"pull_requests": []}}, %s}`, fmt.Sprintf(repo, "api")), "evaluate_pull ", false},
 		{"unrouted event", "star", `{"action": "created"}`, "", false},
+		{"installation created", "installation", `{"action": "created", "installation": {"id": 5, "account": {"login": "acme"}}}`, "sweep ", false},
+		{"installation deleted", "installation", `{"action": "deleted", "installation": {"id": 5, "account": {"login": "acme"}}}`, "repository_changed ", false},
+		{"installation suspended", "installation", `{"action": "suspend", "installation": {"id": 5, "account": {"login": "acme"}}}`, "", false},
+		{"installation without account", "installation", `{"action": "created", "installation": {"id": 5}}`, "", true},
+		{"repositories added", "installation_repositories", `{"action": "added", "installation": {"id": 5, "account": {"login": "acme"}}}`, "sweep ", false},
+		{"repository renamed", "repository", fmt.Sprintf(`{"action": "renamed", %s}`, fmt.Sprintf(repo, "api2")), "repository_changed ", false},
+		{"repository archived", "repository", fmt.Sprintf(`{"action": "archived", %s}`, fmt.Sprintf(repo, "api")), "repository_changed ", false},
+		{"repository created", "repository", fmt.Sprintf(`{"action": "created", %s}`, fmt.Sprintf(repo, "api")), "sweep ", false},
+		{"repository publicized", "repository", fmt.Sprintf(`{"action": "publicized", %s}`, fmt.Sprintf(repo, "api")), "", false},
+		{"re-scan ticked", "issues", fmt.Sprintf(`{"action": "edited", "issue": {"body": "<!-- goldenpath:report -->\n- [x] Re-scan all repositories now", "user": {"type": "Bot"}}, %s}`, fmt.Sprintf(repo, ".github")), "sweep ", false},
+		{"re-scan not ticked", "issues", fmt.Sprintf(`{"action": "edited", "issue": {"body": "<!-- goldenpath:report -->\n- [ ] Re-scan all repositories now", "user": {"type": "Bot"}}, %s}`, fmt.Sprintf(repo, ".github")), "", false},
+		{"someone else's issue", "issues", fmt.Sprintf(`{"action": "edited", "issue": {"body": "<!-- goldenpath:report -->\n- [x] Re-scan all repositories now", "user": {"type": "User"}}, %s}`, fmt.Sprintf(repo, ".github")), "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,238 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/riverqueue/river"
+
+	"github.com/goldenpath/goldenpath/config"
+	"github.com/goldenpath/goldenpath/policies"
+	"github.com/goldenpath/goldenpath/server/report"
+	"github.com/goldenpath/goldenpath/server/store"
+)
+
+// ReportProblems remembers, per organisation, why its report could not be
+// published (for example: the report repository does not exist), for /readyz and
+// the JSON API.
+type ReportProblems struct {
+	mu sync.Mutex
+	by map[string]string
+}
+
+func (p *ReportProblems) set(owner, problem string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.by == nil {
+		p.by = map[string]string{}
+	}
+	if problem == "" {
+		delete(p.by, strings.ToLower(owner))
+		return
+	}
+	p.by[strings.ToLower(owner)] = problem
+}
+
+// All returns the current problems by organisation.
+func (p *ReportProblems) All() map[string]string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make(map[string]string, len(p.by))
+	for k, v := range p.by {
+		out[k] = v
+	}
+	return out
+}
+
+// Get returns an organisation's problem, "" when none.
+func (p *ReportProblems) Get(owner string) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.by[strings.ToLower(owner)]
+}
+
+// buildReport aggregates an organisation's stored evaluations and sweep history.
+func (e *Evaluator) buildReport(ctx context.Context, owner string, oc *orgConfig) (*report.Report, error) {
+	st := e.Store
+	var repos []report.Repo
+	err := st.RepoStates(ctx, owner, true, func(s store.RepoState) error {
+		r := report.Repo{Name: s.Name, EvaluatedAt: s.EvaluatedAt}
+		if len(s.Evaluation) > 0 {
+			var ev policies.Evaluation
+			if err := json.Unmarshal(s.Evaluation, &ev); err != nil {
+				return fmt.Errorf("stored evaluation of %s: %w", s.Name, err)
+			}
+			r.Evaluation, r.Owner = &ev, ev.Owner
+		}
+		repos = append(repos, r)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	records, err := st.Sweeps(ctx, owner, report.TrendPoints+1)
+	if err != nil {
+		return nil, err
+	}
+	var history []report.SweepSummary
+	var latest *report.SweepSummary
+	for i := len(records) - 1; i >= 0; i-- { // oldest first
+		var s report.SweepSummary
+		if len(records[i].Summary) > 0 && json.Unmarshal(records[i].Summary, &s) == nil {
+			history = append(history, s)
+		}
+		if i == 0 {
+			latest = &report.SweepSummary{
+				StartedAt: records[i].StartedAt, FinishedAt: records[i].FinishedAt, Repositories: records[i].Repositories,
+				Evaluated: records[i].Evaluated, Unchanged: records[i].Unchanged,
+			}
+		}
+	}
+	rep := report.Build(owner, repos, oc.Org, history, e.now().UTC())
+	rep.Sweep = latest
+	return rep, nil
+}
+
+// Report is an organisation's report from what is stored, without asking GitHub
+// (the JSON API serves it). found is false when nothing of the organisation is.
+func (e *Evaluator) Report(ctx context.Context, owner string) (rep *report.Report, found bool, err error) {
+	var instID int64
+	err = e.Store.RepoStates(ctx, owner, false, func(s store.RepoState) error {
+		instID = s.InstallationID
+		return nil
+	})
+	if err != nil || instID == 0 {
+		return nil, false, err
+	}
+	oc := &orgConfig{Org: config.DefaultOrg()}
+	data, found, _, err := e.Store.CachedFile(ctx, instID, owner+"/"+e.Settings.ConfigRepo, cacheRefDefault, bundlePath)
+	if err != nil {
+		return nil, false, err
+	}
+	if found {
+		var b configBundle
+		if err := json.Unmarshal(data, &b); err == nil {
+			if oc, err = e.resolveBundle(ctx, instID, owner+"/"+e.Settings.ConfigRepo, b); err != nil {
+				return nil, false, err
+			}
+		}
+	}
+	rep, err = e.buildReport(ctx, owner, oc)
+	return rep, err == nil, err
+}
+
+// insert queues a job outside any other transaction.
+func (e *Evaluator) insert(ctx context.Context, args river.JobArgs) error {
+	return e.Store.InTx(ctx, func(tx *store.Tx) error {
+		_, err := tx.InsertJob(ctx, args, nil)
+		return err
+	})
+}
+
+// publish brings the report issue up to date; after a sweep (rec not nil) it first
+// records the sweep with its summary, the trend's next point.
+func (w *Evaluator) publish(ctx context.Context, inst Installation, a SweepArgs, oc *orgConfig, rec *store.SweepRecord) error {
+	rep, err := w.buildReport(ctx, a.Owner, oc)
+	if err != nil {
+		return err
+	}
+	if rec != nil {
+		summary := rep.Summary()
+		summary.StartedAt, summary.FinishedAt = rec.StartedAt, rec.FinishedAt
+		summary.Repositories, summary.Evaluated, summary.Unchanged = rec.Repositories, rec.Evaluated, rec.Unchanged
+		if rec.Summary, err = json.Marshal(summary); err != nil {
+			return err
+		}
+		if err := w.Store.SaveSweep(ctx, *rec); err != nil {
+			return err
+		}
+		rep.Sweep = &summary
+		logger(ctx).Info().Str("owner", a.Owner).Int("repositories", rec.Repositories).Int("evaluated", rec.Evaluated).
+			Int("unchanged", rec.Unchanged).Msg("sweep finished")
+	}
+	body := report.Markdown(rep, report.MarkdownOptions{APIURL: w.Settings.APIURL(a.Owner)})
+	err = w.writeReportIssue(ctx, inst, a, oc.Org.ReportRepository(w.Settings.ConfigRepo), body)
+	if errors.Is(err, ErrGone) {
+		// The report repository does not exist (or the app cannot write there):
+		// say so loudly, keep sweeping and serving the JSON report.
+		msg := fmt.Sprintf("report repository %s/%s is missing or not writable: %v", a.Owner, oc.Org.ReportRepository(w.Settings.ConfigRepo), err)
+		logger(ctx).Error().Str("owner", a.Owner).Msg(msg)
+		w.Reports.set(a.Owner, msg)
+		return nil
+	}
+	if err == nil {
+		w.Reports.set(a.Owner, "")
+	}
+	return err
+}
+
+// writeReportIssue finds the one report issue (by marker and author, never by
+// title alone), creates it when missing, closes duplicates, and edits it only when
+// the body changes. The issue is re-read just before writing: a re-scan box ticked
+// in the meantime stays ticked and is answered with another sweep.
+func (w *Evaluator) writeReportIssue(ctx context.Context, inst Installation, a SweepArgs, repo, body string) error {
+	number, err := w.findReportIssue(ctx, inst, a.Owner, repo)
+	if err != nil {
+		return err
+	}
+	if number == 0 {
+		n, err := inst.CreateIssue(ctx, a.Owner, repo, report.Title, body, []string{report.Label})
+		if err != nil {
+			return err
+		}
+		return w.Store.SaveReportIssue(ctx, a.Owner, repo, n)
+	}
+	current, err := inst.Issue(ctx, a.Owner, repo, number)
+	if err != nil {
+		return err
+	}
+	if report.RescanRequested(current.Body) && a.Reason != "rescan" {
+		body = strings.Replace(body, report.RescanUnchecked, report.RescanChecked, 1)
+		if err := w.insert(ctx, SweepArgs{InstallationID: a.InstallationID, Owner: a.Owner, Reason: "rescan"}); err != nil {
+			return err
+		}
+	}
+	if current.Body == body {
+		return nil
+	}
+	return inst.EditIssue(ctx, a.Owner, repo, number, body)
+}
+
+// findReportIssue returns the report issue's number (0 when there is none) and
+// closes any duplicate.
+func (w *Evaluator) findReportIssue(ctx context.Context, inst Installation, owner, repo string) (int, error) {
+	issues, err := inst.FindIssues(ctx, owner, repo, report.Marker)
+	if err != nil || len(issues) == 0 {
+		return 0, err
+	}
+	for _, dup := range issues[1:] {
+		if err := inst.CloseIssue(ctx, owner, repo, dup.Number); err != nil {
+			return 0, err
+		}
+	}
+	return issues[0].Number, w.Store.SaveReportIssue(ctx, owner, repo, issues[0].Number)
+}
+
+// SweepAllWorker asks for a sweep of every installation (the periodic job; River
+// runs periodic jobs on the elected leader only, so once per cluster).
+type SweepAllWorker struct {
+	river.WorkerDefaults[SweepAllArgs]
+	*Evaluator
+}
+
+// Work implements river.Worker.
+func (w *SweepAllWorker) Work(ctx context.Context, job *river.Job[SweepAllArgs]) error {
+	list, err := w.GitHub.Installations(ctx)
+	if err == nil {
+		for _, in := range list {
+			if err = w.insert(ctx, SweepArgs{InstallationID: in.ID, Owner: in.Account, Reason: "periodic"}); err != nil {
+				break
+			}
+		}
+	}
+	return w.outcome(ctx, job.Kind, "all installations", err)
+}
