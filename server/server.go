@@ -106,8 +106,8 @@ func New(ctx context.Context, cfg *config.Server, log zerolog.Logger, opts Optio
 			func() (river.JobArgs, *river.InsertOpts) { return jobs.SweepAllArgs{}, nil },
 			&river.PeriodicJobOpts{RunOnStart: !opts.NoStartupSweep},
 		)},
-		Logger:            slog.New(slog.NewJSONHandler(log, &slog.HandlerOptions{Level: slog.LevelWarn})),
-		JobTimeout:        10 * time.Minute,
+		Logger:     slog.New(slog.NewJSONHandler(log, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		JobTimeout: 10 * time.Minute,
 	})
 	if err != nil {
 		st.Close()

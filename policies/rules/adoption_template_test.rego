@@ -14,8 +14,13 @@ test_pass_source_template_annotation if {
 	pass_message == "created from a template: backstage.io/source-template: template:default/go-service" with input as i
 }
 
-test_pass_copier_answers if {
+test_pass_copier_or_cruft_answers if {
 	count(deny) == 0 with input as object.union(base, {"names": {".copier-answers.yml": [".copier-answers.yml"]}})
+	pass_message == "created from a template: Cruft answers file .cruft.json" with input as object.union(base, {"names": {".cruft.json": [".cruft.json"]}})
+}
+
+test_fail_answers_file_not_at_root if {
+	count(deny) == 1 with input as object.union(base, {"names": {".cruft.json": ["vendor/x/.cruft.json"]}})
 }
 
 test_fail_nothing if {

@@ -204,3 +204,23 @@ test_fail_parse_error_names_line if {
 		"files": [{"path": "catalog-info.yaml", "line": 7}],
 	}
 }
+
+test_dns_label_and_subdomain_boundaries if {
+	dns_label(sprintf("a%062d", [0]))
+	not dns_label(sprintf("a%063d", [0]))
+	not dns_label("a--b")
+	not dns_label("-a")
+	dns_subdomain("acme.com")
+	not dns_subdomain("Acme.com")
+	not dns_subdomain("acme..com")
+	prefixed_name("acme.com/team_a")
+	not prefixed_name("acme.com/a/b")
+	tag_format("c++")
+	not tag_format("a--b")
+	not tag_format(sprintf("a%063d", [0]))
+}
+
+test_fail_group_without_type if {
+	inp := catalog([doc(0, 1, {"apiVersion": "backstage.io/v1alpha1", "kind": "Group", "metadata": {"name": "g"}, "spec": {"children": []}}, {"spec": 5})])
+	messages(inp) == {"catalog-info.yaml:5: spec.type is required for kind Group"}
+}
