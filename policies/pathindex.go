@@ -193,9 +193,7 @@ func expandBraces(p string) []string {
 	var out []string
 	last := open + 1
 	for _, c := range append(commas, close) {
-		for _, rest := range expandBraces(p[:open] + p[last:c] + p[close+1:]) {
-			out = append(out, rest)
-		}
+		out = append(out, expandBraces(p[:open]+p[last:c]+p[close+1:])...)
 		last = c + 1
 	}
 	return out

@@ -119,7 +119,7 @@ func TestInstallationTokenFlow(t *testing.T) {
 	body := res.json(t)
 	tok, _ := body["token"].(string)
 	expires, err := time.Parse(time.RFC3339, body["expires_at"].(string))
-	if !strings.HasPrefix(tok, "ghs_") || err != nil || expires.Sub(time.Now()) < 59*time.Minute || expires.Sub(time.Now()) > time.Hour {
+	if !strings.HasPrefix(tok, "ghs_") || err != nil || time.Until(expires) < 59*time.Minute || time.Until(expires) > time.Hour {
 		t.Fatalf("token %q expires %v (%v)", tok, expires, err)
 	}
 	if got := do(t, f, rawCall{path: "/repos/acme/api", auth: "token " + tok}); got.status != 200 {

@@ -42,13 +42,13 @@ func loadSpec(t *testing.T) *openapi3.T {
 	}
 	specOnce.Do(func() {
 		// The description marks many URLs format "uri"; hold the fake to it.
-		openapi3.DefineStringFormatCallback("uri", func(s string) error {
+		openapi3.DefineStringFormatValidator("uri", openapi3.NewCallbackValidator(func(s string) error {
 			u, err := url.Parse(s)
 			if err != nil || !u.IsAbs() {
 				return fmt.Errorf("not an absolute URI: %q", s)
 			}
 			return nil
-		})
+		}))
 		loader := openapi3.NewLoader()
 		spec, specErr = loader.LoadFromFile(openAPIPath)
 	})
