@@ -30,7 +30,7 @@ rules:
   disable: [catalog.valid, catalog.owner, catalog.system, catalog.lifecycle, docs.techdocs,
     iac.present, ci.present, ci.pinned_actions, deps.automation, deps.lockfile, security.policy,
     operations.runbook, operations.oncall, measurement.observability, measurement.slo,
-    interfaces.api_spec, adoption.template, docs.contributing, docs.license, investment.license]
+    interfaces.api_spec, adoption.template]
 `
 
 var goodFiles = map[string]string{
