@@ -1,12 +1,8 @@
 package store
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"net"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,84 +10,23 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/goldenpath/goldenpath/server/store/storetest"
 )
 
-const defaultTestPostgresURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-
 // forEachBackend runs test once per database, as parallel subtests of a parallel test. Each run gets a
-// database of its own: a SQLite file in a temporary directory, or a fresh PostgreSQL
-// schema that is dropped afterwards. It passes the URL to Open.
+// database of its own (storetest): a SQLite file, or a fresh PostgreSQL schema.
+// It passes the URL to Open.
 func forEachBackend(t *testing.T, test func(t *testing.T, url string)) {
 	t.Helper()
 	t.Parallel()
 	t.Run(KindSQLite, func(t *testing.T) {
 		t.Parallel()
-		test(t, "sqlite://"+filepath.Join(t.TempDir(), "goldenpath.db"))
+		test(t, storetest.SQLiteURL(t))
 	})
 	t.Run(KindPostgres, func(t *testing.T) {
 		t.Parallel()
-		test(t, postgresSchemaURL(t))
+		test(t, storetest.PostgresURL(t))
 	})
-}
-
-var postgresReachable = sync.OnceValue(func() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, testPostgresURL())
-	if err != nil {
-		return err
-	}
-	return conn.Close(ctx)
-})
-
-func testPostgresURL() string {
-	if u := os.Getenv("GOLDENPATH_TEST_POSTGRES_URL"); u != "" {
-		return u
-	}
-	return defaultTestPostgresURL
-}
-
-// postgresSchemaURL creates a schema for one test and returns the test database's URL
-// with search_path set to it, so River's tables and ours land there.
-func postgresSchemaURL(t *testing.T) string {
-	t.Helper()
-	if err := postgresReachable(); err != nil {
-		t.Skipf("PostgreSQL at GOLDENPATH_TEST_POSTGRES_URL (default %s) is not reachable: %v", defaultTestPostgresURL, err)
-	}
-	var random [6]byte
-	_, _ = rand.Read(random[:])
-	schema := "t_" + hex.EncodeToString(random[:])
-
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, testPostgresURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(ctx, testPostgresURL())
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Error(err)
-		}
-	})
-
-	u, err := url.Parse(testPostgresURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema) // sent as a run-time parameter at connection start-up
-	u.RawQuery = q.Encode()
-	return u.String()
 }
 
 // openStore opens url and closes the store when the test ends.
@@ -199,7 +134,7 @@ func TestOpenTwiceMigratesOnce(t *testing.T) {
 
 func TestConcurrentOpenOnPostgres(t *testing.T) {
 	t.Parallel()
-	url := postgresSchemaURL(t)
+	url := storetest.PostgresURL(t)
 	// Replicas starting together on a fresh schema: the advisory lock serialises them.
 	var wg sync.WaitGroup
 	errs := make([]error, 4)
