@@ -125,6 +125,11 @@ var migrations = []migration{
 			number INTEGER NOT NULL,
 			updated_at BIGINT NOT NULL)`,
 	}},
+	{3, "stored listings", []string{
+		// The encoded tree listing of the evaluated default branch: a change of rules
+		// or configuration re-evaluates from it without listing the tree again.
+		`ALTER TABLE repositories ADD COLUMN listing BYTEA NOT NULL DEFAULT ''`,
+	}},
 }
 
 // migrate applies the product migrations not applied yet, each in its own transaction

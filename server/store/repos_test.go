@@ -75,3 +75,36 @@ func TestRepoStatesSweepsAndReportIssue(t *testing.T) {
 		}
 	})
 }
+
+func TestRepoListingFollowsItsState(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, url string) {
+		s := openStore(t, url)
+		ctx := t.Context()
+		at := time.UnixMilli(1_780_000_000_000).UTC()
+		listing := []byte{0x00, 0xff, 0x10, 'x'} // binary, as encoded listings are
+		state := RepoState{RepoID: 9, InstallationID: 7, Owner: "acme", Name: "web", DefaultBranch: "main",
+			PushedAt: at, TreeSHA: "t1", EvaluatedAt: at, Listing: listing}
+		if err := s.SaveRepoState(ctx, state); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.RepoListing(ctx, 9); err != nil || string(got) != string(listing) {
+			t.Fatalf("listing %x %v, want %x", got, err, listing)
+		}
+		if err := s.TouchRepoState(ctx, 9, at.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.RepoListing(ctx, 9); string(got) != string(listing) {
+			t.Fatalf("touch changed the listing to %x", got)
+		}
+		state.Listing = nil // a state saved without a listing must not keep a stale one
+		if err := s.SaveRepoState(ctx, state); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.RepoListing(ctx, 9); err != nil || len(got) != 0 {
+			t.Fatalf("listing after save without one: %x %v", got, err)
+		}
+		if got, err := s.RepoListing(ctx, 404); err != nil || len(got) != 0 {
+			t.Fatalf("listing of an unknown repository: %x %v", got, err)
+		}
+	})
+}
