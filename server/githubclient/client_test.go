@@ -231,6 +231,45 @@ func TestReadFetchesEachBlobOnce(t *testing.T) {
 	}
 }
 
+func TestStoredSnapshotListsNothing(t *testing.T) {
+	w := newWorld(t)
+	files := map[string]string{"README.md": "# api\n", "catalog-info.yaml": "kind: Component\n"}
+	sha := w.repo("api", files)
+	in := w.installation(t)
+	ctx := context.Background()
+	listed := in.Snapshot("acme", "api", sha)
+	entries, err := listed.Entries(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree, err := in.TreeSHA(ctx, listed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := listed.Read(ctx, []string{"README.md"}); err != nil {
+		t.Fatal(err)
+	}
+	w.fake.ResetRequests()
+
+	stored := in.StoredSnapshot("acme", "api", tree, entries)
+	if got, err := in.TreeSHA(ctx, stored); err != nil || got != tree {
+		t.Fatalf("TreeSHA of the stored snapshot = %q, %v; want %q", got, err, tree)
+	}
+	got, err := stored.Read(ctx, []string{"README.md", "catalog-info.yaml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p, want := range files {
+		if string(got[p]) != want {
+			t.Errorf("Read %s = %q, want %q", p, got[p], want)
+		}
+	}
+	// No listing; README.md from the blob cache; only the blob never read is fetched.
+	if n, trees := len(w.fake.Requests()), w.count("GET", "/repos/acme/api/git/trees/*"); n != 1 || trees != 0 {
+		t.Fatalf("%d requests (%d tree listings), want only the one blob not read before", n, trees)
+	}
+}
+
 func TestFileRevalidatesWithETag(t *testing.T) {
 	w := newWorld(t)
 	w.repo("api", map[string]string{".github/golden-path.yaml": "component_type: service\n"})

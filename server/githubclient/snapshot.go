@@ -35,6 +35,17 @@ func (in *Installation) Snapshot(owner, repo, sha string) policies.Snapshot {
 	return &snapshot{in: in, owner: owner, repo: repo, sha: sha, blobs: map[string][]byte{}}
 }
 
+// StoredSnapshot is the snapshot of tree whose sorted listing is known already:
+// nothing is listed, and blobs are read as for any snapshot.
+func (in *Installation) StoredSnapshot(owner, repo, tree string, entries []policies.Entry) policies.Snapshot {
+	s := &snapshot{in: in, owner: owner, repo: repo, sha: tree, treeSHA: tree, entries: entries, blobs: map[string][]byte{}}
+	s.byPath = make(map[string]policies.Entry, len(entries))
+	for _, e := range entries {
+		s.byPath[e.Path] = e
+	}
+	return s
+}
+
 type snapshot struct {
 	in               *Installation
 	owner, repo, sha string

@@ -2,14 +2,10 @@ package jobs
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/riverqueue/river"
-
-	"github.com/goldenpath/goldenpath/policies"
-	"github.com/goldenpath/goldenpath/server/store"
 )
 
 // BranchWorker evaluates a repository's default branch after a push: it refreshes
@@ -38,13 +34,13 @@ func (w *BranchWorker) evaluateBranch(ctx context.Context, a BranchArgs) error {
 	if err != nil {
 		return err
 	}
-	override, problem, err := w.override(ctx, inst, a.InstallationID, a.Owner, a.Repo, a.Branch, oc.Org, true)
+	snap := inst.Snapshot(a.Owner, a.Repo, a.HeadSHA)
+	override, problem, err := w.override(ctx, inst, a.InstallationID, a.Owner, a.Repo, a.Branch, oc.Org, snap)
 	if err != nil {
 		return err
 	}
-	repo := policies.Repository{Owner: a.Owner, Name: a.Repo, DefaultBranch: a.Branch}
-	snap := inst.Snapshot(a.Owner, a.Repo, a.HeadSHA)
-	ev, eng, err := w.evaluate(ctx, snap, oc, override, repo)
+	repo := RepoInfo{ID: a.RepoID, Owner: a.Owner, Name: a.Repo, DefaultBranch: a.Branch, PushedAt: w.now().UTC()}
+	ev, eng, err := w.evaluate(ctx, snap, oc, override, repo.repository())
 	if err != nil {
 		return fmt.Errorf("evaluate %s/%s@%s: %w", a.Owner, a.Repo, short(a.HeadSHA), err)
 	}
@@ -59,19 +55,7 @@ func (w *BranchWorker) evaluateBranch(ctx context.Context, a BranchArgs) error {
 	}
 	// The organisation's view: the next sweep sees this push as already evaluated,
 	// and the report follows within the debounce.
-	tree, err := inst.TreeSHA(ctx, snap)
-	if err != nil {
-		return err
-	}
-	raw, err := json.Marshal(ev)
-	if err != nil {
-		return err
-	}
-	now := w.now().UTC()
-	if err := w.Store.SaveRepoState(ctx, store.RepoState{
-		RepoID: a.RepoID, InstallationID: a.InstallationID, Owner: a.Owner, Name: a.Repo, DefaultBranch: a.Branch,
-		PushedAt: now, TreeSHA: tree, PolicyDigest: eng.Digest(), ConfigDigest: oc.Org.Digest(), Evaluation: raw, EvaluatedAt: now,
-	}); err != nil {
+	if err := w.saveDefaultBranch(ctx, inst, a.InstallationID, repo, snap, ev, eng, oc); err != nil {
 		return err
 	}
 	return w.insert(ctx, PublishArgs{InstallationID: a.InstallationID, Owner: a.Owner})

@@ -190,17 +190,32 @@ func problemOf(source string, err error) policies.Problem {
 	return p
 }
 
-// override returns a repository's own .github/golden-path.yaml, read from its
-// default branch (never a pull request's head) and cached until the next push there.
-func (e *Evaluator) override(ctx context.Context, inst Installation, instID int64, owner, repo, defaultBranch string, org *config.Org, refresh bool) (*config.RepoOverride, *policies.Problem, error) {
+// override returns a repository's own .github/golden-path.yaml as its default
+// branch has it. Given a snapshot of the default branch, it reads the file from
+// there (through the blob cache) and refreshes the cached copy; otherwise the
+// cached copy serves, read once when missing. A pull request never reads it from
+// its own head: it cannot exempt itself.
+func (e *Evaluator) override(ctx context.Context, inst Installation, instID int64, owner, repo, defaultBranch string, org *config.Org, defaultSnap policies.Snapshot) (*config.RepoOverride, *policies.Problem, error) {
 	const overridePath = ".github/golden-path.yaml"
 	full := owner + "/" + repo
-	data, found, exists, err := e.Store.CachedFile(ctx, instID, full, cacheRefDefault, overridePath)
-	if err != nil {
-		return nil, nil, err
+	var (
+		data          []byte
+		found, exists bool
+		err           error
+	)
+	if defaultSnap == nil {
+		if data, found, exists, err = e.Store.CachedFile(ctx, instID, full, cacheRefDefault, overridePath); err != nil {
+			return nil, nil, err
+		}
 	}
-	if !found || refresh {
-		data, exists, err = inst.File(ctx, owner, repo, defaultBranch, overridePath)
+	if !found {
+		if defaultSnap != nil {
+			var files map[string][]byte
+			files, err = defaultSnap.Read(ctx, []string{overridePath})
+			data, exists = files[overridePath]
+		} else {
+			data, exists, err = inst.File(ctx, owner, repo, defaultBranch, overridePath)
+		}
 		if err != nil {
 			return nil, nil, fmt.Errorf("read %s/%s: %w", full, overridePath, err)
 		}

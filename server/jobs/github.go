@@ -37,6 +37,12 @@ type RepoInfo struct {
 	Topics        []string
 }
 
+// repository is what rules know of the repository besides its files.
+func (r RepoInfo) repository() policies.Repository {
+	return policies.Repository{Owner: r.Owner, Name: r.Name, DefaultBranch: r.DefaultBranch, Description: r.Description,
+		Topics: r.Topics, Archived: r.Archived, Fork: r.Fork, TemplateRepository: r.Template}
+}
+
 // Issue is an issue's number, state and body.
 type Issue struct {
 	Number int
@@ -49,6 +55,9 @@ type Installation interface {
 	// Snapshot is the repository at a commit: its tree is listed on first use and
 	// blobs are read through the installation's content-addressed cache.
 	Snapshot(owner, repo, sha string) policies.Snapshot
+	// StoredSnapshot is a snapshot whose listing is already known (stored with an
+	// earlier evaluation of tree): only blobs missing from the cache are requested.
+	StoredSnapshot(owner, repo, tree string, entries []policies.Entry) policies.Snapshot
 	// File reads one file at a ref; found is false when it does not exist.
 	File(ctx context.Context, owner, repo, ref, path string) (data []byte, found bool, err error)
 	// BranchHead is the commit a branch points at.

@@ -46,7 +46,7 @@ func (w *PullWorker) evaluatePull(ctx context.Context, a PullArgs) error {
 	if err != nil {
 		return err
 	}
-	override, overrideProblem, err := w.override(ctx, inst, a.InstallationID, a.Owner, a.Repo, a.DefaultBranch, oc.Org, false)
+	override, overrideProblem, err := w.override(ctx, inst, a.InstallationID, a.Owner, a.Repo, a.DefaultBranch, oc.Org, nil)
 	if err != nil {
 		return err
 	}
@@ -117,7 +117,7 @@ func (w *PullWorker) baseEvaluation(ctx context.Context, inst Installation, a Pu
 			return &ev, nil
 		}
 	}
-	ov, _, err := w.override(ctx, inst, a.InstallationID, a.Owner, a.Repo, a.DefaultBranch, oc.Org, false)
+	ov, _, err := w.override(ctx, inst, a.InstallationID, a.Owner, a.Repo, a.DefaultBranch, oc.Org, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -53,9 +53,10 @@ type SweepWorker struct {
 	*Evaluator
 }
 
-// Timeout bounds one attempt: a large organisation takes a while, and an attempt
-// cut short resumes cheaply (evaluated repositories are then unchanged).
-func (w *SweepWorker) Timeout(*river.Job[SweepArgs]) time.Duration { return 2 * time.Hour }
+// Timeout bounds one attempt, and must stay below River's rescue of stuck jobs or
+// a slow sweep would run twice. An attempt cut short resumes cheaply: what it
+// evaluated is then unchanged.
+func (w *SweepWorker) Timeout(*river.Job[SweepArgs]) time.Duration { return 20 * time.Minute }
 
 // Work implements river.Worker.
 func (w *SweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error {
@@ -101,14 +102,15 @@ func (w *SweepWorker) sweep(ctx context.Context, a SweepArgs) error {
 		rec.Repositories++
 		st, seen := known[r.ID]
 		same := seen && st.PolicyDigest == eng.Digest() && st.ConfigDigest == oc.Org.Digest()
-		if same && !r.PushedAt.After(st.PushedAt) {
+		pushed := !seen || r.PushedAt.After(st.PushedAt)
+		if same && !pushed {
 			rec.Unchanged++
 			continue
 		}
 		if err := w.pace(inst); err != nil {
 			return err
 		}
-		evaluated, err := w.sweepRepo(ctx, inst, a.InstallationID, oc, eng, r, st, same)
+		evaluated, err := w.sweepRepo(ctx, inst, a.InstallationID, oc, r, st, same, pushed)
 		var rl *RateLimitedError
 		switch {
 		case errors.As(err, &rl):
@@ -145,44 +147,79 @@ func (w *SweepWorker) pace(inst Installation) error {
 }
 
 // sweepRepo evaluates one repository's default branch; it reports false when the
-// tree turned out unchanged (only the listing's pushed_at moved).
-func (w *SweepWorker) sweepRepo(ctx context.Context, inst Installation, instID int64, oc *orgConfig, eng *policies.Engine, r RepoInfo, st store.RepoState, sameRules bool) (bool, error) {
-	snap := inst.Snapshot(r.Owner, r.Name, r.DefaultBranch)
-	tree, err := inst.TreeSHA(ctx, snap)
+// tree turned out unchanged (only the listing's pushed_at moved). A repository
+// nothing was pushed to is re-evaluated (new rules or configuration) from its
+// stored listing: no tree request, and blobs only where new rules read new files.
+func (w *SweepWorker) sweepRepo(ctx context.Context, inst Installation, instID int64, oc *orgConfig, r RepoInfo, st store.RepoState, sameRules, pushed bool) (bool, error) {
+	var snap policies.Snapshot
+	if !pushed {
+		snap = w.storedSnapshot(ctx, inst, r.Owner, r.Name, st)
+	}
+	if snap == nil {
+		snap = inst.Snapshot(r.Owner, r.Name, r.DefaultBranch)
+		tree, err := inst.TreeSHA(ctx, snap)
+		if err != nil {
+			return false, err
+		}
+		if sameRules && tree == st.TreeSHA {
+			return false, w.Store.TouchRepoState(ctx, r.ID, r.PushedAt)
+		}
+	}
+	override, problem, err := w.override(ctx, inst, instID, r.Owner, r.Name, r.DefaultBranch, oc.Org, snap)
 	if err != nil {
 		return false, err
 	}
-	next := store.RepoState{
-		RepoID: r.ID, InstallationID: instID, Owner: r.Owner, Name: r.Name, DefaultBranch: r.DefaultBranch,
-		PushedAt: r.PushedAt, TreeSHA: tree, PolicyDigest: eng.Digest(), ConfigDigest: oc.Org.Digest(),
-		Evaluation: st.Evaluation, EvaluatedAt: st.EvaluatedAt,
-	}
-	if sameRules && tree == st.TreeSHA {
-		// Keep the stored evaluation: read it back, since the sweep listed states
-		// without their evaluations.
-		return false, w.Store.TouchRepoState(ctx, r.ID, r.PushedAt)
-	}
-	override, problem, err := w.override(ctx, inst, instID, r.Owner, r.Name, r.DefaultBranch, oc.Org, false)
-	if err != nil {
-		return false, err
-	}
-	repo := policies.Repository{Owner: r.Owner, Name: r.Name, DefaultBranch: r.DefaultBranch, Description: r.Description,
-		Topics: r.Topics, Archived: r.Archived, Fork: r.Fork, TemplateRepository: r.Template}
-	start := time.Now()
-	ev, err := eng.Evaluate(ctx, snap, policies.Request{Repository: repo, Org: oc.Org, Override: override, Today: w.now().UTC()})
-	if w.Metrics != nil {
-		w.Metrics.Evaluation.Observe(time.Since(start).Seconds())
-	}
+	ev, eng, err := w.evaluate(ctx, snap, oc, override, r.repository())
 	if err != nil {
 		return false, fmt.Errorf("evaluate %s/%s: %w", r.Owner, r.Name, err)
 	}
-	ev.Problems = append(ev.Problems, oc.Problems...)
 	if problem != nil {
 		ev.Problems = append(ev.Problems, *problem)
 	}
-	if next.Evaluation, err = json.Marshal(ev); err != nil {
-		return false, err
+	return true, w.saveDefaultBranch(ctx, inst, instID, r, snap, ev, eng, oc)
+}
+
+// storedSnapshot rebuilds the snapshot of a repository's evaluated tree from its
+// stored listing, or returns nil when none is stored or it cannot be decoded.
+func (e *Evaluator) storedSnapshot(ctx context.Context, inst Installation, owner, name string, st store.RepoState) policies.Snapshot {
+	if st.TreeSHA == "" {
+		return nil
 	}
-	next.EvaluatedAt = w.now().UTC()
-	return true, w.Store.SaveRepoState(ctx, next)
+	raw, err := e.Store.RepoListing(ctx, st.RepoID)
+	if err != nil || len(raw) == 0 {
+		return nil
+	}
+	entries, err := decodeEntries(raw)
+	if err != nil {
+		// Listing the tree again repairs it.
+		logger(ctx).Warn().Err(err).Str("repository", owner+"/"+name).Msg("stored listing unreadable")
+		return nil
+	}
+	return inst.StoredSnapshot(owner, name, st.TreeSHA, entries)
+}
+
+// saveDefaultBranch stores a default-branch evaluation with its tree's listing:
+// the report aggregates it, and later changes of rules re-evaluate from it.
+func (e *Evaluator) saveDefaultBranch(ctx context.Context, inst Installation, instID int64, r RepoInfo, snap policies.Snapshot, ev *policies.Evaluation, eng *policies.Engine, oc *orgConfig) error {
+	tree, err := inst.TreeSHA(ctx, snap)
+	if err != nil {
+		return err
+	}
+	entries, err := snap.Entries(ctx)
+	if err != nil {
+		return err
+	}
+	listing, err := encodeEntries(entries)
+	if err != nil {
+		return err
+	}
+	raw, err := json.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	return e.Store.SaveRepoState(ctx, store.RepoState{
+		RepoID: r.ID, InstallationID: instID, Owner: r.Owner, Name: r.Name, DefaultBranch: r.DefaultBranch,
+		PushedAt: r.PushedAt, TreeSHA: tree, PolicyDigest: eng.Digest(), ConfigDigest: oc.Org.Digest(),
+		Evaluation: raw, EvaluatedAt: e.now().UTC(), Listing: listing,
+	})
 }
