@@ -101,6 +101,18 @@ func Maturity(repos [][]Result, threshold float64) []AspectMaturity {
 	return out
 }
 
+// AspectLevels is one repository's own level on each aspect some rule of which
+// applies to it, on the same ladder as Maturity.
+func AspectLevels(results []Result) map[string]int {
+	out := map[string]int{}
+	for _, aspect := range Aspects {
+		if l := ladderOf(results, aspect); l.applicableFrom > 0 {
+			out[aspect] = l.level
+		}
+	}
+	return out
+}
+
 // aspectLadder is one repository on one aspect: from which level some rule applies
 // (0 = none does), and the highest level up to which it passes every rule.
 type aspectLadder struct {

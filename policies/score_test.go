@@ -2,6 +2,7 @@ package policies
 
 import (
 	"fmt"
+	"maps"
 	"testing"
 )
 
@@ -106,6 +107,29 @@ func TestPathIndexMatch(t *testing.T) {
 		t.Run(tt.glob, func(t *testing.T) {
 			if got := ix.match([]string{tt.glob}); fmt.Sprint(got) != fmt.Sprint(tt.want) {
 				t.Fatalf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestAspectLevels(t *testing.T) {
+	const e = SeverityError
+	tests := []struct {
+		name    string
+		results []Result
+		want    map[string]int
+	}{
+		{"nothing applies", []Result{res("operations", 1, e, StatusSkip)}, map[string]int{}},
+		{"stops below the first failure", []Result{
+			res("operations", 1, e, StatusPass), res("operations", 2, e, StatusPass), res("operations", 3, e, StatusFail),
+			res("interfaces", 1, e, StatusError),
+		}, map[string]int{"operations": 2, "interfaces": 0}},
+		{"exempt passes", []Result{exempt("measurement", 1, e)}, map[string]int{"measurement": 4}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := AspectLevels(tt.results); !maps.Equal(got, tt.want) {
+				t.Fatalf("AspectLevels = %v, want %v", got, tt.want)
 			}
 		})
 	}

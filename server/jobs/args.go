@@ -14,16 +14,12 @@ const (
 )
 
 // pendingStates are the states in which a unique job blocks an identical insert.
-// Completed is left out so a re-run request always runs again.
+// Completed is left out so a re-run request always runs again. River requires
+// running among them: a request that must not be absorbed by a running job needs
+// an argument of its own (see SweepArgs.Config).
 var pendingStates = []rivertype.JobState{
 	rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable,
 	rivertype.JobStateRunning, rivertype.JobStateScheduled,
-}
-
-// waitingStates leave out running too: a request that arrives while a sweep runs
-// is for a newer state of the organisation, so it queues behind it.
-var waitingStates = []rivertype.JobState{
-	rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable, rivertype.JobStateScheduled,
 }
 
 // PullArgs asks for the evaluation of a pull request's head (or of a commit that
@@ -68,7 +64,7 @@ func (PublishArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{
 		Queue:       QueueDefault,
 		ScheduledAt: time.Now().Add(publishDebounce),
-		UniqueOpts:  river.UniqueOpts{ByArgs: true, ByState: waitingStates},
+		UniqueOpts:  river.UniqueOpts{ByArgs: true, ByState: pendingStates},
 	}
 }
 

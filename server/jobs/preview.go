@@ -12,45 +12,54 @@ import (
 
 // configPreview checks a pull request to the config repository: the proposed
 // golden-path.yaml and custom rules must parse and compile, or the check fails with
-// the file and line. The config repository itself is not scored.
+// the file and line. When they do, the check shows what merging would change
+// across the organisation. The config repository itself is not scored.
 func (w *PullWorker) configPreview(ctx context.Context, inst Installation, a PullArgs, runID int64) error {
 	var problems []policies.Problem
 	data, found, err := inst.File(ctx, a.Owner, a.Repo, a.HeadSHA, w.Settings.ConfigPath)
 	if err != nil {
 		return err
 	}
-	org := config.DefaultOrg()
+	next := &orgConfig{Org: config.DefaultOrg()}
 	if found {
-		if org, err = config.ParseOrg(w.Settings.ConfigPath, data); err != nil {
+		if next.Org, err = config.ParseOrg(w.Settings.ConfigPath, data); err != nil {
 			problems = append(problems, problemOf(w.Settings.ConfigPath, err))
-			org = config.DefaultOrg()
+			next.Org = config.DefaultOrg()
 		}
 	}
-	var rules []policies.Rule
-	if org.Policies.Path != "" {
-		custom, err := w.readModules(ctx, inst.Snapshot(a.Owner, a.Repo, a.HeadSHA), org.Policies.Path)
-		if err != nil {
+	if next.Org.Policies.Path != "" {
+		if next.Custom, err = w.readModules(ctx, inst.Snapshot(a.Owner, a.Repo, a.HeadSHA), next.Org.Policies.Path); err != nil {
 			return err
 		}
-		eng, err := policies.New(ctx, policies.Options{Custom: custom, Limits: w.Settings.Limits})
-		if err != nil {
-			return err
-		}
-		problems = append(problems, eng.Problems()...)
+	}
+	eng, err := w.engine(ctx, next.Custom)
+	if err != nil {
+		return err
+	}
+	problems = append(problems, eng.Problems()...)
+	run := CheckRun{Name: w.Settings.CheckName, HeadSHA: a.HeadSHA, Status: "completed", Conclusion: "success"}
+	var b strings.Builder
+	if len(problems) == 0 {
+		var rules []policies.Rule
 		for _, r := range eng.Rules() {
 			if r.Custom {
 				rules = append(rules, r)
 			}
 		}
-	}
-	run := CheckRun{Name: w.Settings.CheckName, HeadSHA: a.HeadSHA, Status: "completed", Conclusion: "success"}
-	var b strings.Builder
-	if len(problems) == 0 {
 		run.Title = "Configuration is valid"
 		fmt.Fprintf(&b, "`%s` parses and every custom rule compiles (%d custom rules).\n", w.Settings.ConfigPath, len(rules))
 		for _, r := range rules {
 			fmt.Fprintf(&b, "- `%s` %s (%s, level %d, %s)\n", r.ID, checks.Escape(r.Title), r.Aspect, r.Level, r.Severity)
 		}
+		cur, err := w.orgConfig(ctx, inst, a.InstallationID, a.Owner)
+		if err != nil {
+			return err
+		}
+		imp, err := w.impact(ctx, inst, a.InstallationID, a.Owner, cur, next)
+		if err != nil {
+			return fmt.Errorf("impact of %s/%s#%d: %w", a.Owner, a.Repo, a.Number, err)
+		}
+		b.WriteString("\n" + checks.ImpactSummary(imp))
 	} else {
 		run.Conclusion = "failure"
 		run.Title = fmt.Sprintf("%d configuration problems", len(problems))

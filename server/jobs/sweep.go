@@ -22,19 +22,22 @@ type SweepArgs struct {
 	InstallationID int64  `json:"installation_id" river:"unique"`
 	Owner          string `json:"owner"`
 	Reason         string `json:"reason"` // installation, config, periodic, rescan, repositories
-	Delivery       string `json:"delivery,omitempty"`
+	// Config is the config repository's pushed commit for a config sweep: a change
+	// of configuration is never absorbed by a sweep already running on the old one.
+	Config   string `json:"config,omitempty" river:"unique"`
+	Delivery string `json:"delivery,omitempty"`
 }
 
 // Kind implements river.JobArgs.
 func (SweepArgs) Kind() string { return "sweep" }
 
-// InsertOpts implements river.JobArgsWithInsertOpts: one pending sweep per
-// installation; a request while one waits joins it.
+// InsertOpts implements river.JobArgsWithInsertOpts: one sweep per installation
+// waits or runs; a request meanwhile joins it.
 func (SweepArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{
 		Queue:       QueueDefault,
 		MaxAttempts: 20,
-		UniqueOpts:  river.UniqueOpts{ByArgs: true, ByState: waitingStates},
+		UniqueOpts:  river.UniqueOpts{ByArgs: true, ByState: pendingStates},
 	}
 }
 
@@ -153,7 +156,7 @@ func (w *SweepWorker) pace(inst Installation) error {
 func (w *SweepWorker) sweepRepo(ctx context.Context, inst Installation, instID int64, oc *orgConfig, r RepoInfo, st store.RepoState, sameRules, pushed bool) (bool, error) {
 	var snap policies.Snapshot
 	if !pushed {
-		snap = w.storedSnapshot(ctx, inst, r.Owner, r.Name, st)
+		snap, _ = w.storedSnapshot(ctx, inst, st) // the listing has fresher facts
 	}
 	if snap == nil {
 		snap = inst.Snapshot(r.Owner, r.Name, r.DefaultBranch)
@@ -180,22 +183,29 @@ func (w *SweepWorker) sweepRepo(ctx context.Context, inst Installation, instID i
 }
 
 // storedSnapshot rebuilds the snapshot of a repository's evaluated tree from its
-// stored listing, or returns nil when none is stored or it cannot be decoded.
-func (e *Evaluator) storedSnapshot(ctx context.Context, inst Installation, owner, name string, st store.RepoState) policies.Snapshot {
+// stored listing, with the facts evaluated with it; the snapshot is nil when none
+// is stored or it cannot be decoded.
+func (e *Evaluator) storedSnapshot(ctx context.Context, inst Installation, st store.RepoState) (policies.Snapshot, policies.Repository) {
+	repo := policies.Repository{Owner: st.Owner, Name: st.Name, DefaultBranch: st.DefaultBranch}
 	if st.TreeSHA == "" {
-		return nil
+		return nil, repo
 	}
-	raw, err := e.Store.RepoListing(ctx, st.RepoID)
+	raw, facts, err := e.Store.RepoListing(ctx, st.RepoID)
 	if err != nil || len(raw) == 0 {
-		return nil
+		return nil, repo
 	}
 	entries, err := decodeEntries(raw)
 	if err != nil {
 		// Listing the tree again repairs it.
-		logger(ctx).Warn().Err(err).Str("repository", owner+"/"+name).Msg("stored listing unreadable")
-		return nil
+		logger(ctx).Warn().Err(err).Str("repository", st.Owner+"/"+st.Name).Msg("stored listing unreadable")
+		return nil, repo
 	}
-	return inst.StoredSnapshot(owner, name, st.TreeSHA, entries)
+	if len(facts) > 0 && json.Unmarshal(facts, &repo) != nil {
+		repo = policies.Repository{Owner: st.Owner, Name: st.Name, DefaultBranch: st.DefaultBranch}
+	}
+	// The facts are as evaluated; the name is as now (renames keep the state).
+	repo.Owner, repo.Name = st.Owner, st.Name
+	return inst.StoredSnapshot(st.Owner, st.Name, st.TreeSHA, entries), repo
 }
 
 // saveDefaultBranch stores a default-branch evaluation with its tree's listing:
@@ -217,9 +227,13 @@ func (e *Evaluator) saveDefaultBranch(ctx context.Context, inst Installation, in
 	if err != nil {
 		return err
 	}
+	facts, err := json.Marshal(r.repository())
+	if err != nil {
+		return err
+	}
 	return e.Store.SaveRepoState(ctx, store.RepoState{
 		RepoID: r.ID, InstallationID: instID, Owner: r.Owner, Name: r.Name, DefaultBranch: r.DefaultBranch,
 		PushedAt: r.PushedAt, TreeSHA: tree, PolicyDigest: eng.Digest(), ConfigDigest: oc.Org.Digest(),
-		Evaluation: raw, EvaluatedAt: e.now().UTC(), Listing: listing,
+		Evaluation: raw, EvaluatedAt: e.now().UTC(), Listing: listing, Facts: facts,
 	})
 }

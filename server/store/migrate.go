@@ -126,9 +126,11 @@ var migrations = []migration{
 			updated_at BIGINT NOT NULL)`,
 	}},
 	{3, "stored listings", []string{
-		// The encoded tree listing of the evaluated default branch: a change of rules
-		// or configuration re-evaluates from it without listing the tree again.
+		// The encoded tree listing of the evaluated default branch and the facts the
+		// rules saw (description, topics…): a change of rules or configuration
+		// re-evaluates from them without listing the tree again.
 		`ALTER TABLE repositories ADD COLUMN listing BYTEA NOT NULL DEFAULT ''`,
+		`ALTER TABLE repositories ADD COLUMN facts BYTEA NOT NULL DEFAULT ''`,
 	}},
 }
 

@@ -22,9 +22,10 @@ type RepoState struct {
 	ConfigDigest string
 	Evaluation   []byte // JSON of policies.Evaluation; empty when none
 	EvaluatedAt  time.Time
-	// Listing is the encoded tree listing the evaluation saw; RepoStates leaves it
-	// out (read one with RepoListing).
-	Listing []byte
+	// Listing is the encoded tree listing the evaluation saw, and Facts the JSON of
+	// the other facts about the repository it saw; RepoStates leaves both out (read
+	// them with RepoListing).
+	Listing, Facts []byte
 }
 
 const repoColumns = `repo_id, installation_id, owner, name, default_branch, pushed_at, tree_sha,
@@ -32,15 +33,15 @@ const repoColumns = `repo_id, installation_id, owner, name, default_branch, push
 
 // SaveRepoState stores a repository's state, replacing the previous one.
 func (s queries) SaveRepoState(ctx context.Context, r RepoState) error {
-	_, err := s.q.exec(ctx, `INSERT INTO repositories (`+repoColumns+`, owner_key, listing)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+	_, err := s.q.exec(ctx, `INSERT INTO repositories (`+repoColumns+`, owner_key, listing, facts)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 		ON CONFLICT (repo_id) DO UPDATE SET installation_id = excluded.installation_id, owner = excluded.owner,
 			name = excluded.name, default_branch = excluded.default_branch, pushed_at = excluded.pushed_at,
 			tree_sha = excluded.tree_sha, policy_digest = excluded.policy_digest, config_digest = excluded.config_digest,
 			evaluation = excluded.evaluation, evaluated_at = excluded.evaluated_at, owner_key = excluded.owner_key,
-			listing = excluded.listing`,
+			listing = excluded.listing, facts = excluded.facts`,
 		r.RepoID, r.InstallationID, r.Owner, r.Name, r.DefaultBranch, millis(r.PushedAt), r.TreeSHA,
-		r.PolicyDigest, r.ConfigDigest, nonNil(r.Evaluation), millis(r.EvaluatedAt), strings.ToLower(r.Owner), nonNil(r.Listing))
+		r.PolicyDigest, r.ConfigDigest, nonNil(r.Evaluation), millis(r.EvaluatedAt), strings.ToLower(r.Owner), nonNil(r.Listing), nonNil(r.Facts))
 	if err != nil {
 		return fmt.Errorf("save state of %s/%s: %w", r.Owner, r.Name, err)
 	}
@@ -71,17 +72,16 @@ func (s queries) RepoStates(ctx context.Context, owner string, withEvaluations b
 	return nil
 }
 
-// RepoListing returns the stored listing of a repository's evaluated tree, empty
-// when none is stored.
-func (s queries) RepoListing(ctx context.Context, repoID int64) ([]byte, error) {
-	var listing []byte
-	err := s.q.eachRow(ctx, `SELECT listing FROM repositories WHERE repo_id = $1`, []any{repoID}, func(r row) error {
-		return r.Scan(&listing)
+// RepoListing returns the stored listing of a repository's evaluated tree and the
+// facts evaluated with it, both empty when none are stored.
+func (s queries) RepoListing(ctx context.Context, repoID int64) (listing, facts []byte, err error) {
+	err = s.q.eachRow(ctx, `SELECT listing, facts FROM repositories WHERE repo_id = $1`, []any{repoID}, func(r row) error {
+		return r.Scan(&listing, &facts)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("listing of repository %d: %w", repoID, err)
+		return nil, nil, fmt.Errorf("listing of repository %d: %w", repoID, err)
 	}
-	return listing, nil
+	return listing, facts, nil
 }
 
 // DeleteRepo forgets a repository (deleted, archived, transferred away, or removed

@@ -83,27 +83,27 @@ func TestRepoListingFollowsItsState(t *testing.T) {
 		at := time.UnixMilli(1_780_000_000_000).UTC()
 		listing := []byte{0x00, 0xff, 0x10, 'x'} // binary, as encoded listings are
 		state := RepoState{RepoID: 9, InstallationID: 7, Owner: "acme", Name: "web", DefaultBranch: "main",
-			PushedAt: at, TreeSHA: "t1", EvaluatedAt: at, Listing: listing}
+			PushedAt: at, TreeSHA: "t1", EvaluatedAt: at, Listing: listing, Facts: []byte(`{"topics":["x"]}`)}
 		if err := s.SaveRepoState(ctx, state); err != nil {
 			t.Fatal(err)
 		}
-		if got, err := s.RepoListing(ctx, 9); err != nil || string(got) != string(listing) {
-			t.Fatalf("listing %x %v, want %x", got, err, listing)
+		if got, facts, err := s.RepoListing(ctx, 9); err != nil || string(got) != string(listing) || string(facts) != `{"topics":["x"]}` {
+			t.Fatalf("listing %x, facts %s, %v; want %x", got, facts, err, listing)
 		}
 		if err := s.TouchRepoState(ctx, 9, at.Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := s.RepoListing(ctx, 9); string(got) != string(listing) {
+		if got, _, _ := s.RepoListing(ctx, 9); string(got) != string(listing) {
 			t.Fatalf("touch changed the listing to %x", got)
 		}
-		state.Listing = nil // a state saved without a listing must not keep a stale one
+		state.Listing, state.Facts = nil, nil // a state saved without them must not keep stale ones
 		if err := s.SaveRepoState(ctx, state); err != nil {
 			t.Fatal(err)
 		}
-		if got, err := s.RepoListing(ctx, 9); err != nil || len(got) != 0 {
-			t.Fatalf("listing after save without one: %x %v", got, err)
+		if got, facts, err := s.RepoListing(ctx, 9); err != nil || len(got) != 0 || len(facts) != 0 {
+			t.Fatalf("listing after save without one: %x %s %v", got, facts, err)
 		}
-		if got, err := s.RepoListing(ctx, 404); err != nil || len(got) != 0 {
+		if got, _, err := s.RepoListing(ctx, 404); err != nil || len(got) != 0 {
 			t.Fatalf("listing of an unknown repository: %x %v", got, err)
 		}
 	})

@@ -170,7 +170,7 @@ func route(kind, delivery string, payload []byte, configRepo string) (plan, erro
 		if repo.Name == configRepo {
 			// Configuration or custom rules changed: the sweep reloads them and
 			// re-evaluates the organisation.
-			p.jobs = append(p.jobs, jobs.SweepArgs{InstallationID: inst, Owner: repo.owner(), Reason: "config", Delivery: delivery})
+			p.jobs = append(p.jobs, jobs.SweepArgs{InstallationID: inst, Owner: repo.owner(), Reason: "config", Config: e.After, Delivery: delivery})
 			return p, nil
 		}
 		p.jobs = append(p.jobs, jobs.BranchArgs{

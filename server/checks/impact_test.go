@@ -1,0 +1,80 @@
+package checks
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/goldenpath/goldenpath/policies"
+)
+
+func TestImpactSummary(t *testing.T) {
+	many := make([]string, 143)
+	for i := range many {
+		many[i] = fmt.Sprintf("svc-%03d", i)
+	}
+	tests := []struct {
+		name   string
+		impact Impact
+		want   []string // each must appear, in this order
+		absent []string
+	}{
+		{
+			name:   "nothing changes",
+			impact: Impact{Repositories: 12, Unswept: 1},
+			want:   []string{"Re-evaluated 12 repositories", "(1 repository not swept yet left out)", "No repository would change outcome."},
+			absent: []string{"<details>", "| Aspect"},
+		},
+		{
+			name: "severity raised",
+			impact: Impact{Repositories: 150, Rules: []RuleImpact{
+				{Rule: "catalog.owner", From: policies.SeverityWarning, To: policies.SeverityError, ToFail: many},
+			}, Aspects: []AspectImpact{{Aspect: "adoption", From: 2, To: 1, Down: many}}},
+			want: []string{
+				"- `catalog.owner` becomes `error`: 143 repositories would fail\n",
+				"| adoption | operationalized → **provisional** | 143 | 0 |",
+				"<details><summary>Which repositories</summary>",
+				"- `catalog.owner` would fail: `svc-000`, ", "`svc-019` and 123 more\n",
+				"- adoption level down: `svc-000`",
+			},
+			absent: []string{"`svc-020`"},
+		},
+		{
+			name: "rule added and rule removed",
+			impact: Impact{Repositories: 2, Rules: []RuleImpact{
+				{Rule: "custom.x", To: policies.SeverityInfo, ToFail: []string{"web"}},
+				{Rule: "docs.readme", From: policies.SeverityError, ToPass: []string{"api", "web"}},
+			}},
+			want: []string{
+				"- `custom.x` (new, `info`): 1 repository would fail\n",
+				"- `docs.readme` is no longer in force: 2 repositories would pass\n",
+			},
+		},
+		{
+			name: "hostile names stay inert",
+			impact: Impact{Repositories: 1, Rules: []RuleImpact{
+				{Rule: "a.b", From: policies.SeverityError, To: policies.SeverityError, ToFail: []string{"x`@team<b>"}},
+			}},
+			want:   []string{"- `a.b`: 1 repository would fail\n", "`x'@\u200bteam<b>`"},
+			absent: []string{"@team"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := ImpactSummary(&tt.impact)
+			rest := got
+			for _, w := range tt.want {
+				i := strings.Index(rest, w)
+				if i < 0 {
+					t.Fatalf("summary lacks %q (in order):\n%s", w, got)
+				}
+				rest = rest[i+len(w):]
+			}
+			for _, a := range tt.absent {
+				if strings.Contains(got, a) {
+					t.Fatalf("summary has %q:\n%s", a, got)
+				}
+			}
+		})
+	}
+}

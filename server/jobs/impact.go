@@ -1,0 +1,185 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/goldenpath/goldenpath/config"
+	"github.com/goldenpath/goldenpath/policies"
+	"github.com/goldenpath/goldenpath/server/checks"
+	"github.com/goldenpath/goldenpath/server/store"
+)
+
+// outcomes is one repository's results under both configurations.
+type outcomes struct {
+	name         string
+	before, next []policies.Result
+}
+
+// impact is what a proposed configuration would change across an organisation,
+// worked out from the stored listings: no tree is listed, and only blobs that the
+// proposed rules read and nothing read before are fetched. It evaluates every swept repository of owner under the current and the
+// proposed configuration. The stored evaluation stands for the current one when
+// it was made under the current rules and configuration.
+func (e *Evaluator) impact(ctx context.Context, inst Installation, instID int64, owner string, cur, next *orgConfig) (*checks.Impact, error) {
+	curEng, err := e.engine(ctx, cur.Custom)
+	if err != nil {
+		return nil, err
+	}
+	nextEng, err := e.engine(ctx, next.Custom)
+	if err != nil {
+		return nil, err
+	}
+	var states []store.RepoState
+	if err := e.Store.RepoStates(ctx, owner, true, func(s store.RepoState) error { states = append(states, s); return nil }); err != nil {
+		return nil, err
+	}
+	var (
+		mu      sync.Mutex
+		out     = &checks.Impact{}
+		results []outcomes
+	)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for _, st := range states {
+		g.Go(func() error {
+			snap, repo := e.storedSnapshot(gctx, inst, st)
+			if snap == nil {
+				mu.Lock()
+				out.Unswept++
+				mu.Unlock()
+				return nil
+			}
+			o := outcomes{name: st.Name}
+			var stored policies.Evaluation
+			if st.PolicyDigest == curEng.Digest() && st.ConfigDigest == cur.Org.Digest() && json.Unmarshal(st.Evaluation, &stored) == nil {
+				o.before = stored.Results
+			} else {
+				ev, err := e.evaluateStored(gctx, inst, instID, cur, curEng, snap, repo)
+				if err != nil {
+					return err
+				}
+				o.before = ev.Results
+			}
+			ev, err := e.evaluateStored(gctx, inst, instID, next, nextEng, snap, repo)
+			if err != nil {
+				return err
+			}
+			o.next = ev.Results
+			mu.Lock()
+			results = append(results, o)
+			mu.Unlock()
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(results, func(a, b outcomes) int { return strings.Compare(a.name, b.name) })
+	out.Repositories = len(results)
+	out.Rules = ruleImpacts(results, cur.Org, next.Org)
+	out.Aspects = aspectImpacts(results, cur.Org.Threshold, next.Org.Threshold)
+	return out, nil
+}
+
+// evaluateStored evaluates a stored snapshot under one configuration.
+func (e *Evaluator) evaluateStored(ctx context.Context, inst Installation, instID int64, oc *orgConfig, eng *policies.Engine, snap policies.Snapshot, repo policies.Repository) (*policies.Evaluation, error) {
+	override, _, err := e.override(ctx, inst, instID, repo.Owner, repo.Name, repo.DefaultBranch, oc.Org, nil)
+	if err != nil {
+		return nil, err
+	}
+	return eng.Evaluate(ctx, snap, policies.Request{Repository: repo, Org: oc.Org, Override: override, Today: e.now().UTC()})
+}
+
+// failing is what counts against a repository: a failed or errored rule.
+func failing(s policies.Status) bool { return s == policies.StatusFail || s == policies.StatusError }
+
+// ruleImpacts compares outcomes rule by rule. A disabled rule still has a (skipped)
+// result; its severity shows as "" (not in force).
+func ruleImpacts(results []outcomes, cur, next *config.Org) []checks.RuleImpact {
+	inForce := func(org *config.Org, r policies.Result) policies.Severity {
+		if org.Disabled(r.Rule) {
+			return ""
+		}
+		return r.Severity
+	}
+	byRule := map[string]*checks.RuleImpact{}
+	get := func(r policies.Result) *checks.RuleImpact {
+		ri, ok := byRule[r.Rule]
+		if !ok {
+			ri = &checks.RuleImpact{Rule: r.Rule, Title: r.Title}
+			byRule[r.Rule] = ri
+		}
+		return ri
+	}
+	for _, o := range results {
+		before := map[string]policies.Result{}
+		for _, r := range o.before {
+			before[r.Rule] = r
+			get(r).From = inForce(cur, r)
+		}
+		seen := map[string]bool{}
+		for _, r := range o.next {
+			seen[r.Rule] = true
+			ri := get(r)
+			ri.To = inForce(next, r)
+			b, had := before[r.Rule]
+			switch {
+			case failing(r.Status) && (!had || !failing(b.Status)):
+				ri.ToFail = append(ri.ToFail, o.name)
+			case !failing(r.Status) && had && failing(b.Status):
+				ri.ToPass = append(ri.ToPass, o.name)
+			}
+		}
+		for rule, b := range before {
+			if !seen[rule] && failing(b.Status) {
+				byRule[rule].ToPass = append(byRule[rule].ToPass, o.name)
+			}
+		}
+	}
+	var out []checks.RuleImpact
+	for _, ri := range byRule {
+		if len(ri.ToFail) > 0 || len(ri.ToPass) > 0 || ri.From != ri.To {
+			out = append(out, *ri)
+		}
+	}
+	slices.SortFunc(out, func(a, b checks.RuleImpact) int { return strings.Compare(a.Rule, b.Rule) })
+	return out
+}
+
+func aspectImpacts(results []outcomes, thresholdBefore, thresholdNext float64) []checks.AspectImpact {
+	before := make([][]policies.Result, len(results))
+	next := make([][]policies.Result, len(results))
+	for i, o := range results {
+		before[i], next[i] = o.before, o.next
+	}
+	from := policies.Maturity(before, thresholdBefore)
+	to := policies.Maturity(next, thresholdNext)
+	levels := make([][2]map[string]int, len(results))
+	for i, o := range results {
+		levels[i] = [2]map[string]int{policies.AspectLevels(o.before), policies.AspectLevels(o.next)}
+	}
+	out := make([]checks.AspectImpact, 0, len(from))
+	for i, m := range from {
+		ai := checks.AspectImpact{Aspect: m.Aspect, From: m.Level, To: to[i].Level}
+		for j, o := range results {
+			b, n := levels[j][0][m.Aspect], levels[j][1][m.Aspect]
+			switch {
+			case n < b:
+				ai.Down = append(ai.Down, o.name)
+			case n > b:
+				ai.Up = append(ai.Up, o.name)
+			}
+		}
+		if ai.From != ai.To || len(ai.Down) > 0 || len(ai.Up) > 0 {
+			out = append(out, ai)
+		}
+	}
+	return out
+}
