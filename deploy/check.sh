@@ -240,7 +240,7 @@ if source == "helm":
     for metric in ['goldenpath_webhook_deliveries_total', 'status=~"5.."',
                    'goldenpath_queue_oldest_job_age_seconds', '> 600',
                    'goldenpath_github_rate_limit_remaining', 'goldenpath_github_rate_limit_limit', '< 0.1',
-                   'goldenpath_jobs_total', 'outcome="failed"']:
+                   'goldenpath_jobs_total', 'outcome="retried"']:
         check(metric in exprs, f"PrometheusRule lacks {metric}")
     for r in rules:
         check(r.get("alert") and r.get("for") and r.get("labels", {}).get("severity"), f"rule {r.get('alert')} incomplete")
