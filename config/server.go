@@ -56,6 +56,14 @@ type GoldenPath struct {
 	CheckName     string        `yaml:"check_name"`
 	SweepInterval time.Duration `yaml:"sweep_interval"`
 	Workers       int           `yaml:"workers"`
+	// JobRescueAfter is how long a job may run before it counts as abandoned by
+	// a replica that died (SIGKILL, lost node) and is retried by another; a job
+	// with a longer timeout of its own (pull evaluation, sweep) waits for that
+	// instead. Shorter resumes a dead replica's work sooner, but a job still
+	// running past it may then run twice at once. The default outlasts any
+	// evaluation and bounds the wait to half an hour; the periodic sweep repairs
+	// whatever was dropped meanwhile.
+	JobRescueAfter time.Duration `yaml:"job_rescue_after"`
 }
 
 // Database kinds returned by Database.Driver.
@@ -73,11 +81,12 @@ func DefaultServer() *Server {
 		Logging:  Logging{Level: "info", Format: "json"},
 		Database: Database{URL: "sqlite://./goldenpath.db"},
 		GoldenPath: GoldenPath{
-			ConfigRepo:    ".github",
-			ConfigPath:    "golden-path.yaml",
-			CheckName:     "Golden Path",
-			SweepInterval: 24 * time.Hour,
-			Workers:       8,
+			ConfigRepo:     ".github",
+			ConfigPath:     "golden-path.yaml",
+			CheckName:      "Golden Path",
+			SweepInterval:  24 * time.Hour,
+			Workers:        8,
+			JobRescueAfter: 30 * time.Minute,
 		},
 	}
 	s.GitHub.WebURL = "https://github.com"
@@ -243,6 +252,9 @@ func (s *Server) Validate() error {
 	}
 	if g.Workers <= 0 {
 		return fmt.Errorf("config: goldenpath.workers must be positive, got %d", g.Workers)
+	}
+	if g.JobRescueAfter <= 0 {
+		return fmt.Errorf("config: goldenpath.job_rescue_after must be positive, got %s", g.JobRescueAfter)
 	}
 	return nil
 }

@@ -104,6 +104,7 @@ func TestLoadServerDefaults(t *testing.T) {
 		{"check_name", s.GoldenPath.CheckName, "Golden Path"},
 		{"sweep_interval", s.GoldenPath.SweepInterval, 24 * time.Hour},
 		{"workers", s.GoldenPath.Workers, 8},
+		{"job_rescue_after", s.GoldenPath.JobRescueAfter, 30 * time.Minute},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
@@ -141,6 +142,7 @@ goldenpath:
   check_name: Paved Road
   sweep_interval: 90m
   workers: 3
+  job_rescue_after: 45s
 `
 	s, err := LoadServer(writeFile(t, file), env{}.get)
 	if err != nil {
@@ -169,6 +171,7 @@ goldenpath:
 		{"check_name", s.GoldenPath.CheckName, "Paved Road"},
 		{"sweep_interval", s.GoldenPath.SweepInterval, 90 * time.Minute},
 		{"workers", s.GoldenPath.Workers, 3},
+		{"job_rescue_after", s.GoldenPath.JobRescueAfter, 45 * time.Second},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
@@ -326,6 +329,8 @@ func TestLoadServerErrors(t *testing.T) {
 			"config: goldenpath.workers must be positive, got 0"},
 		{"negative sweep_interval", "goldenpath:\n  sweep_interval: -1h\n", nil,
 			"config: goldenpath.sweep_interval must be positive, got -1h0m0s"},
+		{"zero job_rescue_after", "goldenpath:\n  job_rescue_after: 0s\n", nil,
+			"config: goldenpath.job_rescue_after must be positive, got 0s"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -30,6 +30,9 @@ import (
 // maxWebhookBytes bounds a delivery: GitHub caps payloads at 25 MB.
 const maxWebhookBytes = 25 << 20
 
+// redeliveryInterval is how often failed webhook deliveries are looked for.
+const redeliveryInterval = 10 * time.Minute
+
 // Options are knobs tests turn; production uses the zero value.
 type Options struct {
 	// PollInterval is how often workers look for new jobs (SQLite cannot notify).
@@ -40,6 +43,8 @@ type Options struct {
 	Now func() time.Time
 	// NoStartupSweep skips the sweep of every installation at start-up.
 	NoStartupSweep bool
+	// NoStartupRedelivery skips the redelivery of failed webhooks at start-up.
+	NoStartupRedelivery bool
 }
 
 // Server is a running Golden Path app.
@@ -105,9 +110,16 @@ func New(ctx context.Context, cfg *config.Server, log zerolog.Logger, opts Optio
 			river.PeriodicInterval(cfg.GoldenPath.SweepInterval),
 			func() (river.JobArgs, *river.InsertOpts) { return jobs.SweepAllArgs{}, nil },
 			&river.PeriodicJobOpts{RunOnStart: !opts.NoStartupSweep},
+		), river.NewPeriodicJob(
+			// Deliveries GitHub could not make while no replica answered.
+			river.PeriodicInterval(redeliveryInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return jobs.RedeliverArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: !opts.NoStartupRedelivery},
 		)},
-		Logger:     slog.New(slog.NewJSONHandler(log, &slog.HandlerOptions{Level: slog.LevelWarn})),
-		JobTimeout: 10 * time.Minute,
+		Logger: slog.New(slog.NewJSONHandler(log, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		// A job is cut off before another replica could take it for abandoned.
+		JobTimeout:           min(10*time.Minute, cfg.GoldenPath.JobRescueAfter),
+		RescueStuckJobsAfter: cfg.GoldenPath.JobRescueAfter,
 	})
 	if err != nil {
 		st.Close()

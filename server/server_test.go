@@ -46,7 +46,16 @@ type app struct {
 	done   chan error
 }
 
+// testOptions poll and retry fast, and run no sweep or redelivery at start-up:
+// tests ask for what they check.
+var testOptions = Options{PollInterval: 50 * time.Millisecond, RetryBase: 50 * time.Millisecond, NoStartupSweep: true, NoStartupRedelivery: true}
+
 func startApp(t *testing.T, fake *githubfake.Fake, dbPath string) *app {
+	t.Helper()
+	return startAppWith(t, fake, dbPath, testOptions)
+}
+
+func startAppWith(t *testing.T, fake *githubfake.Fake, dbPath string, opts Options) *app {
 	t.Helper()
 	cfg := config.DefaultServer()
 	cfg.GitHub = fake.Config()
@@ -56,7 +65,7 @@ func startApp(t *testing.T, fake *githubfake.Fake, dbPath string) *app {
 	ctx, cancel := context.WithCancel(context.Background())
 	log := zerolog.New(io.Discard)
 	ctx = log.WithContext(ctx)
-	srv, err := New(ctx, cfg, log, Options{PollInterval: 50 * time.Millisecond, RetryBase: 50 * time.Millisecond, NoStartupSweep: true})
+	srv, err := New(ctx, cfg, log, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

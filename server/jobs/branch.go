@@ -116,4 +116,5 @@ func Register(workers *river.Workers, e *Evaluator) {
 	river.AddWorker(workers, &RepositoryWorker{Evaluator: e})
 	river.AddWorker(workers, &SweepWorker{Evaluator: e})
 	river.AddWorker(workers, &SweepAllWorker{Evaluator: e})
+	river.AddWorker(workers, &RedeliverWorker{Evaluator: e})
 }

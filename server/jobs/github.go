@@ -16,6 +16,11 @@ type GitHub interface {
 	Installation(ctx context.Context, installationID int64) (Installation, error)
 	// Installations lists the app's installations (periodic sweeps need them).
 	Installations(ctx context.Context) ([]InstallationInfo, error)
+	// HookDeliveries lists the app's webhook deliveries newest first, back to
+	// since and at most limit of them.
+	HookDeliveries(ctx context.Context, since time.Time, limit int) ([]HookDelivery, error)
+	// Redeliver asks GitHub to send a delivery again; it is sent in the background.
+	Redeliver(ctx context.Context, deliveryID int64) error
 }
 
 // InstallationInfo names an installation and the account it is on.

@@ -1,0 +1,58 @@
+package jobs
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+func TestFailedDeliveries(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	ago := func(d time.Duration) time.Time { return now.Add(-d) }
+	tests := []struct {
+		name string
+		list []HookDelivery // newest first, as GitHub lists them
+		want []int64        // ids to redeliver
+	}{
+		{"nothing listed", nil, nil},
+		{"delivered", []HookDelivery{{ID: 1, GUID: "a", StatusCode: 202, DeliveredAt: ago(time.Hour)}}, nil},
+		{"not connected, bad gateway and 500 are sent again, oldest first", []HookDelivery{
+			{ID: 3, GUID: "c", StatusCode: 500, DeliveredAt: ago(time.Minute)},
+			{ID: 2, GUID: "b", StatusCode: 502, DeliveredAt: ago(time.Hour)},
+			{ID: 1, GUID: "a", StatusCode: 0, DeliveredAt: ago(time.Hour)},
+		}, []int64{1, 2, 3}},
+		{"the app's own 4xx is not", []HookDelivery{
+			{ID: 2, GUID: "b", StatusCode: 400, DeliveredAt: ago(time.Hour)},
+			{ID: 1, GUID: "a", StatusCode: 401, DeliveredAt: ago(time.Hour)},
+		}, nil},
+		{"a later attempt delivered it", []HookDelivery{
+			{ID: 2, GUID: "a", StatusCode: 202, Redelivery: true, DeliveredAt: ago(2 * time.Hour)},
+			{ID: 1, GUID: "a", StatusCode: 0, DeliveredAt: ago(3 * time.Hour)},
+		}, nil},
+		{"redelivered recently", []HookDelivery{
+			{ID: 2, GUID: "a", StatusCode: 0, Redelivery: true, DeliveredAt: ago(30 * time.Minute)},
+			{ID: 1, GUID: "a", StatusCode: 0, DeliveredAt: ago(3 * time.Hour)},
+		}, nil},
+		{"redelivered long enough ago: its newest attempt is sent", []HookDelivery{
+			{ID: 2, GUID: "a", StatusCode: 503, Redelivery: true, DeliveredAt: ago(2 * time.Hour)},
+			{ID: 1, GUID: "a", StatusCode: 0, DeliveredAt: ago(3 * time.Hour)},
+		}, []int64{2}},
+		{"redelivered too often", []HookDelivery{
+			{ID: 4, GUID: "a", StatusCode: 0, Redelivery: true, DeliveredAt: ago(2 * time.Hour)},
+			{ID: 3, GUID: "a", StatusCode: 0, Redelivery: true, DeliveredAt: ago(4 * time.Hour)},
+			{ID: 2, GUID: "a", StatusCode: 0, Redelivery: true, DeliveredAt: ago(6 * time.Hour)},
+			{ID: 1, GUID: "a", StatusCode: 0, DeliveredAt: ago(8 * time.Hour)},
+		}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []int64
+			for _, d := range failedDeliveries(tt.list, now) {
+				got = append(got, d.ID)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("redeliver %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
