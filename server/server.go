@@ -62,9 +62,6 @@ type Server struct {
 // New builds the app from its configuration: it opens (and migrates) the database,
 // compiles the bundled rules and wires GitHub access, workers and routes.
 func New(ctx context.Context, cfg *config.Server, log zerolog.Logger, opts Options) (*Server, error) {
-	if opts.PollInterval == 0 {
-		opts.PollInterval = 250 * time.Millisecond
-	}
 	if opts.RetryBase == 0 {
 		opts.RetryBase = 5 * time.Second
 	}
@@ -72,6 +69,16 @@ func New(ctx context.Context, cfg *config.Server, log zerolog.Logger, opts Optio
 	st, err := store.Open(ctx, cfg.Database.URL)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
+	}
+	if opts.PollInterval == 0 {
+		// PostgreSQL wakes workers on insert (LISTEN/NOTIFY), but River limits its
+		// notifications, so a poll still catches some jobs. SQLite cannot notify: a
+		// poll of the local file every 100 ms is cheap and keeps a pull request's
+		// wait for a worker short.
+		opts.PollInterval = 250 * time.Millisecond
+		if st.Kind() == store.KindSQLite {
+			opts.PollInterval = 100 * time.Millisecond
+		}
 	}
 	limits := policies.DefaultLimits()
 	limits.EvalTimeout = 2 * time.Minute // GitHub reads happen inside the evaluation

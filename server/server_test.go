@@ -50,16 +50,19 @@ type app struct {
 // tests ask for what they check.
 var testOptions = Options{PollInterval: 50 * time.Millisecond, RetryBase: 50 * time.Millisecond, NoStartupSweep: true, NoStartupRedelivery: true}
 
-func startApp(t *testing.T, fake *githubfake.Fake, dbPath string) *app {
+func startApp(t testing.TB, fake *githubfake.Fake, dbPath string) *app {
 	t.Helper()
 	return startAppWith(t, fake, dbPath, testOptions)
 }
 
-func startAppWith(t *testing.T, fake *githubfake.Fake, dbPath string, opts Options) *app {
+func startAppWith(t testing.TB, fake *githubfake.Fake, dbPath string, opts Options) *app {
 	t.Helper()
 	cfg := config.DefaultServer()
 	cfg.GitHub = fake.Config()
 	cfg.Database.URL = "sqlite://" + dbPath
+	if strings.Contains(dbPath, "://") {
+		cfg.Database.URL = dbPath // a database URL rather than a SQLite file
+	}
 	cfg.HTTP.APIToken = "secret-token"
 	cfg.GoldenPath.Workers = 4
 	ctx, cancel := context.WithCancel(context.Background())
@@ -85,7 +88,7 @@ func (a *app) stop() {
 	a.done <- nil // a second stop returns at once
 }
 
-func (a *app) deliver(t *testing.T, fake *githubfake.Fake, event, delivery string, payload any) int {
+func (a *app) deliver(t testing.TB, fake *githubfake.Fake, event, delivery string, payload any) int {
 	t.Helper()
 	body, err := json.Marshal(payload)
 	if err != nil {
@@ -94,7 +97,7 @@ func (a *app) deliver(t *testing.T, fake *githubfake.Fake, event, delivery strin
 	return a.post(t, githubfake.SignedRequest(a.url+"/api/github/hook", fake.WebhookSecret, event, delivery, body))
 }
 
-func (a *app) post(t *testing.T, req *http.Request) int {
+func (a *app) post(t testing.TB, req *http.Request) int {
 	t.Helper()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -104,7 +107,7 @@ func (a *app) post(t *testing.T, req *http.Request) int {
 	return resp.StatusCode
 }
 
-func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
+func waitFor(t testing.TB, what string, timeout time.Duration, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for !cond() {
@@ -117,7 +120,7 @@ func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool)
 
 // newOrg sets up an installation with a config repository and a service repository
 // whose main branch has only a README, and a pull request from "feature".
-func newOrg(t *testing.T, enforcement string) *githubfake.Fake {
+func newOrg(t testing.TB, enforcement string) *githubfake.Fake {
 	fake := githubfake.New(t)
 	fake.AddInstallation(inst, org)
 	fake.AddRepo(org, ".github")
