@@ -461,14 +461,19 @@ func (f *Fake) canSee(who identity, rs *repoState) bool {
 func (f *Fake) listInstallationRepos(c *call) *response {
 	var items []any
 	for _, rs := range f.reposVisibleTo(c.who) {
-		items = append(items, f.repoJSON(rs, repoShapeList))
+		items = append(items, rs)
 	}
 	selection := c.who.inst.RepositorySelection
 	return paginate(c, items, func(page []any) any {
+		// Only the page is rendered: an organisation of thousands lists in pages.
+		repos := make([]any, len(page))
+		for i, rs := range page {
+			repos[i] = f.repoJSON(rs.(*repoState), repoShapeList)
+		}
 		return map[string]any{
 			"total_count":          len(items),
 			"repository_selection": selection,
-			"repositories":         nonNil(page),
+			"repositories":         repos,
 		}
 	})
 }

@@ -16,7 +16,7 @@ const (
 // pendingStates are the states in which a unique job blocks an identical insert.
 // Completed is left out so a re-run request always runs again. River requires
 // running among them: a request that must not be absorbed by a running job needs
-// an argument of its own (see SweepArgs.Config).
+// an argument of its own (see SweepArgs.Request).
 var pendingStates = []rivertype.JobState{
 	rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable,
 	rivertype.JobStateRunning, rivertype.JobStateScheduled,

@@ -192,7 +192,7 @@ func (w *Evaluator) writeReportIssue(ctx context.Context, inst Installation, a S
 	}
 	if report.RescanRequested(current.Body) && a.Reason != "rescan" {
 		body = strings.Replace(body, report.RescanUnchecked, report.RescanChecked, 1)
-		if err := w.insert(ctx, SweepArgs{InstallationID: a.InstallationID, Owner: a.Owner, Reason: "rescan"}); err != nil {
+		if err := w.insert(ctx, SweepArgs{InstallationID: a.InstallationID, Owner: a.Owner, Reason: "rescan", Request: "rescan"}); err != nil {
 			return err
 		}
 	}

@@ -22,9 +22,10 @@ type SweepArgs struct {
 	InstallationID int64  `json:"installation_id" river:"unique"`
 	Owner          string `json:"owner"`
 	Reason         string `json:"reason"` // installation, config, periodic, rescan, repositories
-	// Config is the config repository's pushed commit for a config sweep: a change
-	// of configuration is never absorbed by a sweep already running on the old one.
-	Config   string `json:"config,omitempty" river:"unique"`
+	// Request keeps a sweep that must see a newer state from being absorbed by one
+	// already running: "config <sha>" after a change of configuration, "rescan"
+	// for a re-scan asked for in the report (several such requests coalesce).
+	Request  string `json:"request,omitempty" river:"unique"`
 	Delivery string `json:"delivery,omitempty"`
 }
 

@@ -144,7 +144,7 @@ func route(kind, delivery string, payload []byte, configRepo string) (plan, erro
 			p.jobs = append(p.jobs, jobs.RepositoryArgs{InstallationID: inst, Action: e.Action, RepoID: repo.ID, Owner: repo.owner(), Name: repo.Name, Delivery: delivery})
 		}
 	case "issues":
-		p.jobs = append(p.jobs, jobs.SweepArgs{InstallationID: inst, Owner: repo.owner(), Reason: "rescan", Delivery: delivery})
+		p.jobs = append(p.jobs, jobs.SweepArgs{InstallationID: inst, Owner: repo.owner(), Reason: "rescan", Request: "rescan", Delivery: delivery})
 	case "pull_request":
 		pr := e.PullRequest
 		if err := require(pr.Head.SHA != "" && pr.Number != 0, "pull_request.number and head.sha"); err != nil {
@@ -170,7 +170,7 @@ func route(kind, delivery string, payload []byte, configRepo string) (plan, erro
 		if repo.Name == configRepo {
 			// Configuration or custom rules changed: the sweep reloads them and
 			// re-evaluates the organisation.
-			p.jobs = append(p.jobs, jobs.SweepArgs{InstallationID: inst, Owner: repo.owner(), Reason: "config", Config: e.After, Delivery: delivery})
+			p.jobs = append(p.jobs, jobs.SweepArgs{InstallationID: inst, Owner: repo.owner(), Reason: "config", Request: "config " + e.After, Delivery: delivery})
 			return p, nil
 		}
 		p.jobs = append(p.jobs, jobs.BranchArgs{
