@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"net/http"
@@ -30,19 +31,16 @@ func apiHandler(st *store.Store, ev *jobs.Evaluator, token string) http.Handler 
 		writeJSON(w, http.StatusOK, reportView{Report: rep, PublishProblem: ev.Reports.Get(org)})
 	})
 	mux.HandleFunc("GET /api/v1/orgs/{org}/repos/{repo}", func(w http.ResponseWriter, r *http.Request) {
-		rec, err := st.LatestEvaluation(r.Context(), r.PathValue("org"), r.PathValue("repo"))
+		view, err := latestEvaluation(r.Context(), st, r.PathValue("org"), r.PathValue("repo"))
 		if err != nil {
 			http.Error(w, "store: "+err.Error(), http.StatusInternalServerError)
 			return
 		}
-		if rec == nil {
+		if view == nil {
 			writeJSON(w, http.StatusNotFound, map[string]string{"error": "no evaluation of this repository yet"})
 			return
 		}
-		writeJSON(w, http.StatusOK, repoView{
-			Repository: rec.Owner + "/" + rec.Repo, HeadSHA: rec.HeadSHA, Ref: rec.Ref,
-			EvaluatedAt: rec.CreatedAt, Evaluation: rec.Result,
-		})
+		writeJSON(w, http.StatusOK, view)
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if token == "" {
@@ -69,10 +67,35 @@ type reportView struct {
 // repoView is GET /api/v1/orgs/{org}/repos/{repo}: the latest stored evaluation.
 type repoView struct {
 	Repository  string          `json:"repository"`
-	HeadSHA     string          `json:"head_sha"`
+	HeadSHA     string          `json:"head_sha,omitempty"` // a sweep knows the tree, not the commit
+	TreeSHA     string          `json:"tree_sha,omitempty"`
 	Ref         string          `json:"ref"`
 	EvaluatedAt time.Time       `json:"evaluated_at"`
 	Evaluation  json.RawMessage `json:"evaluation"`
+}
+
+// latestEvaluation is the repository's default-branch evaluation as sweeps and
+// pushes keep it (under its current name), else the latest evaluation of any of its
+// commits; nil when there is none.
+func latestEvaluation(ctx context.Context, st *store.Store, owner, repo string) (*repoView, error) {
+	state, err := st.RepoState(ctx, owner, repo)
+	if err != nil {
+		return nil, err
+	}
+	if state != nil && len(state.Evaluation) > 0 {
+		return &repoView{
+			Repository: state.Owner + "/" + state.Name, TreeSHA: state.TreeSHA, Ref: "refs/heads/" + state.DefaultBranch,
+			EvaluatedAt: state.EvaluatedAt, Evaluation: state.Evaluation,
+		}, nil
+	}
+	rec, err := st.LatestEvaluation(ctx, owner, repo)
+	if err != nil || rec == nil {
+		return nil, err
+	}
+	return &repoView{
+		Repository: rec.Owner + "/" + rec.Repo, HeadSHA: rec.HeadSHA, Ref: rec.Ref,
+		EvaluatedAt: rec.CreatedAt, Evaluation: rec.Result,
+	}, nil
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

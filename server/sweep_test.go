@@ -495,6 +495,12 @@ func TestRepositoryEventsKeepTheReportTrue(t *testing.T) {
 			t.Errorf("after %s the report counts %d repositories and lists %v, want %v", s.action, r.Repositories, got, s.want)
 		}
 	}
+	// One repository's evaluation, known from sweeps alone, follows the same events.
+	for repo, want := range map[string]int{"alpha": 200, "bravo": 200, "beta": 404, "gamma": 404, "delta": 404} {
+		if status, body := a.apiGet(t, "/api/v1/orgs/"+org+"/repos/"+repo); status != want || (want == 200 && !strings.Contains(string(body), `"ref":"refs/heads/main"`)) {
+			t.Errorf("GET repos/%s: %d, want %d\n%.300s", repo, status, want, body)
+		}
+	}
 
 	fake.ResetRequests()
 	a.deliver(t, fake, "installation", "install-2", fake.InstallationEvent("created", inst))

@@ -17,7 +17,7 @@ type Impact struct {
 
 // RuleImpact is one rule whose outcome or severity changes somewhere.
 type RuleImpact struct {
-	Rule, Title    string
+	Rule           string
 	From, To       policies.Severity // "" where the rule is not (or no longer) in force
 	ToFail, ToPass []string          // repositories, by name
 }

@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"encoding/json"
 	"runtime"
 	"slices"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"github.com/goldenpath/goldenpath/config"
 	"github.com/goldenpath/goldenpath/policies"
 	"github.com/goldenpath/goldenpath/server/checks"
+	"github.com/goldenpath/goldenpath/server/report"
 	"github.com/goldenpath/goldenpath/server/store"
 )
 
@@ -26,7 +26,8 @@ type outcomes struct {
 // worked out from the stored listings: no tree is listed, and only blobs that the
 // proposed rules read and nothing read before are fetched. It evaluates every swept repository of owner under the current and the
 // proposed configuration. The stored evaluation stands for the current one when
-// it was made under the current rules and configuration.
+// it was made under the current rules and configuration (its stored outcome has
+// all that a comparison needs).
 func (e *Evaluator) impact(ctx context.Context, inst Installation, instID int64, owner string, cur, next *orgConfig) (*checks.Impact, error) {
 	curEng, err := e.engine(ctx, cur.Custom)
 	if err != nil {
@@ -37,7 +38,7 @@ func (e *Evaluator) impact(ctx context.Context, inst Installation, instID int64,
 		return nil, err
 	}
 	var states []store.RepoState
-	if err := e.Store.RepoStates(ctx, owner, true, func(s store.RepoState) error { states = append(states, s); return nil }); err != nil {
+	if err := e.Store.RepoStates(ctx, owner, false, func(s store.RepoState) error { states = append(states, s); return nil }); err != nil {
 		return nil, err
 	}
 	var (
@@ -57,8 +58,11 @@ func (e *Evaluator) impact(ctx context.Context, inst Installation, instID int64,
 				return nil
 			}
 			o := outcomes{name: st.Name}
-			var stored policies.Evaluation
-			if st.PolicyDigest == curEng.Digest() && st.ConfigDigest == cur.Org.Digest() && json.Unmarshal(st.Evaluation, &stored) == nil {
+			var stored *policies.Evaluation
+			if st.PolicyDigest == curEng.Digest() && st.ConfigDigest == cur.Org.Digest() && len(st.Outcome) > 0 {
+				stored, _ = report.NewOutcomeDecoder(nil).Decode(st.Outcome) // re-evaluated below when unreadable
+			}
+			if stored != nil {
 				o.before = stored.Results
 			} else {
 				ev, err := e.evaluateStored(gctx, inst, instID, cur, curEng, snap, repo)
@@ -113,7 +117,7 @@ func ruleImpacts(results []outcomes, cur, next *config.Org) []checks.RuleImpact 
 	get := func(r policies.Result) *checks.RuleImpact {
 		ri, ok := byRule[r.Rule]
 		if !ok {
-			ri = &checks.RuleImpact{Rule: r.Rule, Title: r.Title}
+			ri = &checks.RuleImpact{Rule: r.Rule}
 			byRule[r.Rule] = ri
 		}
 		return ri

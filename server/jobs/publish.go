@@ -55,22 +55,10 @@ func (p *ReportProblems) Get(owner string) string {
 	return p.by[strings.ToLower(owner)]
 }
 
-// buildReport aggregates an organisation's stored evaluations and sweep history.
+// buildReport aggregates an organisation's stored outcomes and sweep history.
 func (e *Evaluator) buildReport(ctx context.Context, owner string, oc *orgConfig) (*report.Report, error) {
 	st := e.Store
-	var repos []report.Repo
-	err := st.RepoStates(ctx, owner, true, func(s store.RepoState) error {
-		r := report.Repo{Name: s.Name, EvaluatedAt: s.EvaluatedAt}
-		if len(s.Evaluation) > 0 {
-			var ev policies.Evaluation
-			if err := json.Unmarshal(s.Evaluation, &ev); err != nil {
-				return fmt.Errorf("stored evaluation of %s: %w", s.Name, err)
-			}
-			r.Evaluation, r.Owner = &ev, ev.Owner
-		}
-		repos = append(repos, r)
-		return nil
-	})
+	repos, err := e.storedOutcomes(ctx, owner, oc)
 	if err != nil {
 		return nil, err
 	}
@@ -97,14 +85,70 @@ func (e *Evaluator) buildReport(ctx context.Context, owner string, oc *orgConfig
 	return rep, nil
 }
 
+// storedOutcomes reads what the report needs of every repository of owner: the
+// stored outcomes, titled by the rules in force, and the full evaluation of any
+// repository stored before outcomes were kept.
+func (e *Evaluator) storedOutcomes(ctx context.Context, owner string, oc *orgConfig) ([]report.Repo, error) {
+	eng, err := e.engine(ctx, oc.Custom)
+	if err != nil {
+		return nil, err
+	}
+	titles := map[string]string{}
+	for _, r := range eng.Rules() {
+		titles[r.ID] = r.Title
+	}
+	dec := report.NewOutcomeDecoder(titles)
+	var (
+		repos []report.Repo
+		old   = map[int64]int{} // index in repos, by repository ID
+	)
+	err = e.Store.RepoStates(ctx, owner, false, func(s store.RepoState) error {
+		r := report.Repo{Name: s.Name, EvaluatedAt: s.EvaluatedAt}
+		if len(s.Outcome) > 0 {
+			ev, err := dec.Decode(s.Outcome)
+			if err != nil {
+				return fmt.Errorf("stored outcome of %s: %w", s.Name, err)
+			}
+			r.Evaluation, r.Owner = ev, ev.Owner
+		} else if !s.EvaluatedAt.IsZero() {
+			old[s.RepoID] = len(repos)
+		}
+		repos = append(repos, r)
+		return nil
+	})
+	if err != nil || len(old) == 0 {
+		return repos, err
+	}
+	outcomes := map[int64][]byte{}
+	err = e.Store.RepoStates(ctx, owner, true, func(s store.RepoState) error {
+		i, ok := old[s.RepoID]
+		if !ok || len(s.Evaluation) == 0 {
+			return nil
+		}
+		var ev policies.Evaluation
+		if err := json.Unmarshal(s.Evaluation, &ev); err != nil {
+			return fmt.Errorf("stored evaluation of %s: %w", s.Name, err)
+		}
+		repos[i].Evaluation, repos[i].Owner = &ev, ev.Owner
+		outcomes[s.RepoID], err = report.EncodeOutcome(&ev)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Stored once, the next report reads the outcomes alone.
+	for id, outcome := range outcomes {
+		if err := e.Store.SaveOutcome(ctx, id, outcome); err != nil {
+			return nil, err
+		}
+	}
+	return repos, nil
+}
+
 // Report is an organisation's report from what is stored, without asking GitHub
 // (the JSON API serves it). found is false when nothing of the organisation is.
 func (e *Evaluator) Report(ctx context.Context, owner string) (rep *report.Report, found bool, err error) {
-	var instID int64
-	err = e.Store.RepoStates(ctx, owner, false, func(s store.RepoState) error {
-		instID = s.InstallationID
-		return nil
-	})
+	instID, err := e.Store.OwnerInstallation(ctx, owner)
 	if err != nil || instID == 0 {
 		return nil, false, err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/goldenpath/goldenpath/policies"
+	"github.com/goldenpath/goldenpath/server/report"
 	"github.com/goldenpath/goldenpath/server/store"
 )
 
@@ -232,9 +233,13 @@ func (e *Evaluator) saveDefaultBranch(ctx context.Context, inst Installation, in
 	if err != nil {
 		return err
 	}
+	outcome, err := report.EncodeOutcome(ev)
+	if err != nil {
+		return err
+	}
 	return e.Store.SaveRepoState(ctx, store.RepoState{
 		RepoID: r.ID, InstallationID: instID, Owner: r.Owner, Name: r.Name, DefaultBranch: r.DefaultBranch,
 		PushedAt: r.PushedAt, TreeSHA: tree, PolicyDigest: eng.Digest(), ConfigDigest: oc.Org.Digest(),
-		Evaluation: raw, EvaluatedAt: e.now().UTC(), Listing: listing, Facts: facts,
+		Evaluation: raw, Outcome: outcome, EvaluatedAt: e.now().UTC(), Listing: listing, Facts: facts,
 	})
 }

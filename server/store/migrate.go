@@ -125,12 +125,22 @@ var migrations = []migration{
 			number INTEGER NOT NULL,
 			updated_at BIGINT NOT NULL)`,
 	}},
-	{3, "stored listings", []string{
-		// The encoded tree listing of the evaluated default branch and the facts the
-		// rules saw (description, topics…): a change of rules or configuration
-		// re-evaluates from them without listing the tree again.
-		`ALTER TABLE repositories ADD COLUMN listing BYTEA NOT NULL DEFAULT ''`,
-		`ALTER TABLE repositories ADD COLUMN facts BYTEA NOT NULL DEFAULT ''`,
+	{3, "repository details and outcomes", []string{
+		// The large parts of a repository's state live apart, so that a report (and a
+		// sweep) scans small rows: SQLite walks a row's overflow pages to reach any
+		// column stored after a large value. Details are the full evaluation, the
+		// encoded tree listing it saw and the facts it was given, from which a change
+		// of rules or configuration re-evaluates without listing the tree again.
+		`CREATE TABLE repository_details (
+			repo_id BIGINT PRIMARY KEY,
+			evaluation BYTEA NOT NULL,
+			listing BYTEA NOT NULL,
+			facts BYTEA NOT NULL)`,
+		`INSERT INTO repository_details (repo_id, evaluation, listing, facts)
+			SELECT repo_id, evaluation, '', '' FROM repositories`,
+		`ALTER TABLE repositories DROP COLUMN evaluation`,
+		// What the report needs of the evaluation: a few hundred bytes of its 16 KB.
+		`ALTER TABLE repositories ADD COLUMN outcome BYTEA NOT NULL DEFAULT ''`,
 	}},
 }
 

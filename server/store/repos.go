@@ -21,7 +21,10 @@ type RepoState struct {
 	PolicyDigest string
 	ConfigDigest string
 	Evaluation   []byte // JSON of policies.Evaluation; empty when none
-	EvaluatedAt  time.Time
+	// Outcome is what the report needs of the evaluation (report.EncodeOutcome),
+	// empty for states saved before it was kept.
+	Outcome     []byte
+	EvaluatedAt time.Time
 	// Listing is the encoded tree listing the evaluation saw, and Facts the JSON of
 	// the other facts about the repository it saw; RepoStates leaves both out (read
 	// them with RepoListing).
@@ -29,41 +32,63 @@ type RepoState struct {
 }
 
 const repoColumns = `repo_id, installation_id, owner, name, default_branch, pushed_at, tree_sha,
-	policy_digest, config_digest, evaluation, evaluated_at`
+	policy_digest, config_digest, outcome, evaluated_at`
 
 // SaveRepoState stores a repository's state, replacing the previous one.
 func (s queries) SaveRepoState(ctx context.Context, r RepoState) error {
-	_, err := s.q.exec(ctx, `INSERT INTO repositories (`+repoColumns+`, owner_key, listing, facts)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-		ON CONFLICT (repo_id) DO UPDATE SET installation_id = excluded.installation_id, owner = excluded.owner,
-			name = excluded.name, default_branch = excluded.default_branch, pushed_at = excluded.pushed_at,
-			tree_sha = excluded.tree_sha, policy_digest = excluded.policy_digest, config_digest = excluded.config_digest,
-			evaluation = excluded.evaluation, evaluated_at = excluded.evaluated_at, owner_key = excluded.owner_key,
-			listing = excluded.listing, facts = excluded.facts`,
-		r.RepoID, r.InstallationID, r.Owner, r.Name, r.DefaultBranch, millis(r.PushedAt), r.TreeSHA,
-		r.PolicyDigest, r.ConfigDigest, nonNil(r.Evaluation), millis(r.EvaluatedAt), strings.ToLower(r.Owner), nonNil(r.Listing), nonNil(r.Facts))
+	err := s.q.inTx(ctx, func(q querier) error {
+		_, err := q.exec(ctx, `INSERT INTO repositories (`+repoColumns+`, owner_key)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+			ON CONFLICT (repo_id) DO UPDATE SET installation_id = excluded.installation_id, owner = excluded.owner,
+				name = excluded.name, default_branch = excluded.default_branch, pushed_at = excluded.pushed_at,
+				tree_sha = excluded.tree_sha, policy_digest = excluded.policy_digest, config_digest = excluded.config_digest,
+				outcome = excluded.outcome, evaluated_at = excluded.evaluated_at, owner_key = excluded.owner_key`,
+			r.RepoID, r.InstallationID, r.Owner, r.Name, r.DefaultBranch, millis(r.PushedAt), r.TreeSHA,
+			r.PolicyDigest, r.ConfigDigest, nonNil(r.Outcome), millis(r.EvaluatedAt), strings.ToLower(r.Owner))
+		if err != nil {
+			return err
+		}
+		_, err = q.exec(ctx, `INSERT INTO repository_details (repo_id, evaluation, listing, facts) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (repo_id) DO UPDATE SET evaluation = excluded.evaluation, listing = excluded.listing, facts = excluded.facts`,
+			r.RepoID, nonNil(r.Evaluation), nonNil(r.Listing), nonNil(r.Facts))
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("save state of %s/%s: %w", r.Owner, r.Name, err)
 	}
 	return nil
 }
 
-// RepoStates streams the organisation's repositories, with their evaluations when
-// withEvaluations is set (a sweep decides without them; a report needs them).
-func (s queries) RepoStates(ctx context.Context, owner string, withEvaluations bool, fn func(RepoState) error) error {
-	cols := repoColumns
-	if !withEvaluations {
-		cols = strings.Replace(cols, "evaluation,", "'' AS evaluation,", 1)
+// repoStateSelect selects states as r, with the full evaluation joined in when asked
+// (it lives apart, see migration 3); scanRepoState reads a row of it.
+func repoStateSelect(withEvaluation bool) string {
+	cols := `r.` + strings.ReplaceAll(repoColumns, ", ", ", r.")
+	if !withEvaluation {
+		return `SELECT ` + cols + `, '' FROM repositories r`
 	}
-	err := s.q.eachRow(ctx, `SELECT `+cols+` FROM repositories WHERE owner_key = $1 ORDER BY name`,
+	return `SELECT ` + cols + `, COALESCE(d.evaluation, '') FROM repositories r
+		LEFT JOIN repository_details d ON d.repo_id = r.repo_id`
+}
+
+func scanRepoState(r row) (RepoState, error) {
+	var st RepoState
+	var pushed, evaluated int64
+	err := r.Scan(&st.RepoID, &st.InstallationID, &st.Owner, &st.Name, &st.DefaultBranch, &pushed, &st.TreeSHA,
+		&st.PolicyDigest, &st.ConfigDigest, &st.Outcome, &evaluated, &st.Evaluation)
+	st.PushedAt, st.EvaluatedAt = fromMillis(pushed), fromMillis(evaluated)
+	return st, err
+}
+
+// RepoStates streams the organisation's repositories, with their outcomes, and
+// with their full evaluations only when withEvaluations is set (sweeps and reports
+// need none).
+func (s queries) RepoStates(ctx context.Context, owner string, withEvaluations bool, fn func(RepoState) error) error {
+	err := s.q.eachRow(ctx, repoStateSelect(withEvaluations)+` WHERE r.owner_key = $1 ORDER BY r.name`,
 		[]any{strings.ToLower(owner)}, func(r row) error {
-			var st RepoState
-			var pushed, evaluated int64
-			if err := r.Scan(&st.RepoID, &st.InstallationID, &st.Owner, &st.Name, &st.DefaultBranch, &pushed, &st.TreeSHA,
-				&st.PolicyDigest, &st.ConfigDigest, &st.Evaluation, &evaluated); err != nil {
+			st, err := scanRepoState(r)
+			if err != nil {
 				return err
 			}
-			st.PushedAt, st.EvaluatedAt = fromMillis(pushed), fromMillis(evaluated)
 			return fn(st)
 		})
 	if err != nil {
@@ -72,10 +97,45 @@ func (s queries) RepoStates(ctx context.Context, owner string, withEvaluations b
 	return nil
 }
 
+// RepoState returns one repository's state with its full evaluation, found by
+// owner and name (case-insensitively), or nil.
+func (s queries) RepoState(ctx context.Context, owner, name string) (*RepoState, error) {
+	var found *RepoState
+	err := s.q.eachRow(ctx, repoStateSelect(true)+` WHERE r.owner_key = $1 AND lower(r.name) = $2`,
+		[]any{strings.ToLower(owner), strings.ToLower(name)}, func(r row) error {
+			st, err := scanRepoState(r)
+			found = &st
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("state of %s/%s: %w", owner, name, err)
+	}
+	return found, nil
+}
+
+// OwnerInstallation is the installation an organisation's repositories were
+// stored under, 0 when none is stored.
+func (s queries) OwnerInstallation(ctx context.Context, owner string) (int64, error) {
+	var id int64
+	if _, err := scanOptional(s.q.queryRow(ctx, `SELECT installation_id FROM repositories WHERE owner_key = $1 LIMIT 1`,
+		strings.ToLower(owner)), &id); err != nil {
+		return 0, fmt.Errorf("installation of %s: %w", owner, err)
+	}
+	return id, nil
+}
+
+// SaveOutcome fills in the outcome of a state stored before outcomes were kept.
+func (s queries) SaveOutcome(ctx context.Context, repoID int64, outcome []byte) error {
+	if _, err := s.q.exec(ctx, `UPDATE repositories SET outcome = $2 WHERE repo_id = $1`, repoID, nonNil(outcome)); err != nil {
+		return fmt.Errorf("save outcome of repository %d: %w", repoID, err)
+	}
+	return nil
+}
+
 // RepoListing returns the stored listing of a repository's evaluated tree and the
 // facts evaluated with it, both empty when none are stored.
 func (s queries) RepoListing(ctx context.Context, repoID int64) (listing, facts []byte, err error) {
-	err = s.q.eachRow(ctx, `SELECT listing, facts FROM repositories WHERE repo_id = $1`, []any{repoID}, func(r row) error {
+	err = s.q.eachRow(ctx, `SELECT listing, facts FROM repository_details WHERE repo_id = $1`, []any{repoID}, func(r row) error {
 		return r.Scan(&listing, &facts)
 	})
 	if err != nil {
@@ -87,7 +147,15 @@ func (s queries) RepoListing(ctx context.Context, repoID int64) (listing, facts 
 // DeleteRepo forgets a repository (deleted, archived, transferred away, or removed
 // from the installation).
 func (s queries) DeleteRepo(ctx context.Context, repoID int64) error {
-	if _, err := s.q.exec(ctx, `DELETE FROM repositories WHERE repo_id = $1`, repoID); err != nil {
+	err := s.q.inTx(ctx, func(q querier) error {
+		for _, table := range []string{"repository_details", "repositories"} {
+			if _, err := q.exec(ctx, `DELETE FROM `+table+` WHERE repo_id = $1`, repoID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("forget repository %d: %w", repoID, err)
 	}
 	return nil
@@ -187,6 +255,11 @@ func (s queries) TouchRepoState(ctx context.Context, repoID int64, pushedAt time
 // (the app was uninstalled).
 func (s queries) ForgetOwner(ctx context.Context, owner string) error {
 	return s.q.inTx(ctx, func(q querier) error {
+		_, err := q.exec(ctx, `DELETE FROM repository_details WHERE repo_id IN
+			(SELECT repo_id FROM repositories WHERE owner_key = $1)`, strings.ToLower(owner))
+		if err != nil {
+			return fmt.Errorf("forget %s: %w", owner, err)
+		}
 		for _, table := range []string{"repositories", "report_issues"} {
 			if _, err := q.exec(ctx, `DELETE FROM `+table+` WHERE owner_key = $1`, strings.ToLower(owner)); err != nil {
 				return fmt.Errorf("forget %s: %w", owner, err)

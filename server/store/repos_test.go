@@ -14,7 +14,7 @@ func TestRepoStatesSweepsAndReportIssue(t *testing.T) {
 			err := s.SaveRepoState(ctx, RepoState{
 				RepoID: int64(i + 1), InstallationID: 7, Owner: "Acme", Name: name, DefaultBranch: "main",
 				PushedAt: at, TreeSHA: "t" + name, PolicyDigest: "p", ConfigDigest: "c",
-				Evaluation: []byte(`{"repository":"acme/` + name + `"}`), EvaluatedAt: at,
+				Evaluation: []byte(`{"repository":"acme/` + name + `"}`), Outcome: []byte("o1\n" + name), EvaluatedAt: at,
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -36,7 +36,7 @@ func TestRepoStatesSweepsAndReportIssue(t *testing.T) {
 		if len(got) != 2 || got[0].Name != "api" || got[1].Name != "website" {
 			t.Fatalf("states %+v", got)
 		}
-		if got[0].TreeSHA != "t2" || !got[0].PushedAt.Equal(at.Add(time.Hour)) || len(got[1].Evaluation) != 0 {
+		if got[0].TreeSHA != "t2" || !got[0].PushedAt.Equal(at.Add(time.Hour)) || len(got[1].Evaluation) != 0 || string(got[1].Outcome) != "o1\nweb" {
 			t.Fatalf("upsert or projection wrong: %+v", got)
 		}
 		var evals int
@@ -64,6 +64,18 @@ func TestRepoStatesSweepsAndReportIssue(t *testing.T) {
 			t.Fatalf("sweeps %+v %v", sweeps, err)
 		}
 
+		if st, err := s.RepoState(ctx, "acme", "WEBSITE"); err != nil || st == nil || st.RepoID != 1 || string(st.Evaluation) != `{"repository":"acme/web"}` {
+			t.Fatalf("state of the renamed acme/website: %+v %v", st, err)
+		}
+		if st, err := s.RepoState(ctx, "acme", "lib"); err != nil || st != nil {
+			t.Fatalf("state of the deleted acme/lib: %+v %v", st, err)
+		}
+		if id, err := s.OwnerInstallation(ctx, "ACME"); err != nil || id != 7 {
+			t.Fatalf("installation of acme: %d %v", id, err)
+		}
+		if id, err := s.OwnerInstallation(ctx, "nobody"); err != nil || id != 0 {
+			t.Fatalf("installation of nobody: %d %v", id, err)
+		}
 		if _, n, err := s.ReportIssue(ctx, "acme"); err != nil || n != 0 {
 			t.Fatalf("report issue before any: %d %v", n, err)
 		}
@@ -105,6 +117,41 @@ func TestRepoListingFollowsItsState(t *testing.T) {
 		}
 		if got, _, err := s.RepoListing(ctx, 404); err != nil || len(got) != 0 {
 			t.Fatalf("listing of an unknown repository: %x %v", got, err)
+		}
+	})
+}
+
+// TestMigration3KeepsEvaluations upgrades a database holding a repository stored by
+// the version before (the evaluation inside the repositories row) and finds the
+// evaluation among the details afterwards.
+func TestMigration3KeepsEvaluations(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, url string) {
+		s := openStore(t, url)
+		ctx := t.Context()
+		q := s.b.pool()
+		// Back to the shape of version 2.
+		for _, stmt := range []string{
+			`DROP TABLE repository_details`,
+			`ALTER TABLE repositories DROP COLUMN outcome`,
+			`ALTER TABLE repositories ADD COLUMN evaluation BYTEA NOT NULL DEFAULT ''`,
+			`DELETE FROM goldenpath_migrations WHERE version = 3`,
+			`INSERT INTO repositories (repo_id, installation_id, owner, name, owner_key, default_branch, pushed_at, tree_sha,
+				policy_digest, config_digest, evaluation, evaluated_at)
+				VALUES (5, 7, 'acme', 'web', 'acme', 'main', 1, 't', 'p', 'c', '{"repository":"acme/web"}', 2)`,
+		} {
+			if _, err := q.exec(ctx, s.b.ddl(stmt)); err != nil {
+				t.Fatalf("%s: %v", stmt, err)
+			}
+		}
+		if err := migrate(ctx, q, s.b.ddl, time.Now); err != nil {
+			t.Fatal(err)
+		}
+		var got []RepoState
+		if err := s.RepoStates(ctx, "acme", true, func(r RepoState) error { got = append(got, r); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || string(got[0].Evaluation) != `{"repository":"acme/web"}` || len(got[0].Outcome) != 0 {
+			t.Fatalf("after the upgrade: %+v", got)
 		}
 	})
 }
