@@ -270,6 +270,48 @@ func matchAny(globs []string, name string) bool {
 	return false
 }
 
+// CheckRuleIDs reports the first rule ID of the org file (data, parsed as o) that
+// known does not know, with its line: a misspelt ID would otherwise disable,
+// re-rate or exempt nothing, silently. Which IDs exist depends on the custom rules,
+// so ParseOrg cannot tell.
+func CheckRuleIDs(name string, data []byte, o *Org, known func(id string) bool) error {
+	doc, err := decodeStrict(name, data, &Org{})
+	if err != nil {
+		return err
+	}
+	v := &validator{file: name, doc: doc}
+	unknown := func(p []any, id string) error {
+		if known(id) {
+			return nil
+		}
+		return v.errorf(p, "no rule has the ID %q", id)
+	}
+	for i, id := range o.Rules.Disable {
+		if err := unknown(at("rules", "disable", i), id); err != nil {
+			return err
+		}
+	}
+	for _, key := range []string{"severity", "enforce_from"} {
+		ids := sortedKeys(o.Rules.Severity)
+		if key == "enforce_from" {
+			ids = sortedKeys(o.Rules.EnforceFrom)
+		}
+		for _, id := range ids {
+			if err := unknown(at("rules", key, id), id); err != nil {
+				return err
+			}
+		}
+	}
+	for i, e := range o.Exemptions {
+		for j, id := range e.Rules {
+			if err := unknown(at("exemptions", i, "rules", j), id); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // validator checks decoded values and points errors at their place in the
 // document.
 type validator struct {

@@ -602,3 +602,33 @@ func FuzzParseOrg(f *testing.F) {
 		_ = o.Digest()
 	})
 }
+
+func TestCheckRuleIDs(t *testing.T) {
+	known := func(id string) bool { return id == "docs.readme" || id == "catalog.owner" }
+	tests := []struct {
+		name, yaml string
+		line       int // 0: no error
+	}{
+		{"all known", "rules:\n  disable: [docs.readme]\n  severity: {catalog.owner: warning}\n", 0},
+		{"disable", "rules:\n  disable:\n    - docs.readme\n    - docs.readmee\n", 4},
+		{"severity", "rules:\n  severity:\n    catalog.ownr: error\n", 3},
+		{"enforce_from", "rules:\n  enforce_from:\n    nope: 2027-01-01\n", 3},
+		{"exemption", "exemptions:\n  - repositories: [x]\n    rules: [docs.readme, ci.presnt]\n    reason: r\n", 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o, err := ParseOrg("golden-path.yaml", []byte(tt.yaml))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = CheckRuleIDs("golden-path.yaml", []byte(tt.yaml), o, known)
+			var ce *Error
+			switch {
+			case tt.line == 0 && err != nil:
+				t.Fatalf("unexpected error %v", err)
+			case tt.line != 0 && (!errors.As(err, &ce) || ce.Line != tt.line || !strings.Contains(ce.Message, "no rule has the ID")):
+				t.Fatalf("error %v, want one at line %d", err, tt.line)
+			}
+		})
+	}
+}

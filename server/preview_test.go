@@ -131,6 +131,7 @@ func TestConfigPullRequestWithProblemsFails(t *testing.T) {
 	}{
 		{"broken YAML", map[string]string{"golden-path.yaml": "enforcement: advisory\nrules:\n  disable: [a\n"}, "golden-path.yaml", 3},
 		{"unknown key", map[string]string{"golden-path.yaml": "enforcement: advisory\nthresold: 0.5\n"}, "golden-path.yaml", 2},
+		{"misspelt rule ID", map[string]string{"golden-path.yaml": "rules:\n  severity:\n    docs.readme: error\n  disable:\n    - catalog.ownr\n"}, "golden-path.yaml", 5},
 		{"custom rule does not compile", map[string]string{
 			"golden-path.yaml": "policies:\n  path: policies\n",
 			"policies/x.rego":  "# METADATA\n# title: x\npackage goldenpath.custom.x\n\ndeny contains msg if {\n\tmsg := \n}\n",

@@ -37,6 +37,15 @@ func (w *PullWorker) configPreview(ctx context.Context, inst Installation, a Pul
 		return err
 	}
 	problems = append(problems, eng.Problems()...)
+	if found && len(problems) == 0 {
+		known := map[string]bool{}
+		for _, r := range eng.Rules() {
+			known[r.ID] = true
+		}
+		if err := config.CheckRuleIDs(w.Settings.ConfigPath, data, next.Org, func(id string) bool { return known[id] }); err != nil {
+			problems = append(problems, problemOf(w.Settings.ConfigPath, err))
+		}
+	}
 	run := CheckRun{Name: w.Settings.CheckName, HeadSHA: a.HeadSHA, Status: "completed", Conclusion: "success"}
 	var b strings.Builder
 	if len(problems) == 0 {
