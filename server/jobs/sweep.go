@@ -25,7 +25,8 @@ type SweepArgs struct {
 	Reason         string `json:"reason"` // installation, config, periodic, rescan, repositories
 	// Request keeps a sweep that must see a newer state from being absorbed by one
 	// already running: "config <sha>" after a change of configuration, "rescan"
-	// for a re-scan asked for in the report (several such requests coalesce).
+	// for a re-scan asked for in the report, "repositories" for repositories added
+	// (several requests of a kind coalesce).
 	Request  string `json:"request,omitempty" river:"unique"`
 	Delivery string `json:"delivery,omitempty"`
 }

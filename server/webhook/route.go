@@ -129,7 +129,7 @@ func route(kind, delivery string, payload []byte, configRepo string) (plan, erro
 		if err := require(org != "", "installation.account.login"); err != nil {
 			return p, err
 		}
-		p.jobs = append(p.jobs, jobs.SweepArgs{InstallationID: inst, Owner: org, Reason: "repositories", Delivery: delivery})
+		p.jobs = append(p.jobs, jobs.SweepArgs{InstallationID: inst, Owner: org, Reason: "repositories", Request: "repositories", Delivery: delivery})
 		return p, nil
 	}
 	if err := require(repo.ID != 0 && repo.Name != "" && repo.owner() != "", "repository"); err != nil {
@@ -139,7 +139,7 @@ func route(kind, delivery string, payload []byte, configRepo string) (plan, erro
 	case "repository":
 		switch e.Action {
 		case "created", "unarchived":
-			p.jobs = append(p.jobs, jobs.SweepArgs{InstallationID: inst, Owner: repo.owner(), Reason: "repositories", Delivery: delivery})
+			p.jobs = append(p.jobs, jobs.SweepArgs{InstallationID: inst, Owner: repo.owner(), Reason: "repositories", Request: "repositories", Delivery: delivery})
 		default:
 			p.jobs = append(p.jobs, jobs.RepositoryArgs{InstallationID: inst, Action: e.Action, RepoID: repo.ID, Owner: repo.owner(), Name: repo.Name, Delivery: delivery})
 		}
