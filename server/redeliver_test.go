@@ -3,12 +3,10 @@ package server
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -35,27 +33,6 @@ func startRedelivering(t *testing.T, fake *githubfake.Fake, dbPath string) *app 
 	a = startAppWith(t, fake, dbPath, opts)
 	close(started)
 	return a
-}
-
-// redeliveryRuns is how many redelivery runs the app completed, from /metrics.
-func (a *app) redeliveryRuns(t *testing.T) int {
-	t.Helper()
-	resp, err := http.Get(a.url + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var n int
-	for line := range strings.Lines(string(body)) {
-		if rest, ok := strings.CutPrefix(line, `goldenpath_jobs_total{kind="redeliver",outcome="completed"} `); ok {
-			fmt.Sscan(rest, &n)
-		}
-	}
-	return n
 }
 
 func redeliveries(fake *githubfake.Fake, guid string) int {
@@ -104,12 +81,12 @@ func TestDeliveriesMissedWhileDownAreRedeliveredOnce(t *testing.T) {
 	waitFor(t, "the check run of #1 after its redelivery", 10*time.Second, func() bool {
 		return len(completedRuns(fake, "payments", head(1))) == 1
 	})
-	waitFor(t, "the redelivery run", 10*time.Second, func() bool { return second.redeliveryRuns(t) == 1 })
+	waitFor(t, "the redelivery run", 10*time.Second, func() bool { return second.jobs(t, "redeliver", "completed") == 1 })
 	second.stop()
 
 	// A second run finds the redelivery, answered: nothing is sent again.
 	third := startRedelivering(t, fake, db)
-	waitFor(t, "the second redelivery run", 10*time.Second, func() bool { return third.redeliveryRuns(t) == 1 })
+	waitFor(t, "the second redelivery run", 10*time.Second, func() bool { return third.jobs(t, "redeliver", "completed") == 1 })
 	for guid, want := range map[string]int{"missed": 1, "timed-out": 0, "answered": 0} {
 		if n := redeliveries(fake, guid); n != want {
 			t.Errorf("%s redelivered %d times, want %d", guid, n, want)
@@ -141,7 +118,7 @@ func TestRedeliveryIsBounded(t *testing.T) {
 	opts.NoStartupRedelivery = false
 
 	a := startAppWith(t, fake, db, opts)
-	waitFor(t, "the redelivery run", 10*time.Second, func() bool { return a.redeliveryRuns(t) == 1 })
+	waitFor(t, "the redelivery run", 10*time.Second, func() bool { return a.jobs(t, "redeliver", "completed") == 1 })
 	if n := sent(); n != 50 {
 		t.Fatalf("%d redelivered in one run, want 50 (the bound)", n)
 	}
@@ -149,7 +126,7 @@ func TestRedeliveryIsBounded(t *testing.T) {
 
 	// The next run sends the rest, not those already redelivered.
 	a = startAppWith(t, fake, db, opts)
-	waitFor(t, "the second redelivery run", 10*time.Second, func() bool { return a.redeliveryRuns(t) == 1 })
+	waitFor(t, "the second redelivery run", 10*time.Second, func() bool { return a.jobs(t, "redeliver", "completed") == 1 })
 	if n := sent(); n != 60 {
 		t.Errorf("%d redelivered after two runs, want 60", n)
 	}

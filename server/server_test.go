@@ -133,23 +133,11 @@ func newOrg(t testing.TB, enforcement string) *githubfake.Fake {
 }
 
 func completedRuns(fake *githubfake.Fake, repo, sha string) []githubfake.CheckRun {
-	var out []githubfake.CheckRun
-	for _, r := range fake.CheckRuns(org, repo) {
-		if r.HeadSHA == sha && r.Status == "completed" {
-			out = append(out, r)
-		}
-	}
-	return out
+	return fake.CompletedCheckRuns(org, repo, sha)
 }
 
 func stickyComments(fake *githubfake.Fake, number int) []githubfake.IssueComment {
-	var out []githubfake.IssueComment
-	for _, c := range fake.IssueComments(org, "payments", number) {
-		if strings.Contains(c.Body, marker) {
-			out = append(out, c)
-		}
-	}
-	return out
+	return fake.IssueCommentsContaining(org, "payments", number, marker)
 }
 
 func TestPullRequestCheckRunAndStickyComment(t *testing.T) {

@@ -254,23 +254,11 @@ func ageRunningPulls(t *testing.T, db *pgx.Conn, want int) {
 }
 
 func completed(fake *githubfake.Fake, head string) []githubfake.CheckRun {
-	var out []githubfake.CheckRun
-	for _, r := range fake.CheckRuns(scaleOrg, "payments") {
-		if r.HeadSHA == head && r.Status == "completed" {
-			out = append(out, r)
-		}
-	}
-	return out
+	return fake.CompletedCheckRuns(scaleOrg, "payments", head)
 }
 
 func stickyComments(fake *githubfake.Fake, number int) []githubfake.IssueComment {
-	var out []githubfake.IssueComment
-	for _, c := range fake.IssueComments(scaleOrg, "payments", number) {
-		if strings.Contains(c.Body, prMarker) {
-			out = append(out, c)
-		}
-	}
-	return out
+	return fake.IssueCommentsContaining(scaleOrg, "payments", number, prMarker)
 }
 
 func countBetween(fake *githubfake.Fake, filter githubfake.RequestFilter, from, to time.Time) int {

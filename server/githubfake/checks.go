@@ -66,6 +66,17 @@ func (f *Fake) CheckRuns(org, repo string) []CheckRun {
 	return out
 }
 
+// CompletedCheckRuns returns the completed check runs of a repository on headSHA.
+func (f *Fake) CompletedCheckRuns(org, repo, headSHA string) []CheckRun {
+	var out []CheckRun
+	for _, r := range f.CheckRuns(org, repo) {
+		if r.HeadSHA == headSHA && r.Status == "completed" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 func (f *Fake) checkSuiteID(rs *repoState, sha string) int64 {
 	if id, ok := rs.suites[sha]; ok {
 		return id

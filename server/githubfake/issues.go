@@ -164,6 +164,18 @@ func (f *Fake) IssueComments(org, repo string, number int) []IssueComment {
 	return out
 }
 
+// IssueCommentsContaining returns the comments of an issue or pull request whose
+// body contains marker.
+func (f *Fake) IssueCommentsContaining(org, repo string, number int, marker string) []IssueComment {
+	var out []IssueComment
+	for _, c := range f.IssueComments(org, repo, number) {
+		if strings.Contains(c.Body, marker) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 func (f *Fake) mustIssue(org, repo string, number int) *issueState {
 	is := f.mustRepo(org, repo).issues[number]
 	if is == nil {
