@@ -21,6 +21,9 @@ const (
 	// apart, so one that keeps failing does not loop.
 	redeliverAttempts = 3
 	redeliverCooldown = time.Hour
+	// Delivery records older than this are forgotten: GitHub redelivers by hand for
+	// three days, this job for one.
+	deliveryRetention = 7 * 24 * time.Hour
 )
 
 // HookDelivery is one attempt at a webhook delivery, as GitHub lists it. Attempts
@@ -51,7 +54,8 @@ func (RedeliverArgs) InsertOpts() river.InsertOpts {
 	}
 }
 
-// RedeliverWorker redelivers the deliveries that failed while the app was down.
+// RedeliverWorker redelivers the deliveries that failed while the app was down,
+// and forgets the records of old ones.
 type RedeliverWorker struct {
 	river.WorkerDefaults[RedeliverArgs]
 	*Evaluator
@@ -98,7 +102,9 @@ func (w *RedeliverWorker) redeliver(ctx context.Context) error {
 		}
 		logger(ctx).Info().Str("delivery", d.GUID).Str("event", d.Event).Int("status", d.StatusCode).Msg("failed delivery redelivered")
 	}
-	return nil
+	// The records dedupe deliveries; past any redelivery they are only weight.
+	_, err = w.Store.PruneDeliveries(ctx, now.Add(-deliveryRetention))
+	return err
 }
 
 // failedDeliveries picks from a listing the deliveries to send again, oldest

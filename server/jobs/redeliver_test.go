@@ -1,9 +1,13 @@
 package jobs
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/goldenpath/goldenpath/server/store"
+	"github.com/goldenpath/goldenpath/server/store/storetest"
 )
 
 func TestFailedDeliveries(t *testing.T) {
@@ -54,5 +58,37 @@ func TestFailedDeliveries(t *testing.T) {
 				t.Errorf("redeliver %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+// noDeliveries is a GitHub whose app lists no deliveries.
+type noDeliveries struct{ GitHub }
+
+func (noDeliveries) HookDeliveries(context.Context, time.Time, int) ([]HookDelivery, error) {
+	return nil, nil
+}
+
+func TestRedeliveryForgetsOldRecords(t *testing.T) {
+	ctx := t.Context()
+	st, err := store.Open(ctx, storetest.SQLiteURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.RecordDelivery(ctx, "old", "push"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		after time.Duration
+		kept  bool
+	}{{6 * 24 * time.Hour, true}, {8 * 24 * time.Hour, false}} {
+		w := &RedeliverWorker{Evaluator: &Evaluator{GitHub: noDeliveries{}, Store: st, Now: func() time.Time { return time.Now().Add(tt.after) }}}
+		if err := w.redeliver(ctx); err != nil {
+			t.Fatal(err)
+		}
+		recorded, err := st.RecordedDeliveries(ctx, []string{"old"})
+		if err != nil || recorded["old"] != tt.kept {
+			t.Fatalf("%s later: record kept %v (%v), want %v", tt.after, recorded["old"], err, tt.kept)
+		}
 	}
 }
