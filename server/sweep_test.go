@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goldenpath/goldenpath/policies"
 	"github.com/goldenpath/goldenpath/server/githubfake"
 	"github.com/goldenpath/goldenpath/server/report"
 )
@@ -557,5 +558,56 @@ func TestSweepKeepsTheRateLimitReserve(t *testing.T) {
 	}
 	if r := a.orgReport(t); r.Repositories != len(eligible) {
 		t.Errorf("report counts %d repositories, want %d", r.Repositories, len(eligible))
+	}
+}
+
+// TestPushesKeepTheListedFacts: a push's evaluation sees the facts that only the
+// repository listing carries (topics here), as the sweep did: a custom rule on
+// topics does not flip between sweeps and pushes.
+func TestPushesKeepTheListedFacts(t *testing.T) {
+	const topicRule = `# METADATA
+# title: Services carry the golden topic
+# custom:
+#   aspect: adoption
+#   level: 1
+#   severity: error
+package goldenpath.custom.topic
+
+deny contains "no golden topic" if not "golden" in input.repository.topics
+`
+	fake := githubfake.New(t)
+	fake.AddInstallation(inst, org)
+	fake.AddRepo(org, ".github")
+	fake.Commit(org, ".github", "main", map[string]string{"golden-path.yaml": "policies:\n  path: policies\n", "policies/topic.rego": topicRule})
+	fake.AddRepo(org, "svc", githubfake.WithTopics("golden"))
+	fake.Commit(org, "svc", "main", map[string]string{"README.md": "# svc\n"})
+	db := filepath.Join(t.TempDir(), "gp.db")
+	a, q := startApp(t, fake, db), openQueue(t, db)
+	a.deliver(t, fake, "installation", "install", fake.InstallationEvent("created", inst))
+	a.waitForSweeps(t, q, 1, time.Minute)
+
+	status := func() string {
+		_, body := a.apiGet(t, "/api/v1/orgs/"+org+"/repos/svc")
+		var view struct {
+			Evaluation policies.Evaluation `json:"evaluation"`
+		}
+		if err := json.Unmarshal(body, &view); err != nil {
+			t.Fatalf("repo view: %v\n%s", err, body)
+		}
+		for _, r := range view.Evaluation.Results {
+			if r.Rule == "custom.topic" {
+				return string(r.Status)
+			}
+		}
+		return "missing"
+	}
+	if got := status(); got != "pass" {
+		t.Fatalf("after the sweep custom.topic is %s, want pass", got)
+	}
+	fake.Commit(org, "svc", "main", map[string]string{"README.md": "# svc, changed\n"})
+	a.deliver(t, fake, "push", "push-1", fake.PushEvent(org, "svc", "main"))
+	a.waitForJobs(t, "evaluate_branch", 1, time.Minute)
+	if got := status(); got != "pass" {
+		t.Fatalf("after the push custom.topic is %s, want pass", got)
 	}
 }

@@ -39,8 +39,11 @@ func (w *BranchWorker) evaluateBranch(ctx context.Context, a BranchArgs) error {
 	if err != nil {
 		return err
 	}
-	repo := RepoInfo{ID: a.RepoID, Owner: a.Owner, Name: a.Repo, DefaultBranch: a.Branch, PushedAt: w.now().UTC()}
-	ev, eng, err := w.evaluate(ctx, snap, oc, override, repo.repository())
+	repo, err := w.knownFacts(ctx, a.RepoID, a.Owner, a.Repo, a.Branch)
+	if err != nil {
+		return err
+	}
+	ev, eng, err := w.evaluate(ctx, snap, oc, override, repo)
 	if err != nil {
 		return fmt.Errorf("evaluate %s/%s@%s: %w", a.Owner, a.Repo, short(a.HeadSHA), err)
 	}
@@ -55,7 +58,7 @@ func (w *BranchWorker) evaluateBranch(ctx context.Context, a BranchArgs) error {
 	}
 	// The organisation's view: the next sweep sees this push as already evaluated,
 	// and the report follows within the debounce.
-	if err := w.saveDefaultBranch(ctx, inst, a.InstallationID, repo, snap, ev, eng, oc); err != nil {
+	if err := w.saveDefaultBranch(ctx, inst, a.InstallationID, a.RepoID, w.now().UTC(), repo, snap, ev, eng, oc); err != nil {
 		return err
 	}
 	return w.insert(ctx, PublishArgs{InstallationID: a.InstallationID, Owner: a.Owner})

@@ -50,7 +50,10 @@ func (w *PullWorker) evaluatePull(ctx context.Context, a PullArgs) error {
 	if err != nil {
 		return err
 	}
-	repo := policies.Repository{Owner: a.Owner, Name: a.Repo, DefaultBranch: a.DefaultBranch}
+	repo, err := w.knownFacts(ctx, a.RepoID, a.Owner, a.Repo, a.DefaultBranch)
+	if err != nil {
+		return err
+	}
 	ev, eng, err := w.evaluate(ctx, inst.Snapshot(a.Owner, a.Repo, a.HeadSHA), oc, override, repo)
 	if err != nil {
 		return fmt.Errorf("evaluate %s@%s: %w", full, short(a.HeadSHA), err)

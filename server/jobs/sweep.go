@@ -182,7 +182,7 @@ func (w *SweepWorker) sweepRepo(ctx context.Context, inst Installation, instID i
 	if problem != nil {
 		ev.Problems = append(ev.Problems, *problem)
 	}
-	return true, w.saveDefaultBranch(ctx, inst, instID, r, snap, ev, eng, oc)
+	return true, w.saveDefaultBranch(ctx, inst, instID, r.ID, r.PushedAt, r.repository(), snap, ev, eng, oc)
 }
 
 // storedSnapshot rebuilds the snapshot of a repository's evaluated tree from its
@@ -203,17 +203,31 @@ func (e *Evaluator) storedSnapshot(ctx context.Context, inst Installation, st st
 		logger(ctx).Warn().Err(err).Str("repository", st.Owner+"/"+st.Name).Msg("stored listing unreadable")
 		return nil, repo
 	}
-	if len(facts) > 0 && json.Unmarshal(facts, &repo) != nil {
-		repo = policies.Repository{Owner: st.Owner, Name: st.Name, DefaultBranch: st.DefaultBranch}
+	return inst.StoredSnapshot(st.Owner, st.Name, st.TreeSHA, entries), factsOf(facts, st.Owner, st.Name, st.DefaultBranch)
+}
+
+// factsOf decodes stored facts (JSON of policies.Repository) under the repository's
+// current name; unreadable or missing facts leave only the name and branch.
+func factsOf(facts []byte, owner, name, branch string) policies.Repository {
+	var repo policies.Repository
+	if len(facts) == 0 || json.Unmarshal(facts, &repo) != nil {
+		repo = policies.Repository{}
 	}
-	// The facts are as evaluated; the name is as now (renames keep the state).
-	repo.Owner, repo.Name = st.Owner, st.Name
-	return inst.StoredSnapshot(st.Owner, st.Name, st.TreeSHA, entries), repo
+	repo.Owner, repo.Name, repo.DefaultBranch = owner, name, branch
+	return repo
+}
+
+// knownFacts are the facts of a repository that webhooks do not carry (its
+// template, description, topics), as the last sweep listed them, so that a push
+// or a pull request is judged like the sweep judges it.
+func (e *Evaluator) knownFacts(ctx context.Context, repoID int64, owner, name, branch string) (policies.Repository, error) {
+	facts, err := e.Store.RepoFacts(ctx, repoID)
+	return factsOf(facts, owner, name, branch), err
 }
 
 // saveDefaultBranch stores a default-branch evaluation with its tree's listing:
 // the report aggregates it, and later changes of rules re-evaluate from it.
-func (e *Evaluator) saveDefaultBranch(ctx context.Context, inst Installation, instID int64, r RepoInfo, snap policies.Snapshot, ev *policies.Evaluation, eng *policies.Engine, oc *orgConfig) error {
+func (e *Evaluator) saveDefaultBranch(ctx context.Context, inst Installation, instID, repoID int64, pushedAt time.Time, repo policies.Repository, snap policies.Snapshot, ev *policies.Evaluation, eng *policies.Engine, oc *orgConfig) error {
 	tree, err := inst.TreeSHA(ctx, snap)
 	if err != nil {
 		return err
@@ -230,7 +244,7 @@ func (e *Evaluator) saveDefaultBranch(ctx context.Context, inst Installation, in
 	if err != nil {
 		return err
 	}
-	facts, err := json.Marshal(r.repository())
+	facts, err := json.Marshal(repo)
 	if err != nil {
 		return err
 	}
@@ -239,8 +253,8 @@ func (e *Evaluator) saveDefaultBranch(ctx context.Context, inst Installation, in
 		return err
 	}
 	return e.Store.SaveRepoState(ctx, store.RepoState{
-		RepoID: r.ID, InstallationID: instID, Owner: r.Owner, Name: r.Name, DefaultBranch: r.DefaultBranch,
-		PushedAt: r.PushedAt, TreeSHA: tree, PolicyDigest: eng.Digest(), ConfigDigest: oc.Org.Digest(),
+		RepoID: repoID, InstallationID: instID, Owner: repo.Owner, Name: repo.Name, DefaultBranch: repo.DefaultBranch,
+		PushedAt: pushedAt, TreeSHA: tree, PolicyDigest: eng.Digest(), ConfigDigest: oc.Org.Digest(),
 		Evaluation: raw, Outcome: outcome, EvaluatedAt: e.now().UTC(), Listing: listing, Facts: facts,
 	})
 }

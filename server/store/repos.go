@@ -144,6 +144,16 @@ func (s queries) RepoListing(ctx context.Context, repoID int64) (listing, facts 
 	return listing, facts, nil
 }
 
+// RepoFacts returns the facts a repository's latest default-branch evaluation was
+// given (JSON), empty when none are stored.
+func (s queries) RepoFacts(ctx context.Context, repoID int64) ([]byte, error) {
+	var facts []byte
+	if _, err := scanOptional(s.q.queryRow(ctx, `SELECT facts FROM repository_details WHERE repo_id = $1`, repoID), &facts); err != nil {
+		return nil, fmt.Errorf("facts of repository %d: %w", repoID, err)
+	}
+	return facts, nil
+}
+
 // DeleteRepo forgets a repository (deleted, archived, transferred away, or removed
 // from the installation).
 func (s queries) DeleteRepo(ctx context.Context, repoID int64) error {

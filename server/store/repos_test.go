@@ -102,6 +102,12 @@ func TestRepoListingFollowsItsState(t *testing.T) {
 		if got, facts, err := s.RepoListing(ctx, 9); err != nil || string(got) != string(listing) || string(facts) != `{"topics":["x"]}` {
 			t.Fatalf("listing %x, facts %s, %v; want %x", got, facts, err, listing)
 		}
+		if facts, err := s.RepoFacts(ctx, 9); err != nil || string(facts) != `{"topics":["x"]}` {
+			t.Fatalf("facts %s %v", facts, err)
+		}
+		if facts, err := s.RepoFacts(ctx, 404); err != nil || len(facts) != 0 {
+			t.Fatalf("facts of an unknown repository: %s %v", facts, err)
+		}
 		if err := s.TouchRepoState(ctx, 9, at.Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
