@@ -22,18 +22,14 @@ type outcomes struct {
 	before, next []policies.Result
 }
 
-// impact is what a proposed configuration would change across an organisation,
-// worked out from the stored listings: no tree is listed, and only blobs that the
-// proposed rules read and nothing read before are fetched. It evaluates every swept repository of owner under the current and the
-// proposed configuration. The stored evaluation stands for the current one when
-// it was made under the current rules and configuration (its stored outcome has
-// all that a comparison needs).
+// impact is what a proposed configuration would change across an organisation:
+// every swept repository of owner evaluated under the current and the proposed
+// configuration, from its stored listing. No tree is listed, and only blobs that
+// the proposed rules read and nothing read before are fetched. The stored outcome
+// stands for the current evaluation when it was made under the current rules and
+// configuration.
 func (e *Evaluator) impact(ctx context.Context, inst Installation, instID int64, owner string, cur, next *orgConfig) (*checks.Impact, error) {
 	curEng, err := e.engine(ctx, cur.Custom)
-	if err != nil {
-		return nil, err
-	}
-	nextEng, err := e.engine(ctx, next.Custom)
 	if err != nil {
 		return nil, err
 	}
@@ -65,13 +61,13 @@ func (e *Evaluator) impact(ctx context.Context, inst Installation, instID int64,
 			if stored != nil {
 				o.before = stored.Results
 			} else {
-				ev, err := e.evaluateStored(gctx, inst, instID, cur, curEng, snap, repo)
+				ev, err := e.evaluateStored(gctx, inst, instID, cur, snap, repo)
 				if err != nil {
 					return err
 				}
 				o.before = ev.Results
 			}
-			ev, err := e.evaluateStored(gctx, inst, instID, next, nextEng, snap, repo)
+			ev, err := e.evaluateStored(gctx, inst, instID, next, snap, repo)
 			if err != nil {
 				return err
 			}
@@ -93,12 +89,13 @@ func (e *Evaluator) impact(ctx context.Context, inst Installation, instID int64,
 }
 
 // evaluateStored evaluates a stored snapshot under one configuration.
-func (e *Evaluator) evaluateStored(ctx context.Context, inst Installation, instID int64, oc *orgConfig, eng *policies.Engine, snap policies.Snapshot, repo policies.Repository) (*policies.Evaluation, error) {
+func (e *Evaluator) evaluateStored(ctx context.Context, inst Installation, instID int64, oc *orgConfig, snap policies.Snapshot, repo policies.Repository) (*policies.Evaluation, error) {
 	override, _, err := e.override(ctx, inst, instID, repo.Owner, repo.Name, repo.DefaultBranch, oc.Org, nil)
 	if err != nil {
 		return nil, err
 	}
-	return eng.Evaluate(ctx, snap, policies.Request{Repository: repo, Org: oc.Org, Override: override, Today: e.now().UTC()})
+	ev, _, err := e.evaluate(ctx, snap, oc, override, repo)
+	return ev, err
 }
 
 // failing is what counts against a repository: a failed or errored rule.
