@@ -190,38 +190,16 @@ func problemOf(source string, err error) policies.Problem {
 	return p
 }
 
+// overridePath is a repository's own configuration file.
+const overridePath = ".github/golden-path.yaml"
+
 // override returns a repository's own .github/golden-path.yaml as its default
-// branch has it. Given a snapshot of the default branch, it reads the file from
-// there (through the blob cache) and refreshes the cached copy; otherwise the
-// cached copy serves, read once when missing. A pull request never reads it from
-// its own head: it cannot exempt itself.
+// branch has it, parsed and checked against the org's configuration. A pull
+// request never reads it from its own head: it cannot exempt itself.
 func (e *Evaluator) override(ctx context.Context, inst Installation, instID int64, owner, repo, defaultBranch string, org *config.Org, defaultSnap policies.Snapshot) (*config.RepoOverride, *policies.Problem, error) {
-	const overridePath = ".github/golden-path.yaml"
-	full := owner + "/" + repo
-	var (
-		data          []byte
-		found, exists bool
-		err           error
-	)
-	if defaultSnap == nil {
-		if data, found, exists, err = e.Store.CachedFile(ctx, instID, full, cacheRefDefault, overridePath); err != nil {
-			return nil, nil, err
-		}
-	}
-	if !found {
-		if defaultSnap != nil {
-			var files map[string][]byte
-			files, err = defaultSnap.Read(ctx, []string{overridePath})
-			data, exists = files[overridePath]
-		} else {
-			data, exists, err = inst.File(ctx, owner, repo, defaultBranch, overridePath)
-		}
-		if err != nil {
-			return nil, nil, fmt.Errorf("read %s/%s: %w", full, overridePath, err)
-		}
-		if err := e.Store.SaveCachedFile(ctx, instID, full, cacheRefDefault, overridePath, data, exists); err != nil {
-			return nil, nil, err
-		}
+	data, exists, err := e.overrideFile(ctx, inst, instID, owner, repo, defaultBranch, defaultSnap)
+	if err != nil {
+		return nil, nil, err
 	}
 	if !exists {
 		return nil, nil, nil
@@ -235,6 +213,30 @@ func (e *Evaluator) override(ctx context.Context, inst Installation, instID int6
 		return nil, &p, nil
 	}
 	return o, nil, nil
+}
+
+// overrideFile reads the repository's own configuration file. Given a snapshot of
+// the default branch, it reads it from there (through the blob cache) and
+// refreshes the cached copy; otherwise the cached copy serves, read once from the
+// default branch when missing.
+func (e *Evaluator) overrideFile(ctx context.Context, inst Installation, instID int64, owner, repo, defaultBranch string, defaultSnap policies.Snapshot) (data []byte, exists bool, err error) {
+	full := owner + "/" + repo
+	if defaultSnap == nil {
+		var found bool
+		data, found, exists, err = e.Store.CachedFile(ctx, instID, full, cacheRefDefault, overridePath)
+		if err != nil || found {
+			return data, exists, err
+		}
+		data, exists, err = inst.File(ctx, owner, repo, defaultBranch, overridePath)
+	} else {
+		var files map[string][]byte
+		files, err = defaultSnap.Read(ctx, []string{overridePath})
+		data, exists = files[overridePath]
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("read %s/%s: %w", full, overridePath, err)
+	}
+	return data, exists, e.Store.SaveCachedFile(ctx, instID, full, cacheRefDefault, overridePath, data, exists)
 }
 
 // engine returns the compiled engine for a set of custom modules, compiling it once.
