@@ -270,43 +270,38 @@ func matchAny(globs []string, name string) bool {
 	return false
 }
 
-// CheckRuleIDs reports the first rule ID of the org file (data, parsed as o) that
-// known does not know, with its line: a misspelt ID would otherwise disable,
-// re-rate or exempt nothing, silently. Which IDs exist depends on the custom rules,
-// so ParseOrg cannot tell.
-func CheckRuleIDs(name string, data []byte, o *Org, known func(id string) bool) error {
-	doc, err := decodeStrict(name, data, &Org{})
+// CheckRuleIDs reports the first rule ID of an org file that known does not know,
+// with its line: a misspelt ID would otherwise disable, re-rate or exempt nothing,
+// silently. Which IDs exist depends on the custom rules, so ParseOrg cannot tell.
+func CheckRuleIDs(name string, data []byte, known func(id string) bool) error {
+	o := &Org{}
+	doc, err := decodeStrict(name, data, o)
 	if err != nil {
 		return err
 	}
 	v := &validator{file: name, doc: doc}
-	unknown := func(p []any, id string) error {
-		if known(id) {
-			return nil
-		}
-		return v.errorf(p, "no rule has the ID %q", id)
+	type use struct {
+		path []any
+		id   string
 	}
+	var uses []use
 	for i, id := range o.Rules.Disable {
-		if err := unknown(at("rules", "disable", i), id); err != nil {
-			return err
-		}
+		uses = append(uses, use{at("rules", "disable", i), id})
 	}
-	for _, key := range []string{"severity", "enforce_from"} {
-		ids := sortedKeys(o.Rules.Severity)
-		if key == "enforce_from" {
-			ids = sortedKeys(o.Rules.EnforceFrom)
-		}
-		for _, id := range ids {
-			if err := unknown(at("rules", key, id), id); err != nil {
-				return err
-			}
-		}
+	for _, id := range sortedKeys(o.Rules.Severity) {
+		uses = append(uses, use{at("rules", "severity", id), id})
+	}
+	for _, id := range sortedKeys(o.Rules.EnforceFrom) {
+		uses = append(uses, use{at("rules", "enforce_from", id), id})
 	}
 	for i, e := range o.Exemptions {
 		for j, id := range e.Rules {
-			if err := unknown(at("exemptions", i, "rules", j), id); err != nil {
-				return err
-			}
+			uses = append(uses, use{at("exemptions", i, "rules", j), id})
+		}
+	}
+	for _, u := range uses {
+		if !known(u.id) {
+			return v.errorf(u.path, "no rule has the ID %q", u.id)
 		}
 	}
 	return nil

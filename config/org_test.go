@@ -617,11 +617,10 @@ func TestCheckRuleIDs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			o, err := ParseOrg("golden-path.yaml", []byte(tt.yaml))
-			if err != nil {
+			if _, err := ParseOrg("golden-path.yaml", []byte(tt.yaml)); err != nil {
 				t.Fatal(err)
 			}
-			err = CheckRuleIDs("golden-path.yaml", []byte(tt.yaml), o, known)
+			err := CheckRuleIDs("golden-path.yaml", []byte(tt.yaml), known)
 			var ce *Error
 			switch {
 			case tt.line == 0 && err != nil:

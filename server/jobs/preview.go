@@ -42,7 +42,7 @@ func (w *PullWorker) configPreview(ctx context.Context, inst Installation, a Pul
 		for _, r := range eng.Rules() {
 			known[r.ID] = true
 		}
-		if err := config.CheckRuleIDs(w.Settings.ConfigPath, data, next.Org, func(id string) bool { return known[id] }); err != nil {
+		if err := config.CheckRuleIDs(w.Settings.ConfigPath, data, func(id string) bool { return known[id] }); err != nil {
 			problems = append(problems, problemOf(w.Settings.ConfigPath, err))
 		}
 	}
