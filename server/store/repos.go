@@ -27,7 +27,7 @@ type RepoState struct {
 	EvaluatedAt time.Time
 	// Listing is the encoded tree listing the evaluation saw, and Facts the JSON of
 	// the other facts about the repository it saw; RepoStates leaves both out (read
-	// them with RepoListing).
+	// them with RepoListing and RepoFacts).
 	Listing, Facts []byte
 }
 
@@ -135,10 +135,8 @@ func (s queries) SaveOutcome(ctx context.Context, repoID int64, outcome []byte) 
 // RepoListing returns the stored listing of a repository's evaluated tree and the
 // facts evaluated with it, both empty when none are stored.
 func (s queries) RepoListing(ctx context.Context, repoID int64) (listing, facts []byte, err error) {
-	err = s.q.eachRow(ctx, `SELECT listing, facts FROM repository_details WHERE repo_id = $1`, []any{repoID}, func(r row) error {
-		return r.Scan(&listing, &facts)
-	})
-	if err != nil {
+	if _, err := scanOptional(s.q.queryRow(ctx, `SELECT listing, facts FROM repository_details WHERE repo_id = $1`, repoID),
+		&listing, &facts); err != nil {
 		return nil, nil, fmt.Errorf("listing of repository %d: %w", repoID, err)
 	}
 	return listing, facts, nil
