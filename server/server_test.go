@@ -107,6 +107,28 @@ func (a *app) post(t testing.TB, req *http.Request) int {
 	return resp.StatusCode
 }
 
+// get answers a GET of the app, with a bearer token unless it is empty.
+func (a *app) get(t testing.TB, path, token string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, a.url+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(body)
+}
+
 func waitFor(t testing.TB, what string, timeout time.Duration, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
@@ -330,23 +352,10 @@ func TestPullRequestCannotExemptItself(t *testing.T) {
 func TestEndpoints(t *testing.T) {
 	fake := newOrg(t, "advisory")
 	a := startApp(t, fake, filepath.Join(t.TempDir(), "gp.db"))
-	get := func(path, token string) (int, string) {
-		req, _ := http.NewRequest(http.MethodGet, a.url+path, nil)
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
 	a.deliver(t, fake, "pull_request", "d-1", fake.PullRequestEvent("opened", org, "payments", 1))
 	head := fake.PullRequest(org, "payments", 1).HeadSHA
 	waitFor(t, "the job to finish", 10*time.Second, func() bool {
-		_, m := get("/metrics", "")
+		_, m := a.get(t, "/metrics", "")
 		return len(completedRuns(fake, "payments", head)) == 1 && strings.Contains(m, `outcome="completed"`)
 	})
 	tests := []struct {
@@ -365,7 +374,7 @@ func TestEndpoints(t *testing.T) {
 		{"/api/v1/orgs/acme/repos/missing", "secret-token", 404, "no evaluation"},
 	}
 	for _, tt := range tests {
-		status, body := get(tt.path, tt.token)
+		status, body := a.get(t, tt.path, tt.token)
 		if status != tt.status || !strings.Contains(body, tt.contains) {
 			t.Errorf("GET %s: %d, want %d containing %q; got:\n%.600s", tt.path, status, tt.status, tt.contains, body)
 		}

@@ -4,7 +4,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"path/filepath"
 	"slices"
@@ -51,21 +50,8 @@ func (r sweptReport) furthestNames() []string {
 // apiGet answers a GET of the JSON API with the test token.
 func (a *app) apiGet(t testing.TB, path string) (int, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, a.url+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer secret-token")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, body
+	status, body := a.get(t, path, "secret-token")
+	return status, []byte(body)
 }
 
 func (a *app) orgReport(t testing.TB) sweptReport {
@@ -84,17 +70,9 @@ func (a *app) orgReport(t testing.TB) sweptReport {
 // jobs counts the jobs of a kind that ended with an outcome, from /metrics.
 func (a *app) jobs(t testing.TB, kind, outcome string) int {
 	t.Helper()
-	resp, err := http.Get(a.url + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, body := a.get(t, "/metrics", "")
 	series := fmt.Sprintf("goldenpath_jobs_total{kind=%q,outcome=%q} ", kind, outcome)
-	for line := range strings.SplitSeq(string(body), "\n") {
+	for line := range strings.SplitSeq(body, "\n") {
 		if v, ok := strings.CutPrefix(line, series); ok {
 			n, err := strconv.ParseFloat(v, 64)
 			if err != nil {
