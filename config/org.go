@@ -258,12 +258,14 @@ func repoName(repo string) string {
 	return repo
 }
 
-// matchAny reports whether name matches one of the globs. Patterns are
-// validated when parsed, so a match error can only come from a hand-built
-// Org and counts as no match.
+// matchAny reports whether name matches one of the globs, ignoring case as
+// GitHub does when it compares repository names ("Legacy-API" is "legacy-api").
+// Patterns are validated when parsed, so a match error can only come from a
+// hand-built Org and counts as no match.
 func matchAny(globs []string, name string) bool {
+	name = strings.ToLower(name)
 	for _, g := range globs {
-		if ok, _ := doublestar.Match(g, name); ok {
+		if ok, _ := doublestar.Match(strings.ToLower(g), name); ok {
 			return true
 		}
 	}

@@ -421,6 +421,8 @@ func TestExemption(t *testing.T) {
 		{"owner is ignored", "acme/old-api", "ci.present", day("2027-01-01"), "second", false},
 		{"rule must match", "old-api", "docs.readme", day("2027-01-01"), "", false},
 		{"glob must match", "new-api", "iac.present", day("2027-01-01"), "", false},
+		{"name case ignored", "Legacy-Billing", "iac.present", day("2026-06-01"), "second", false},
+		{"glob case ignored", "OLD-API", "ci.present", day("2027-01-01"), "second", false},
 		{"doublestar everything", "anything", "docs.techdocs", day("2099-01-01"), "nobody writes techdocs yet", false},
 		{"expired only", "archive-1", "ci.present", day("2025-07-01"), "only expired", true},
 		// The day is today's calendar day in its own location: 00:30 on
@@ -447,7 +449,7 @@ func TestOrgRuleHelpers(t *testing.T) {
   disable: [measurement.slo]
   severity: {catalog.owner: error, docs.readme: info}
   enforce_from: {ci.present: 2027-01-15}
-ignore_repositories: ["*-sandbox", "tmp-?"]
+ignore_repositories: ["*-sandbox", "tmp-?", "MIXED-case-*"]
 `)
 	t.Run("Disabled", func(t *testing.T) {
 		for rule, want := range map[string]bool{"measurement.slo": true, "measurement": false, "catalog.owner": false} {
@@ -479,6 +481,10 @@ ignore_repositories: ["*-sandbox", "tmp-?"]
 			{"tmp-12", false},
 			{"sandbox-payments", false},
 			{"payments", false},
+			{"Payments-Sandbox", true},
+			{"acme/PAYMENTS-SANDBOX", true},
+			{"TMP-1", true},
+			{"Mixed-Case-Glob", true},
 		}
 		for _, tt := range tests {
 			if got := o.Ignored(tt.repo); got != tt.want {

@@ -60,12 +60,13 @@ rules as the GitHub App. Exit status: 1 when an error-severity rule fails, 0 oth
 // custom rules as given, the repository's own .github/golden-path.yaml as override.
 func checkDir(ctx context.Context, dir, configPath, policiesDir string) (*policies.Evaluation, error) {
 	org := config.DefaultOrg()
+	var orgData []byte
 	if configPath != "" {
-		data, err := os.ReadFile(configPath)
-		if err != nil {
+		var err error
+		if orgData, err = os.ReadFile(configPath); err != nil {
 			return nil, usageError("read config: %v", err)
 		}
-		if org, err = config.ParseOrg(filepath.Base(configPath), data); err != nil {
+		if org, err = config.ParseOrg(filepath.Base(configPath), orgData); err != nil {
 			return nil, usageError("%v", err)
 		}
 	}
@@ -83,6 +84,16 @@ func checkDir(ctx context.Context, dir, configPath, policiesDir string) (*polici
 	engine, err := policies.New(ctx, policies.Options{Custom: custom})
 	if err != nil {
 		return nil, err
+	}
+	if orgData != nil {
+		// A misspelt rule ID would otherwise disable, re-rate or exempt nothing.
+		known := map[string]bool{}
+		for _, r := range engine.Rules() {
+			known[r.ID] = true
+		}
+		if err := config.CheckRuleIDs(filepath.Base(configPath), orgData, func(id string) bool { return known[id] }); err != nil {
+			return nil, usageError("%v", err)
+		}
 	}
 	override, overrideProblem := localOverride(ctx, snap, org)
 	ev, err := engine.Evaluate(ctx, snap, policies.Request{Repository: snap.Repository(ctx), Org: org, Override: override})

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestCheckConfigRuleIDs runs `goldenpath check --config` as a real process: a rule
+// ID that no bundled or custom rule has is an input error (exit 2) naming its line.
+func TestCheckConfigRuleIDs(t *testing.T) {
+	const customRule = `# METADATA
+# title: Ops owner
+# custom:
+#   aspect: operations
+#   level: 1
+#   severity: info
+package goldenpath.custom.ops
+
+deny contains "never" if false
+`
+	tests := []struct {
+		name     string
+		config   string
+		policies bool
+		wantErr  string // the one stderr line of an input error (exit 2); "" = none
+	}{
+		{"known IDs", "rules:\n  disable: [docs.techdocs]\n  severity: {catalog.owner: error}\n", false, ""},
+		{"misspelt disable", "rules:\n  disable:\n    - docs.techdocs\n    - docs.readmee\n", false, `golden-path.yaml:4: rules.disable[1]: no rule has the ID "docs.readmee"`},
+		{"misspelt severity", "rules:\n  severity:\n    catalog.ownr: error\n", false, `golden-path.yaml:3:`},
+		{"misspelt exemption", "exemptions:\n  - repositories: [\"*\"]\n    rules: [iac.presnt]\n    reason: r\n", false, `golden-path.yaml:3:`},
+		{"custom ID without its policies", "rules:\n  disable: [custom.ops]\n", false, `"custom.ops"`},
+		{"custom ID with its policies", "rules:\n  disable: [custom.ops]\n", true, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			repo := filepath.Join(dir, "repo")
+			pol := filepath.Join(dir, "policies")
+			for path, content := range map[string]string{
+				filepath.Join(repo, "README.md"):       "# demo\n",
+				filepath.Join(dir, "golden-path.yaml"): tt.config,
+				filepath.Join(pol, "ops.rego"):         customRule,
+			} {
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			args := []string{"check", repo, "--config", filepath.Join(dir, "golden-path.yaml")}
+			if tt.policies {
+				args = append(args, "--policies", pol)
+			}
+			code, stderr := runGoldenpath(t, args...)
+			// Exit 0 or 1 is the verdict on the checkout; 2 is an input error.
+			if inputError := code == 2; inputError != (tt.wantErr != "") {
+				t.Fatalf("exit code %d, want an input error: %v; stderr: %s", code, tt.wantErr != "", stderr)
+			}
+			if tt.wantErr == "" && stderr != "" || !strings.Contains(stderr, tt.wantErr) {
+				t.Fatalf("stderr %q, want it to hold %q", stderr, tt.wantErr)
+			}
+			if lines := strings.Count(strings.TrimSpace(stderr), "\n"); lines > 0 {
+				t.Fatalf("stderr must be one line, got %q", stderr)
+			}
+		})
+	}
+}
+
+// runGoldenpath runs the test binary as the goldenpath binary (see TestMain).
+func runGoldenpath(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), runMainEnv+"=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return 0, stderr.String()
+	case errors.As(err, &exit):
+		return exit.ExitCode(), stderr.String()
+	}
+	t.Fatalf("run goldenpath %v: %v", args, err)
+	return 0, ""
+}
