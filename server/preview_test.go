@@ -155,3 +155,46 @@ func TestConfigPullRequestWithProblemsFails(t *testing.T) {
 		}
 	}
 }
+
+// Raising a rule to error and switching to blocking changes no pass/fail outcome,
+// but it turns checks: the preview says whose and how.
+func TestConfigPullRequestPreviewsEnforcement(t *testing.T) {
+	fake := githubfake.New(t)
+	fake.AddInstallation(inst, org)
+	fake.AddRepo(org, ".github")
+	fake.Commit(org, ".github", "main", map[string]string{"golden-path.yaml": "rules:\n  severity:\n    catalog.owner: warning\n"})
+	fake.AddRepo(org, "payments")
+	fake.Commit(org, "payments", "main", goodFiles)
+	fake.AddRepo(org, "ledger")
+	fake.Commit(org, "ledger", "main", map[string]string{
+		"README.md":         "# ledger\n",
+		"catalog-info.yaml": "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: ledger\nspec:\n  type: service\n  lifecycle: production\n",
+	})
+
+	a := startApp(t, fake, filepath.Join(t.TempDir(), "gp.db"))
+	a.deliver(t, fake, "installation", "d-install", fake.InstallationEvent("created", inst))
+	waitFor(t, "the first sweep's report issue", 20*time.Second, func() bool { return len(fake.Issues(org, ".github")) == 1 })
+
+	fake.Commit(org, ".github", "block", map[string]string{"golden-path.yaml": "enforcement: blocking\nrules:\n  severity:\n    catalog.owner: error\n"})
+	fake.OpenPR(org, ".github", 2, "block", "main")
+	a.deliver(t, fake, "pull_request", "d-pr", fake.PullRequestEvent("opened", org, ".github", 2))
+	head := fake.PullRequest(org, ".github", 2).HeadSHA
+	waitFor(t, "the config check", 20*time.Second, func() bool { return len(completedRuns(fake, ".github", head)) == 1 })
+	run := completedRuns(fake, ".github", head)[0]
+	for _, want := range []string{
+		"- `enforcement` becomes `blocking`: ",
+		"- `catalog.owner` becomes `error`: 1 repository fails it, now at `error`: 1 repository's check goes from neutral to failure\n",
+		"**Checks:** ",
+		"- `catalog.owner` fails, now at `error`: `ledger`\n",
+	} {
+		if !strings.Contains(run.Summary, want) {
+			t.Errorf("config check summary lacks %q", want)
+		}
+	}
+	if strings.Contains(run.Summary, "No repository would change outcome") {
+		t.Errorf("the preview says nothing changes")
+	}
+	if t.Failed() {
+		t.Fatalf("summary:\n%s", run.Summary)
+	}
+}

@@ -23,7 +23,42 @@ func TestImpactSummary(t *testing.T) {
 			name:   "nothing changes",
 			impact: Impact{Repositories: 12, Unswept: 1},
 			want:   []string{"Re-evaluated 12 repositories", "(1 repository not swept yet left out)", "No repository would change outcome."},
-			absent: []string{"<details>", "| Aspect"},
+			absent: []string{"<details>", "| Aspect", "enforcement"},
+		},
+		{
+			name: "severity raised under blocking: scores and checks move, nothing flips",
+			impact: Impact{Repositories: 15,
+				Enforcement:       &ModeChange{From: "advisory", To: "blocking"},
+				EnforcementChecks: []CheckChange{{From: "neutral", To: "failure", Repositories: []string{"a", "b"}}},
+				Checks:            []CheckChange{{From: "neutral", To: "failure", Repositories: []string{"a", "b", "c", "d"}}},
+				Rules: []RuleImpact{{Rule: "catalog.owner", From: policies.SeverityWarning, To: policies.SeverityError,
+					Failing: []string{"a", "b", "c", "d"},
+					Checks:  []CheckChange{{From: "neutral", To: "failure", Repositories: []string{"a", "b", "c", "d"}}}}}},
+			want: []string{
+				"- `enforcement` becomes `blocking`: 2 repositories' checks go from neutral to failure\n",
+				"- `catalog.owner` becomes `error`: 4 repositories fail it, now at `error`: 4 repositories' checks go from neutral to failure\n",
+				"**Checks:** 4 repositories go from neutral to failure.",
+				"- check neutral → failure: `a`, `b`, `c`, `d`",
+				"- `catalog.owner` fails, now at `error`: `a`",
+			},
+			absent: []string{"No repository would change outcome", "would fail"},
+		},
+		{
+			name:   "to blocking with no error failures",
+			impact: Impact{Repositories: 3, Enforcement: &ModeChange{From: "advisory", To: "blocking"}},
+			want:   []string{"- `enforcement` becomes `blocking`: no check changes (no repository fails an error-severity rule)\n", "No repository would change outcome."},
+		},
+		{
+			name: "mixed transitions",
+			impact: Impact{Repositories: 3, Checks: []CheckChange{
+				{From: "neutral", To: "failure", Repositories: []string{"a"}},
+				{From: "neutral", To: "success", Repositories: []string{"b", "c"}},
+			}, Rules: []RuleImpact{{Rule: "x.y", From: policies.SeverityError, To: policies.SeverityError, ToFail: []string{"a"}, ToPass: []string{"b", "c"},
+				Checks: []CheckChange{{From: "neutral", To: "failure", Repositories: []string{"a"}}, {From: "neutral", To: "success", Repositories: []string{"b", "c"}}}}}},
+			want: []string{
+				"- `x.y`: 1 repository would fail, 2 repositories would pass: checks change: 1 repository goes from neutral to failure, 2 repositories go from neutral to success\n",
+				"**Checks:** 1 repository goes from neutral to failure, 2 repositories go from neutral to success.",
+			},
 		},
 		{
 			name: "severity raised",

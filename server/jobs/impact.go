@@ -83,6 +83,12 @@ func (e *Evaluator) impact(ctx context.Context, inst Installation, instID int64,
 	}
 	slices.SortFunc(results, func(a, b outcomes) int { return strings.Compare(a.name, b.name) })
 	out.Repositories = len(results)
+	out.Checks = checkChanges(results, blocking(cur.Org), blocking(next.Org))
+	if cur.Org.Enforcement != next.Org.Enforcement {
+		out.Enforcement = &checks.ModeChange{From: cur.Org.Enforcement, To: next.Org.Enforcement}
+		// The mode's own effect: the proposed rules under the current mode and under the proposed one.
+		out.EnforcementChecks = checkChanges(withBefore(results, func(o outcomes) []policies.Result { return o.next }), blocking(cur.Org), blocking(next.Org))
+	}
 	out.Rules = ruleImpacts(results, cur.Org, next.Org)
 	out.Aspects = aspectImpacts(results, cur.Org.Threshold, next.Org.Threshold)
 	return out, nil
@@ -100,6 +106,53 @@ func (e *Evaluator) evaluateStored(ctx context.Context, inst Installation, instI
 
 // failing is what counts against a repository: a failed or errored rule.
 func failing(s policies.Status) bool { return s == policies.StatusFail || s == policies.StatusError }
+
+func blocking(org *config.Org) bool { return org.Enforcement == config.EnforcementBlocking }
+
+// conclusion is the check conclusion a repository's results give (configuration
+// problems aside: the proposed configuration is valid when it is previewed).
+func conclusion(results []policies.Result, blocking bool) string {
+	return checks.Conclusion(&policies.Evaluation{Results: results, Summary: policies.Summarize(results)}, blocking)
+}
+
+// withBefore replaces each repository's results before the change.
+func withBefore(results []outcomes, before func(outcomes) []policies.Result) []outcomes {
+	out := make([]outcomes, len(results))
+	for i, o := range results {
+		out[i] = outcomes{name: o.name, before: before(o), next: o.next}
+	}
+	return out
+}
+
+// checkOrder sorts transitions: the ones that hurt (towards failure) first.
+var checkOrder = map[string]int{"failure": 0, "neutral": 1, "success": 2}
+
+// checkChanges groups the repositories whose check conclusion changes by
+// transition, those that turn worse first.
+func checkChanges(results []outcomes, blockingBefore, blockingNext bool) []checks.CheckChange {
+	byChange := map[[2]string][]string{}
+	for _, o := range results {
+		from, to := conclusion(o.before, blockingBefore), conclusion(o.next, blockingNext)
+		if from != to {
+			byChange[[2]string{from, to}] = append(byChange[[2]string{from, to}], o.name)
+		}
+	}
+	var out []checks.CheckChange
+	for k, names := range byChange {
+		out = append(out, checks.CheckChange{From: k[0], To: k[1], Repositories: names})
+	}
+	sortChecks(out)
+	return out
+}
+
+func sortChecks(c []checks.CheckChange) {
+	slices.SortFunc(c, func(a, b checks.CheckChange) int {
+		if d := checkOrder[a.To] - checkOrder[b.To]; d != 0 {
+			return d
+		}
+		return checkOrder[a.From] - checkOrder[b.From]
+	})
+}
 
 // ruleImpacts compares outcomes rule by rule. A disabled rule still has a (skipped)
 // result; its severity shows as "" (not in force).
@@ -119,7 +172,19 @@ func ruleImpacts(results []outcomes, cur, next *config.Org) []checks.RuleImpact 
 		}
 		return ri
 	}
+	// The repositories failing a rule before or after, whose check turns, by rule.
+	turned := map[string]map[[2]string][]string{}
 	for _, o := range results {
+		from, to := conclusion(o.before, blocking(cur)), conclusion(o.next, blocking(next))
+		concerns := func(rule string) {
+			if from == to {
+				return
+			}
+			if turned[rule] == nil {
+				turned[rule] = map[[2]string][]string{}
+			}
+			turned[rule][[2]string{from, to}] = append(turned[rule][[2]string{from, to}], o.name)
+		}
 		before := map[string]policies.Result{}
 		for _, r := range o.before {
 			before[r.Rule] = r
@@ -134,19 +199,29 @@ func ruleImpacts(results []outcomes, cur, next *config.Org) []checks.RuleImpact 
 			switch {
 			case failing(r.Status) && (!had || !failing(b.Status)):
 				ri.ToFail = append(ri.ToFail, o.name)
+				concerns(r.Rule)
 			case !failing(r.Status) && had && failing(b.Status):
 				ri.ToPass = append(ri.ToPass, o.name)
+				concerns(r.Rule)
+			case failing(r.Status) && had && b.Severity != r.Severity:
+				ri.Failing = append(ri.Failing, o.name)
+				concerns(r.Rule)
 			}
 		}
 		for rule, b := range before {
 			if !seen[rule] && failing(b.Status) {
 				byRule[rule].ToPass = append(byRule[rule].ToPass, o.name)
+				concerns(rule)
 			}
 		}
 	}
 	var out []checks.RuleImpact
 	for _, ri := range byRule {
 		if len(ri.ToFail) > 0 || len(ri.ToPass) > 0 || ri.From != ri.To {
+			for k, names := range turned[ri.Rule] {
+				ri.Checks = append(ri.Checks, checks.CheckChange{From: k[0], To: k[1], Repositories: names})
+			}
+			sortChecks(ri.Checks)
 			out = append(out, *ri)
 		}
 	}
