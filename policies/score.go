@@ -55,17 +55,27 @@ func Summarize(results []Result) Summary {
 type AspectMaturity struct {
 	Aspect string `json:"aspect"`
 	// Level is the highest level reached: at least the threshold share of the
-	// applicable repositories pass every rule of the aspect at that level and below.
+	// repositories assessed at that level pass every rule of the aspect at that
+	// level and below. It is never above the highest assessed level.
 	Level     int    `json:"level"`
 	LevelName string `json:"level_name"`
 	// Repositories counts those for which some rule of the aspect applies.
 	Repositories int `json:"repositories"`
 	// AtLevel[L] counts applicable repositories whose own highest level is L (0–4).
 	AtLevel [5]int `json:"at_level"`
+	// Assessed[L] says whether some rule of the aspect at level L (1–4) applied to
+	// some repository; a level that is not assessed is neither passed nor failed.
+	Assessed [5]bool `json:"assessed"`
 }
 
+// HighestAssessed is the highest level some rule applied at, 0 when none did.
+func (m AspectMaturity) HighestAssessed() int { return highestAssessed(m.Assessed) }
+
 // Maturity scores each aspect for a set of repositories, each given by its results,
-// as a cumulative ladder: level L counts only if every level below it does.
+// as a cumulative ladder over the assessed levels: level L counts when at least the
+// threshold share of the repositories assessed at L pass every assessed level up
+// to L. A level no rule applies at anywhere is not assessed: it is stepped over,
+// and the ladder ends at the highest assessed level.
 func Maturity(repos [][]Result, threshold float64) []AspectMaturity {
 	out := make([]AspectMaturity, 0, len(Aspects))
 	for _, aspect := range Aspects {
@@ -73,24 +83,30 @@ func Maturity(repos [][]Result, threshold float64) []AspectMaturity {
 		ladders := make([]aspectLadder, 0, len(repos))
 		for _, results := range repos {
 			l := ladderOf(results, aspect)
-			if l.applicableFrom > 0 {
-				ladders = append(ladders, l)
-				m.AtLevel[l.level]++
+			if l.level < 0 {
+				continue
+			}
+			ladders = append(ladders, l)
+			m.AtLevel[l.level]++
+			for level := 1; level <= 4; level++ {
+				m.Assessed[level] = m.Assessed[level] || l.assessed[level]
 			}
 		}
 		m.Repositories = len(ladders)
-		for level := 1; level <= 4 && len(ladders) > 0; level++ {
-			applicable, passing := 0, 0
+		for level := 1; level <= 4; level++ {
+			assessed, passing := 0, 0
 			for _, l := range ladders {
-				if l.applicableFrom <= level {
-					applicable++
-					if l.level >= level {
+				if l.assessed[level] {
+					assessed++
+					if l.firstFailure > level {
 						passing++
 					}
 				}
 			}
-			// A level no rule applies at yet is passed vacuously.
-			if float64(passing) < threshold*float64(applicable) {
+			if assessed == 0 {
+				continue
+			}
+			if float64(passing) < threshold*float64(assessed) {
 				break
 			}
 			m.Level = level
@@ -106,22 +122,25 @@ func Maturity(repos [][]Result, threshold float64) []AspectMaturity {
 func AspectLevels(results []Result) map[string]int {
 	out := map[string]int{}
 	for _, aspect := range Aspects {
-		if l := ladderOf(results, aspect); l.applicableFrom > 0 {
+		if l := ladderOf(results, aspect); l.level >= 0 {
 			out[aspect] = l.level
 		}
 	}
 	return out
 }
 
-// aspectLadder is one repository on one aspect: from which level some rule applies
-// (0 = none does), and the highest level up to which it passes every rule.
+// aspectLadder is one repository on one aspect: the levels some rule applies at,
+// the lowest level with a failing rule (5 when none fails), and the level reached:
+// the highest assessed level below the first failure (0 when none is, -1 when no
+// rule of the aspect applies).
 type aspectLadder struct {
-	applicableFrom int
-	level          int
+	assessed     [5]bool
+	firstFailure int
+	level        int
 }
 
 func ladderOf(results []Result, aspect string) aspectLadder {
-	l := aspectLadder{level: 4}
+	l := aspectLadder{firstFailure: 5, level: -1}
 	for _, r := range results {
 		if r.Aspect != aspect || r.Level < 1 || r.Level > 4 {
 			continue
@@ -129,15 +148,28 @@ func ladderOf(results []Result, aspect string) aspectLadder {
 		if r.Status == StatusSkip && !r.Exempt {
 			continue
 		}
-		if l.applicableFrom == 0 || r.Level < l.applicableFrom {
-			l.applicableFrom = r.Level
-		}
-		if (r.Status == StatusFail || r.Status == StatusError) && r.Level-1 < l.level {
-			l.level = r.Level - 1
+		l.assessed[r.Level] = true
+		if r.Status == StatusFail || r.Status == StatusError {
+			l.firstFailure = min(l.firstFailure, r.Level)
 		}
 	}
-	if l.applicableFrom == 0 {
-		l.level = 0
+	if highestAssessed(l.assessed) == 0 {
+		return l
+	}
+	l.level = 0
+	for level := 1; level < l.firstFailure; level++ {
+		if l.assessed[level] {
+			l.level = level
+		}
 	}
 	return l
+}
+
+func highestAssessed(assessed [5]bool) int {
+	for level := 4; level >= 1; level-- {
+		if assessed[level] {
+			return level
+		}
+	}
+	return 0
 }

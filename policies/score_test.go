@@ -45,26 +45,38 @@ func TestMaturity(t *testing.T) {
 	fail := func(level int) Result { return res("operations", level, e, StatusFail) }
 	na := func(level int) Result { return res("operations", level, e, StatusSkip) }
 	repo := func(rs ...Result) []Result { return rs }
+	levels := func(ls ...int) (a [5]bool) {
+		for _, l := range ls {
+			a[l] = true
+		}
+		return a
+	}
 	tests := []struct {
 		name      string
 		repos     [][]Result
 		threshold float64
 		level     int
 		atLevel   [5]int
+		assessed  [5]bool
 	}{
-		{"no repositories", nil, 0.8, 0, [5]int{}},
-		{"all pass everything", [][]Result{repo(pass(1), pass(2), pass(3), pass(4))}, 0.8, 4, [5]int{0, 0, 0, 0, 1}},
-		{"ladder stops at first failed level", [][]Result{repo(pass(1), fail(2), pass(3), pass(4))}, 0.8, 1, [5]int{0, 1, 0, 0, 0}},
+		{"no repositories", nil, 0.8, 0, [5]int{}, levels()},
+		{"all pass everything", [][]Result{repo(pass(1), pass(2), pass(3), pass(4))}, 0.8, 4, [5]int{0, 0, 0, 0, 1}, levels(1, 2, 3, 4)},
+		{"ladder stops at first failed level", [][]Result{repo(pass(1), fail(2), pass(3), pass(4))}, 0.8, 1, [5]int{0, 1, 0, 0, 0}, levels(1, 2, 3, 4)},
 		{"threshold share", [][]Result{
 			repo(pass(1), pass(2)), repo(pass(1), pass(2)), repo(pass(1), pass(2)), repo(pass(1), pass(2)), repo(pass(1), fail(2)),
-		}, 0.8, 4, [5]int{0, 1, 0, 0, 4}},
+		}, 0.8, 2, [5]int{0, 1, 4, 0, 0}, levels(1, 2)},
 		{"below threshold", [][]Result{
 			repo(pass(1), pass(2)), repo(pass(1), pass(2)), repo(pass(1), pass(2)), repo(pass(1), fail(2)), repo(pass(1), fail(2)),
-		}, 0.8, 1, [5]int{0, 2, 0, 0, 3}},
-		{"exempt counts as passing", [][]Result{repo(exempt("operations", 1, e), pass(2))}, 0.8, 4, [5]int{0, 0, 0, 0, 1}},
-		{"not applicable repositories are left out", [][]Result{repo(na(1), na(2)), repo(pass(1), pass(2))}, 1, 4, [5]int{0, 0, 0, 0, 1}},
-		{"level with no applicable rule is vacuous", [][]Result{repo(na(1), pass(3))}, 1, 4, [5]int{0, 0, 0, 0, 1}},
-		{"failing level 1", [][]Result{repo(fail(1))}, 0.5, 0, [5]int{1, 0, 0, 0, 0}},
+		}, 0.8, 1, [5]int{0, 2, 3, 0, 0}, levels(1, 2)},
+		{"exempt counts as passing and as assessed", [][]Result{repo(exempt("operations", 1, e), pass(2))}, 0.8, 2, [5]int{0, 0, 1, 0, 0}, levels(1, 2)},
+		{"not applicable repositories are left out", [][]Result{repo(na(1), na(2)), repo(pass(1), pass(2))}, 1, 2, [5]int{0, 0, 1, 0, 0}, levels(1, 2)},
+		{"nobody is placed above the highest assessed level", [][]Result{repo(pass(1), pass(2), na(3), na(4))}, 1, 2, [5]int{0, 0, 1, 0, 0}, levels(1, 2)},
+		{"a level not assessed is stepped over", [][]Result{repo(na(1), pass(3))}, 1, 3, [5]int{0, 0, 0, 1, 0}, levels(3)},
+		{"a gap does not hide a failure above it", [][]Result{repo(pass(1), pass(3)), repo(pass(1), fail(3))}, 0.8, 1, [5]int{0, 1, 0, 1, 0}, levels(1, 3)},
+		{"a gap with enough passing above it", [][]Result{repo(pass(1), pass(3)), repo(pass(1), fail(3))}, 0.5, 3, [5]int{0, 1, 0, 1, 0}, levels(1, 3)},
+		{"a level counts over the repositories assessed at it", [][]Result{repo(pass(1)), repo(pass(1)), repo(pass(1), pass(2)), repo(pass(1), fail(2))}, 0.5, 2, [5]int{0, 3, 1, 0, 0}, levels(1, 2)},
+		{"a failure below a gap stops the repository", [][]Result{repo(fail(1), pass(3))}, 1, 0, [5]int{1, 0, 0, 0, 0}, levels(1, 3)},
+		{"failing level 1", [][]Result{repo(fail(1))}, 0.5, 0, [5]int{1, 0, 0, 0, 0}, levels(1)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -74,8 +86,11 @@ func TestMaturity(t *testing.T) {
 					got = m
 				}
 			}
-			if got.Level != tt.level || got.AtLevel != tt.atLevel || got.LevelName != LevelNames[tt.level] {
-				t.Fatalf("got level %d %v (%s), want %d %v", got.Level, got.AtLevel, got.LevelName, tt.level, tt.atLevel)
+			if got.Level != tt.level || got.AtLevel != tt.atLevel || got.LevelName != LevelNames[tt.level] || got.Assessed != tt.assessed {
+				t.Fatalf("got level %d %v (%s) assessed %v, want %d %v assessed %v", got.Level, got.AtLevel, got.LevelName, got.Assessed, tt.level, tt.atLevel, tt.assessed)
+			}
+			if got.Level > got.HighestAssessed() {
+				t.Fatalf("level %d above the highest assessed level %d", got.Level, got.HighestAssessed())
 			}
 		})
 	}
@@ -124,7 +139,13 @@ func TestAspectLevels(t *testing.T) {
 			res("operations", 1, e, StatusPass), res("operations", 2, e, StatusPass), res("operations", 3, e, StatusFail),
 			res("interfaces", 1, e, StatusError),
 		}, map[string]int{"operations": 2, "interfaces": 0}},
-		{"exempt passes", []Result{exempt("measurement", 1, e)}, map[string]int{"measurement": 4}},
+		{"exempt passes", []Result{exempt("measurement", 1, e)}, map[string]int{"measurement": 1}},
+		{"capped at the highest assessed level", []Result{
+			res("operations", 1, e, StatusPass), res("operations", 2, e, StatusPass), res("operations", 4, e, StatusSkip),
+		}, map[string]int{"operations": 2}},
+		{"a level not assessed is stepped over", []Result{
+			res("adoption", 1, e, StatusPass), res("adoption", 3, e, StatusPass),
+		}, map[string]int{"adoption": 3}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

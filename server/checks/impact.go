@@ -48,6 +48,9 @@ type RuleImpact struct {
 type AspectImpact struct {
 	Aspect   string
 	From, To int // the organisation's level
+	// Assessed is the highest level at which some rule applies under the proposed
+	// configuration: levels above it are not assessed.
+	Assessed int
 	Down, Up []string
 }
 
@@ -86,6 +89,12 @@ func ImpactSummary(imp *Impact) string {
 			level := policies.LevelNames[a.From]
 			if a.To != a.From {
 				level += " → **" + policies.LevelNames[a.To] + "**"
+			}
+			switch {
+			case a.Assessed == 0:
+				level += " (no level assessed)"
+			case a.Assessed < 4:
+				level += " (not assessed above " + policies.LevelNames[a.Assessed] + ")"
 			}
 			fmt.Fprintf(&b, "| %s | %s | %d | %d |\n", a.Aspect, level, len(a.Down), len(a.Up))
 		}

@@ -64,7 +64,7 @@ func TestImpactSummary(t *testing.T) {
 			name: "severity raised",
 			impact: Impact{Repositories: 150, Rules: []RuleImpact{
 				{Rule: "catalog.owner", From: policies.SeverityWarning, To: policies.SeverityError, ToFail: many},
-			}, Aspects: []AspectImpact{{Aspect: "adoption", From: 2, To: 1, Down: many}}},
+			}, Aspects: []AspectImpact{{Aspect: "adoption", From: 2, To: 1, Assessed: 4, Down: many}}},
 			want: []string{
 				"- `catalog.owner` becomes `error`: 143 repositories would fail\n",
 				"| adoption | operationalized → **provisional** | 143 | 0 |",
@@ -73,6 +73,17 @@ func TestImpactSummary(t *testing.T) {
 				"- adoption level down: `svc-000`",
 			},
 			absent: []string{"`svc-020`"},
+		},
+		{
+			name: "levels above the highest assessed one are named",
+			impact: Impact{Repositories: 3, Aspects: []AspectImpact{
+				{Aspect: "measurement", From: 3, To: 2, Assessed: 2, Up: []string{"web"}},
+				{Aspect: "interfaces", From: 1, To: 0, Assessed: 0},
+			}},
+			want: []string{
+				"| measurement | scalable → **operationalized** (not assessed above operationalized) | 0 | 1 |",
+				"| interfaces | provisional → **none** (no level assessed) | 0 | 0 |",
+			},
 		},
 		{
 			name: "rule added and rule removed",

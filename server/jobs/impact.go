@@ -243,7 +243,7 @@ func aspectImpacts(results []outcomes, thresholdBefore, thresholdNext float64) [
 	}
 	out := make([]checks.AspectImpact, 0, len(from))
 	for i, m := range from {
-		ai := checks.AspectImpact{Aspect: m.Aspect, From: m.Level, To: to[i].Level}
+		ai := checks.AspectImpact{Aspect: m.Aspect, From: m.Level, To: to[i].Level, Assessed: to[i].HighestAssessed()}
 		for j, o := range results {
 			b, n := levels[j][0][m.Aspect], levels[j][1][m.Aspect]
 			switch {

@@ -136,7 +136,7 @@ func (w *writer) headline() *section {
 func (w *writer) maturity() *section {
 	var b strings.Builder
 	b.WriteString("### Maturity per aspect\n\n")
-	fmt.Fprintf(&b, "A level counts when at least %s of the repositories an aspect applies to pass every rule of that level and the levels below. The share columns say where each repository stands on its own.\n\n", pct(w.r.Threshold))
+	fmt.Fprintf(&b, "A level counts when at least %s of the repositories assessed at that level pass every rule of that level and of the assessed levels below. A level at which no rule applies is not assessed (➖): it is stepped over, and no aspect or repository is placed above its highest assessed level. The share columns say where each repository stands on its own.\n\n", pct(w.r.Threshold))
 	b.WriteString("| Aspect | Level reached | Repositories |")
 	for _, name := range policies.LevelNames {
 		b.WriteString(" " + name + " |")
@@ -144,11 +144,15 @@ func (w *writer) maturity() *section {
 	b.WriteString("\n|---|---|--:|" + strings.Repeat("--:|", len(policies.LevelNames)) + "\n")
 	for _, a := range w.r.Aspects {
 		if a.Repositories == 0 {
-			b.WriteString(row(a.Aspect, levelBar(0)+" no rule applies", "0") + strings.Repeat(" — |", len(policies.LevelNames)) + "\n")
+			b.WriteString(row(a.Aspect, levelBar(0, a.Assessed)+" no rule applies", "0") + strings.Repeat(" — |", len(policies.LevelNames)) + "\n")
 			continue
 		}
-		cells := []string{a.Aspect, levelBar(a.Level) + " **" + a.LevelName + "**", count(a.Repositories)}
-		for _, share := range a.Shares {
+		cells := []string{a.Aspect, levelBar(a.Level, a.Assessed) + " **" + a.LevelName + "**", count(a.Repositories)}
+		for l, share := range a.Shares {
+			if l > 0 && !a.Assessed[l] {
+				cells = append(cells, "not assessed")
+				continue
+			}
 			cells = append(cells, pct(share))
 		}
 		b.WriteString(row(cells...) + "\n")
@@ -514,10 +518,20 @@ func levelName(l int) string {
 	return strconv.Itoa(l)
 }
 
-// levelBar shows a level of 4 as filled squares.
-func levelBar(level int) string {
-	level = min(max(level, 0), 4)
-	return strings.Repeat("🟩", level) + strings.Repeat("⬜", 4-level)
+// levelBar shows the four levels: reached, assessed but not reached, not assessed.
+func levelBar(level int, assessed [5]bool) string {
+	var b strings.Builder
+	for l := 1; l <= 4; l++ {
+		switch {
+		case l <= level:
+			b.WriteString("🟩")
+		case assessed[l]:
+			b.WriteString("⬜")
+		default:
+			b.WriteString("➖")
+		}
+	}
+	return b.String()
 }
 
 // bar shows a share as ten segments, rounded down so only 100% is full.

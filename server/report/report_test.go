@@ -62,15 +62,16 @@ func TestBuildLevels(t *testing.T) {
 	lenient.Threshold = 0.6
 	runBuild(t, []buildCase{
 		{name: "maturity per aspect at the default threshold", repos: ladderRepos(), check: func(t *testing.T, r *Report) {
-			want := map[string]int{"investment": 0, "adoption": 4, "interfaces": 0, "operations": 1, "measurement": 4}
+			// adoption and measurement have rules at one level only: nobody is placed above it.
+			want := map[string]int{"investment": 0, "adoption": 1, "interfaces": 0, "operations": 1, "measurement": 3}
 			if got := r.Summary().Levels; !reflect.DeepEqual(got, want) {
 				t.Errorf("levels %v, want %v", got, want)
 			}
 			ops := aspect(r, "operations")
-			if ops.AtLevel != [5]int{1, 1, 0, 0, 3} || ops.Shares != [5]float64{0.2, 0.2, 0, 0, 0.6} || ops.LevelName != "provisional" {
+			if ops.AtLevel != [5]int{1, 1, 3, 0, 0} || ops.Shares != [5]float64{0.2, 0.2, 0.6, 0, 0} || ops.LevelName != "provisional" || ops.Assessed != [5]bool{false, true, true, false, false} {
 				t.Errorf("operations %+v", ops)
 			}
-			if m := aspect(r, "measurement"); m.AtLevel != [5]int{0, 0, 1, 0, 4} {
+			if m := aspect(r, "measurement"); m.AtLevel != [5]int{1, 0, 0, 4, 0} || m.Assessed != [5]bool{false, false, false, true, false} {
 				t.Errorf("measurement at level %v", m.AtLevel)
 			}
 			if inv := aspect(r, "investment"); inv.Repositories != 0 || inv.Shares != [5]float64{} {
@@ -81,8 +82,8 @@ func TestBuildLevels(t *testing.T) {
 			}
 		}},
 		{name: "the org threshold decides", repos: ladderRepos(), cfg: lenient, check: func(t *testing.T, r *Report) {
-			if ops := aspect(r, "operations"); ops.Level != 4 {
-				t.Errorf("operations level %d at threshold 0.6, want 4", ops.Level)
+			if ops := aspect(r, "operations"); ops.Level != 2 {
+				t.Errorf("operations level %d at threshold 0.6, want 2 (the highest assessed)", ops.Level)
 			}
 		}},
 		{name: "no repositories", check: func(t *testing.T, r *Report) {
@@ -266,7 +267,7 @@ func TestBuildTrend(t *testing.T) {
 				t.Errorf("delta %+v", d)
 			}
 			// interfaces was not recorded then, so it is not compared.
-			wantLevels := []LevelChange{{"investment", 0, 0}, {"adoption", 3, 4}, {"operations", 1, 1}, {"measurement", 4, 4}}
+			wantLevels := []LevelChange{{"investment", 0, 0}, {"adoption", 3, 1}, {"operations", 1, 1}, {"measurement", 4, 3}}
 			if !reflect.DeepEqual(d.Levels, wantLevels) {
 				t.Errorf("levels %+v", d.Levels)
 			}
@@ -320,7 +321,7 @@ func TestSummaryAndJSON(t *testing.T) {
 	started := now.Add(-10 * time.Minute)
 	r.Sweep = &SweepSummary{StartedAt: started, Repositories: 6, Evaluated: 2, Unchanged: 3}
 	s = r.Summary()
-	if !s.StartedAt.Equal(started) || !s.FinishedAt.IsZero() || s.Repositories != 6 || s.Evaluated != 2 || s.Unchanged != 3 || s.Levels["adoption"] != 4 {
+	if !s.StartedAt.Equal(started) || !s.FinishedAt.IsZero() || s.Repositories != 6 || s.Evaluated != 2 || s.Unchanged != 3 || s.Levels["adoption"] != 1 {
 		t.Errorf("summary with a sweep %+v", s)
 	}
 
