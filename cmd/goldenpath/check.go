@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
@@ -84,6 +86,18 @@ func checkDir(ctx context.Context, dir, configPath, policiesDir string) (*polici
 	engine, err := policies.New(ctx, policies.Options{Custom: custom})
 	if err != nil {
 		return nil, err
+	}
+	// The server reports a broken custom rule and runs the rest; a local run is
+	// where its author fixes it, so it stops with the line.
+	if problems := engine.Problems(); len(problems) > 0 {
+		msgs := make([]string, len(problems))
+		for i, p := range problems {
+			msgs[i] = p.Source + ": " + p.Message
+			if p.Line > 0 {
+				msgs[i] = fmt.Sprintf("%s:%d: %s", p.Source, p.Line, p.Message)
+			}
+		}
+		return nil, usageError("custom rules: %s", strings.Join(msgs, "; "))
 	}
 	if orgData != nil {
 		// A misspelt rule ID would otherwise disable, re-rate or exempt nothing.

@@ -90,3 +90,33 @@ func runGoldenpath(t *testing.T, args ...string) (int, string) {
 	t.Fatalf("run goldenpath %v: %v", args, err)
 	return 0, ""
 }
+
+// TestCheckBrokenCustomRules: a --policies module that does not compile, or sits
+// outside goldenpath.custom., is an input error naming its file and line; the
+// server reports such a module and runs the rest, but locally its author fixes it.
+func TestCheckBrokenCustomRules(t *testing.T) {
+	tests := []struct {
+		name, module, wantErr string
+	}{
+		{"compiles", "# METADATA\n# title: x\n# custom:\n#   aspect: operations\n#   level: 1\n#   severity: info\npackage goldenpath.custom.x\n\ndeny contains \"never\" if false\n", ""},
+		{"metadata incomplete", "# METADATA\n# title: x\npackage goldenpath.custom.x\n\ndeny contains \"never\" if false\n", "x.rego:3: rule custom.x: custom.aspect must be one of"},
+		{"syntax error", "# METADATA\n# title: x\npackage goldenpath.custom.x\n\ndeny contains msg if {\n\tmsg := \n}\n", "x.rego:7: "},
+		{"outside the custom prefix", "package evil\n\ndeny contains \"x\" if true\n", "x.rego:1: package evil is not allowed"},
+		{"removed builtin", "package goldenpath.custom.x\n\ndeny contains r.body if { r := http.send({\"method\": \"get\", \"url\": \"http://x\"}) }\n", "x.rego:3: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "x.rego"), []byte(tt.module), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			code, stderr := runGoldenpath(t, "check", dir, "--policies", dir, "--format", "json")
+			if inputError := code == 2; inputError != (tt.wantErr != "") {
+				t.Fatalf("exit code %d, want an input error: %v; stderr: %s", code, tt.wantErr != "", stderr)
+			}
+			if !strings.Contains(stderr, tt.wantErr) || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
+				t.Fatalf("stderr %q, want one line holding %q", stderr, tt.wantErr)
+			}
+		})
+	}
+}

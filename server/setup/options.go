@@ -20,7 +20,7 @@ const (
 	DefaultWebURL = "https://github.com"
 	DefaultAPIURL = "https://api.github.com/"
 	DefaultListen = "127.0.0.1:0"
-	DefaultOutput = "goldenpath.yaml"
+	DefaultOutput = "goldenpath-server-config.yaml"
 )
 
 // Options configure Run.
@@ -37,7 +37,8 @@ type Options struct {
 	// https://goldenpath.example.com/api/github/hook. A bare origin gets
 	// /api/github/hook appended.
 	WebhookURL string
-	// Output is the config file to write; default goldenpath.yaml.
+	// Output is the config file to write; default goldenpath-server-config.yaml (a name
+	// that cannot be taken for the organisation's golden-path.yaml).
 	Output string
 	// Force allows Output to be replaced.
 	Force bool
