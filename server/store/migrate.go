@@ -142,6 +142,15 @@ var migrations = []migration{
 		// What the report needs of the evaluation: a few hundred bytes of its 16 KB.
 		`ALTER TABLE repositories ADD COLUMN outcome BYTEA NOT NULL DEFAULT ''`,
 	}},
+	{4, "replica heartbeats", []string{
+		// One row per running process, keyed by its River client ID (the name River
+		// records in river_job.attempted_by). Times come from the database's clock,
+		// so replicas' clocks never need to agree.
+		`CREATE TABLE replicas (
+			id TEXT PRIMARY KEY,
+			started_at BIGINT NOT NULL,
+			heartbeat_at BIGINT NOT NULL)`,
+	}},
 }
 
 // migrate applies the product migrations not applied yet, each in its own transaction

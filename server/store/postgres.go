@@ -66,6 +66,26 @@ func (b *postgresBackend) queueStatsQuery() string {
 		FROM river_job WHERE state = 'available'`
 }
 
+func (b *postgresBackend) nowMillisSQL() string {
+	return `(extract(epoch FROM clock_timestamp()) * 1000)::bigint`
+}
+
+func (b *postgresBackend) rescueJobsSQL() string {
+	return `UPDATE river_job SET
+		state = CASE WHEN attempt >= max_attempts THEN 'discarded'::river_job_state ELSE 'available'::river_job_state END,
+		finalized_at = CASE WHEN attempt >= max_attempts THEN now() END,
+		scheduled_at = now(),
+		errors = array_append(errors, jsonb_build_object('at', now(), 'attempt', attempt, 'error', $1::text, 'trace', ''))
+	WHERE state = 'running' AND (
+		$6::boolean
+		OR attempted_by[array_length(attempted_by, 1)] IN (
+			SELECT id FROM replicas WHERE id <> $2 AND heartbeat_at < ` + b.nowMillisSQL() + ` - $5::bigint)
+		OR (attempted_by[array_length(attempted_by, 1)] = $2
+			AND attempted_at < now() - make_interval(secs => $3::double precision)
+			AND NOT id = ANY (ARRAY(SELECT jsonb_array_elements_text($4::jsonb)::bigint))))
+	RETURNING id, kind, attempt, state::text`
+}
+
 // withMigrationLock holds a session advisory lock, so replicas starting together
 // migrate one after the other. The lock lives on a dedicated connection that is closed
 // afterwards: the lock can never stay behind in the pool.

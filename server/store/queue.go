@@ -24,6 +24,9 @@ type Queue interface {
 	// Subscribe returns job events of the given kinds (at least one) and a function
 	// that cancels the subscription. Events are dropped when the channel is full.
 	Subscribe(kinds ...river.EventKind) (<-chan *river.Event, func())
+	// ID is the client's name, which River records in the attempted_by of the jobs
+	// it works.
+	ID() string
 }
 
 // riverJobs is the River side of a backend: one client per Store, insert-only until
@@ -94,6 +97,8 @@ func (q *riverQueue[TTx]) Stop(ctx context.Context) error  { return q.client.Sto
 func (q *riverQueue[TTx]) StopAndCancel(ctx context.Context) error {
 	return q.client.StopAndCancel(ctx)
 }
+
+func (q *riverQueue[TTx]) ID() string { return q.client.ID() }
 
 func (q *riverQueue[TTx]) Subscribe(kinds ...river.EventKind) (<-chan *river.Event, func()) {
 	return q.client.Subscribe(kinds...)

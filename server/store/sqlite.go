@@ -31,6 +31,8 @@ const sqliteParams = "?_txlock=immediate&_busy_timeout=5000&_journal_mode=WAL&_s
 type sqliteBackend struct {
 	*riverJobs[*sql.Tx]
 	db *sql.DB
+	// lock is held for the process's life: see lockSQLite.
+	lock *os.File
 }
 
 func openSQLite(ctx context.Context, path string) (*sqliteBackend, error) {
@@ -50,9 +52,14 @@ func openSQLite(ctx context.Context, path string) (*sqliteBackend, error) {
 		return nil, fmt.Errorf("open SQLite database %s: %w", path, err)
 	}
 	_ = f.Close()
+	lock, err := lockSQLite(path)
+	if err != nil {
+		return nil, err
+	}
 
 	db, err := sql.Open("sqlite", path+sqliteParams)
 	if err != nil {
+		_ = lock.Close()
 		return nil, fmt.Errorf("open SQLite database %s: %w", path, err)
 	}
 	// One connection serialises all writers in this process: SQLite has a single
@@ -60,6 +67,7 @@ func openSQLite(ctx context.Context, path string) (*sqliteBackend, error) {
 	db.SetMaxOpenConns(1)
 	if err := db.PingContext(ctx); err != nil {
 		_ = db.Close()
+		_ = lock.Close()
 		return nil, fmt.Errorf("open SQLite database %s: %w", path, err)
 	}
 	jobs, err := newRiverJobs(riversqlite.New(db), "", func(c *river.Config) {
@@ -69,14 +77,18 @@ func openSQLite(ctx context.Context, path string) (*sqliteBackend, error) {
 	})
 	if err != nil {
 		_ = db.Close()
+		_ = lock.Close()
 		return nil, fmt.Errorf("open SQLite database %s: River client: %w", path, err)
 	}
-	return &sqliteBackend{riverJobs: jobs, db: db}, nil
+	return &sqliteBackend{riverJobs: jobs, db: db, lock: lock}, nil
 }
 
 func (b *sqliteBackend) kind() string  { return KindSQLite }
 func (b *sqliteBackend) pool() querier { return sqliteQuerier{conn: b.db, db: b.db} }
-func (b *sqliteBackend) close()        { _ = b.db.Close() }
+func (b *sqliteBackend) close() {
+	_ = b.db.Close()
+	_ = b.lock.Close()
+}
 func (b *sqliteBackend) ddl(s string) string {
 	return strings.ReplaceAll(s, "BYTEA", "BLOB") // SQLite's name for bytes
 }
@@ -89,6 +101,29 @@ func (b *sqliteBackend) queueStatsQuery() string {
 	// River stores SQLite times as UTC text "2006-01-02 15:04:05.999".
 	return `SELECT count(*), coalesce(CAST((julianday('now') - julianday(min(scheduled_at))) * 86400000 AS INTEGER), 0)
 		FROM river_job WHERE state = 'available'`
+}
+
+func (b *sqliteBackend) nowMillisSQL() string {
+	return `CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)`
+}
+
+// rescueJobsSQL writes River's SQLite encodings: times as UTC text, errors and
+// attempted_by as JSON arrays.
+func (b *sqliteBackend) rescueJobsSQL() string {
+	return `UPDATE river_job SET
+		state = CASE WHEN attempt >= max_attempts THEN 'discarded' ELSE 'available' END,
+		finalized_at = CASE WHEN attempt >= max_attempts THEN datetime('now', 'subsec') END,
+		scheduled_at = datetime('now', 'subsec'),
+		errors = json_insert(coalesce(errors, json('[]')), '$[#]',
+			json_object('at', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'attempt', attempt, 'error', $1, 'trace', ''))
+	WHERE state = 'running' AND (
+		$6
+		OR json_extract(attempted_by, '$[#-1]') IN (
+			SELECT id FROM replicas WHERE id <> $2 AND heartbeat_at < ` + b.nowMillisSQL() + ` - $5)
+		OR (json_extract(attempted_by, '$[#-1]') = $2
+			AND attempted_at < datetime('now', 'subsec', '-' || $3 || ' seconds')
+			AND id NOT IN (SELECT value FROM json_each($4))))
+	RETURNING id, kind, attempt, state`
 }
 
 func (b *sqliteBackend) inTx(ctx context.Context, fn func(querier, jobInserter) error) error {

@@ -59,6 +59,13 @@ type backend interface {
 	ddl(stmt string) string
 	// queueStatsQuery returns (available jobs, age of the oldest in milliseconds).
 	queueStatsQuery() string
+	// nowMillisSQL is the database clock in unix milliseconds, as an SQL expression.
+	nowMillisSQL() string
+	// rescueJobsSQL is Store.RescueJobs's statement. Its parameters: $1 the error
+	// message, $2 this replica's ID, $3 the stranded-after window in seconds, $4
+	// the busy job IDs as a JSON array, $5 the dead-after window in milliseconds,
+	// $6 whether to rescue every running job.
+	rescueJobsSQL() string
 	close()
 }
 
