@@ -57,6 +57,7 @@ type Server struct {
 	http    *http.Server
 
 	evaluator *jobs.Evaluator
+	liveness  *liveness
 }
 
 // New builds the app from its configuration: it opens (and migrates) the database,
@@ -102,7 +103,9 @@ func New(ctx context.Context, cfg *config.Server, log zerolog.Logger, opts Optio
 	}
 	workers := river.NewWorkers()
 	jobs.Register(workers, ev)
+	live := newLiveness(st, log)
 	queue, err := st.NewQueue(&river.Config{
+		Middleware: []rivertype.Middleware{live},
 		Queues: map[string]river.QueueConfig{
 			jobs.QueuePulls:   {MaxWorkers: cfg.GoldenPath.Workers},
 			jobs.QueueDefault: {MaxWorkers: max(1, cfg.GoldenPath.Workers/2)},
@@ -124,7 +127,8 @@ func New(ctx context.Context, cfg *config.Server, log zerolog.Logger, opts Optio
 			&river.PeriodicJobOpts{RunOnStart: !opts.NoStartupRedelivery},
 		)},
 		Logger: slog.New(slog.NewJSONHandler(log, &slog.HandlerOptions{Level: slog.LevelWarn})),
-		// A job is cut off before another replica could take it for abandoned.
+		// River's own rescue is the backstop behind liveness, which finds dead
+		// processes in seconds. A job is cut off before River could take it for abandoned.
 		JobTimeout:           min(10*time.Minute, cfg.GoldenPath.JobRescueAfter),
 		RescueStuckJobsAfter: cfg.GoldenPath.JobRescueAfter,
 	})
@@ -132,7 +136,7 @@ func New(ctx context.Context, cfg *config.Server, log zerolog.Logger, opts Optio
 		st.Close()
 		return nil, fmt.Errorf("job queue: %w", err)
 	}
-	s := &Server{cfg: cfg, log: log, store: st, queue: queue, metrics: m, evaluator: ev}
+	s := &Server{cfg: cfg, log: log, store: st, queue: queue, metrics: m, evaluator: ev, liveness: live}
 	hook := &webhook.Handler{Store: st, ConfigRepo: cfg.GoldenPath.ConfigRepo}
 	mux := http.NewServeMux()
 	mux.Handle("POST /api/github/hook", webhook.Dispatcher(hook, cfg.GitHub.App.WebhookSecret, maxWebhookBytes, m))
@@ -153,9 +157,17 @@ func New(ctx context.Context, cfg *config.Server, log zerolog.Logger, opts Optio
 // webhooks, lets running jobs finish (or returns them to the queue after a grace
 // period), and closes the database.
 func (s *Server) Run(ctx context.Context, ln net.Listener) error {
-	if err := s.queue.Start(ctx); err != nil {
+	if err := s.liveness.start(ctx, s.queue.ID()); err != nil {
 		return fmt.Errorf("start workers: %w", err)
 	}
+	if err := s.queue.Start(ctx); err != nil {
+		s.liveness.stop()
+		return fmt.Errorf("start workers: %w", err)
+	}
+	// Heartbeats go on while running jobs finish during shutdown.
+	liveCtx, stopLiveness := context.WithCancel(context.WithoutCancel(ctx))
+	livenessDone := make(chan struct{})
+	go func() { s.liveness.run(liveCtx); close(livenessDone) }()
 	go s.watchQueue(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(ln) }()
@@ -172,6 +184,8 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		// Jobs still running after the grace period go back to the queue.
 		_ = s.queue.StopAndCancel(context.Background())
 	}
+	stopLiveness()
+	<-livenessDone
 	s.store.Close()
 	s.log.Info().Msg("stopped")
 	if errors.Is(serveErr, http.ErrServerClosed) {

@@ -44,14 +44,13 @@ const (
 	scalePulls    = 6
 	replicaSlots  = 2 // goldenpath.workers: pull evaluations one replica runs at once
 	sweepInterval = 2 * time.Second
-	rescueAfter   = 3 * time.Second
 	prMarker      = "<!-- goldenpath:pr -->"
 	reportMarker  = "<!-- goldenpath:report -->"
-	// deadAttemptAge ages the dead replica's attempts past the pull worker's own
-	// five-minute timeout, which the rescuer honours on top of job_rescue_after.
-	// It stays below job_rescue_after's default, so the configured 3 s still matters.
-	deadAttemptAge = 10 * time.Minute
 )
+
+// scaleSettings sweep every sweepInterval; job_rescue_after keeps its default
+// (30 minutes): a killed replica's jobs must come back through heartbeats.
+var scaleSettings = map[string]any{"sweep_interval": sweepInterval.String(), "workers": replicaSlots}
 
 // The three rules kept are the ones a pull request here fails, so each gets a comment.
 const scaleOrgConfig = `rules:
@@ -81,11 +80,11 @@ func TestScaleOut(t *testing.T) {
 
 	// Each replica reaches GitHub through a gate that can hold the head-tree read
 	// of an evaluation: the test then knows which replica is inside which job.
-	gateA, gateB := newGate(t, fake, headTrees), newGate(t, fake, headTrees)
-	a := startReplica(t, "a", fake, gateA.url(), dbURL)
+	gateA, gateB := newGate(t, fake, holdPaths(headTrees)), newGate(t, fake, holdPaths(headTrees))
+	a := startReplica(t, "a", fake, gateA.url(), dbURL, scaleSettings)
 	// Alone, A wins the election: its start-up sweep shows it leads.
 	waitFor(t, "the first sweep, run by replica a as leader", 30*time.Second, func() bool { return fake.CountRequests(sweeps) >= 1 })
-	b := startReplica(t, "b", fake, gateB.url(), dbURL)
+	b := startReplica(t, "b", fake, gateB.url(), dbURL, scaleSettings)
 	windowStart := time.Now()
 
 	// (1) Every pull request is delivered to both replicas under one GUID, at once.
@@ -149,8 +148,8 @@ func TestScaleOut(t *testing.T) {
 	}
 	killedAt := time.Now()
 	a.kill(t)
-	ageRunningPulls(t, db, replicaSlots)
-	waitFor(t, "replica b to finish the killed replica's evaluations", 60*time.Second, func() bool {
+	// Replica b rescues them once a's heartbeat is 20 s old.
+	waitFor(t, "replica b to finish the killed replica's evaluations", 90*time.Second, func() bool {
 		for head := range onA {
 			if len(completed(fake, head)) != 1 {
 				return false
@@ -197,7 +196,7 @@ func TestScaleOut(t *testing.T) {
 
 // newScaleOrg is an organisation with one repository and scalePulls pull
 // requests, each with a head of its own; it returns the heads by number.
-func newScaleOrg(t *testing.T) (*githubfake.Fake, map[int]string) {
+func newScaleOrg(t testing.TB) (*githubfake.Fake, map[int]string) {
 	t.Helper()
 	fake := githubfake.New(t)
 	fake.AddInstallation(scaleInst, scaleOrg)
@@ -217,7 +216,7 @@ func newScaleOrg(t *testing.T) (*githubfake.Fake, map[int]string) {
 // treePath is the request an evaluation of head makes first for its files.
 func treePath(head string) string { return "/repos/acme/payments/git/trees/" + head }
 
-func connect(t *testing.T, dbURL string) *pgx.Conn {
+func connect(t testing.TB, dbURL string) *pgx.Conn {
 	t.Helper()
 	conn, err := pgx.Connect(context.Background(), dbURL)
 	if err != nil {
@@ -237,20 +236,6 @@ func runningPulls(t *testing.T, db *pgx.Conn) int {
 		t.Fatal(err)
 	}
 	return n
-}
-
-// ageRunningPulls makes the evaluations still running (those of the killed
-// replica) look older than the pull worker's timeout, and checks there are want.
-func ageRunningPulls(t *testing.T, db *pgx.Conn, want int) {
-	t.Helper()
-	tag, err := db.Exec(context.Background(), `UPDATE river_job SET attempted_at = attempted_at - make_interval(secs => $1)
-		WHERE kind = 'evaluate_pull' AND state = 'running'`, deadAttemptAge.Seconds())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := tag.RowsAffected(); n != int64(want) {
-		t.Fatalf("%d evaluations left running by the killed replica, want %d", n, want)
-	}
 }
 
 func completed(fake *githubfake.Fake, head string) []githubfake.CheckRun {
@@ -281,7 +266,7 @@ func send(req *http.Request) int {
 	return resp.StatusCode
 }
 
-func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
+func waitFor(t testing.TB, what string, timeout time.Duration, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for !cond() {
@@ -293,18 +278,26 @@ func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool)
 }
 
 // gate is a replica's road to the fake GitHub: a proxy that holds the requests
-// for the given paths until it is opened (never, for a replica to be killed).
+// hold selects until it is opened (never, for a replica to be killed). With
+// afterGitHub, GitHub sees the request at once and the answer is held instead: the
+// replica dies after GitHub acted but before it knew.
 type gate struct {
-	srv    *httptest.Server
-	hold   map[string]bool
-	opened chan struct{}
-	closed chan struct{}
+	srv         *httptest.Server
+	hold        func(*http.Request) bool
+	afterGitHub bool
+	opened      chan struct{}
+	closed      chan struct{}
 
 	mu   sync.Mutex
 	held []string
 }
 
-func newGate(t *testing.T, fake *githubfake.Fake, hold map[string]bool) *gate {
+// holdPaths selects the requests for the given paths.
+func holdPaths(paths map[string]bool) func(*http.Request) bool {
+	return func(r *http.Request) bool { return paths[r.URL.Path] }
+}
+
+func newGate(t testing.TB, fake *githubfake.Fake, hold func(*http.Request) bool) *gate {
 	target, err := url.Parse(fake.URL())
 	if err != nil {
 		t.Fatal(err)
@@ -313,19 +306,33 @@ func newGate(t *testing.T, fake *githubfake.Fake, hold map[string]bool) *gate {
 	proxy := httputil.NewSingleHostReverseProxy(target)
 	proxy.ErrorLog = log.New(io.Discard, "", 0) // a killed replica breaks copies half-way
 	g.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if g.hold[r.URL.Path] {
-			g.mu.Lock()
-			g.held = append(g.held, r.URL.Path)
-			g.mu.Unlock()
-			select {
-			case <-g.opened:
-			case <-r.Context().Done(): // the replica died waiting
-				return
-			case <-g.closed:
-				return
-			}
+		if !g.hold(r) {
+			proxy.ServeHTTP(w, r)
+			return
 		}
-		proxy.ServeHTTP(w, r)
+		g.mu.Lock()
+		g.held = append(g.held, r.URL.Path)
+		g.mu.Unlock()
+		answer := httptest.NewRecorder()
+		if g.afterGitHub {
+			proxy.ServeHTTP(answer, r)
+		}
+		select {
+		case <-g.opened:
+		case <-r.Context().Done(): // the replica died waiting
+			return
+		case <-g.closed:
+			return
+		}
+		if !g.afterGitHub {
+			proxy.ServeHTTP(w, r)
+			return
+		}
+		for k, v := range answer.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(answer.Code)
+		_, _ = w.Write(answer.Body.Bytes())
 	}))
 	t.Cleanup(func() {
 		close(g.closed)
@@ -346,48 +353,28 @@ func (g *gate) heldPaths() []string {
 
 // replica is a `goldenpath serve` process.
 type replica struct {
-	name   string
-	url    string
-	cmd    *exec.Cmd
-	exited chan struct{}
+	name    string
+	url     string
+	cmd     *exec.Cmd
+	exited  chan struct{}
+	logPath string
 }
 
-func startReplica(t *testing.T, name string, fake *githubfake.Fake, apiURL, dbURL string) *replica {
+func startReplica(t testing.TB, name string, fake *githubfake.Fake, apiURL, dbURL string, settings map[string]any) *replica {
 	t.Helper()
 	port := freePort(t)
-	gh := fake.Config()
-	cfg := map[string]any{
-		"server":  map[string]any{"address": "127.0.0.1", "port": port},
-		"logging": map[string]any{"level": "info", "format": "json"},
-		"github": map[string]any{
-			"web_url": gh.WebURL, "v3_api_url": apiURL, "v4_api_url": apiURL + "graphql",
-			"app": map[string]any{"integration_id": gh.App.IntegrationID, "webhook_secret": gh.App.WebhookSecret, "private_key": gh.App.PrivateKey},
-		},
-		"database": map[string]any{"url": dbURL},
-		"goldenpath": map[string]any{
-			"sweep_interval": sweepInterval.String(), "workers": replicaSlots, "job_rescue_after": rescueAfter.String(),
-		},
-	}
-	data, err := json.Marshal(cfg) // JSON is YAML
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(cfgPath, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cfgPath := writeServeConfig(t, dir, fake, apiURL, dbURL, port, settings)
 	logFile, err := os.Create(filepath.Join(dir, "serve.log"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(os.Args[0], "serve", "--config", cfgPath)
-	cmd.Env = append(os.Environ(), runMainEnv+"=1")
+	cmd := serveCommand(cfgPath)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	r := &replica{name: name, url: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd, exited: make(chan struct{})}
+	r := &replica{name: name, url: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd, exited: make(chan struct{}), logPath: logFile.Name()}
 	go func() {
 		_ = cmd.Wait()
 		logFile.Close()
@@ -412,8 +399,50 @@ func startReplica(t *testing.T, name string, fake *githubfake.Fake, apiURL, dbUR
 	return r
 }
 
+// writeServeConfig writes a `serve` configuration for the fake GitHub reached at
+// apiURL, with settings as its goldenpath section, and returns its path.
+func writeServeConfig(t testing.TB, dir string, fake *githubfake.Fake, apiURL, dbURL string, port int, settings map[string]any) string {
+	t.Helper()
+	gh := fake.Config()
+	cfg := map[string]any{
+		"server":  map[string]any{"address": "127.0.0.1", "port": port},
+		"logging": map[string]any{"level": "info", "format": "json"},
+		"github": map[string]any{
+			"web_url": gh.WebURL, "v3_api_url": apiURL, "v4_api_url": apiURL + "graphql",
+			"app": map[string]any{"integration_id": gh.App.IntegrationID, "webhook_secret": gh.App.WebhookSecret, "private_key": gh.App.PrivateKey},
+		},
+		"database":   map[string]any{"url": dbURL},
+		"goldenpath": settings,
+	}
+	data, err := json.Marshal(cfg) // JSON is YAML
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// serveCommand is `goldenpath serve --config cfgPath`, run by the test binary.
+func serveCommand(cfgPath string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], "serve", "--config", cfgPath)
+	cmd.Env = append(os.Environ(), runMainEnv+"=1")
+	return cmd
+}
+
+// log returns what the replica has logged so far.
+func (r *replica) log(t testing.TB) string {
+	out, err := os.ReadFile(r.logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}
+
 // kill sends SIGKILL: no graceful shutdown, jobs left running in the database.
-func (r *replica) kill(t *testing.T) {
+func (r *replica) kill(t testing.TB) {
 	select {
 	case <-r.exited:
 		return
@@ -425,7 +454,7 @@ func (r *replica) kill(t *testing.T) {
 	<-r.exited
 }
 
-func mustRequest(t *testing.T, method, u string) *http.Request {
+func mustRequest(t testing.TB, method, u string) *http.Request {
 	t.Helper()
 	req, err := http.NewRequest(method, u, nil)
 	if err != nil {
@@ -434,7 +463,7 @@ func mustRequest(t *testing.T, method, u string) *http.Request {
 	return req
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
