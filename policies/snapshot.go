@@ -20,6 +20,13 @@ type Snapshot interface {
 	Read(ctx context.Context, paths []string) (map[string][]byte, error)
 }
 
+// Partial is implemented by a Snapshot that can be cut short, by a budget of
+// requests or a directory it could not read: PartialReason says what is missing,
+// "" when nothing is. The engine asks after listing and again after reading.
+type Partial interface {
+	PartialReason() string
+}
+
 // Repository holds the facts about a repository that do not come from its files.
 type Repository struct {
 	Owner              string   `json:"owner"`

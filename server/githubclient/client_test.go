@@ -33,7 +33,7 @@ type world struct {
 	blobs   *memoryBlobs
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	f := githubfake.New(t)
 	f.AddInstallation(installationID, "acme")
@@ -51,7 +51,7 @@ func newWorld(t *testing.T) *world {
 	return &world{fake: f, client: c, metrics: m, blobs: blobs}
 }
 
-func (w *world) installation(t *testing.T) jobs.Installation {
+func (w *world) installation(t testing.TB) jobs.Installation {
 	t.Helper()
 	in, err := w.client.Installation(context.Background(), installationID)
 	if err != nil {
@@ -121,20 +121,25 @@ func TestSnapshotEntries(t *testing.T) {
 		"docs/index.md":          "docs\n",
 	}
 	want := []string{"README.md", "catalog-info.yaml", "docs/index.md", "src/internal/x/util.go", "src/main.go"}
+	// The recursive listing has 9 entries: README.md catalog-info.yaml docs
+	// docs/index.md src src/internal src/internal/x src/internal/x/util.go src/main.go
 	tests := []struct {
-		name      string
-		truncated bool
-		// tree requests: recursive and one per directory when truncated
+		name       string
+		entryLimit int // where the fake truncates a recursive listing
+		// tree requests: recursive, and one level deep where a listing is split
 		wantRecursive, wantPlain int
 	}{
 		{name: "one recursive request", wantRecursive: 1},
-		{name: "truncated tree walked per directory", truncated: true, wantRecursive: 1, wantPlain: 5}, // root, docs, src, src/internal, src/internal/x
+		// root split; docs is whole in the truncated listing, src is listed.
+		{name: "truncated at the root", entryLimit: 4, wantRecursive: 2, wantPlain: 1},
+		// root split: docs and src listed; src split again: src/internal listed.
+		{name: "truncated at two levels", entryLimit: 2, wantRecursive: 4, wantPlain: 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w := newWorld(t)
 			sha := w.repo("api", files)
-			w.fake.SetTruncatedTrees(tt.truncated)
+			w.fake.SetTreeLimits(tt.entryLimit, 0)
 			snap := w.installation(t).Snapshot("acme", "api", sha)
 			for range 2 { // the second call is memoised
 				entries, err := snap.Entries(context.Background())
@@ -251,7 +256,7 @@ func TestStoredSnapshotListsNothing(t *testing.T) {
 	}
 	w.fake.ResetRequests()
 
-	stored := in.StoredSnapshot("acme", "api", tree, entries)
+	stored := in.StoredSnapshot("acme", "api", tree, entries, 0)
 	if got, err := in.TreeSHA(ctx, stored); err != nil || got != tree {
 		t.Fatalf("TreeSHA of the stored snapshot = %q, %v; want %q", got, err, tree)
 	}

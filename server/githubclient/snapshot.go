@@ -32,13 +32,21 @@ const (
 // use it: the tree is the branch's when first listed). Nothing is requested until
 // Entries or Read is called; the listing and blobs read are kept for its life.
 func (in *Installation) Snapshot(owner, repo, sha string) policies.Snapshot {
-	return &snapshot{in: in, owner: owner, repo: repo, sha: sha, blobs: map[string][]byte{}}
+	return in.LimitedSnapshot(owner, repo, sha, 0)
+}
+
+// LimitedSnapshot is Snapshot with a budget of GitHub requests for its listing
+// and blobs together (0: none). Past it, the snapshot holds what was read and
+// says so in PartialReason.
+func (in *Installation) LimitedSnapshot(owner, repo, sha string, budget int) policies.Snapshot {
+	return &snapshot{in: in, owner: owner, repo: repo, sha: sha, blobs: map[string][]byte{}, budget: &requestBudget{limit: budget}}
 }
 
 // StoredSnapshot is the snapshot of tree whose sorted listing is known already:
-// nothing is listed, and blobs are read as for any snapshot.
-func (in *Installation) StoredSnapshot(owner, repo, tree string, entries []policies.Entry) policies.Snapshot {
-	s := &snapshot{in: in, owner: owner, repo: repo, sha: tree, treeSHA: tree, entries: entries, blobs: map[string][]byte{}}
+// nothing is listed, and blobs are read as for any snapshot, within budget
+// requests (0: no limit).
+func (in *Installation) StoredSnapshot(owner, repo, tree string, entries []policies.Entry, budget int) policies.Snapshot {
+	s := &snapshot{in: in, owner: owner, repo: repo, sha: tree, treeSHA: tree, entries: entries, blobs: map[string][]byte{}, budget: &requestBudget{limit: budget}}
 	s.byPath = make(map[string]policies.Entry, len(entries))
 	for _, e := range entries {
 		s.byPath[e.Path] = e
@@ -49,20 +57,25 @@ func (in *Installation) StoredSnapshot(owner, repo, tree string, entries []polic
 type snapshot struct {
 	in               *Installation
 	owner, repo, sha string
+	budget           *requestBudget
 
 	listMu  sync.Mutex
 	treeSHA string
 	entries []policies.Entry
 	byPath  map[string]policies.Entry
+	// listCut says why the listing is incomplete, "" when it is not.
+	listCut string
 
 	readMu sync.Mutex
 	blobs  map[string][]byte // by blob SHA
+	// unread counts files left unread for the budget, of asked.
+	unread, asked int
 }
 
 func (s *snapshot) name() string { return s.owner + "/" + s.repo + "@" + shortSHA(s.sha) }
 
-// Entries implements policies.Snapshot: one recursive tree request, or a walk of
-// the tree when GitHub truncates the recursive listing.
+// Entries implements policies.Snapshot: one recursive tree request, or when
+// GitHub truncates it, about one per top-level directory.
 func (s *snapshot) Entries(ctx context.Context) ([]policies.Entry, error) {
 	if err := s.list(ctx); err != nil {
 		return nil, err
@@ -77,20 +90,24 @@ func (s *snapshot) list(ctx context.Context) error {
 		return nil
 	}
 	ctx = s.in.withID(ctx)
-	tree, _, err := s.in.gh.Git.GetTree(ctx, s.owner, s.repo, s.sha, true)
+	s.budget.take(1) // the first request is always made
+	tree, err := s.fetchTree(ctx, treeTask{sha: s.sha}, true)
 	if err != nil {
-		return classify("fetch tree of "+s.name(), err)
+		return err
 	}
 	s.treeSHA = tree.GetSHA()
 	var entries []policies.Entry
 	if tree.GetTruncated() {
-		// Past GitHub's limit (100,000 entries or 7 MB) the recursive listing is cut
-		// short: list one directory per request instead, so no file is missed.
-		zerolog.Ctx(ctx).Debug().Str("repository", s.owner+"/"+s.repo).Str("sha", s.sha).Msg("tree listing truncated; walking directories")
-		entries, err = s.walk(ctx, tree.GetSHA())
+		zerolog.Ctx(ctx).Debug().Str("repository", s.owner+"/"+s.repo).Str("sha", s.sha).Msg("tree listing truncated; listing subtrees")
+		l, err := s.listTruncated(ctx, tree)
 		if err != nil {
 			return err
 		}
+		entries = make([]policies.Entry, 0, len(l.files))
+		for _, e := range l.files {
+			entries = append(entries, e)
+		}
+		s.listCut = l.reason(len(entries), s.budget.limit)
 	} else {
 		entries = blobEntries("", tree.Entries)
 	}
@@ -101,6 +118,45 @@ func (s *snapshot) list(ctx context.Context) error {
 	}
 	s.entries = entries
 	return nil
+}
+
+// reason says why a listing is incomplete, "" when it is not.
+func (l *treeListing) reason(listed, budget int) string {
+	if len(l.unlisted) == 0 {
+		return ""
+	}
+	why := fmt.Sprintf("request budget of %d reached", budget)
+	if l.cut {
+		why = "GitHub truncates a directory's own listing"
+	}
+	dirs := slices.Sorted(slices.Values(l.unlisted))
+	for i, d := range dirs {
+		if d == "" {
+			dirs[i] = "/"
+		}
+	}
+	if len(dirs) > 3 {
+		dirs = append(dirs[:3], fmt.Sprintf("%d more", len(dirs)-3))
+	}
+	return fmt.Sprintf("listed %d of ? paths: %s (not listed whole: %s)", listed, why, strings.Join(dirs, ", "))
+}
+
+// PartialReason implements policies.Partial: what the snapshot could not list
+// or read, "" when nothing.
+func (s *snapshot) PartialReason() string {
+	s.listMu.Lock()
+	reason := s.listCut
+	s.listMu.Unlock()
+	s.readMu.Lock()
+	defer s.readMu.Unlock()
+	if s.unread > 0 {
+		read := fmt.Sprintf("read %d of %d files: request budget of %d reached", s.asked-s.unread, s.asked, s.budget.limit)
+		if reason != "" {
+			return reason + "; " + read
+		}
+		return read
+	}
+	return reason
 }
 
 // TreeSHA is the root tree of a snapshot, known from its listing (listed now if
@@ -139,53 +195,6 @@ func joinPath(dir, name string) string {
 	return path.Join(dir, name)
 }
 
-type treeDir struct{ path, sha string }
-
-// walk lists the tree level by level, one non-recursive request per directory.
-// It starts from the root tree's SHA, not the ref the snapshot was asked for, so
-// a branch that moves during the walk cannot mix two commits.
-func (s *snapshot) walk(ctx context.Context, root string) ([]policies.Entry, error) {
-	var (
-		mu      sync.Mutex
-		entries []policies.Entry
-	)
-	if root == "" {
-		root = s.sha
-	}
-	level := []treeDir{{path: "", sha: root}}
-	for len(level) > 0 {
-		var next []treeDir
-		g, gctx := errgroup.WithContext(ctx)
-		g.SetLimit(fetchConcurrency)
-		for _, d := range level {
-			g.Go(func() error {
-				tree, _, err := s.in.gh.Git.GetTree(gctx, s.owner, s.repo, d.sha, false)
-				if err != nil {
-					what := "fetch tree of " + s.name()
-					if d.path != "" {
-						what += " (directory " + d.path + ")"
-					}
-					return classify(what, err)
-				}
-				mu.Lock()
-				defer mu.Unlock()
-				entries = append(entries, blobEntries(d.path, tree.Entries)...)
-				for _, e := range tree.Entries {
-					if e.GetType() == "tree" {
-						next = append(next, treeDir{path: joinPath(d.path, e.GetPath()), sha: e.GetSHA()})
-					}
-				}
-				return nil
-			})
-		}
-		if err := g.Wait(); err != nil {
-			return nil, err
-		}
-		level = next
-	}
-	return entries, nil
-}
-
 // Read implements policies.Snapshot. Paths missing from the listing or above the
 // size guard are left out; an API failure fails the call (a rule must not pass or
 // fail because a file could not be fetched). Blobs come from the snapshot's memo,
@@ -198,13 +207,23 @@ func (s *snapshot) Read(ctx context.Context, paths []string) (map[string][]byte,
 	s.readMu.Lock()
 	defer s.readMu.Unlock()
 
+	// The budget is charged for every blob not read yet, cached or not, in the
+	// order asked: what a budget leaves unread then depends on the tree alone.
 	missing := map[string]int64{} // blob SHA → size
 	for _, p := range paths {
 		e, ok := s.byPath[p]
 		if !ok || e.Size > maxBlobBytes {
 			continue
 		}
-		if _, ok := s.blobs[e.SHA]; !ok {
+		if _, ok := s.blobs[e.SHA]; ok {
+			continue
+		}
+		if _, ok := missing[e.SHA]; !ok {
+			s.asked++
+			if s.budget.take(1) == 0 {
+				s.unread++
+				continue
+			}
 			missing[e.SHA] = e.Size
 		}
 	}

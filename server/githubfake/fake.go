@@ -85,8 +85,8 @@ type state struct {
 	faults         []*Fault
 	requests       []RecordedRequest
 	deliveries     []*Delivery
-	truncateTrees  bool
 	treeEntryLimit int
+	treeByteLimit  int
 	commitClock    int64
 	webhookTarget  http.Handler
 	requestCounter int64
@@ -133,6 +133,7 @@ func NewServer() *Fake {
 		budgets:        map[string]*budget{},
 		defaultBudget:  budgetSetting{limit: installationRateLimit, remaining: installationRateLimit},
 		treeEntryLimit: githubTreeEntryLimit,
+		treeByteLimit:  githubTreeByteLimit,
 		commitClock:    commitEpoch.Unix(),
 	}
 	f.srv = httptest.NewServer(f.routes())

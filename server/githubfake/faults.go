@@ -172,6 +172,12 @@ const (
 	FaultSecondaryRateLimit
 	// FaultConnectionReset closes the connection without an answer.
 	FaultConnectionReset
+	// FaultNotFound answers 404 Not Found, as a replica that has not yet seen a
+	// commit does.
+	FaultNotFound
+	// FaultEmptyRepository answers 409 "Git Repository is empty.", as git data
+	// endpoints do for a repository without commits.
+	FaultEmptyRepository
 )
 
 func (k FaultKind) String() string {
@@ -186,6 +192,10 @@ func (k FaultKind) String() string {
 		return "secondary rate limit"
 	case FaultConnectionReset:
 		return "connection reset"
+	case FaultNotFound:
+		return "404"
+	case FaultEmptyRepository:
+		return "409"
 	}
 	return "fault(" + strconv.Itoa(int(k)) + ")"
 }
@@ -259,6 +269,10 @@ func (f *Fake) faultResponse(ft *Fault) *response {
 		return resp
 	case FaultConnectionReset:
 		return &response{status: 0, header: http.Header{}, hijack: true}
+	case FaultNotFound:
+		return notFound("")
+	case FaultEmptyRepository:
+		return gitRepositoryEmpty("")
 	default:
 		return problem(http.StatusInternalServerError, "Server Error", "")
 	}

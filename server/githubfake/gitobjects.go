@@ -9,13 +9,17 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
 
-// githubTreeEntryLimit is how many entries GitHub returns in one tree listing
-// before it sets "truncated": true.
-const githubTreeEntryLimit = 100000
+// GitHub's limits on a recursive tree listing: past either, the listing is cut
+// there and says "truncated": true.
+const (
+	githubTreeEntryLimit = 100000
+	githubTreeByteLimit  = 7 << 20 // of response body
+)
 
 // commitEpoch is the committer date of the first fake commit; each commit is a
 // minute later, so SHAs are the same from run to run.
@@ -286,21 +290,20 @@ func (f *Fake) Files(org, repo, ref string) map[string]string {
 	return out
 }
 
-// SetTruncatedTrees makes recursive tree listings that contain subtrees answer
-// "truncated": true with only the tree's own entries, as GitHub does for trees over
-// its limit; clients must then list subtrees one by one.
-func (f *Fake) SetTruncatedTrees(on bool) {
+// SetTreeLimits sets where a recursive tree listing is cut short with
+// "truncated": true: after entries entries or bytes bytes of response body,
+// whichever comes first (GitHub: 100,000 entries, 7 MB). Zero or less keeps
+// GitHub's value.
+func (f *Fake) SetTreeLimits(entries, bytes int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.st.truncateTrees = on
-}
-
-// SetTreeEntryLimit sets how many entries a tree listing returns before it is
-// truncated (GitHub: 100,000).
-func (f *Fake) SetTreeEntryLimit(n int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.st.treeEntryLimit = n
+	if entries <= 0 {
+		entries = githubTreeEntryLimit
+	}
+	if bytes <= 0 {
+		bytes = githubTreeByteLimit
+	}
+	f.st.treeEntryLimit, f.st.treeByteLimit = entries, bytes
 }
 
 // listedEntry is a tree entry with its path from the listed tree's root.
@@ -311,21 +314,33 @@ type listedEntry struct {
 
 func (rs *repoState) listTree(sha string, recursive bool) []listedEntry {
 	var out []listedEntry
-	var walk func(sha, prefix string)
-	walk = func(sha, prefix string) {
+	rs.walkTree(sha, recursive, func(e listedEntry) bool {
+		out = append(out, e)
+		return true
+	})
+	return out
+}
+
+// walkTree calls visit for each entry of a tree in git's order (a subtree's
+// entries right after it when recursive) until visit returns false.
+func (rs *repoState) walkTree(sha string, recursive bool, visit func(listedEntry) bool) {
+	var walk func(sha, prefix string) bool
+	walk = func(sha, prefix string) bool {
 		obj := rs.objects[sha]
 		if obj == nil || obj.kind != "tree" {
-			return
+			return true
 		}
 		for _, e := range obj.entries {
-			out = append(out, listedEntry{treeEntry: e, path: prefix + e.name})
-			if recursive && e.isTree() {
-				walk(e.sha, prefix+e.name+"/")
+			if !visit(listedEntry{treeEntry: e, path: prefix + e.name}) {
+				return false
+			}
+			if recursive && e.isTree() && !walk(e.sha, prefix+e.name+"/") {
+				return false
 			}
 		}
+		return true
 	}
 	walk(sha, "")
-	return out
 }
 
 func hexSHA(s string) bool {
@@ -403,36 +418,60 @@ func (f *Fake) getTree(c *call) *response {
 		return notFound(c.rt.doc)
 	}
 	recursive := c.queryValue("recursive") != "" && c.queryValue("recursive") != "0" && c.queryValue("recursive") != "false"
-	entries := rs.listTree(treeSHA, recursive)
-	truncated := false
-	if recursive && f.st.truncateTrees && slices.ContainsFunc(entries, func(e listedEntry) bool { return e.isTree() }) {
-		entries = rs.listTree(treeSHA, false)
-		truncated = true
-	}
-	if limit := f.st.treeEntryLimit; limit > 0 && len(entries) > limit {
-		entries = entries[:limit]
-		truncated = true
-	}
-	o, r := rs.Owner, rs.Name
-	list := make([]any, 0, len(entries))
-	for _, e := range entries {
-		item := map[string]any{"path": e.path, "mode": apiMode(e.treeEntry), "sha": e.sha}
+	// The body is written here rather than marshalled whole: GitHub cuts a
+	// recursive listing where its body would pass the byte limit.
+	base := f.api("repos/%s/%s/git/", rs.Owner, rs.Name)
+	body := []byte(`{"sha":"` + treeSHA + `","url":`)
+	body = appendJSONString(body, base+"trees/"+treeSHA)
+	body = append(body, `,"tree":[`...)
+	const tail = `],"truncated":false}`
+	truncated, n := false, 0
+	var item []byte
+	rs.walkTree(treeSHA, recursive, func(e listedEntry) bool {
+		item = append(item[:0], `{"path":`...)
+		item = appendJSONString(item, e.path)
+		item = append(item, `,"mode":"`+apiMode(e.treeEntry)+`","type":"`...)
 		if e.isTree() {
-			item["type"] = "tree"
-			item["url"] = f.api("repos/%s/%s/git/trees/%s", o, r, e.sha)
+			item = append(item, `tree","sha":"`+e.sha+`","url":`...)
+			item = appendJSONString(item, base+"trees/"+e.sha)
 		} else {
-			item["type"] = "blob"
-			item["size"] = len(rs.objects[e.sha].raw)
-			item["url"] = f.api("repos/%s/%s/git/blobs/%s", o, r, e.sha)
+			item = append(item, `blob","sha":"`+e.sha+`","size":`...)
+			item = strconv.AppendInt(item, int64(len(rs.objects[e.sha].raw)), 10)
+			item = append(item, `,"url":`...)
+			item = appendJSONString(item, base+"blobs/"+e.sha)
 		}
-		list = append(list, item)
-	}
-	return jsonResponse(http.StatusOK, map[string]any{
-		"sha":       treeSHA,
-		"url":       f.api("repos/%s/%s/git/trees/%s", o, r, treeSHA),
-		"tree":      list,
-		"truncated": truncated,
+		item = append(item, '}')
+		if recursive && (n >= f.st.treeEntryLimit || len(body)+1+len(item)+len(tail) > f.st.treeByteLimit) {
+			truncated = true
+			return false
+		}
+		if n > 0 {
+			body = append(body, ',')
+		}
+		body = append(body, item...)
+		n++
+		return true
 	})
+	body = fmt.Appendf(body, `],"truncated":%t}`, truncated)
+	return rawResponse(http.StatusOK, "application/json; charset=utf-8", body)
+}
+
+// appendJSONString appends s as a JSON string. Listings write hundreds of
+// thousands of them, which json.Marshal makes slow.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
 }
 
 // githubBase64 encodes like GitHub (Ruby's Base64.encode64): 60 characters a line,

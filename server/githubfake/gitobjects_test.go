@@ -2,8 +2,10 @@ package githubfake_test
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -196,46 +198,92 @@ func TestBlobContentIsWrappedLikeGitHub(t *testing.T) {
 	}
 }
 
-func TestTruncatedTreesMustBeWalked(t *testing.T) {
+func TestRecursiveTreeIsCutLikeGitHub(t *testing.T) {
 	w := newWorld(t)
-	w.fake.SetTruncatedTrees(true)
-	client := installationClient(t, w.fake, testInstallation)
-	tree, _, err := client.Git.GetTree(ctx, testOrg, "api", w.head, true)
-	if err != nil {
+	// The recursive listing, in git's order: 6 entries of about 200 bytes.
+	full := "README.md catalog-info.yaml docs docs/adr docs/adr/0001.md docs/index.md"
+	tests := []struct {
+		name           string
+		entries, bytes int
+		recursive      bool
+		want           string
+		wantTruncated  bool
+	}{
+		{name: "within both limits", recursive: true, want: full},
+		{name: "entry limit", entries: 4, recursive: true, want: "README.md catalog-info.yaml docs docs/adr", wantTruncated: true},
+		{name: "byte limit", bytes: 700, recursive: true, want: "README.md catalog-info.yaml", wantTruncated: true},
+		{name: "entry limit before byte limit", entries: 1, bytes: 700, recursive: true, want: "README.md", wantTruncated: true},
+		{name: "a listing of one level is not cut", entries: 1, bytes: 300, want: "README.md catalog-info.yaml docs"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w.fake.SetTreeLimits(tt.entries, tt.bytes)
+			path := "/repos/acme/api/git/trees/" + w.head
+			if tt.recursive {
+				path += "?recursive=1"
+			}
+			res := do(t, w.fake, rawCall{path: path, auth: token(w.fake, testInstallation)})
+			var tree struct {
+				SHA       string            `json:"sha"`
+				Truncated *bool             `json:"truncated"`
+				Tree      []json.RawMessage `json:"tree"`
+			}
+			if err := json.Unmarshal(res.body, &tree); err != nil || res.status != 200 || tree.Truncated == nil {
+				t.Fatalf("GET %s = %d %s (%v)", path, res.status, res.body, err)
+			}
+			var paths []string
+			for _, raw := range tree.Tree {
+				var e struct{ Path string }
+				json.Unmarshal(raw, &e)
+				paths = append(paths, e.Path)
+			}
+			if got := strings.Join(paths, " "); got != tt.want || *tree.Truncated != tt.wantTruncated {
+				t.Errorf("listing = %q truncated=%v, want %q truncated=%v", got, *tree.Truncated, tt.want, tt.wantTruncated)
+			}
+			if tt.bytes > 0 && tt.recursive && len(res.body) > tt.bytes {
+				t.Errorf("body of %d bytes, above the %d-byte limit", len(res.body), tt.bytes)
+			}
+		})
+	}
+}
+
+func TestGeneratedMonorepoPassesGitHubLimits(t *testing.T) {
+	if testing.Short() {
+		t.Skip("commits 250,000 files")
+	}
+	shape := githubfake.MonorepoShape
+	files := githubfake.GenerateFiles(shape)
+	dirs := map[string]bool{}
+	top := map[string]bool{}
+	for p := range files {
+		first, _, nested := strings.Cut(p, "/")
+		if nested {
+			top[first] = true
+		}
+		for d := path.Dir(p); d != "."; d = path.Dir(d) {
+			dirs[d] = true
+		}
+	}
+	if len(files) != shape.Files || len(dirs) != shape.Dirs || len(top) != shape.TopDirs {
+		t.Fatalf("generated %d files in %d directories (%d at the root), want %d in %d (%d)",
+			len(files), len(dirs), len(top), shape.Files, shape.Dirs, shape.TopDirs)
+	}
+	f := githubfake.New(t)
+	f.AddInstallation(testInstallation, testOrg)
+	f.AddRepo(testOrg, "mono")
+	head := f.Commit(testOrg, "mono", "main", files)
+	res := do(t, f, rawCall{path: "/repos/acme/mono/git/trees/" + head + "?recursive=1", auth: token(f, testInstallation)})
+	var tree struct {
+		Truncated bool              `json:"truncated"`
+		Tree      []json.RawMessage `json:"tree"`
+	}
+	if err := json.Unmarshal(res.body, &tree); err != nil {
 		t.Fatal(err)
 	}
-	if !tree.GetTruncated() || len(tree.Entries) != 3 {
-		t.Fatalf("truncated=%v with %d entries, want true with the 3 root entries", tree.GetTruncated(), len(tree.Entries))
-	}
-	// Walking subtrees one level at a time finds every file.
-	var files []string
-	var walk func(sha, prefix string)
-	walk = func(sha, prefix string) {
-		sub, _, err := client.Git.GetTree(ctx, testOrg, "api", sha, false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if sub.GetTruncated() {
-			t.Fatalf("non-recursive listing of %s truncated", prefix)
-		}
-		for _, e := range sub.Entries {
-			if e.GetType() == "tree" {
-				walk(e.GetSHA(), prefix+e.GetPath()+"/")
-			} else {
-				files = append(files, prefix+e.GetPath())
-			}
-		}
-	}
-	walk(tree.GetSHA(), "")
-	if got := strings.Join(files, " "); got != "README.md catalog-info.yaml docs/adr/0001.md docs/index.md" {
-		t.Errorf("walked files = %q", got)
-	}
-
-	w.fake.SetTruncatedTrees(false)
-	w.fake.SetTreeEntryLimit(2)
-	tree, _, err = client.Git.GetTree(ctx, testOrg, "api", w.head, true)
-	if err != nil || !tree.GetTruncated() || len(tree.Entries) != 2 {
-		t.Errorf("entry limit: truncated=%v entries=%d err=%v", tree.GetTruncated(), len(tree.Entries), err)
+	// 263,000 entries: the 7 MB cut comes long before the 100,000-entry one.
+	if !tree.Truncated || len(res.body) > 7<<20 || len(res.body) < 7<<20-1024 || len(tree.Tree) >= 100000 {
+		t.Errorf("recursive listing: truncated=%v, %d entries in %d bytes; want truncated just under 7 MB",
+			tree.Truncated, len(tree.Tree), len(res.body))
 	}
 }
 

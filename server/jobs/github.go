@@ -60,9 +60,13 @@ type Installation interface {
 	// Snapshot is the repository at a commit: its tree is listed on first use and
 	// blobs are read through the installation's content-addressed cache.
 	Snapshot(owner, repo, sha string) policies.Snapshot
+	// LimitedSnapshot is Snapshot within a budget of requests for its listing and
+	// blobs (0: none); past it the snapshot is partial (policies.Partial).
+	LimitedSnapshot(owner, repo, sha string, budget int) policies.Snapshot
 	// StoredSnapshot is a snapshot whose listing is already known (stored with an
-	// earlier evaluation of tree): only blobs missing from the cache are requested.
-	StoredSnapshot(owner, repo, tree string, entries []policies.Entry) policies.Snapshot
+	// earlier evaluation of tree): only blobs missing from the cache are requested,
+	// within budget requests (0: no limit).
+	StoredSnapshot(owner, repo, tree string, entries []policies.Entry, budget int) policies.Snapshot
 	// File reads one file at a ref; found is false when it does not exist.
 	File(ctx context.Context, owner, repo, ref, path string) (data []byte, found bool, err error)
 	// BranchHead is the commit a branch points at.

@@ -203,7 +203,7 @@ func (e *Evaluator) storedSnapshot(ctx context.Context, inst Installation, st st
 		logger(ctx).Warn().Err(err).Str("repository", st.Owner+"/"+st.Name).Msg("stored listing unreadable")
 		return nil, repo
 	}
-	return inst.StoredSnapshot(st.Owner, st.Name, st.TreeSHA, entries), factsOf(facts, st.Owner, st.Name, st.DefaultBranch)
+	return inst.StoredSnapshot(st.Owner, st.Name, st.TreeSHA, entries, 0), factsOf(facts, st.Owner, st.Name, st.DefaultBranch)
 }
 
 // factsOf decodes stored facts (JSON of policies.Repository) under the repository's
