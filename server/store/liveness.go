@@ -113,3 +113,29 @@ func (s *Store) RescueJobs(ctx context.Context, r Rescue) ([]RescuedJob, error) 
 	}
 	return out, nil
 }
+
+// JobAttempt names one attempt of a job.
+type JobAttempt struct {
+	ID      int64 `json:"id"`
+	Attempt int   `json:"attempt"`
+}
+
+// CompleteJobs marks completed the given attempts that replica finished
+// successfully but River still holds as running: its write of their results was
+// lost while the database was away. An attempt River has written meanwhile, or
+// that is no longer the job's latest, is left alone, so this repeats River's own
+// write at most. It returns how many it completed.
+func (s *Store) CompleteJobs(ctx context.Context, replica string, attempts []JobAttempt) (int64, error) {
+	if len(attempts) == 0 {
+		return 0, nil
+	}
+	list, err := json.Marshal(attempts)
+	if err != nil {
+		return 0, err
+	}
+	n, err := s.q.exec(ctx, s.b.completeJobsSQL(), replica, string(list))
+	if err != nil {
+		return 0, fmt.Errorf("complete jobs whose results were not written: %w", err)
+	}
+	return n, nil
+}

@@ -181,3 +181,29 @@ func TestSecondProcessOnSQLiteFileRefused(t *testing.T) {
 	}
 	again.Close()
 }
+
+func TestCompleteJobs(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, url string) {
+		s := openStore(t, url)
+		ctx := t.Context()
+		lost := runningJob(t, s, "result lost", "me", time.Second, 2, 5)
+		retaken := runningJob(t, s, "taken again since", "me", time.Second, 3, 5)
+		others := runningJob(t, s, "another replica's", "other", time.Second, 1, 5)
+		n, err := s.CompleteJobs(ctx, "me", []JobAttempt{{lost, 2}, {retaken, 2}, {others, 1}})
+		if err != nil || n != 1 {
+			t.Fatalf("CompleteJobs = %d, %v; want 1 (only the attempt still running as it was)", n, err)
+		}
+		if n, err := s.CompleteJobs(ctx, "me", []JobAttempt{{lost, 2}}); err != nil || n != 0 {
+			t.Errorf("CompleteJobs again = %d, %v; want 0", n, err)
+		}
+		if n, err := s.CompleteJobs(ctx, "me", nil); err != nil || n != 0 {
+			t.Errorf("CompleteJobs of nothing = %d, %v", n, err)
+		}
+		for id, want := range map[int64]string{lost: "completed", retaken: "running", others: "running"} {
+			var state string
+			if err := s.q.queryRow(ctx, `SELECT CAST(state AS TEXT) FROM river_job WHERE id = $1`, id).Scan(&state); err != nil || state != want {
+				t.Errorf("job %d: state %q, %v; want %s", id, state, err, want)
+			}
+		}
+	})
+}

@@ -86,6 +86,13 @@ func (b *postgresBackend) rescueJobsSQL() string {
 	RETURNING id, kind, attempt, state::text`
 }
 
+func (b *postgresBackend) completeJobsSQL() string {
+	return `UPDATE river_job SET state = 'completed', finalized_at = now()
+	FROM jsonb_to_recordset($2::jsonb) AS a(id bigint, attempt int)
+	WHERE river_job.id = a.id AND river_job.attempt = a.attempt
+		AND river_job.state = 'running' AND river_job.attempted_by[array_length(river_job.attempted_by, 1)] = $1`
+}
+
 // withMigrationLock holds a session advisory lock, so replicas starting together
 // migrate one after the other. The lock lives on a dedicated connection that is closed
 // afterwards: the lock can never stay behind in the pool.

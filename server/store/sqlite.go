@@ -126,6 +126,13 @@ func (b *sqliteBackend) rescueJobsSQL() string {
 	RETURNING id, kind, attempt, state`
 }
 
+func (b *sqliteBackend) completeJobsSQL() string {
+	return `UPDATE river_job SET state = 'completed', finalized_at = datetime('now', 'subsec')
+	WHERE state = 'running' AND json_extract(attempted_by, '$[#-1]') = $1
+		AND EXISTS (SELECT 1 FROM json_each($2) AS a
+			WHERE json_extract(a.value, '$.id') = river_job.id AND json_extract(a.value, '$.attempt') = river_job.attempt)`
+}
+
 func (b *sqliteBackend) inTx(ctx context.Context, fn func(querier, jobInserter) error) error {
 	return withSQLTx(ctx, b.db, func(tx *sql.Tx) error {
 		return fn(sqliteQuerier{conn: tx}, func(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error) {

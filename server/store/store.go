@@ -66,6 +66,9 @@ type backend interface {
 	// the busy job IDs as a JSON array, $5 the dead-after window in milliseconds,
 	// $6 whether to rescue every running job.
 	rescueJobsSQL() string
+	// completeJobsSQL is Store.CompleteJobs's statement: $1 the replica's ID, $2
+	// the attempts as a JSON array of {"id", "attempt"}.
+	completeJobsSQL() string
 	close()
 }
 
