@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"net/http"
 	"os"
 	"sync"
 	"time"
@@ -33,8 +34,12 @@ const (
 	selfLease   = 15 * time.Second
 	rescueEvery = 2 * time.Second
 	// completionWindow covers River's completer, which retries a failed write of a
-	// job's result for up to ~37 s: until then the job is not stranded.
-	completionWindow = 40 * time.Second
+	// job's result for up to ~37 s: until then a failed attempt is not run again,
+	// or that late write could land on top of the next attempt.
+	completionWindow = 38 * time.Second
+	// confirmAfter: a success River has not confirmed this long after the job
+	// returned is written by liveness (the same write, so a race is harmless).
+	confirmAfter = 5 * time.Second
 	// strandedAfter: a job fetched this long ago that no worker has is stranded.
 	strandedAfter = 10 * time.Second
 	// forgetReplicasAfter keeps dead replicas' rows long enough for River's own
@@ -57,9 +62,8 @@ type liveness struct {
 	replica string // River's client ID, set once the queue exists
 
 	mu sync.Mutex
-	// busy: the jobs being worked (zero time) or whose result River may still be
-	// writing (when Work returned).
-	busy      map[int64]time.Time
+	// busy: the jobs being worked, or whose result River has not confirmed writing.
+	busy      map[int64]attempt
 	lastBeat  time.Time
 	lapse     *time.Timer
 	leaseLost sync.Once
@@ -68,14 +72,21 @@ type liveness struct {
 func newLiveness(st *store.Store, log zerolog.Logger) *liveness {
 	return &liveness{
 		store: st, log: log, heartbeats: st.Kind() == store.KindPostgres, exit: os.Exit,
-		busy: map[int64]time.Time{},
+		busy: map[int64]attempt{},
 	}
+}
+
+// attempt is what liveness knows of a job this process took.
+type attempt struct {
+	number   int
+	returned time.Time // zero while the worker runs
+	ok       bool      // the worker returned no error
 }
 
 // Work implements rivertype.WorkerMiddleware.
 func (l *liveness) Work(ctx context.Context, job *rivertype.JobRow, doInner func(context.Context) error) error {
 	l.mu.Lock()
-	l.busy[job.ID] = time.Time{}
+	l.busy[job.ID] = attempt{number: job.Attempt}
 	l.mu.Unlock()
 	err := doInner(ctx)
 	if l.lapsed() {
@@ -84,9 +95,20 @@ func (l *liveness) Work(ctx context.Context, job *rivertype.JobRow, doInner func
 		l.lost("a job finished after the heartbeat lapsed")
 	}
 	l.mu.Lock()
-	l.busy[job.ID] = time.Now()
+	l.busy[job.ID] = attempt{number: job.Attempt, returned: time.Now(), ok: err == nil}
 	l.mu.Unlock()
 	return err
+}
+
+// confirm forgets the jobs whose results River wrote (its events come after the write).
+func (l *liveness) confirm(events <-chan *river.Event) {
+	for ev := range events {
+		l.mu.Lock()
+		if a, ok := l.busy[ev.Job.ID]; ok && a.number == ev.Job.Attempt && !a.returned.IsZero() {
+			delete(l.busy, ev.Job.ID)
+		}
+		l.mu.Unlock()
+	}
 }
 
 // start rescues what a dead predecessor left and, on PostgreSQL, registers this
@@ -164,13 +186,31 @@ func (l *liveness) rescue(ctx context.Context) {
 	if l.heartbeats {
 		r.DeadAfter = replicaDeadAfter
 	}
+	var unconfirmed []store.JobAttempt
 	l.mu.Lock()
-	for id, returned := range l.busy {
-		if !returned.IsZero() && time.Since(returned) > completionWindow {
-			delete(l.busy, id)
+	for id, a := range l.busy {
+		switch {
+		case a.returned.IsZero():
+		case a.ok && time.Since(a.returned) > confirmAfter:
+			unconfirmed = append(unconfirmed, store.JobAttempt{ID: id, Attempt: a.number})
+		case time.Since(a.returned) > completionWindow:
+			delete(l.busy, id) // River gave up writing the failure: rescue it below
 			continue
 		}
 		r.Busy = append(r.Busy, id)
+	}
+	l.mu.Unlock()
+	if n, err := l.store.CompleteJobs(ctx, l.replica, unconfirmed); err != nil {
+		if ctx.Err() == nil {
+			l.log.Warn().Err(err).Msg("completing jobs whose results River did not write failed; retrying")
+		}
+		return
+	} else if n > 0 {
+		l.log.Warn().Int64("jobs", n).Msg("completed jobs whose results River could not write while the database was away")
+	}
+	l.mu.Lock()
+	for _, a := range unconfirmed {
+		delete(l.busy, a.ID) // written now, by River or above
 	}
 	l.mu.Unlock()
 	jobs, err := l.store.RescueJobs(ctx, r)
@@ -197,6 +237,18 @@ func (l *liveness) logRescued(jobs []store.RescuedJob, why string) {
 		ev.Int64("job_id", j.ID).Str("kind", j.Kind).Int("attempt", j.Attempt).Msg("job rescued: " + why)
 	}
 }
+
+// fence stops every GitHub request of a replica whose heartbeat lapsed, whichever
+// goroutine runs first when a frozen process wakes.
+func (l *liveness) fence(*http.Request) error {
+	if l.lapsed() {
+		l.lost("a GitHub request was about to leave after the heartbeat lapsed")
+		return errLapsed
+	}
+	return nil
+}
+
+var errLapsed = errors.New("this replica's heartbeat lapsed")
 
 // lapsed reports whether this replica no longer trusts its heartbeat. It reads
 // the clock, not a timer, so a replica woken from a freeze knows at once.

@@ -87,8 +87,10 @@ func New(ctx context.Context, cfg *config.Server, log zerolog.Logger, opts Optio
 		st.Close()
 		return nil, fmt.Errorf("compile bundled rules: %w", err)
 	}
+	live := newLiveness(st, log)
 	gh, err := githubclient.New(cfg.GitHub, githubclient.Options{
 		UserAgent: "goldenpath", Timeout: 30 * time.Second, Blobs: st, Metrics: m, CacheEntries: 2000,
+		Fence: live.fence,
 	})
 	if err != nil {
 		st.Close()
@@ -103,7 +105,6 @@ func New(ctx context.Context, cfg *config.Server, log zerolog.Logger, opts Optio
 	}
 	workers := river.NewWorkers()
 	jobs.Register(workers, ev)
-	live := newLiveness(st, log)
 	queue, err := st.NewQueue(&river.Config{
 		Middleware: []rivertype.Middleware{live},
 		Queues: map[string]river.QueueConfig{
@@ -168,6 +169,10 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	liveCtx, stopLiveness := context.WithCancel(context.WithoutCancel(ctx))
 	livenessDone := make(chan struct{})
 	go func() { s.liveness.run(liveCtx); close(livenessDone) }()
+	events, unsubscribe := s.queue.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed,
+		river.EventKindJobSnoozed, river.EventKindJobCancelled)
+	defer unsubscribe()
+	go s.liveness.confirm(events)
 	go s.watchQueue(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(ln) }()

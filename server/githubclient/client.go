@@ -51,6 +51,9 @@ type Options struct {
 	// CacheEntries bounds the HTTP cache shared by all installations (default
 	// 1000 responses); negative disables conditional requests.
 	CacheEntries int
+	// Fence, when set, is asked before every request goes out; its error fails the
+	// request unsent.
+	Fence func(*http.Request) error
 }
 
 // Client opens installations of the GitHub App. It implements jobs.GitHub.
@@ -99,13 +102,17 @@ func New(cfg githubapp.Config, opts Options) (*Client, error) {
 	if opts.Metrics != nil {
 		middleware = append(middleware, metricsMiddleware(opts.Metrics))
 	}
+	base := dropAuthorizationVary(http.DefaultTransport)
+	if opts.Fence != nil {
+		base = fenced(base, opts.Fence)
+	}
 	clientOpts := []githubapp.ClientOption{
 		githubapp.WithClientUserAgent(opts.UserAgent),
 		githubapp.WithClientTimeout(opts.Timeout),
 		githubapp.WithClientMiddleware(middleware...),
 		// Each installation's cache is its own: its tokens rotate hourly, so the
 		// base transport drops Authorization from Vary to keep ETags usable.
-		githubapp.WithTransport(dropAuthorizationVary(http.DefaultTransport)),
+		githubapp.WithTransport(base),
 	}
 	if opts.CacheEntries > 0 {
 		store := newResponseCache(opts.CacheEntries, maxCacheBytes)
