@@ -38,10 +38,12 @@ func sqliteURL(t testing.TB) string { return "sqlite://" + filepath.Join(t.TempD
 
 // pullsInterrupted kills a replica while it is inside two pull request
 // evaluations, each with an in-progress check run, and four more are queued.
-// restart brings the database's next process (or processes) up; it returns how
-// long after the restart every check run was completed. It checks that each head
-// has one check run, completed by one update, and each pull request one comment.
-func pullsInterrupted(t testing.TB, dbURL string, restart func(fake *githubfake.Fake)) time.Duration {
+// Before the kill, companion (when not nil) starts the replicas that run beside
+// it; right after, restart (when not nil) starts the process that replaces it.
+// It returns how long after the kill every check run was completed, and checks
+// that each head has one check run, completed by one update, and each pull
+// request one comment.
+func pullsInterrupted(t testing.TB, dbURL string, companion, restart func(fake *githubfake.Fake)) time.Duration {
 	fake, heads := newScaleOrg(t)
 	headTrees := map[string]bool{}
 	for _, h := range heads {
@@ -66,11 +68,15 @@ func pullsInterrupted(t testing.TB, dbURL string, restart func(fake *githubfake.
 			return false
 		})
 	}
+	if companion != nil {
+		companion(fake)
+	}
 	first.kill(t)
-
-	restartedAt := time.Now()
-	restart(fake)
-	waitFor(t, "every check run completed after the restart", 3*recoveryBound, func() bool {
+	killedAt := time.Now()
+	if restart != nil {
+		restart(fake)
+	}
+	waitFor(t, "every check run completed after the kill", 3*recoveryBound, func() bool {
 		for _, h := range heads {
 			if len(completed(fake, h)) != 1 {
 				return false
@@ -78,7 +84,7 @@ func pullsInterrupted(t testing.TB, dbURL string, restart func(fake *githubfake.
 		}
 		return true
 	})
-	took := time.Since(restartedAt)
+	took := time.Since(killedAt)
 	for n := 1; n <= scalePulls; n++ {
 		waitFor(t, fmt.Sprintf("the sticky comment on #%d", n), 10*time.Second, func() bool { return len(stickyComments(fake, n)) >= 1 })
 	}
@@ -113,10 +119,8 @@ func deliverPull(t testing.TB, fake *githubfake.Fake, r *replica, n int) int {
 func TestKillDuringEvaluationSQLite(t *testing.T) {
 	skipShort(t)
 	dbURL := sqliteURL(t)
-	took := pullsInterrupted(t, dbURL, func(fake *githubfake.Fake) {
-		startReplica(t, "restarted", fake, fake.URL(), dbURL, recoverySettings)
-	})
-	t.Logf("every check run completed %s after the restart", took.Round(100*time.Millisecond))
+	took := pullsInterrupted(t, dbURL, nil, restartOn(t, dbURL))
+	t.Logf("every check run completed %s after the kill and restart", took.Round(100*time.Millisecond))
 }
 
 // TestReplicaKilledPostgres: two replicas, one killed with evaluations running:
@@ -124,10 +128,44 @@ func TestKillDuringEvaluationSQLite(t *testing.T) {
 func TestReplicaKilledPostgres(t *testing.T) {
 	skipShort(t)
 	dbURL := storetest.PostgresURL(t)
-	took := pullsInterrupted(t, dbURL, func(fake *githubfake.Fake) {
-		startReplica(t, "second", fake, fake.URL(), dbURL, recoverySettings)
-	})
-	t.Logf("every check run completed %s after the kill and a new replica's start", took.Round(100*time.Millisecond))
+	took := pullsInterrupted(t, dbURL, restartOn(t, dbURL), nil)
+	t.Logf("every check run completed %s after the kill, by the other replica", took.Round(100*time.Millisecond))
+}
+
+// restartOn starts a replica on dbURL reaching GitHub directly.
+func restartOn(t testing.TB, dbURL string) func(*githubfake.Fake) {
+	return func(fake *githubfake.Fake) { startReplica(t, "other", fake, fake.URL(), dbURL, recoverySettings) }
+}
+
+// BenchmarkRecovery measures the seconds from a kill -9 (and, on SQLite, the
+// restart right after it) to every interrupted and queued check run completed:
+//
+//	go test ./cmd/goldenpath -run '^$' -bench Recovery -benchtime 1x
+func BenchmarkRecovery(b *testing.B) {
+	for _, c := range []struct {
+		name                string
+		url                 func(testing.TB) string
+		companion, restarts bool
+	}{
+		{"sqlite-restart", sqliteURL, false, true},
+		{"postgres-two-replicas", storetest.PostgresURL, true, false},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			var total time.Duration
+			for range b.N {
+				dbURL := c.url(b)
+				var companion, restart func(*githubfake.Fake)
+				if c.companion {
+					companion = restartOn(b, dbURL)
+				}
+				if c.restarts {
+					restart = restartOn(b, dbURL)
+				}
+				total += pullsInterrupted(b, dbURL, companion, restart)
+			}
+			b.ReportMetric(total.Seconds()/float64(b.N), "s/recovery")
+		})
+	}
 }
 
 // TestSecondProcessOnSQLiteFile: a second process on the same file stops at
