@@ -56,13 +56,11 @@ type GoldenPath struct {
 	CheckName     string        `yaml:"check_name"`
 	SweepInterval time.Duration `yaml:"sweep_interval"`
 	Workers       int           `yaml:"workers"`
-	// JobRescueAfter is how long a job may run before it counts as abandoned by
-	// a replica that died (SIGKILL, lost node) and is retried by another; a job
-	// with a longer timeout of its own (pull evaluation, sweep) waits for that
-	// instead. Shorter resumes a dead replica's work sooner, but a job still
-	// running past it may then run twice at once. The default outlasts any
-	// evaluation and bounds the wait to half an hour; the periodic sweep repairs
-	// whatever was dropped meanwhile.
+	// JobRescueAfter is River's own rescue: a job still running after it (and
+	// after its own timeout) is retried. It is a backstop for a job that hangs on a
+	// live process; a dead process's jobs are rescued in seconds by the SQLite
+	// lock or the replicas' heartbeats (server/liveness.go). Shorter than a job
+	// can run, a job could run twice at once.
 	JobRescueAfter time.Duration `yaml:"job_rescue_after"`
 }
 
