@@ -44,6 +44,26 @@ type Org struct {
 	Policies                  Policies    `yaml:"policies" json:"policies"`
 	IgnoreRepositories        []string    `yaml:"ignore_repositories" json:"ignore_repositories,omitempty"`
 	AllowRepositoryExemptions bool        `yaml:"allow_repository_exemptions" json:"allow_repository_exemptions,omitempty"`
+	Catalog                   Catalog     `yaml:"catalog" json:"catalog"`
+}
+
+// Catalog says where repositories keep their Backstage catalog files.
+type Catalog struct {
+	// Discover are doublestar globs over repository paths; empty means
+	// DefaultCatalogDiscover.
+	Discover []string `yaml:"discover" json:"discover,omitempty"`
+}
+
+// DefaultCatalogDiscover is where Backstage's GitHub discovery and the
+// common .backstage/ convention put catalog files.
+var DefaultCatalogDiscover = []string{"catalog-info.yaml", "catalog-info.yml", ".backstage/*.yaml"}
+
+// CatalogDiscover returns catalog.discover, or the default when it is unset.
+func (o *Org) CatalogDiscover() []string {
+	if len(o.Catalog.Discover) == 0 {
+		return slices.Clone(DefaultCatalogDiscover)
+	}
+	return slices.Clone(o.Catalog.Discover)
 }
 
 // Rules tunes individual rules by ID.
@@ -85,9 +105,17 @@ type RepoOverride struct {
 	Owner         string      `yaml:"owner" json:"owner,omitempty"`
 	Exemptions    []Exemption `yaml:"exemptions" json:"exemptions,omitempty"`
 
-	// Where the exemptions key sits, for CheckOverride's error.
-	file           string
-	exemptionsLine int
+	// Where keys sit, for errors found later (CheckOverride, an unknown
+	// component_type).
+	file              string
+	exemptionsLine    int
+	componentTypeLine int
+}
+
+// ComponentTypeAt is the file and line of component_type, for reporting a type
+// no rule knows; the line is 0 when unknown.
+func (r *RepoOverride) ComponentTypeAt() (file string, line int) {
+	return r.file, r.componentTypeLine
 }
 
 // DefaultOrg is the configuration of an org without a golden-path.yaml.
@@ -130,6 +158,7 @@ func ParseRepoOverride(name string, data []byte) (*RepoOverride, error) {
 		}
 	}
 	r.file = name
+	r.componentTypeLine = keyLine(doc, "component_type")
 	if len(r.Exemptions) > 0 {
 		r.exemptionsLine = keyLine(doc, "exemptions")
 	}
@@ -378,6 +407,11 @@ func (v *validator) org(o *Org) error {
 	for i, g := range o.IgnoreRepositories {
 		if err := v.glob(at("ignore_repositories", i), g); err != nil {
 			return err
+		}
+	}
+	for i, g := range o.Catalog.Discover {
+		if clean := path.Clean(g); g == "" || path.IsAbs(g) || clean == ".." || strings.HasPrefix(clean, "../") || !doublestar.ValidatePattern(g) {
+			return v.errorf(at("catalog", "discover", i), "must be a glob of paths inside the repository, got %q", g)
 		}
 	}
 	return nil

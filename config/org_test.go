@@ -98,6 +98,11 @@ func TestParseOrgValid(t *testing.T) {
 			func(o *Org) bool { return o.Enforcement == EnforcementBlocking }},
 		{"threshold 1 is allowed", "threshold: 1\n",
 			func(o *Org) bool { return o.Threshold == 1 }},
+		{"catalog discover", "catalog:\n  discover: ['**/catalog-info.yaml']\n",
+			func(o *Org) bool {
+				return slices.Equal(o.CatalogDiscover(), []string{"**/catalog-info.yaml"}) &&
+					slices.Equal(DefaultOrg().CatalogDiscover(), DefaultCatalogDiscover)
+			}},
 		{"small threshold", "threshold: 0.05\n",
 			func(o *Org) bool { return o.Threshold == 0.05 }},
 		{"enforce_from quoted and unquoted", "rules:\n  enforce_from:\n    ci.present: 2027-01-15\n    docs.readme: \"2026-12-01\"\n",
@@ -217,6 +222,12 @@ func TestParseOrgErrors(t *testing.T) {
 			`golden-path.yaml:2: policies.path: must be a relative path inside the config repository, got "../elsewhere"`, 2},
 		{"policies path absolute", "policies:\n  path: /etc\n",
 			`golden-path.yaml:2: policies.path: must be a relative path inside the config repository, got "/etc"`, 2},
+		{"catalog glob escapes", "catalog:\n  discover: ['catalog-info.yaml', '../x/*.yaml']\n",
+			`golden-path.yaml:2: catalog.discover[1]: must be a glob of paths inside the repository, got "../x/*.yaml"`, 2},
+		{"catalog glob absolute", "catalog:\n  discover:\n    - /catalog-info.yaml\n",
+			`golden-path.yaml:3: catalog.discover[0]: must be a glob of paths inside the repository, got "/catalog-info.yaml"`, 3},
+		{"catalog glob invalid", "catalog:\n  discover: ['[a']\n",
+			`golden-path.yaml:2: catalog.discover[0]: must be a glob of paths inside the repository, got "[a"`, 2},
 
 		// syntax
 		{"over-indented key", "rules:\n  disable: [a]\n  severity:\n    a: error\n     b: info\n",

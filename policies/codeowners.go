@@ -16,6 +16,8 @@ type Codeowners struct {
 	Path   string          `json:"path"`
 	Rules  []CodeownerRule `json:"rules"`
 	Errors []FileError     `json:"errors"`
+
+	set codeowners.Ruleset // the valid rules, for OwnerOf
 }
 
 // CodeownerRule is one pattern line.
@@ -50,6 +52,7 @@ func parseCodeowners(files map[string]fileContent) *Codeowners {
 				co.Errors = append(co.Errors, FileError{Path: p, Line: n, Message: strings.TrimPrefix(err.Error(), "line 1: ")})
 				continue
 			}
+			co.set = append(co.set, rs...)
 			for _, r := range rs {
 				rule := CodeownerRule{Pattern: r.RawPattern(), Owners: []string{}, Line: n}
 				for _, o := range r.Owners {
@@ -78,6 +81,24 @@ func (c *Codeowners) FirstOwner() string {
 	for _, r := range c.Rules {
 		if len(r.Owners) > 0 {
 			return r.Owners[0]
+		}
+	}
+	return ""
+}
+
+// OwnerOf is the first owner of a directory (RootPath for the root) by the
+// CODEOWNERS rule GitHub applies to the files in it: the last one matching.
+func (c *Codeowners) OwnerOf(dir string) string {
+	if c == nil {
+		return ""
+	}
+	if dir == RootPath {
+		return c.FirstOwner()
+	}
+	for i := len(c.set) - 1; i >= 0; i-- {
+		r := c.set[i]
+		if ok, _ := r.Match(dir + "/_"); ok && len(r.Owners) > 0 {
+			return r.Owners[0].String()
 		}
 	}
 	return ""

@@ -54,6 +54,7 @@ type Engine struct {
 	limits   Limits
 	reads    []string
 	digest   string
+	types    []string // component types some rule or the engine knows, sorted
 }
 
 type compiledRule struct {
@@ -112,6 +113,12 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		e.reads = append(e.reads, rule.Reads...)
 	}
 	sort.Slice(e.rules, func(i, j int) bool { return e.rules[i].ID < e.rules[j].ID })
+	e.types = slices.Clone(knownTypes)
+	for _, r := range e.rules {
+		e.types = append(e.types, r.AppliesTo...)
+	}
+	slices.Sort(e.types)
+	e.types = slices.Compact(e.types)
 	e.problems = problems
 	e.digest = set.digest()
 	return e, nil
@@ -137,41 +144,49 @@ func (e *Engine) Problems() []Problem { return slices.Clone(e.problems) }
 // stored evaluations made with other rules can be told apart.
 func (e *Engine) Digest() string { return e.digest }
 
-// Evaluate runs every rule on a snapshot.
+// Evaluate runs every rule on a snapshot: repository rules once, component rules
+// once per component.
 func (e *Engine) Evaluate(ctx context.Context, snap Snapshot, req Request) (*Evaluation, error) {
 	ctx, cancel := context.WithTimeout(ctx, e.limits.EvalTimeout)
 	defer cancel()
+	name := req.Repository.FullName()
 	entries, err := snap.Entries(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("list files of %s: %w", req.Repository.FullName(), err)
+		return nil, fmt.Errorf("list files of %s: %w", name, err)
 	}
 	ix := newPathIndex(entries)
-	files, err := e.readFiles(ctx, snap, ix)
+	set := newSettings(req)
+	cat, err := discoverCatalog(ctx, snap, ix, set.org.CatalogDiscover(), e.limits.MaxFileBytes)
 	if err != nil {
-		return nil, fmt.Errorf("read files of %s: %w", req.Repository.FullName(), err)
+		return nil, fmt.Errorf("discover catalog of %s: %w", name, err)
+	}
+	comps, notes := findComponents(cat, ix, req.Repository)
+	cat.Notes = append(cat.Notes, notes...)
+	files, err := e.readFiles(ctx, snap, ix, comps)
+	if err != nil {
+		return nil, fmt.Errorf("read files of %s: %w", name, err)
 	}
 	doc := &inputDoc{
 		repo:       req.Repository,
 		index:      ix,
 		files:      files,
-		catalog:    parseCatalog(files),
+		catalog:    cat,
 		codeowners: parseCodeowners(files),
+		components: comps,
 	}
 	if req.Override != nil {
 		doc.override = overrideFacts{ComponentType: req.Override.ComponentType, Owner: req.Override.Owner}
 	}
-	doc.componentType = firstNonEmpty(doc.catalog.componentSpec("type"), doc.override.ComponentType, "service")
-	input, err := doc.value()
-	if err != nil {
-		return nil, fmt.Errorf("build input for %s: %w", req.Repository.FullName(), err)
-	}
+	problems := slices.Clone(e.problems)
+	problems = append(problems, e.settleComponents(doc, req.Override)...)
 	ev := &Evaluation{
 		Schema:        InputSchema,
-		Repository:    req.Repository.FullName(),
-		ComponentType: doc.componentType,
-		Owner:         firstNonEmpty(doc.catalog.componentSpec("owner"), doc.override.Owner, doc.codeowners.FirstOwner()),
+		Repository:    name,
+		ComponentType: doc.root.Type,
+		Owner:         doc.root.Owner,
 		Results:       make([]Result, 0, len(e.rules)),
-		Problems:      slices.Clone(e.problems),
+		Problems:      problems,
+		Notes:         cat.Notes,
 	}
 	// One read transaction for all rules: the store is empty and never written.
 	txn, err := e.store.NewTransaction(ctx)
@@ -179,25 +194,131 @@ func (e *Engine) Evaluate(ctx context.Context, snap Snapshot, req Request) (*Eva
 		return nil, err
 	}
 	defer e.store.Abort(ctx, txn)
-	set := newSettings(req)
-	for _, r := range e.rules {
-		d := set.decide(&r.Rule, doc.componentType)
-		if d.expired != nil {
-			ev.ExpiredExemptions = append(ev.ExpiredExemptions, *d.expired)
+	inputs := map[*Component]ast.Value{}
+	input := func(c *Component) (ast.Value, error) {
+		if v, ok := inputs[c]; ok {
+			return v, nil
 		}
+		v, err := doc.value(c)
+		inputs[c] = v
+		return v, err
+	}
+	for _, r := range e.rules {
 		res := Result{
-			Rule: r.ID, Title: r.Title, Aspect: r.Aspect, Level: r.Level, Severity: d.severity,
+			Rule: r.ID, Title: r.Title, Aspect: r.Aspect, Level: r.Level, Scope: r.Scope,
 			Files: []FileRef{}, Remediation: r.Remediation,
 		}
-		if d.skip != "" {
-			res.Status, res.Message, res.Exempt = StatusSkip, d.skip, d.exempt
-		} else {
-			e.evalRule(ctx, r, input, txn, &res)
+		if r.Scope == ScopeRepository {
+			d := set.decide(&r.Rule, componentTypes(comps)...)
+			res.Severity = d.severity
+			if d.expired != nil {
+				ev.ExpiredExemptions = append(ev.ExpiredExemptions, *d.expired)
+			}
+			if d.skip != "" {
+				res.Status, res.Message, res.Exempt = StatusSkip, d.skip, d.exempt
+			} else if in, err := input(nil); err != nil {
+				return nil, fmt.Errorf("build input for %s: %w", name, err)
+			} else {
+				e.evalRule(ctx, r, in, txn, &res)
+			}
+			ev.Results = append(ev.Results, res)
+			continue
 		}
-		ev.Results = append(ev.Results, res)
+		per := make([]Result, len(comps))
+		for i, c := range comps {
+			cr := res
+			d := set.decide(&r.Rule, c.Type)
+			cr.Severity = d.severity
+			if d.expired != nil && i == 0 {
+				ev.ExpiredExemptions = append(ev.ExpiredExemptions, *d.expired)
+			}
+			if d.skip != "" {
+				cr.Status, cr.Message, cr.Exempt = StatusSkip, d.skip, d.exempt
+			} else if in, err := input(c); err != nil {
+				return nil, fmt.Errorf("build input for %s component %s: %w", name, c.Name, err)
+			} else {
+				e.evalRule(ctx, r, in, txn, &cr)
+			}
+			per[i] = cr
+			c.Results = append(c.Results, cr)
+		}
+		ev.Results = append(ev.Results, combineResults(res, comps, per))
+	}
+	ev.Components = make([]Component, len(comps))
+	for i, c := range comps {
+		if c.Results == nil {
+			c.Results = []Result{}
+		}
+		c.Summary = Summarize(c.Results)
+		ev.Components[i] = *c
 	}
 	ev.Summary = Summarize(ev.Results)
 	return ev, nil
+}
+
+func componentTypes(comps []*Component) []string {
+	var out []string
+	for _, c := range comps {
+		if !slices.Contains(out, c.Type) {
+			out = append(out, c.Type)
+		}
+	}
+	return out
+}
+
+// combineResults is the repository-level result of a component rule: it fails
+// when any component fails it and says which; otherwise an error wins, then a
+// pass; it is skipped only when every component skipped it.
+func combineResults(base Result, comps []*Component, per []Result) Result {
+	if len(per) == 1 {
+		return per[0]
+	}
+	out := base
+	out.Severity = per[0].Severity
+	counts := map[Status]int{}
+	for _, r := range per {
+		counts[r.Status]++
+		if r.Severity == SeverityError || (r.Severity == SeverityWarning && out.Severity == SeverityInfo) {
+			out.Severity = r.Severity
+		}
+	}
+	switch {
+	case counts[StatusFail] > 0:
+		out.Status = StatusFail
+	case counts[StatusError] > 0:
+		out.Status = StatusError
+	case counts[StatusPass] > 0:
+		out.Status = StatusPass
+	default:
+		out.Status, out.Message, out.Exempt = StatusSkip, per[0].Message, per[0].Exempt
+		if !slices.ContainsFunc(per, func(r Result) bool { return r.Message != per[0].Message }) {
+			return out
+		}
+	}
+	var lines []string
+	switch out.Status {
+	case StatusPass:
+		lines = append(lines, fmt.Sprintf("passes for %d of %d components (%d not applicable)", counts[StatusPass], len(per), counts[StatusSkip]))
+	case StatusSkip:
+		lines = append(lines, fmt.Sprintf("skipped for all %d components", len(per)))
+	default:
+		lines = append(lines, fmt.Sprintf("%ss for %d of %d components", out.Status, counts[out.Status], len(per)))
+	}
+	seen := map[FileRef]bool{}
+	for i, r := range per {
+		if r.Status != out.Status {
+			continue
+		}
+		lines = append(lines, fmt.Sprintf("- %s (%s): %s", comps[i].Name, comps[i].Path, r.Message))
+		for _, f := range r.Files {
+			if !seen[f] {
+				seen[f] = true
+				out.Files = append(out.Files, f)
+			}
+		}
+	}
+	out.Message = strings.Join(lines, "\n")
+	return out
 }
 
 func (e *Engine) evalRule(ctx context.Context, r *compiledRule, input ast.Value, txn storage.Transaction, res *Result) {
@@ -284,15 +405,29 @@ func ruleError(err error, limit time.Duration) string {
 	return "rule failed: " + err.Error()
 }
 
-// readFiles reads the files that rules declared in reads, plus the catalog and
-// CODEOWNERS files the engine parses, within the limits.
-func (e *Engine) readFiles(ctx context.Context, snap Snapshot, ix *pathIndex) (map[string]fileContent, error) {
-	globs := append(append(slices.Clone(catalogFiles), codeownersFiles...), e.reads...)
+// readFiles reads the files rules declared in reads, plus the CODEOWNERS files
+// the engine parses, within the limits. Component rules read relative to each
+// component's directory.
+func (e *Engine) readFiles(ctx context.Context, snap Snapshot, ix *pathIndex, comps []*Component) (map[string]fileContent, error) {
+	globs := append(slices.Clone(codeownersFiles), e.reads...)
+	var componentReads []string
+	for _, r := range e.rules {
+		if r.Scope == ScopeComponent {
+			componentReads = append(componentReads, r.Reads...)
+		}
+	}
+	for _, c := range comps {
+		if c.Path == RootPath {
+			continue
+		}
+		for _, g := range componentReads {
+			globs = append(globs, c.prefix()+g)
+		}
+	}
 	matched := ix.match(globs)
-	// The engine's own files first, so the file limit never hides the catalog.
-	own := append(slices.Clone(catalogFiles), codeownersFiles...)
+	// The engine's own files first, so the file limit never hides CODEOWNERS.
 	sort.SliceStable(matched, func(i, j int) bool {
-		return slices.Contains(own, matched[i]) && !slices.Contains(own, matched[j])
+		return slices.Contains(codeownersFiles, matched[i]) && !slices.Contains(codeownersFiles, matched[j])
 	})
 	files := make(map[string]fileContent, len(matched))
 	var toRead []string

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -262,10 +263,11 @@ func TestEvaluationIsDeterministic(t *testing.T) {
 		"infra/main.tf":      "resource \"x\" \"y\" {}\n",
 	}
 	first := evaluate(t, e, files, Request{})
+	want, _ := json.Marshal(first)
 	for range 3 {
-		again := evaluate(t, e, files, Request{})
-		if fmt.Sprint(again) != fmt.Sprint(first) {
-			t.Fatalf("outcomes differ:\n%v\n%v", first, again)
+		got, _ := json.Marshal(evaluate(t, e, files, Request{}))
+		if string(got) != string(want) {
+			t.Fatalf("outcomes differ:\n%s\n%s", want, got)
 		}
 	}
 	if first.ComponentType != "service" || first.Owner != "team-a" {

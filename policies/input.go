@@ -9,7 +9,7 @@ import (
 )
 
 // InputSchema is the version of the input document rules read (see policies/README.md).
-const InputSchema = 1
+const InputSchema = 2
 
 // Reasons a file matched by reads has no content.
 const (
@@ -26,15 +26,18 @@ type fileContent struct {
 	Skipped string
 }
 
-// inputDoc is everything the input document is built from.
+// inputDoc is everything the input documents of one evaluation are built from.
 type inputDoc struct {
-	repo          Repository
-	componentType string
-	override      overrideFacts
-	index         *pathIndex
-	files         map[string]fileContent
-	catalog       Catalog
-	codeowners    *Codeowners
+	repo       Repository
+	override   overrideFacts
+	index      *pathIndex
+	files      map[string]fileContent
+	catalog    Catalog
+	codeowners *Codeowners
+	components []*Component
+	root       *Component // the component whose type is input.component_type
+
+	shared map[string]any // built once by value, shared by every document
 }
 
 type overrideFacts struct {
@@ -42,34 +45,35 @@ type overrideFacts struct {
 	Owner         string
 }
 
-// value builds the input as a lazy AST object: rules look up a few keys of a few
-// indexes, and only what they touch is converted. Converting every path of a large
-// tree eagerly costs more than evaluating all the rules.
-func (d *inputDoc) value() (ast.Value, error) {
-	n := len(d.index.entries)
-	paths := make([]string, n)
-	exts := map[string][]string{}
-	dirs := make(map[string]any, n/8)
-	lastDir := ""
-	for i, e := range d.index.entries {
-		paths[i] = e.Path
-		if x := ext(e.Path); x != "" {
-			exts[x] = append(exts[x], e.Path)
-		}
-		// Entries are sorted, so most paths share the previous one's directory.
-		dir := parentDir(e.Path)
-		if dir == lastDir {
-			continue
-		}
-		lastDir = dir
-		for ; dir != "" && dirs[dir] == nil; dir = parentDir(dir) {
-			dirs[dir] = true
+// value builds the input for a component rule judging c, or for a repository
+// rule when c is nil. Each is a lazy AST object over values built once: rules
+// look up a few keys of a few indexes, and only what they touch is converted.
+// Converting every path of a large tree eagerly costs more than evaluating all
+// the rules, and a monorepo evaluates its component rules once per component.
+func (d *inputDoc) value(c *Component) (ast.Value, error) {
+	if d.shared == nil {
+		if err := d.buildShared(); err != nil {
+			return nil, err
 		}
 	}
-	extObj := make(map[string]any, len(exts))
-	for x, ps := range exts {
-		extObj[x] = ps
+	m := make(map[string]any, len(d.shared)+2)
+	for k, v := range d.shared {
+		m[k] = v
 	}
+	m["component_type"] = d.root.Type
+	m["component"] = nil
+	if c != nil {
+		m["component_type"] = c.Type
+		cv, err := componentValue(c)
+		if err != nil {
+			return nil, err
+		}
+		m["component"] = cv
+	}
+	return ast.LazyObject(m), nil
+}
+
+func (d *inputDoc) buildShared() error {
 	files := make(map[string]any, len(d.files))
 	for p, f := range d.files {
 		fo := map[string]any{"size": f.Size, "sha": f.SHA}
@@ -82,22 +86,32 @@ func (d *inputDoc) value() (ast.Value, error) {
 	}
 	catalog, err := ast.InterfaceToValue(d.catalog)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	var codeowners ast.Value = ast.Null{}
 	if d.codeowners != nil {
 		if codeowners, err = ast.InterfaceToValue(d.codeowners); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	topics := make([]any, len(d.repo.Topics))
 	for i, t := range d.repo.Topics {
 		topics[i] = t
 	}
-	return ast.LazyObject(map[string]any{
-		"schema":         InputSchema,
-		"component_type": d.componentType,
-		"repository": map[string]any{
+	comps := make([]any, len(d.components))
+	for i, c := range d.components {
+		comps[i] = map[string]any{
+			"name": c.Name, "ref": c.Ref, "path": c.Path, "type": c.Type,
+			"type_source": c.TypeSource, "owner": c.Owner,
+		}
+	}
+	paths := make([]string, len(d.index.entries))
+	for i, e := range d.index.entries {
+		paths[i] = e.Path
+	}
+	d.shared = map[string]any{
+		"schema": InputSchema,
+		"repository": ast.MustInterfaceToValue(map[string]any{
 			"owner":               d.repo.Owner,
 			"name":                d.repo.Name,
 			"full_name":           d.repo.FullName(),
@@ -107,16 +121,38 @@ func (d *inputDoc) value() (ast.Value, error) {
 			"archived":            d.repo.Archived,
 			"fork":                d.repo.Fork,
 			"template_repository": d.repo.TemplateRepository,
-		},
-		"override":   map[string]any{"component_type": d.override.ComponentType, "owner": d.override.Owner},
+		}),
+		"override":   ast.MustInterfaceToValue(map[string]any{"component_type": d.override.ComponentType, "owner": d.override.Owner}),
+		"components": ast.MustInterfaceToValue(comps),
 		"paths":      paths,
-		"names":      d.index.names,
-		"exts":       extObj,
-		"dirs":       dirs,
-		"files":      files,
+		// The indexes are shared lazy objects, so what one document converts the
+		// next finds converted.
+		"names":      ast.LazyObject(d.index.names),
+		"exts":       ast.LazyObject(d.index.exts),
+		"dirs":       ast.LazyObject(d.index.dirs),
+		"files":      ast.LazyObject(files),
 		"catalog":    catalog,
 		"codeowners": codeowners,
-	}), nil
+	}
+	return nil
+}
+
+// componentValue is input.component: the component and the catalog entity and
+// files that describe it.
+func componentValue(c *Component) (ast.Value, error) {
+	var entity any
+	if c.entity != nil {
+		entity = c.entity
+	}
+	files := make([]any, len(c.sourceFiles))
+	for i, f := range c.sourceFiles {
+		files[i] = f
+	}
+	return ast.InterfaceToValue(map[string]any{
+		"name": c.Name, "ref": c.Ref, "path": c.Path, "type": c.Type,
+		"type_source": c.TypeSource, "type_reason": c.TypeReason, "owner": c.Owner,
+		"entity": entity, "catalog_files": files,
+	})
 }
 
 // parentDir is path.Dir without cleaning (paths are clean), and "" for the root.

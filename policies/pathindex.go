@@ -17,7 +17,11 @@ type pathIndex struct {
 	// names maps a base name to its paths ([]string). The values are typed any so
 	// the map can be handed to the input document as is.
 	names map[string]any
-	root  []string // files at the root, sorted
+	// exts maps a lower-case extension to its paths ([]string), dirs every
+	// directory holding a file at any depth to true; typed any like names.
+	exts map[string]any
+	dirs map[string]any
+	root []string // files at the root, sorted
 }
 
 func newPathIndex(entries []Entry) *pathIndex {
@@ -44,8 +48,32 @@ func newPathIndex(entries []Entry) *pathIndex {
 	for base, ps := range byName {
 		ix.names[base] = ps
 	}
+	exts := map[string][]string{}
+	ix.dirs = make(map[string]any, len(sorted)/8)
+	lastDir := ""
+	for _, e := range sorted {
+		if x := ext(e.Path); x != "" {
+			exts[x] = append(exts[x], e.Path)
+		}
+		// Entries are sorted, so most paths share the previous one's directory.
+		dir := parentDir(e.Path)
+		if dir == lastDir {
+			continue
+		}
+		lastDir = dir
+		for ; dir != "" && ix.dirs[dir] == nil; dir = parentDir(dir) {
+			ix.dirs[dir] = true
+		}
+	}
+	ix.exts = make(map[string]any, len(exts))
+	for x, ps := range exts {
+		ix.exts[x] = ps
+	}
 	return ix
 }
+
+// hasDir reports whether a directory (no trailing slash) holds a file.
+func (ix *pathIndex) hasDir(d string) bool { return ix.dirs[d] != nil }
 
 // entry finds a path by binary search.
 func (ix *pathIndex) entry(p string) (Entry, bool) {

@@ -32,6 +32,7 @@ type Result struct {
 	Aspect      string    `json:"aspect"`
 	Level       int       `json:"level"`
 	Severity    Severity  `json:"severity"`
+	Scope       string    `json:"scope"`
 	Status      Status    `json:"status"`
 	Message     string    `json:"message"`
 	Files       []FileRef `json:"files"`
@@ -57,15 +58,23 @@ type ExpiredExemption struct {
 }
 
 // Evaluation is every rule's outcome for one repository snapshot. Its JSON form is the
-// output of `goldenpath check --format json` (schema 1).
+// output of `goldenpath check --format json` (schema 2).
 type Evaluation struct {
-	Schema            int                `json:"schema"`
-	Repository        string             `json:"repository"`
-	ComponentType     string             `json:"component_type"`
-	Owner             string             `json:"owner,omitempty"`
-	Summary           Summary            `json:"summary"`
-	Results           []Result           `json:"results"`
-	Problems          []Problem          `json:"problems,omitempty"`
+	Schema     int    `json:"schema"`
+	Repository string `json:"repository"`
+	// ComponentType is the root component's type (the first component's when
+	// none sits at the root).
+	ComponentType string  `json:"component_type"`
+	Owner         string  `json:"owner,omitempty"`
+	Summary       Summary `json:"summary"`
+	// Results holds one repository-level result per rule; a component rule's
+	// fails when it fails for any component.
+	Results []Result `json:"results"`
+	// Components holds each component with its component rules' results.
+	Components []Component `json:"components"`
+	Problems   []Problem   `json:"problems,omitempty"`
+	// Notes are catalog targets and annotations that were ignored, with why.
+	Notes             []FileError        `json:"notes,omitempty"`
 	ExpiredExemptions []ExpiredExemption `json:"expired_exemptions,omitempty"`
 }
 

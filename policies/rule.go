@@ -23,6 +23,13 @@ var Aspects = []string{"investment", "adoption", "interfaces", "operations", "me
 // LevelNames are the model's levels; index 0 is "not yet provisional".
 var LevelNames = []string{"none", "provisional", "operationalized", "scalable", "optimizing"}
 
+// Rule scopes: a repository rule is judged once per repository, a component rule
+// once per component.
+const (
+	ScopeRepository = "repository"
+	ScopeComponent  = "component"
+)
+
 // Rule is one golden-path rule and its metadata.
 type Rule struct {
 	ID          string   `json:"id"`
@@ -32,6 +39,7 @@ type Rule struct {
 	Level       int      `json:"level"`
 	Severity    Severity `json:"severity"`
 	AppliesTo   []string `json:"applies_to"`
+	Scope       string   `json:"scope"`
 	Reads       []string `json:"reads"`
 	Remediation string   `json:"remediation"`
 	Custom      bool     `json:"custom"`
@@ -83,6 +91,21 @@ func ruleFromAnnotations(pkg string, a *ast.Annotations, file string) (*Rule, er
 	var err error
 	if r.AppliesTo, err = stringList(c["applies_to"]); err != nil {
 		return nil, fmt.Errorf("rule %s: custom.applies_to: %w", r.ID, err)
+	}
+	switch scope := c["scope"].(type) {
+	case nil:
+		if !r.Custom {
+			return nil, fmt.Errorf("rule %s: custom.scope must be set (repository or component)", r.ID)
+		}
+		// Written before components existed: judged once, as it always was.
+		r.Scope = ScopeRepository
+	case string:
+		if scope != ScopeRepository && scope != ScopeComponent {
+			return nil, fmt.Errorf("rule %s: custom.scope must be repository or component, got %q", r.ID, scope)
+		}
+		r.Scope = scope
+	default:
+		return nil, fmt.Errorf("rule %s: custom.scope must be repository or component", r.ID)
 	}
 	if r.Reads, err = stringList(c["reads"]); err != nil {
 		return nil, fmt.Errorf("rule %s: custom.reads: %w", r.ID, err)

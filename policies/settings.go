@@ -2,6 +2,7 @@ package policies
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -49,7 +50,9 @@ func newSettings(req Request) settings {
 	return s
 }
 
-func (s settings) decide(r *Rule, componentType string) decision {
+// decide says what the configuration does with a rule judged for components of
+// the given types: it applies when any of them is in applies_to.
+func (s settings) decide(r *Rule, types ...string) decision {
 	org, today := s.org, s.today
 	d := decision{severity: Severity(org.SeverityFor(r.ID, string(r.Severity)))}
 	if d.severity == SeverityError && !org.Enforced(r.ID, today) {
@@ -60,8 +63,8 @@ func (s settings) decide(r *Rule, componentType string) decision {
 		d.skip = "disabled in the organisation's golden-path.yaml"
 		return d
 	}
-	if !r.AppliesToType(componentType) {
-		d.skip = fmt.Sprintf("does not apply to a %s (applies to: %s)", componentType, strings.Join(r.AppliesTo, ", "))
+	if !slices.ContainsFunc(types, r.AppliesToType) {
+		d.skip = fmt.Sprintf("does not apply to a %s (applies to: %s)", strings.Join(types, ", "), strings.Join(r.AppliesTo, ", "))
 		return d
 	}
 	ex, expired := config.MatchExemption(s.exemptions, s.repo, r.ID, today)

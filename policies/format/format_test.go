@@ -78,13 +78,34 @@ func hostileEvaluation() *policies.Evaluation {
 			Files:   []policies.FileRef{{Path: "openapi.yaml", Line: 1}},
 		},
 	}
+	for i := range results {
+		results[i].Scope = policies.ScopeRepository
+		if i == 1 || i == 2 || i >= 5 {
+			results[i].Scope = policies.ScopeComponent
+		}
+	}
+	web := []policies.Result{results[1], results[2], results[5], results[7]}
+	web[0].Status, web[0].Message, web[0].Files = policies.StatusPass, "Component web is owned by group:web\n✓ forged", nil
+	web[3].Status, web[3].Message, web[3].Files = policies.StatusSkip, "the component provides no API", nil
+	api := []policies.Result{results[1], results[2], results[5], results[6], results[7]}
 	return &policies.Evaluation{
-		Schema:        1,
+		Schema:        2,
 		Repository:    "acme/api\x1b]0;pwned\x07",
 		ComponentType: "service",
 		Owner:         "@org/team",
 		Summary:       policies.Summarize(results),
 		Results:       results,
+		Components: []policies.Component{
+			{
+				Name: "api", Ref: "component:default/api", Path: ".", Type: "service", TypeSource: policies.TypeFromCatalog,
+				Owner: "@org/team", Summary: policies.Summarize(api), Results: api,
+			},
+			{
+				Name: "web\x1b[2J<b>", Ref: "component:default/web", Path: "web app/ü#1", Type: "website",
+				TypeSource: policies.TypeFromInferred, TypeReason: "website (next.config.js)\n  ✓ forged",
+				Owner: "group:web", Summary: policies.Summarize(web), Results: web,
+			},
+		},
 		Problems: []policies.Problem{
 			{Source: ".github/golden-path.yaml", Line: 3, Message: "unknown key \"foo\"\n\x1b[1A\x1b[2Kall rules pass"},
 			{Source: "golden-path/policies/evil.rego", Message: "package goldenpath.evil is outside goldenpath.custom.*"},
@@ -159,7 +180,7 @@ func TestGolden(t *testing.T) {
 }
 
 func emptyEvaluation() *policies.Evaluation {
-	return &policies.Evaluation{Schema: 1, Repository: "acme/empty", ComponentType: "docs", Summary: policies.Summarize(nil)}
+	return &policies.Evaluation{Schema: 2, Repository: "acme/empty", ComponentType: "docs", Summary: policies.Summarize(nil)}
 }
 
 func TestByName(t *testing.T) {
@@ -283,8 +304,8 @@ func TestJSONIsTheEvaluation(t *testing.T) {
 	if err := json.Unmarshal(out, &raw); err != nil {
 		t.Fatalf("output is not JSON: %v\n%s", err, out)
 	}
-	if raw.Schema != 1 {
-		t.Errorf("schema = %d, want 1", raw.Schema)
+	if raw.Schema != 2 {
+		t.Errorf("schema = %d, want 2", raw.Schema)
 	}
 	for _, r := range raw.Results {
 		if files := string(r["files"]); !strings.HasPrefix(files, "[") {
@@ -303,9 +324,11 @@ func TestJSONIsTheEvaluation(t *testing.T) {
 	want.Results[0].Files = []policies.FileRef{}
 	// JSON carries only UTF-8: an invalid byte comes back as U+FFFD.
 	want.Results[4].Message = strings.ReplaceAll(want.Results[4].Message, "\xff", "\uFFFD")
-	for i := range want.Results {
-		if want.Results[i].Files == nil {
-			want.Results[i].Files = []policies.FileRef{}
+	for _, list := range append([][]policies.Result{want.Results}, want.Components[0].Results, want.Components[1].Results) {
+		for i := range list {
+			if list[i].Files == nil {
+				list[i].Files = []policies.FileRef{}
+			}
 		}
 	}
 	wantJSON, _ := json.Marshal(want)
@@ -313,7 +336,7 @@ func TestJSONIsTheEvaluation(t *testing.T) {
 	if !bytes.Equal(wantJSON, backJSON) {
 		t.Errorf("JSON does not round-trip to the evaluation:\n got %s\nwant %s", backJSON, wantJSON)
 	}
-	for _, key := range []string{`"schema": 1`, `"repository":`, `"component_type":`, `"summary":`, `"applicable": 6`, `"results":`} {
+	for _, key := range []string{`"schema": 2`, `"repository":`, `"component_type":`, `"summary":`, `"applicable": 6`, `"results":`} {
 		if !bytes.Contains(out, []byte(key)) {
 			t.Errorf("JSON lacks %s", key)
 		}

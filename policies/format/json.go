@@ -8,7 +8,7 @@ import (
 	"github.com/goldenpath/goldenpath/policies"
 )
 
-// jsonWriter writes the evaluation's own JSON form (schema 1), indented. It leaves
+// jsonWriter writes the evaluation's own JSON form (schema 2), indented. It leaves
 // text as it is (JSON escapes control characters) and does not escape <, > and &,
 // which only matter when JSON is pasted into HTML.
 type jsonWriter struct{}
@@ -19,15 +19,15 @@ func (jsonWriter) Write(w io.Writer, ev *policies.Evaluation) error {
 	}
 	out := *ev
 	if out.Schema == 0 {
-		out.Schema = 1
+		out.Schema = policies.InputSchema
 	}
-	// Scripts index results and files without a null check: both are always arrays.
-	out.Results = make([]policies.Result, len(ev.Results))
-	for i, r := range ev.Results {
-		if r.Files == nil {
-			r.Files = []policies.FileRef{}
-		}
-		out.Results[i] = r
+	// Scripts index components, results and files without a null check: all are
+	// always arrays.
+	out.Results = withFiles(ev.Results)
+	out.Components = make([]policies.Component, len(ev.Components))
+	for i, c := range ev.Components {
+		c.Results = withFiles(c.Results)
+		out.Components[i] = c
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -36,4 +36,15 @@ func (jsonWriter) Write(w io.Writer, ev *policies.Evaluation) error {
 		return fmt.Errorf("write json: %w", err)
 	}
 	return nil
+}
+
+func withFiles(results []policies.Result) []policies.Result {
+	out := make([]policies.Result, len(results))
+	for i, r := range results {
+		if r.Files == nil {
+			r.Files = []policies.FileRef{}
+		}
+		out[i] = r
+	}
+	return out
 }

@@ -11,6 +11,7 @@
 #   level: 3
 #   severity: info
 #   applies_to: []
+#   scope: repository
 #   reads: []
 #   remediation: |
 #     Create new components from the platform's templates (Backstage "Create..."

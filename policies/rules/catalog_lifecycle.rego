@@ -9,6 +9,7 @@
 #   level: 2
 #   severity: warning
 #   applies_to: []
+#   scope: component
 #   reads: []
 #   remediation: |
 #     Set `spec.lifecycle` to one of Backstage's well-known values:

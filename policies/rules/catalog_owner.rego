@@ -10,6 +10,7 @@
 #   level: 1
 #   severity: error
 #   applies_to: []
+#   scope: component
 #   reads: []
 #   remediation: |
 #     Set `spec.owner` to the owning team's Group entity, for example:

@@ -8,6 +8,7 @@
 #   level: 1
 #   severity: error
 #   applies_to: []
+#   scope: repository
 #   reads: []
 #   remediation: |
 #     Add catalog-info.yaml at the repository root and register it in Backstage

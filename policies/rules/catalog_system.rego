@@ -9,6 +9,7 @@
 #   level: 3
 #   severity: warning
 #   applies_to: []
+#   scope: component
 #   reads: []
 #   remediation: |
 #     Point the Component at its System, and the System at its Domain:

@@ -10,6 +10,7 @@
 #   level: 1
 #   severity: error
 #   applies_to: []
+#   scope: repository
 #   reads: []
 #   remediation: |
 #     Fix each field named in the message (the line is given). The formats are:

@@ -11,6 +11,7 @@
 #   level: 4
 #   severity: info
 #   applies_to: []
+#   scope: repository
 #   reads: [".github/workflows/*.yml", ".github/workflows/*.yaml"]
 #   remediation: |
 #     Replace each tag with the commit it points at, keeping the tag as a comment

@@ -10,6 +10,7 @@
 #   level: 1
 #   severity: error
 #   applies_to: []
+#   scope: repository
 #   reads: [".github/workflows/*.yml", ".github/workflows/*.yaml"]
 #   remediation: |
 #     Add a workflow that builds and tests every pull request, for example

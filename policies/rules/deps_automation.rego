@@ -11,6 +11,7 @@
 #   level: 2
 #   severity: warning
 #   applies_to: []
+#   scope: repository
 #   reads: [".github/dependabot.yml", ".github/dependabot.yaml"]
 #   remediation: |
 #     Add .github/dependabot.yml with one entry per package ecosystem you use:

@@ -12,6 +12,7 @@
 #   level: 1
 #   severity: warning
 #   applies_to: [service, website]
+#   scope: component
 #   reads: ["go.mod", "package.json"]
 #   remediation: |
 #     Generate the lockfile with your package manager and commit it:
@@ -49,12 +50,12 @@ present := [[m, locks, cmd] | some [m, locks, cmd] in ecosystems; lib.exists(m)]
 # A manifest that declares nothing to lock needs no lockfile. Only go.mod and
 # package.json are read; the others are assumed to have dependencies.
 nothing_to_lock("go.mod") if {
-	text := lib.content("go.mod")
+	text := lib.content(lib.path("go.mod"))
 	not regex.match(`(?m)^\s*require\b`, text)
 }
 
 nothing_to_lock("package.json") if {
-	text := lib.content("package.json")
+	text := lib.content(lib.path("package.json"))
 	not regex.match(`"(dependencies|devDependencies|optionalDependencies|peerDependencies)"\s*:\s*\{\s*"`, text)
 }
 
@@ -62,7 +63,7 @@ checked := [[m, locks, cmd] | some [m, locks, cmd] in present; not nothing_to_lo
 
 skip := "no package manifest at the repository root (package.json, go.mod, Cargo.toml, pyproject.toml, Gemfile, ...)" if count(present) == 0
 
-deny contains {"message": msg, "files": [{"path": m, "line": 1}]} if {
+deny contains {"message": msg, "files": [{"path": lib.path(m), "line": 1}]} if {
 	some [m, locks, cmd] in checked
 	count(lib.existing(locks)) == 0
 	msg := sprintf("%s has no committed lockfile (%s): run `%s` and commit the result", [m, concat(" or ", locks), cmd])

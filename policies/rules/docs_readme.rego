@@ -10,6 +10,7 @@
 #   level: 1
 #   severity: warning
 #   applies_to: []
+#   scope: component
 #   reads: ["README*", "readme*", "Readme*", ".github/README*", "docs/README*"]
 #   remediation: |
 #     Write a README.md at the repository root that tells a newcomer what this is,

@@ -10,6 +10,7 @@
 #   level: 2
 #   severity: warning
 #   applies_to: []
+#   scope: component
 #   reads: []
 #   remediation: |
 #     Add mkdocs.yml at the root, put Markdown pages under docs/, and annotate

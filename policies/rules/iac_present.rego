@@ -13,6 +13,7 @@
 #   level: 2
 #   severity: warning
 #   applies_to: [service, website, infrastructure]
+#   scope: component
 #   reads: ["template.yaml", "template.yml", "template.json"]
 #   remediation: |
 #     Describe the component's infrastructure next to its code, with the tool your
@@ -96,10 +97,10 @@ evidence contains [tool, example(ext)] if {
 }
 
 # example(ext): main<ext> at the root when there is one, else the first file.
-example(ext) := root if {
+example(ext) := lib.path(root) if {
 	root := concat("", ["main", ext])
 	lib.exists(root)
-} else := input.exts[ext][0]
+} else := lib.with_ext(ext)[0]
 
 evidence contains [tool, concat("", [d, "/"])] if {
 	some [tool, dirs] in by_dir
@@ -114,7 +115,7 @@ evidence contains ["Kubernetes manifests", concat("", [d, "/"])] if {
 evidence contains ["Kubernetes manifests", found[0]] if {
 	some d in generic_dirs
 	lib.dir_exists(d)
-	prefix := concat("", [d, "/"])
+	prefix := lib.path(concat("", [d, "/"]))
 	found := sort([p |
 		some n in manifest_names
 		some p in lib.named(n)
@@ -124,7 +125,8 @@ evidence contains ["Kubernetes manifests", found[0]] if {
 }
 
 evidence contains ["CloudFormation", p] if {
-	some p in ["template.yaml", "template.yml", "template.json"]
+	some rel in ["template.yaml", "template.yml", "template.json"]
+	p := lib.path(rel)
 	text := lib.content(p)
 	regex.match(`AWSTemplateFormatVersion|Transform:\s*['"]?AWS::Serverless|['"]?Type['"]?\s*:\s*['"]?AWS::[A-Za-z0-9]+::`, text)
 }

@@ -11,6 +11,7 @@
 #   level: 2
 #   severity: warning
 #   applies_to: []
+#   scope: component
 #   reads: ["**/{openapi,swagger,asyncapi}*.{yaml,yml,json}"]
 #   remediation: |
 #     Commit the API contract and register it as an API entity next to the
@@ -79,12 +80,12 @@ definitions contains p if {
 }
 
 definitions contains p if {
-	some p, _ in input.files
+	some p in lib.read_files
 	regex.match(`(^|/)(openapi|swagger|asyncapi)[^/]*\.(ya?ml|json)$`, p)
 	not not_a_spec(p)
 }
 
-definitions contains input.exts[ext][0] if {
+definitions contains lib.with_ext(ext)[0] if {
 	some ext in spec_exts
 	lib.has_ext(ext)
 }

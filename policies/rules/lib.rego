@@ -6,28 +6,70 @@
 #   so rules never have to walk input.paths.
 package goldenpath.lib
 
-# exists(path) is true when a file with exactly this path is in the snapshot.
-# It goes through the base-name index, so it costs one map lookup plus a scan of
-# the (usually tiny) list of paths sharing that base name.
-exists(path) if {
-	parts := split(path, "/")
-	path in input.names[parts[count(parts) - 1]]
+# ---------------------------------------------------------------------------
+# Where a rule looks. A component rule judges input.component and looks in its
+# directory; a repository rule (input.component null) looks from the root. The
+# path helpers take paths relative to that directory (base) and return
+# repository paths, which is what content() and findings use.
+
+# component is the component being judged; undefined for a repository rule.
+component := c if {
+	c := input.component
+	is_object(c)
 }
 
-# existing(paths) is the subset of paths that exist, in the order given.
-existing(paths) := [p | some p in paths; exists(p)]
+# base is the directory the helpers look in, with a trailing slash, or "" for
+# the root.
+base := concat("", [component.path, "/"]) if {
+	is_string(component.path)
+	not component.path in {"", "."}
+} else := ""
 
-# first_existing(paths) is the first path of the list that exists.
-first_existing(paths) := existing(paths)[0]
+# path(rel) is the repository path of rel, relative to base.
+path(rel) := concat("", [base, rel])
 
-# dir_exists(d) is true when d (no trailing slash) holds at least one file.
-dir_exists(d) if input.dirs[d]
+# here(p) is true when the repository path p is inside base.
+here(p) if startswith(p, base)
 
-# has_ext(ext) is true when any file has this lower-case extension (".tf").
-has_ext(ext) if count(object.get(input.exts, ext, [])) > 0
+# exists(rel) is true when a file with exactly this path (relative to base) is
+# in the snapshot. It goes through the base-name index, so it costs one map
+# lookup plus a scan of the (usually tiny) list of paths sharing that base name.
+exists(rel) if {
+	p := path(rel)
+	parts := split(p, "/")
+	p in input.names[parts[count(parts) - 1]]
+}
 
-# named(name) is every path whose base name is exactly name.
-named(name) := object.get(input.names, name, [])
+# existing(rels) is the repository paths of the rels that exist, in the order
+# given.
+existing(rels) := [path(r) | some r in rels; exists(r)]
+
+# first_existing(rels) is the repository path of the first rel that exists.
+first_existing(rels) := existing(rels)[0]
+
+# dir_exists(d) is true when d (relative to base, no trailing slash) holds at
+# least one file.
+dir_exists(d) if input.dirs[path(d)]
+
+# with_ext(ext) is every path below base with this lower-case extension (".tf").
+with_ext(ext) := object.get(input.exts, ext, []) if base == ""
+
+with_ext(ext) := [p | some p in object.get(input.exts, ext, []); here(p)] if base != ""
+
+# has_ext(ext) is true when any file below base has this extension.
+has_ext(ext) if count(with_ext(ext)) > 0
+
+# named(name) is every path below base whose base name is exactly name.
+named(name) := object.get(input.names, name, []) if base == ""
+
+named(name) := [p | some p in object.get(input.names, name, []); here(p)] if base != ""
+
+# read_files is every path below base whose content the engine was asked to read
+# (it matched some rule's reads), read or not.
+read_files contains p if {
+	some p, _ in input.files
+	here(p)
+}
 
 # content(path) is the text of a read file; undefined when not read.
 content(path) := c if {
@@ -63,7 +105,18 @@ non_empty_string(x) if {
 # ---------------------------------------------------------------------------
 # Backstage catalog (catalog-info.yaml / .yml at the repository root)
 
-catalog_files := fs if {
+# all_entities is every entity of every catalog file.
+all_entities := es if {
+	es := input.catalog.entities
+	is_array(es)
+} else := []
+
+# catalog_files are the files that describe what is judged: the component's
+# descriptor (every catalog file for a component inferred from the repository),
+# or every catalog file for a repository rule.
+catalog_files := component.catalog_files if is_array(component.catalog_files)
+
+else := fs if {
 	fs := input.catalog.files
 	is_array(fs)
 } else := []
@@ -73,10 +126,25 @@ catalog_errors := es if {
 	is_array(es)
 } else := []
 
-entities := es if {
-	es := input.catalog.entities
-	is_array(es)
-} else := []
+# entities are the entities of catalog_files; for a component rule, other
+# Components in the same file are left out (each is judged on its own).
+entities := all_entities if not component
+
+entities := [e |
+	some e in all_entities
+	e.path in catalog_files
+	not other_component(e)
+] if component
+
+other_component(e) if {
+	kind_of(e) == "Component"
+	not same_entity(e, component.entity)
+}
+
+same_entity(a, b) if {
+	a.path == b.path
+	a.document == b.document
+}
 
 has_catalog if count(catalog_files) > 0
 

@@ -11,6 +11,7 @@
 #   level: 2
 #   severity: warning
 #   applies_to: [service, website]
+#   scope: component
 #   reads: []
 #   remediation: |
 #     Show the service's dashboards in the catalog, for example with Grafana:

@@ -11,6 +11,7 @@
 #   level: 3
 #   severity: info
 #   applies_to: [service]
+#   scope: component
 #   reads: ["**/*[sS][lL][oO]*.yaml", "**/*[sS][lL][oO]*.yml", "slos/**/*.yaml", "slos/**/*.yml", ".slo/**/*.yaml", ".slo/**/*.yml"]
 #   remediation: |
 #     Add slos/availability.yaml (OpenSLO v1):
@@ -65,8 +66,8 @@ formats := [
 
 # Files read for this rule (other rules' reads share input.files).
 candidates contains p if {
-	some p, _ in input.files
-	candidate(p)
+	some p in lib.read_files
+	candidate(trim_prefix(p, lib.base))
 }
 
 candidate(p) if regex.match(`(?i)slo[^/]*\.ya?ml$`, p)

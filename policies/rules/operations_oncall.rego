@@ -10,6 +10,7 @@
 #   level: 2
 #   severity: warning
 #   applies_to: [service, website]
+#   scope: component
 #   reads: []
 #   remediation: |
 #     Annotate the Component in catalog-info.yaml (create the file if there is

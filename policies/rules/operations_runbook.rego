@@ -9,6 +9,7 @@
 #   level: 3
 #   severity: warning
 #   applies_to: [service]
+#   scope: component
 #   reads: ["[Rr]unbook*.md", "RUNBOOK*.md", "docs/[Rr]unbook*.md", "docs/RUNBOOK*.md"]
 #   remediation: |
 #     Add docs/runbook.md (it then also shows in TechDocs) and link it from the
@@ -58,8 +59,8 @@ evidence contains concat("", [d, "/"]) if {
 
 # runbook-payments.md and the like, matched by the reads globs.
 evidence contains p if {
-	some p, _ in input.files
-	regex.match(`^(docs/)?(?i:runbook)[^/]*\.md$`, p)
+	some p in lib.read_files
+	regex.match(`^(docs/)?(?i:runbook)[^/]*\.md$`, trim_prefix(p, lib.base))
 }
 
 evidence contains sprintf("%s link %q", [lib.catalog_path, l.url]) if {

@@ -9,6 +9,7 @@
 #   level: 2
 #   severity: warning
 #   applies_to: []
+#   scope: repository
 #   reads: []
 #   remediation: |
 #     Add .github/CODEOWNERS with a catch-all rule for the owning team, and

@@ -11,6 +11,7 @@
 #   level: 2
 #   severity: warning
 #   applies_to: []
+#   scope: repository
 #   reads: []
 #   remediation: |
 #     Add SECURITY.md (root, .github/ or docs/):

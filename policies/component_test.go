@@ -1,0 +1,370 @@
+package policies
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/goldenpath/goldenpath/config"
+)
+
+func componentYAML(name, typ, owner string, extra ...string) string {
+	s := fmt.Sprintf("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: %s\n", name)
+	if len(extra) > 0 {
+		s += strings.Join(extra, "\n") + "\n"
+	}
+	s += "spec:\n  lifecycle: production\n"
+	if typ != "" {
+		s += "  type: " + typ + "\n"
+	}
+	if owner != "" {
+		s += "  owner: " + owner + "\n"
+	}
+	return s
+}
+
+func locationYAML(targets ...string) string {
+	s := "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: all\nspec:\n  targets:\n"
+	for _, t := range targets {
+		s += fmt.Sprintf("    - %q\n", t)
+	}
+	return s
+}
+
+// componentSummary is "name path type type_source owner" per component.
+func componentSummary(ev *Evaluation) []string {
+	var out []string
+	for _, c := range ev.Components {
+		out = append(out, strings.Join([]string{c.Name, c.Path, c.Type, c.TypeSource, c.Owner}, " "))
+	}
+	return out
+}
+
+func notesText(ev *Evaluation) string {
+	var b strings.Builder
+	for _, n := range ev.Notes {
+		fmt.Fprintf(&b, "%s:%d: %s\n", n.Path, n.Line, n.Message)
+	}
+	return b.String()
+}
+
+func TestComponentsFromCatalog(t *testing.T) {
+	e := newEngine(t, nil)
+	tests := []struct {
+		name  string
+		files map[string]string
+		org   string
+		want  []string
+		notes []string // substrings of the notes, in any order
+	}{
+		{
+			name:  "no catalog: one component at the root named after the repository",
+			files: map[string]string{"README.md": "x"},
+			want:  []string{"payments . service default "},
+		},
+		{
+			name:  "root descriptor",
+			files: map[string]string{"catalog-info.yaml": componentYAML("api", "service", "team-a")},
+			want:  []string{"api . service catalog team-a"},
+		},
+		{
+			name:  ".backstage/ describes the directory that holds it",
+			files: map[string]string{".backstage/component.yaml": componentYAML("api", "website", "team-a")},
+			want:  []string{"api . website catalog team-a"},
+		},
+		{
+			name: "multi-document file",
+			files: map[string]string{
+				"catalog-info.yaml": componentYAML("api", "service", "team-a") + "---\n" + componentYAML("worker", "service", "team-b"),
+			},
+			want:  []string{"api . service catalog team-a", "worker . service catalog team-b"},
+			notes: []string{"component:default/api and component:default/worker share the directory ."},
+		},
+		{
+			name: "Location targets relative to the Location's file, optional and required presence",
+			files: map[string]string{
+				"catalog-info.yaml":                locationYAML("./packages/a/catalog-info.yaml", "packages/b/catalog-info.yaml", "nested/all.yaml"),
+				"packages/a/catalog-info.yaml":     componentYAML("a", "library", "team-a"),
+				"packages/b/catalog-info.yaml":     componentYAML("b", "", "team-b"),
+				"packages/b/package.json":          "{}",
+				"nested/all.yaml":                  locationYAML("../packages/c/catalog-info.yaml", "gone.yaml"),
+				"packages/c/catalog-info.yaml":     componentYAML("c", "website", "team-c"),
+				"optional/catalog-info.yaml":       "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata: {name: o}\nspec:\n  presence: optional\n  target: missing.yaml\n",
+				"packages/unlisted/catalog-info.x": componentYAML("x", "service", "x"),
+			},
+			want:  []string{"a packages/a library catalog team-a", "b packages/b library inferred team-b", "c packages/c website catalog team-c"},
+			notes: []string{`nested/all.yaml:6: Location target "gone.yaml" does not exist in the repository (presence: required)`},
+		},
+		{
+			name: "optional Location target may be missing",
+			files: map[string]string{
+				"catalog-info.yaml": "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata: {name: o}\nspec:\n  presence: optional\n  target: missing.yaml\n",
+			},
+			want: []string{"payments . service default "},
+		},
+		{
+			name: "a Location that targets itself",
+			files: map[string]string{
+				"catalog-info.yaml":     locationYAML("catalog-info.yaml", "./catalog-info.yaml", "svc/catalog-info.yaml"),
+				"svc/catalog-info.yaml": componentYAML("svc", "service", "team-a"),
+			},
+			want:  []string{"svc svc service catalog team-a"},
+			notes: []string{`Location target "catalog-info.yaml" ignored: the Location targets its own file`, `"./catalog-info.yaml" ignored: the Location targets its own file`},
+		},
+		{
+			name: "a cycle of Locations",
+			files: map[string]string{
+				"catalog-info.yaml": locationYAML("a/loc.yaml"),
+				"a/loc.yaml":        locationYAML("../b/loc.yaml"),
+				"b/loc.yaml":        locationYAML("../a/loc.yaml", "../catalog-info.yaml", "svc.yaml"),
+				"b/svc.yaml":        componentYAML("svc", "service", "team-a"),
+			},
+			want:  []string{"svc b service catalog team-a"},
+			notes: []string{"a/loc.yaml is already read (a cycle or a repeated target)", "catalog-info.yaml is already read"},
+		},
+		{
+			name: "targets outside the repository",
+			files: map[string]string{
+				"catalog-info.yaml": locationYAML("../x/catalog-info.yaml", "/etc/passwd", "https://github.com/acme/other/blob/main/catalog-info.yaml", "url:https://example.com/c.yaml", "C:\\x.yaml"),
+			},
+			want: []string{"payments . service default "},
+			notes: []string{
+				`"../x/catalog-info.yaml" ignored: outside the repository`,
+				`"/etc/passwd" ignored: an absolute path`,
+				`"https://github.com/acme/other/blob/main/catalog-info.yaml" ignored: a URL`,
+				`"url:https://example.com/c.yaml" ignored: a URL`,
+				`"C:\\x.yaml" ignored: an absolute path`,
+			},
+		},
+		{
+			name: "source-location inside the repository moves the component; outside is ignored",
+			files: map[string]string{
+				"catalog-info.yaml": componentYAML("api", "service", "team-a", "  annotations:\n    backstage.io/source-location: url:https://github.com/acme/payments/tree/main/services/api/") +
+					"---\n" + componentYAML("ext", "service", "team-b", "  annotations:\n    backstage.io/source-location: url:https://github.com/other/repo/tree/main/x"),
+				"services/api/main.go": "package main",
+			},
+			want:  []string{"api services/api service catalog team-a", "ext . service catalog team-b"},
+			notes: []string{`catalog-info.yaml:17: backstage.io/source-location "url:https://github.com/other/repo/tree/main/x" of component:default/ext ignored: it points outside this repository; the component's directory is .`},
+		},
+		{
+			name: "catalog documents that are a list or a scalar are no components",
+			files: map[string]string{
+				"catalog-info.yaml": "- kind: Component\n  metadata: {name: a}\n---\njust a string\n---\n42\n",
+			},
+			want: []string{"payments . service default "},
+		},
+		{
+			name: "catalog.discover globs with **",
+			files: map[string]string{
+				"services/a/catalog-info.yaml": componentYAML("a", "service", "team-a"),
+				"libs/b/catalog-info.yaml":     componentYAML("b", "library", "team-b"),
+				"catalog-info.yaml":            componentYAML("root", "service", "team-r"),
+			},
+			org:  "catalog:\n  discover: ['**/catalog-info.yaml']\n",
+			want: []string{"root . service catalog team-r", "b libs/b library catalog team-b", "a services/a service catalog team-a"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := Request{Repository: Repository{Owner: "acme", Name: "payments", DefaultBranch: "main"}}
+			if tt.org != "" {
+				org, err := config.ParseOrg("golden-path.yaml", []byte(tt.org))
+				if err != nil {
+					t.Fatal(err)
+				}
+				req.Org = org
+			}
+			ev := evaluate(t, e, tt.files, req)
+			if got := componentSummary(ev); !slices.Equal(got, tt.want) {
+				t.Errorf("components:\n got %q\nwant %q", got, tt.want)
+			}
+			notes := notesText(ev)
+			for _, n := range tt.notes {
+				if !strings.Contains(notes, n) {
+					t.Errorf("notes lack %q:\n%s", n, notes)
+				}
+			}
+			if len(tt.notes) == 0 && notes != "" {
+				t.Errorf("unexpected notes:\n%s", notes)
+			}
+		})
+	}
+}
+
+func TestCatalogDiscoveryIsBounded(t *testing.T) {
+	e := newEngine(t, nil)
+	t.Run("10,000 Location targets", func(t *testing.T) {
+		targets := make([]string, 10_000)
+		files := map[string]string{}
+		for i := range targets {
+			targets[i] = fmt.Sprintf("c%05d/catalog-info.yaml", i)
+			if i%10 == 0 {
+				files[targets[i]] = componentYAML(fmt.Sprintf("c%05d", i), "service", "team")
+			}
+		}
+		files["catalog-info.yaml"] = locationYAML(targets...)
+		snap := &memSnapshot{files: files}
+		ev, err := e.Evaluate(t.Context(), snap, Request{Repository: Repository{Owner: "acme", Name: "payments"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ev.Components) != maxLocationTarget/10 {
+			t.Errorf("%d components, want the %d the followed targets hold", len(ev.Components), maxLocationTarget/10)
+		}
+		if len(snap.read) > maxCatalogFiles+len(ev.Components)*10 {
+			t.Errorf("read %d files", len(snap.read))
+		}
+		if len(ev.Notes) != maxCatalogNotes+1 || !strings.HasPrefix(ev.Notes[maxCatalogNotes].Message, "and ") {
+			t.Errorf("notes not bounded: %d, last %+v", len(ev.Notes), ev.Notes[len(ev.Notes)-1])
+		}
+	})
+	t.Run("a 5 MB catalog file is not read", func(t *testing.T) {
+		snap := &memSnapshot{
+			files: map[string]string{"catalog-info.yaml": componentYAML("big", "service", "team")},
+			sizes: map[string]int64{"catalog-info.yaml": 5 << 20},
+		}
+		ev, err := e.Evaluate(t.Context(), snap, Request{Repository: Repository{Owner: "acme", Name: "payments"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slices.Contains(snap.read, "catalog-info.yaml") {
+			t.Error("the engine read the 5 MB file")
+		}
+		if got := componentSummary(ev); !slices.Equal(got, []string{"payments . service default "}) {
+			t.Errorf("components %q", got)
+		}
+		if r := result(t, ev, "catalog.valid"); r.Status != StatusFail || !strings.Contains(r.Message, "too_large") {
+			t.Errorf("catalog.valid = %s %q", r.Status, r.Message)
+		}
+	})
+}
+
+func TestUnknownComponentTypeIsAProblem(t *testing.T) {
+	e := newEngine(t, nil)
+	tests := []struct {
+		name     string
+		files    map[string]string
+		override string
+		want     string
+	}{
+		{"catalog spec.type", map[string]string{"catalog-info.yaml": componentYAML("api", "servce", "team")},
+			"", `catalog-info.yaml:7: spec.type "servce" of component:default/api is not a component type any rule knows`},
+		{"override component_type", map[string]string{},
+			"owner: team\ncomponent_type: libary\n", `.github/golden-path.yaml:2: component_type "libary" is not a component type any rule knows`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := Request{}
+			if tt.override != "" {
+				o, err := config.ParseRepoOverride(".github/golden-path.yaml", []byte(tt.override))
+				if err != nil {
+					t.Fatal(err)
+				}
+				req.Override = o
+			}
+			ev := evaluate(t, e, tt.files, req)
+			var got []string
+			for _, p := range ev.Problems {
+				got = append(got, fmt.Sprintf("%s:%d: %s", p.Source, p.Line, p.Message))
+			}
+			if len(got) != 1 || !strings.HasPrefix(got[0], tt.want) || !strings.Contains(got[0], "did you mean") {
+				t.Errorf("problems %q, want one starting %q with a suggestion", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestComponentRulesAreJudgedPerComponent(t *testing.T) {
+	e := newEngine(t, nil)
+	readme := "# x\n\nThis package does one thing well and is documented here.\nRun it with make run.\nOwned by the team.\n"
+	files := map[string]string{
+		"catalog-info.yaml":              locationYAML("services/*/catalog-info.yaml"),
+		"README.md":                      readme,
+		".github/CODEOWNERS":             "* @acme/platform\n",
+		"services/api/catalog-info.yaml": componentYAML("api", "service", "team-api"),
+		"services/api/README.md":         readme,
+		"services/web/catalog-info.yaml": componentYAML("web", "website", ""),
+		"services/lib/catalog-info.yaml": componentYAML("lib", "library", "team-lib"),
+		"services/lib/README.md":         readme,
+	}
+	ev := evaluate(t, e, files, Request{})
+	if got := componentSummary(ev); !slices.Equal(got, []string{
+		"api services/api service catalog team-api", "lib services/lib library catalog team-lib", "web services/web website catalog @acme/platform",
+	}) {
+		t.Fatalf("components %q", got)
+	}
+	byComponent := func(rule string) string {
+		var out []string
+		for _, c := range ev.Components {
+			for _, r := range c.Results {
+				if r.Rule == rule {
+					out = append(out, c.Name+"="+string(r.Status))
+				}
+			}
+		}
+		return strings.Join(out, " ")
+	}
+	for rule, want := range map[string]string{
+		"docs.readme":     "api=pass lib=pass web=fail",
+		"catalog.owner":   "api=pass lib=pass web=fail",
+		"measurement.slo": "api=fail lib=skip web=skip",
+	} {
+		if got := byComponent(rule); got != want {
+			t.Errorf("%s per component: %s, want %s", rule, got, want)
+		}
+	}
+	readmeResult := result(t, ev, "docs.readme")
+	if readmeResult.Status != StatusFail || readmeResult.Scope != ScopeComponent ||
+		!strings.HasPrefix(readmeResult.Message, "fails for 1 of 3 components\n- web (services/web): no README") {
+		t.Errorf("repository-level docs.readme: %s %q", readmeResult.Status, readmeResult.Message)
+	}
+	if r := result(t, ev, "ownership.codeowners"); r.Scope != ScopeRepository {
+		t.Errorf("ownership.codeowners scope %q", r.Scope)
+	}
+	for _, c := range ev.Components {
+		for _, r := range c.Results {
+			if r.Scope != ScopeComponent {
+				t.Errorf("component %s holds %s rule %s", c.Name, r.Scope, r.Rule)
+			}
+		}
+	}
+}
+
+func TestCustomRuleScope(t *testing.T) {
+	const schema1 = `# METADATA
+# title: Has a Makefile
+# custom:
+#   aspect: adoption
+#   level: 1
+#   severity: warning
+package goldenpath.custom.make
+
+deny contains "no Makefile" if not input.names.Makefile
+`
+	const badScope = `# METADATA
+# title: Bad scope
+# custom:
+#   aspect: adoption
+#   level: 1
+#   severity: warning
+#   scope: components
+package goldenpath.custom.bad
+
+deny contains "x" if false
+`
+	e := newEngine(t, map[string]string{"make.rego": schema1, "bad.rego": badScope})
+	ev := evaluate(t, e, map[string]string{"catalog-info.yaml": componentYAML("a", "service", "t") + "---\n" + componentYAML("b", "library", "t")}, Request{})
+	r := result(t, ev, "custom.make")
+	if r.Scope != ScopeRepository || r.Status != StatusFail || r.Message != "no Makefile" {
+		t.Errorf("schema-1 rule: %+v", r)
+	}
+	var problems []string
+	for _, p := range ev.Problems {
+		problems = append(problems, fmt.Sprintf("%s:%d: %s", p.Source, p.Line, p.Message))
+	}
+	want := `bad.rego:8: rule custom.bad: custom.scope must be repository or component, got "components"`
+	if !slices.Contains(problems, want) {
+		t.Errorf("problems %q, want %q", problems, want)
+	}
+}
