@@ -230,13 +230,7 @@ func TestKillDuringSweepSQLite(t *testing.T) {
 	first := startReplica(t, "first", fake, gate.url(), dbURL, recoverySettings)
 	waitFor(t, "the sweep to reach repo-07", 60*time.Second, func() bool { return len(gate.heldPaths()) > 0 })
 	first.kill(t)
-	var done []string
-	for i := 1; i <= repos; i++ {
-		name := fmt.Sprintf("repo-%02d", i)
-		if fake.CountRequests(githubfake.RequestFilter{Method: "GET", Path: treeOf(name)}) > 0 {
-			done = append(done, name)
-		}
-	}
+	done := storedRepos(t, dbURL)
 	if len(done) == 0 {
 		t.Fatal("no repository was evaluated before the kill")
 	}
@@ -360,6 +354,33 @@ func TestFrozenReplicaPostgres(t *testing.T) {
 	if n := jobsIn(t, dbURL, "evaluate_pull", "available", "running", "retryable", "scheduled"); n != 0 {
 		t.Errorf("%d evaluations still pending after both replicas are done", n)
 	}
+}
+
+// storedRepos are the repositories whose evaluation a SQLite database holds.
+func storedRepos(t testing.TB, dbURL string) []string {
+	t.Helper()
+	db, err := sql.Open("sqlite", strings.TrimPrefix(dbURL, "sqlite://")+"?mode=ro&_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT name FROM repositories WHERE evaluated_at > 0 ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, name)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return names
 }
 
 func reportIssues(fake *githubfake.Fake) []githubfake.Issue {
