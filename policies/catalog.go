@@ -127,6 +127,11 @@ func (r *catalogReader) readRound(ctx context.Context, batch []string) ([]string
 			continue
 		}
 		for i, d := range docs {
+			// Backstage ignores a null document (a stray "---"); a file left with
+			// no entity at all is reported by catalog.valid.
+			if d.Value == nil {
+				continue
+			}
 			ent := CatalogEntity{Path: p, Document: i, Line: d.Line, Entity: d.Value, Lines: d.Lines}
 			r.cat.Entities = append(r.cat.Entities, ent)
 			next = append(next, r.locationTargets(ent)...)

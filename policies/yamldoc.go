@@ -109,6 +109,9 @@ func (c *converter) value(n *yaml.Node, depth int, path string) (any, error) {
 		return c.value(n.Alias, depth+1, path)
 	case yaml.MappingNode:
 		m := make(map[string]any, len(n.Content)/2)
+		// Backstage's YAML parser rejects a mapping that repeats a key, where
+		// go-yaml's node decoding would silently keep the last value.
+		seen := make(map[string]int, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			if k.Kind == yaml.ScalarNode && k.Tag == "!!merge" {
@@ -118,10 +121,11 @@ func (c *converter) value(n *yaml.Node, depth int, path string) (any, error) {
 				continue
 			}
 			key := k.Value
-			child := key
-			if path != "" {
-				child = path + "." + key
+			child := dottedKey(path, key)
+			if first, dup := seen[key]; dup {
+				return nil, &yamlError{Line: k.Line, Message: fmt.Sprintf("duplicate key %s (first on line %d): map keys must be unique", strconv.Quote(child), first)}
 			}
+			seen[key] = k.Line
 			if depth < lineKeyDepth {
 				c.lines[child] = k.Line
 			}
@@ -146,6 +150,13 @@ func (c *converter) value(n *yaml.Node, depth int, path string) (any, error) {
 		return scalar(n), nil
 	}
 	return nil, &yamlError{Line: n.Line, Message: "unsupported YAML node"}
+}
+
+func dottedKey(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
 }
 
 // merge applies a "<<" merge key: keys already set win, as YAML 1.1 says.

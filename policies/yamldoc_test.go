@@ -29,6 +29,10 @@ h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
 		{"deep nesting", strings.Repeat("[", 100) + strings.Repeat("]", 100), 0, 1, "nesting", nil},
 		{"merge keys", "base: &b {x: 1}\nchild:\n  <<: *b\n  y: 2\n", 1, 0, "", map[string]int{"child.y": 4}},
 		{"empty", "", 0, 0, "", nil},
+		{"duplicate top-level key", "kind: A\nmetadata:\n  name: a\nkind: B\n", 0, 4, `duplicate key "kind" (first on line 1)`, nil},
+		{"duplicate nested key", "metadata:\n  name: a\n  labels: {}\n  name: b\n", 0, 4, `duplicate key "metadata.name" (first on line 2)`, nil},
+		{"same key in sibling mappings", "a:\n  x: 1\nb:\n  x: 2\n", 1, 0, "", map[string]int{"a.x": 2, "b.x": 4}},
+		{"merge key does not count as a duplicate", "base: &b {x: 1}\nc:\n  <<: *b\n  x: 2\n", 1, 0, "", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

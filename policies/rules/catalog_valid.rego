@@ -1,10 +1,14 @@
 # METADATA
 # title: Catalog file is valid for Backstage
 # description: |
-#   Every entity in catalog-info.yaml passes Backstage's own validation: envelope
-#   (apiVersion, kind, metadata), the field formats of names, namespaces, labels,
-#   annotations, tags and links, and the spec fields each built-in kind requires.
-#   An entity that fails is rejected by the catalog and silently never shows up.
+#   Every entity in the catalog files passes Backstage's own validation: the file
+#   parses as Backstage's YAML parser parses it (duplicate keys are an error), it
+#   holds at least one entity, the envelope has only apiVersion, kind, metadata,
+#   spec (and relations, status), the field formats of names, namespaces, labels,
+#   annotations, tags and links hold, and the spec fields each built-in kind
+#   requires are there. An entity that fails is rejected by the catalog and
+#   silently never shows up. The same entity listed twice in one file is a
+#   warning in the pass message (Backstage keeps one); in two files it fails.
 # custom:
 #   aspect: adoption
 #   level: 1
@@ -50,6 +54,15 @@ skip := "no catalog-info.yaml at the repository root (catalog.present reports th
 # ---------------------------------------------------------------------------
 # Findings: one deny per problem, "path:line: field ... message".
 
+# A file with no entity (empty, or only comments) registers nothing in Backstage,
+# silently: the component the file was meant to register never shows up.
+deny contains {"message": msg, "files": [{"path": p, "line": 1}]} if {
+	some p in lib.catalog_files
+	not p in {e.path | some e in lib.entities}
+	not p in {e.path | some e in lib.catalog_errors}
+	msg := sprintf("%s:1: holds no entity (the file is empty or only comments), so Backstage registers nothing from it", [p])
+}
+
 deny contains {"message": msg, "files": [{"path": err.path, "line": n}]} if {
 	some err in lib.catalog_errors
 	n := object.get(err, "line", 1)
@@ -63,9 +76,10 @@ deny contains {"message": msg, "files": [{"path": ent.path, "line": n}]} if {
 	msg := sprintf("%s:%d: %s", [ent.path, n, text])
 }
 
-pass_message := sprintf("%d catalog entities in %s pass Backstage validation", [
+pass_message := sprintf("%d catalog entities in %s pass Backstage validation%s", [
 	count(lib.entities),
 	concat(", ", lib.catalog_files),
+	concat("", [sprintf("; warning: %s", [w]) | some w in sort(warnings)]),
 ]) if lib.has_catalog
 
 # ---------------------------------------------------------------------------
@@ -178,6 +192,39 @@ problem contains [i, "", msg] if {
 	some i, ent in lib.entities
 	not is_object(ent.entity)
 	msg := sprintf("document %d is not a mapping: an entity needs apiVersion, kind, metadata and spec", [object.get(ent, "document", i) + 1])
+}
+
+# envelope -------------------------------------------------------------------
+
+# Backstage's Entity schema allows no other top-level keys (additionalProperties
+# is false); relations and status are the catalog's own, but the schema accepts them.
+envelope_keys := {"apiVersion", "kind", "metadata", "spec", "relations", "status"}
+
+problem contains [i, k, msg] if {
+	some i, ent in lib.entities
+	is_object(ent.entity)
+	some k, _ in ent.entity
+	not k in envelope_keys
+	msg := sprintf("top-level key %s is not allowed: an entity has only apiVersion, kind, metadata and spec (and relations, status)%s", [q(k), misplaced_hint(k)])
+}
+
+# A key that belongs under metadata or spec and was indented one level too little.
+misplaced_hint(k) := " (indent it under metadata)" if {
+	k in {"name", "namespace", "title", "description", "labels", "annotations", "tags", "links"}
+} else := " (indent it under spec)" if {
+	k in {"type", "lifecycle", "owner", "system", "providesApis", "consumesApis", "dependsOn", "definition", "subcomponentOf"}
+} else := ""
+
+problem contains [i, "relations", "relations must be a list"] if {
+	some i, ent in lib.entities
+	v := ent.entity.relations
+	not is_array(v)
+}
+
+problem contains [i, "status", "status must be a mapping"] if {
+	some i, ent in lib.entities
+	v := ent.entity.status
+	not is_object(v)
 }
 
 # apiVersion -----------------------------------------------------------------
@@ -509,15 +556,34 @@ keyed := sort([[entity_key(ent.entity), i] |
 	kind_format(ent.entity.kind)
 ])
 
-problem contains [i, "metadata.name", msg] if {
+# The same entity twice in one file: Backstage keeps one of them, so it is worth a
+# warning but does not fail the rule. In two files it is a conflict: Backstage
+# rejects the entity from the second location.
+duplicates contains [i, j] if {
 	some x, [key, i] in keyed
 	x > 0
 	[previous_key, j] := keyed[x - 1]
 	previous_key == key
+}
+
+problem contains [i, "metadata.name", msg] if {
+	some [i, j] in duplicates
 	ent := lib.entities[i]
 	other := lib.entities[j]
-	msg := sprintf("%s %s is defined twice (also at %s:%d)", [
+	ent.path != other.path
+	msg := sprintf("%s %s is also defined in %s:%d: Backstage rejects the second as a conflicting entity", [
 		ent.entity.kind, q(ent.entity.metadata.name),
 		other.path, lib.line_of(other, "metadata.name"),
+	])
+}
+
+warnings contains msg if {
+	some [i, j] in duplicates
+	ent := lib.entities[i]
+	other := lib.entities[j]
+	ent.path == other.path
+	msg := sprintf("%s:%d: %s %s is listed twice in the file (also at line %d): Backstage keeps only one of them", [
+		ent.path, lib.line_of(ent, "metadata.name"), ent.entity.kind, q(ent.entity.metadata.name),
+		lib.line_of(other, "metadata.name"),
 	])
 }

@@ -185,9 +185,49 @@ test_fail_document_not_a_mapping if {
 	messages(inp) == {"catalog-info.yaml:25: document 2 is not a mapping: an entity needs apiVersion, kind, metadata and spec"}
 }
 
-test_fail_duplicate_entity if {
+test_pass_with_warning_for_entity_listed_twice_in_one_file if {
 	inp := catalog([doc(0, 1, component, component_lines), doc(1, 26, component, {"metadata.name": 29})])
-	messages(inp) == {`catalog-info.yaml:29: Component "payments-api" is defined twice (also at catalog-info.yaml:4)`}
+	messages(inp) == set()
+	pass_message == `2 catalog entities in catalog-info.yaml pass Backstage validation; warning: catalog-info.yaml:29: Component "payments-api" is listed twice in the file (also at line 4): Backstage keeps only one of them` with input as inp
+}
+
+test_fail_same_entity_in_two_files if {
+	other := {"path": ".backstage/payments.yaml", "document": 0, "line": 1, "entity": component, "lines": {"metadata.name": 4}}
+	inp := {
+		"names": {"catalog-info.yaml": ["catalog-info.yaml"]},
+		"catalog": {"files": ["catalog-info.yaml", ".backstage/payments.yaml"], "entities": [doc(0, 1, component, component_lines), other], "errors": []},
+	}
+	messages(inp) == {`.backstage/payments.yaml:4: Component "payments-api" is also defined in catalog-info.yaml:4: Backstage rejects the second as a conflicting entity`}
+}
+
+test_fail_top_level_keys_outside_the_envelope if {
+	e := json.patch(component, [
+		{"op": "add", "path": "/owner", "value": "group:payments"},
+		{"op": "add", "path": "/extra", "value": {"a": 1}},
+	])
+	inp := catalog([doc(0, 1, e, object.union(component_lines, {"owner": 25, "extra": 26}))])
+	messages(inp) == {
+		`catalog-info.yaml:25: top-level key "owner" is not allowed: an entity has only apiVersion, kind, metadata and spec (and relations, status) (indent it under spec)`,
+		`catalog-info.yaml:26: top-level key "extra" is not allowed: an entity has only apiVersion, kind, metadata and spec (and relations, status)`,
+	}
+}
+
+test_relations_and_status_as_the_schema_allows if {
+	ok := json.patch(component, [{"op": "add", "path": "/relations", "value": []}, {"op": "add", "path": "/status", "value": {}}])
+	messages(single(ok)) == set()
+	bad := json.patch(component, [{"op": "add", "path": "/relations", "value": "x"}, {"op": "add", "path": "/status", "value": []}])
+	messages(catalog([doc(0, 1, bad, object.union(component_lines, {"relations": 25, "status": 26}))])) == {
+		"catalog-info.yaml:25: relations must be a list",
+		"catalog-info.yaml:26: status must be a mapping",
+	}
+}
+
+test_fail_file_without_entities if {
+	inp := {
+		"names": {"catalog-info.yaml": ["catalog-info.yaml"]},
+		"catalog": {"files": ["catalog-info.yaml"], "entities": [], "errors": []},
+	}
+	messages(inp) == {"catalog-info.yaml:1: holds no entity (the file is empty or only comments), so Backstage registers nothing from it"}
 }
 
 test_fail_parse_error_names_line if {
