@@ -91,7 +91,6 @@ func TestConfigPullRequestPreviewsItsImpact(t *testing.T) {
 		"- `docs.readme` (new, `warning`): 2 repositories would fail\n",
 		"- `catalog.owner` would pass: `ledger`\n",
 		"- `docs.readme` would fail: `ledger`, `web`\n",
-		"| investment | none → **provisional** | 0 | 1 |",
 	} {
 		if !strings.Contains(run.Summary, want) {
 			t.Errorf("config check summary lacks %q", want)

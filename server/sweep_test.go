@@ -589,3 +589,23 @@ deny contains "no golden topic" if not "golden" in input.repository.topics
 		t.Fatalf("after the push custom.topic is %s, want pass", got)
 	}
 }
+
+// TestPullRequestCheckLinksToTheReport: once the organisation has a report, a pull
+// request's check leads there from its Details link.
+func TestPullRequestCheckLinksToTheReport(t *testing.T) {
+	fake := newOrg(t, "advisory")
+	db := filepath.Join(t.TempDir(), "gp.db")
+	a, q := startApp(t, fake, db), openQueue(t, db)
+	a.deliver(t, fake, "installation", "install", fake.InstallationEvent("created", inst))
+	a.waitForSweeps(t, q, 1, time.Minute)
+	waitFor(t, "the report issue", 20*time.Second, func() bool { return len(fake.Issues(org, ".github")) == 1 })
+	report := fake.Issues(org, ".github")[0]
+
+	a.deliver(t, fake, "pull_request", "d-1", fake.PullRequestEvent("opened", org, "payments", 1))
+	head := fake.PullRequest(org, "payments", 1).HeadSHA
+	waitFor(t, "the check run", 20*time.Second, func() bool { return len(completedRuns(fake, "payments", head)) == 1 })
+	want := fmt.Sprintf("%s%s/.github/issues/%d", fake.WebURL(), org, report.Number)
+	if got := completedRuns(fake, "payments", head)[0].DetailsURL; got != want {
+		t.Fatalf("details URL %q, want %q", got, want)
+	}
+}

@@ -4,10 +4,13 @@
 package checks
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/goldenpath/goldenpath/policies"
+	"github.com/goldenpath/goldenpath/server/markdown"
 )
 
 // CommentMarker identifies the app's sticky comment on a pull request.
@@ -29,6 +32,7 @@ type Output struct {
 	Title       string
 	Summary     string
 	Text        string
+	DetailsURL  string
 	Annotations []Annotation
 }
 
@@ -57,22 +61,23 @@ type Facts struct {
 	Blocking bool
 	// Base is the evaluation of the pull request's base, nil when unknown.
 	Base *policies.Evaluation
-	// Repository and Owner fill the placeholders of remediation templates.
+	// Repository ("owner/name") fills the placeholders of remediation templates.
 	Repository string
+	// DetailsURL is where the check's "Details" link leads (the adoption report); optional.
+	DetailsURL string
 }
 
-// CheckOutput renders the check run for an evaluation.
+// CheckOutput renders the check run for an evaluation: what the pull request
+// changes first, then what still fails, most severe first.
 func CheckOutput(ev *policies.Evaluation, f Facts) Output {
-	out := Output{Conclusion: Conclusion(ev, f.Blocking), Title: Title(ev.Summary)}
+	out := Output{Conclusion: Conclusion(ev, f.Blocking), Title: Title(ev.Summary), DetailsURL: f.DetailsURL}
 	var b strings.Builder
 	mode := "advisory"
 	if f.Blocking {
 		mode = "blocking"
 	}
-	fmt.Fprintf(&b, "Component type **%s**, score **%.0f%%**, %s mode.\n\n", Escape(ev.ComponentType), ev.Summary.Score, mode)
-	if line := scoreChange(f.Base, ev); line != "" {
-		b.WriteString(line + "\n\n")
-	}
+	fmt.Fprintf(&b, "Component type **%s**, score **%.0f%%**, %s mode.\n\n", markdown.Text(ev.ComponentType), ev.Summary.Score, mode)
+	writeChange(&b, f.Base, ev)
 	writeProblems(&b, ev.Problems)
 	b.WriteString("| Aspect | Pass | Fail | Error | Skip |\n|---|---:|---:|---:|---:|\n")
 	for _, aspect := range policies.Aspects {
@@ -97,11 +102,8 @@ func CheckOutput(ev *policies.Evaluation, f Facts) Output {
 	out.Summary = b.String()
 
 	var t strings.Builder
-	for _, r := range ev.Results {
-		if r.Status != policies.StatusFail && r.Status != policies.StatusError {
-			continue
-		}
-		fmt.Fprintf(&t, "### %s `%s` (%s, %s level %d)\n\n%s\n\n", statusMark(r.Status), r.Rule, r.Severity, r.Aspect, r.Level, Escape(r.Message))
+	for _, r := range failures(ev) {
+		fmt.Fprintf(&t, "### %s %s (%s, %s level %d)\n\n%s\n\n", mark(r), markdown.Code(r.Rule), severityWord(r), r.Aspect, r.Level, markdown.Text(r.Message))
 		if fix := remediation(r, f.Repository); fix != "" {
 			fmt.Fprintf(&t, "**How to fix:**\n\n%s\n\n", fix)
 		}
@@ -135,34 +137,124 @@ func writeProblems(b *strings.Builder, problems []policies.Problem) {
 		if p.Line > 0 {
 			loc = fmt.Sprintf("%s:%d", p.Source, p.Line)
 		}
-		fmt.Fprintf(b, "- `%s`: %s\n", codeSpan(loc), Escape(p.Message))
+		fmt.Fprintf(b, "- %s: %s\n", markdown.Code(loc), markdown.Text(p.Message))
 	}
 	b.WriteString("\n")
 }
 
-// scoreChange says what the pull request does to the repository's score.
-func scoreChange(base, head *policies.Evaluation) string {
-	if base == nil {
-		return ""
-	}
-	from := fmt.Sprintf("%d/%d", base.Summary.Passed, base.Summary.Applicable)
-	to := fmt.Sprintf("%d/%d", head.Summary.Passed, head.Summary.Applicable)
-	if from == to {
-		return fmt.Sprintf("This pull request keeps the repository at %s.", to)
-	}
-	return fmt.Sprintf("This pull request takes the repository from %s to %s.", from, to)
+func failing(r policies.Result) bool {
+	return r.Status == policies.StatusFail || r.Status == policies.StatusError
 }
 
-func statusMark(s policies.Status) string {
-	if s == policies.StatusError {
-		return "⚠️"
+// severityRank puts the most severe first.
+var severityRank = map[policies.Severity]int{policies.SeverityError: 0, policies.SeverityWarning: 1, policies.SeverityInfo: 2}
+
+// failures are the failing results, most severe first; at one severity a rule
+// that failed comes before one that could not run, then by rule ID.
+func failures(ev *policies.Evaluation) []policies.Result {
+	var out []policies.Result
+	for _, r := range ev.Results {
+		if failing(r) {
+			out = append(out, r)
+		}
 	}
-	return "❌"
+	slices.SortStableFunc(out, func(a, b policies.Result) int {
+		return cmp.Or(
+			cmp.Compare(severityRank[a.Severity], severityRank[b.Severity]),
+			cmp.Compare(statusRank(a), statusRank(b)),
+			strings.Compare(a.Rule, b.Rule))
+	})
+	return out
+}
+
+func statusRank(r policies.Result) int {
+	if r.Status == policies.StatusError {
+		return 1
+	}
+	return 0
+}
+
+// change is what a pull request does against its base: the rules it breaks (fail
+// on the head, not on the base) and the rules it fixes (fail on the base, pass on
+// the head).
+type change struct{ breaks, fixes []policies.Result }
+
+func changeOf(base, head *policies.Evaluation) change {
+	var c change
+	if base == nil {
+		return c
+	}
+	before := make(map[string]policies.Result, len(base.Results))
+	for _, r := range base.Results {
+		before[r.Rule] = r
+	}
+	for _, r := range failures(head) {
+		if b, ok := before[r.Rule]; !ok || !failing(b) {
+			c.breaks = append(c.breaks, r)
+		}
+	}
+	for _, r := range head.Results {
+		if b, ok := before[r.Rule]; ok && failing(b) && r.Status == policies.StatusPass {
+			c.fixes = append(c.fixes, r)
+		}
+	}
+	return c
+}
+
+// writeChange leads with what the pull request changes, when the base is known.
+func writeChange(b *strings.Builder, base, head *policies.Evaluation) {
+	if base == nil {
+		return
+	}
+	c := changeOf(base, head)
+	if len(c.breaks) == 0 && len(c.fixes) == 0 {
+		b.WriteString("**This pull request** changes no rule's outcome.\n\n")
+		return
+	}
+	fmt.Fprintf(b, "**This pull request** breaks %s and fixes %s:\n\n", rules(len(c.breaks)), rules(len(c.fixes)))
+	for _, r := range c.breaks {
+		fmt.Fprintf(b, "- %s breaks %s %s (%s)\n", mark(r), markdown.Code(r.Rule), markdown.Text(r.Title), severityWord(r))
+	}
+	for _, r := range c.fixes {
+		fmt.Fprintf(b, "- ✅ fixes %s %s\n", markdown.Code(r.Rule), markdown.Text(r.Title))
+	}
+	b.WriteString("\n")
+}
+
+func rules(n int) string {
+	if n == 1 {
+		return "1 rule"
+	}
+	return fmt.Sprintf("%d rules", n)
+}
+
+// mark tells severities apart at a glance; the word beside it says the same for
+// readers who do not see colour.
+func mark(r policies.Result) string {
+	switch {
+	case r.Status == policies.StatusError:
+		return "⚠️"
+	case r.Severity == policies.SeverityError:
+		return "🔴"
+	case r.Severity == policies.SeverityWarning:
+		return "🟠"
+	}
+	return "🔵"
+}
+
+// severityWord is the severity, or says that the rule itself could not run.
+func severityWord(r policies.Result) string {
+	if r.Status == policies.StatusError {
+		return string(r.Severity) + ", could not be judged"
+	}
+	return string(r.Severity)
 }
 
 // remediation fills a rule's remediation template with the repository's facts.
-// Remediations are authored by the platform team (trusted), but the values come
-// from the repository, so they are escaped.
+// Remediations are authored by the platform team (trusted) and often put the
+// name in a code block, where an escape would show; GitHub allows only letters,
+// digits, '.', '-' and '_' in names, which are inert, so a name is escaped only
+// when it holds anything else.
 func remediation(r policies.Result, repo string) string {
 	if r.Remediation == "" {
 		return ""
@@ -171,5 +263,14 @@ func remediation(r policies.Result, repo string) string {
 	if i := strings.LastIndexByte(name, '/'); i >= 0 {
 		name = name[i+1:]
 	}
-	return strings.NewReplacer("{{repository}}", Escape(name), "{{full_name}}", Escape(repo)).Replace(strings.TrimSpace(r.Remediation))
+	return strings.NewReplacer("{{repository}}", inertName(name), "{{full_name}}", inertName(repo)).Replace(strings.TrimSpace(r.Remediation))
+}
+
+func inertName(s string) string {
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("._-/", c)) {
+			return markdown.Text(s)
+		}
+	}
+	return s
 }

@@ -1,6 +1,9 @@
 package checks
 
 import (
+	"flag"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -85,7 +88,7 @@ func TestCommentScoreChangeAndAllClear(t *testing.T) {
 	base := eval(rule("a", policies.SeverityError, policies.StatusFail), rule("b", policies.SeverityError, policies.StatusFail))
 	head := eval(rule("a", policies.SeverityError, policies.StatusPass), rule("b", policies.SeverityError, policies.StatusPass))
 	body := CommentBody(head, Facts{Base: base})
-	if !strings.Contains(body, "all 2 rules pass") || !strings.Contains(body, "from 0/2 to 2/2") {
+	if !strings.Contains(body, "all 2 rules pass") || !strings.Contains(body, "breaks 0 rules and fixes 2 rules") {
 		t.Fatalf("all-clear comment:\n%s", body)
 	}
 	if NeedsComment(head) {
@@ -96,5 +99,106 @@ func TestCommentScoreChangeAndAllClear(t *testing.T) {
 	}
 	if NeedsComment(eval(rule("i", policies.SeverityInfo, policies.StatusFail))) {
 		t.Fatal("an info rule alone does not open a comment")
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test ./server/checks -update creates it)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs from the golden file (go test ./server/checks -update rewrites it); got:\n%s", path, got)
+	}
+}
+
+// realistic is a pull request head against its base: every severity fails, one
+// rule could not run, the pull request breaks one rule and fixes another, and the
+// repository's text is hostile.
+func realistic() (base, head *policies.Evaluation) {
+	const e, w, i = policies.SeverityError, policies.SeverityWarning, policies.SeverityInfo
+	pass, fail := policies.StatusPass, policies.StatusFail
+	r := func(id string, sev policies.Severity, st policies.Status, msg string) policies.Result {
+		res := rule(id, sev, st)
+		res.Message = msg
+		return res
+	}
+	slo := r("measurement.slo", i, fail, "no SLO: files named *slo*.yaml or __slo__ dirs, see https://openslo.com")
+	owner := r("catalog.owner", e, fail, "spec.owner is @acme/payments-team <script>alert(1)</script> | not a group")
+	owner.Files = []policies.FileRef{{Path: "catalog-info.yaml", Line: 7}}
+	owner.Remediation = "Set `spec.owner` in the catalog of {{repository}}."
+	head = eval(
+		slo,
+		r("docs.readme", w, fail, "README.md has 3 lines; a README explains what {{repository}} is"),
+		owner,
+		r("iac.present", e, policies.StatusError, "evaluation timed out"),
+		r("ci.present", e, pass, "GitHub Actions workflow found"),
+		r("security.policy", w, pass, "SECURITY.md found"),
+	)
+	head.ComponentType = "service"
+	base = eval(
+		r("measurement.slo", i, fail, ""),
+		r("docs.readme", w, pass, ""),
+		r("catalog.owner", e, fail, ""),
+		r("iac.present", e, pass, ""),
+		r("ci.present", e, fail, ""),
+		r("security.policy", w, pass, ""),
+	)
+	return base, head
+}
+
+func TestGoldenComment(t *testing.T) {
+	base, head := realistic()
+	golden(t, "comment.md", CommentBody(head, Facts{Base: base, Repository: "acme/pay_ments"}))
+	golden(t, "comment-no-base.md", CommentBody(head, Facts{Repository: "acme/pay_ments", Blocking: true}))
+}
+
+func TestGoldenCheckRun(t *testing.T) {
+	base, head := realistic()
+	out := CheckOutput(head, Facts{Base: base, Repository: "acme/pay_ments", DetailsURL: "https://github.com/acme/.github/issues/1"})
+	golden(t, "check-summary.md", out.Summary)
+	golden(t, "check-text.md", out.Text)
+	if out.DetailsURL != "https://github.com/acme/.github/issues/1" {
+		t.Fatalf("details URL %q", out.DetailsURL)
+	}
+}
+
+// TestFailuresMostSevereFirst: error before warning before info; a rule that could
+// not run after the failures of its severity.
+func TestFailuresMostSevereFirst(t *testing.T) {
+	_, head := realistic()
+	var got []string
+	for _, r := range failures(head) {
+		got = append(got, r.Rule)
+	}
+	if want := "catalog.owner iac.present docs.readme measurement.slo"; strings.Join(got, " ") != want {
+		t.Fatalf("order %v, want %s", got, want)
+	}
+	body := CommentBody(head, Facts{})
+	if strings.Index(body, "catalog.owner") > strings.Index(body, "measurement.slo") {
+		t.Fatalf("comment lists info before error:\n%s", body)
+	}
+}
+
+func TestChangeAgainstBase(t *testing.T) {
+	base, head := realistic()
+	c := changeOf(base, head)
+	if len(c.breaks) != 2 || c.breaks[0].Rule != "iac.present" || c.breaks[1].Rule != "docs.readme" {
+		t.Fatalf("breaks %+v", c.breaks)
+	}
+	if len(c.fixes) != 1 || c.fixes[0].Rule != "ci.present" {
+		t.Fatalf("fixes %+v", c.fixes)
+	}
+	if c := changeOf(nil, head); len(c.breaks)+len(c.fixes) != 0 {
+		t.Fatal("without a base nothing is a change")
 	}
 }

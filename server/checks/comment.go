@@ -5,59 +5,49 @@ import (
 	"strings"
 
 	"github.com/goldenpath/goldenpath/policies"
+	"github.com/goldenpath/goldenpath/server/markdown"
 )
 
 // NeedsComment reports whether an evaluation deserves a new sticky comment: an
 // error or warning rule fails. An existing comment is always kept up to date.
 func NeedsComment(ev *policies.Evaluation) bool {
 	for _, r := range ev.Results {
-		if (r.Status == policies.StatusFail || r.Status == policies.StatusError) && r.Severity != policies.SeverityInfo {
+		if failing(r) && r.Severity != policies.SeverityInfo {
 			return true
 		}
 	}
 	return len(ev.Problems) > 0
 }
 
-// CommentBody renders the sticky comment: what fails, why, and a fix to paste; or an
-// all-clear once nothing does.
+// CommentBody renders the sticky comment: what this pull request changes against
+// its base, then what still fails, most severe first, with a fix to paste; or an
+// all-clear once nothing fails.
 func CommentBody(ev *policies.Evaluation, f Facts) string {
 	var b strings.Builder
 	b.WriteString(CommentMarker + "\n")
-	failing := 0
-	for _, r := range ev.Results {
-		if r.Status == policies.StatusFail || r.Status == policies.StatusError {
-			failing++
-		}
-	}
-	if failing == 0 && len(ev.Problems) == 0 {
+	fails := failures(ev)
+	if len(fails) == 0 && len(ev.Problems) == 0 {
 		fmt.Fprintf(&b, "### ✅ Golden Path: all %d rules pass\n\n", ev.Summary.Applicable)
-		if line := scoreChange(f.Base, ev); line != "" {
-			b.WriteString(line + "\n\n")
-		}
+		writeChange(&b, f.Base, ev)
 		b.WriteString("Thank you for keeping this repository on the golden path.\n")
 		return b.String()
 	}
 	fmt.Fprintf(&b, "### Golden Path: %s\n\n", Title(ev.Summary))
-	if line := scoreChange(f.Base, ev); line != "" {
-		b.WriteString(line + "\n\n")
-	}
+	writeChange(&b, f.Base, ev)
 	writeProblems(&b, ev.Problems)
-	if failing > 0 {
-		b.WriteString("| | Rule | Severity | What is missing |\n|---|---|---|---|\n")
-		for _, r := range ev.Results {
-			if r.Status != policies.StatusFail && r.Status != policies.StatusError {
-				continue
-			}
+	if len(fails) > 0 {
+		b.WriteString("**Failing**, most severe first:\n\n| | Rule | Severity | What is missing |\n|---|---|---|---|\n")
+		for _, r := range fails {
 			msg, _, _ := strings.Cut(r.Message, "\n")
-			fmt.Fprintf(&b, "| %s | `%s` %s | %s | %s |\n", statusMark(r.Status), r.Rule, Escape(r.Title), r.Severity, Escape(msg))
+			fmt.Fprintf(&b, "| %s | %s %s | %s | %s |\n", mark(r), markdown.Code(r.Rule), markdown.Text(r.Title), severityWord(r), markdown.Text(msg))
 		}
 		b.WriteString("\n")
-		for _, r := range ev.Results {
+		for _, r := range fails {
 			if r.Status != policies.StatusFail {
 				continue
 			}
 			if fix := remediation(r, f.Repository); fix != "" {
-				fmt.Fprintf(&b, "<details><summary>How to fix <code>%s</code></summary>\n\n%s\n\n</details>\n\n", r.Rule, fix)
+				fmt.Fprintf(&b, "<details><summary>How to fix <code>%s</code></summary>\n\n%s\n\n</details>\n\n", markdown.Text(r.Rule), fix)
 			}
 		}
 	}

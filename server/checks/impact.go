@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/goldenpath/goldenpath/policies"
+	"github.com/goldenpath/goldenpath/server/markdown"
 )
 
 // Impact is what a proposed configuration would change across an organisation.
@@ -217,4 +218,4 @@ func plural(n int, one, many string) string {
 }
 
 // code quotes untrusted text as a code span.
-func code(s string) string { return "`" + codeSpan(s) + "`" }
+func code(s string) string { return markdown.Code(s) }

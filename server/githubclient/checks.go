@@ -25,6 +25,7 @@ type checkRunRequest struct {
 	HeadSHA    string          `json:"head_sha,omitempty"`
 	Status     string          `json:"status,omitempty"`
 	Conclusion string          `json:"conclusion,omitempty"`
+	DetailsURL string          `json:"details_url,omitempty"`
 	Output     *checkRunOutput `json:"output,omitempty"`
 }
 
@@ -107,7 +108,7 @@ func (in *Installation) patchCheckRun(ctx context.Context, owner, repo string, i
 
 // checkRunBody is the first request for run, and the annotations left for later.
 func checkRunBody(run jobs.CheckRun) (checkRunRequest, []checkRunAnnotation) {
-	body := checkRunRequest{Name: run.Name, HeadSHA: run.HeadSHA, Status: run.Status, Conclusion: run.Conclusion}
+	body := checkRunRequest{Name: run.Name, HeadSHA: run.HeadSHA, Status: run.Status, Conclusion: run.Conclusion, DetailsURL: run.DetailsURL}
 	if run.Title == "" && run.Summary == "" && run.Text == "" && len(run.Annotations) == 0 {
 		return body, nil
 	}

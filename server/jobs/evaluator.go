@@ -28,6 +28,17 @@ type Settings struct {
 	ConfigPath string
 	Limits     policies.Limits
 	PublicURL  string // base of links to the JSON API; optional
+	WebURL     string // GitHub's web address, for links to issues
+}
+
+// reportURL links to an organisation's adoption report issue, "" before the first
+// report or when its record cannot be read (a link is not worth failing a check).
+func (e *Evaluator) reportURL(ctx context.Context, owner string) string {
+	repo, number, err := e.Store.ReportIssue(ctx, owner)
+	if err != nil || number == 0 || e.Settings.WebURL == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s/%s/%s/issues/%d", strings.TrimSuffix(e.Settings.WebURL, "/"), owner, repo, number)
 }
 
 // APIURL links to an organisation's JSON report, "" without a public URL.

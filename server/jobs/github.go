@@ -107,6 +107,7 @@ type CheckRun struct {
 	Title       string
 	Summary     string
 	Text        string
+	DetailsURL  string // where the check's Details link leads; optional
 	Annotations []Annotation
 }
 

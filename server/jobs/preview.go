@@ -8,6 +8,7 @@ import (
 	"github.com/goldenpath/goldenpath/config"
 	"github.com/goldenpath/goldenpath/policies"
 	"github.com/goldenpath/goldenpath/server/checks"
+	"github.com/goldenpath/goldenpath/server/markdown"
 )
 
 // configPreview checks a pull request to the config repository: the proposed
@@ -58,7 +59,7 @@ func (w *PullWorker) configPreview(ctx context.Context, inst Installation, a Pul
 		run.Title = "Configuration is valid"
 		fmt.Fprintf(&b, "`%s` parses and every custom rule compiles (%d custom rules).\n", w.Settings.ConfigPath, len(rules))
 		for _, r := range rules {
-			fmt.Fprintf(&b, "- `%s` %s (%s, level %d, %s)\n", r.ID, checks.Escape(r.Title), r.Aspect, r.Level, r.Severity)
+			fmt.Fprintf(&b, "- `%s` %s (%s, level %d, %s)\n", r.ID, markdown.Text(r.Title), r.Aspect, r.Level, r.Severity)
 		}
 		cur, err := w.orgConfig(ctx, inst, a.InstallationID, a.Owner)
 		if err != nil {
@@ -74,7 +75,7 @@ func (w *PullWorker) configPreview(ctx context.Context, inst Installation, a Pul
 		run.Title = fmt.Sprintf("%d configuration problems", len(problems))
 		b.WriteString("Merging this would leave the organisation on its last valid configuration.\n\n")
 		for _, p := range problems {
-			fmt.Fprintf(&b, "- `%s:%d`: %s\n", p.Source, p.Line, checks.Escape(p.Message))
+			fmt.Fprintf(&b, "- `%s:%d`: %s\n", p.Source, p.Line, markdown.Text(p.Message))
 			if p.Line > 0 {
 				run.Annotations = append(run.Annotations, Annotation{Path: p.Source, StartLine: p.Line, EndLine: p.Line, Level: "failure", Title: "Configuration problem", Message: p.Message})
 			}

@@ -64,7 +64,7 @@ func (w *PullWorker) evaluatePull(ctx context.Context, a PullArgs) error {
 	if err := w.save(ctx, a.InstallationID, a.RepoID, fmt.Sprintf("refs/pull/%d/head", a.Number), a.HeadSHA, ev, eng, oc); err != nil {
 		return err
 	}
-	facts := checks.Facts{Blocking: oc.Org.Enforcement == "blocking", Repository: full}
+	facts := checks.Facts{Blocking: oc.Org.Enforcement == "blocking", Repository: full, DetailsURL: w.reportURL(ctx, a.Owner)}
 	if a.BaseSHA != "" {
 		if facts.Base, err = w.baseEvaluation(ctx, inst, a, oc, repo); err != nil {
 			return err
@@ -102,7 +102,7 @@ func (w *PullWorker) startCheckRun(ctx context.Context, inst Installation, a Pul
 func completedRun(name, sha string, out checks.Output) CheckRun {
 	return CheckRun{
 		Name: name, HeadSHA: sha, Status: "completed", Conclusion: out.Conclusion,
-		Title: out.Title, Summary: out.Summary, Text: out.Text, Annotations: out.Annotations,
+		Title: out.Title, Summary: out.Summary, Text: out.Text, DetailsURL: out.DetailsURL, Annotations: out.Annotations,
 	}
 }
 

@@ -9,7 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/goldenpath/goldenpath/policies"
-	"github.com/goldenpath/goldenpath/server/checks"
+	"github.com/goldenpath/goldenpath/server/markdown"
 )
 
 // The report issue, as PRODUCT.md fixes it.
@@ -445,20 +445,14 @@ func unfold(rows int) string {
 
 func row(cells ...string) string { return "| " + strings.Join(cells, " | ") + " |" }
 
-// markdownInline backslash-escapes the inline markdown checks.Escape leaves alone, so
-// repository text cannot turn into links, emphasis or code.
-var markdownInline = strings.NewReplacer(`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "~", `\~`)
-
 // text makes untrusted text inert in a paragraph or table cell: shortened, markdown
 // escaped, then HTML, mentions (@ gets a zero-width space) and pipes neutralised.
 func text(s string, max int) string {
 	if s == "" {
 		return "—"
 	}
-	return checks.Escape(markdownInline.Replace(shorten(s, max)))
+	return markdown.Text(shorten(s, max))
 }
-
-var codeSafe = strings.NewReplacer("`", "'", "\r", " ", "\n", " ", "|", `\|`)
 
 // code puts an identifier (rule ID, glob) in a code span, where nothing renders or
 // mentions; a pipe is escaped for tables.
@@ -466,7 +460,7 @@ func code(s string) string {
 	if s == "" {
 		return "—"
 	}
-	return "`" + codeSafe.Replace(shorten(s, maxName)) + "`"
+	return markdown.Code(shorten(s, maxName))
 }
 
 func shorten(s string, max int) string {
