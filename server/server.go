@@ -30,6 +30,10 @@ import (
 // maxWebhookBytes bounds a delivery: GitHub caps payloads at 25 MB.
 const maxWebhookBytes = 25 << 20
 
+// bufferedWebhookBytes bounds the webhook bodies held at once: a few of the largest
+// deliveries, well within the Helm chart's 1 GiB memory limit whatever arrives.
+const bufferedWebhookBytes = 4 * maxWebhookBytes
+
 // redeliveryInterval is how often failed webhook deliveries are looked for.
 const redeliveryInterval = 10 * time.Minute
 
@@ -141,7 +145,7 @@ func New(ctx context.Context, cfg *config.Server, log zerolog.Logger, opts Optio
 	s := &Server{cfg: cfg, log: log, store: st, queue: queue, metrics: m, evaluator: ev, liveness: live}
 	hook := &webhook.Handler{Store: st, ConfigRepo: cfg.GoldenPath.ConfigRepo}
 	mux := http.NewServeMux()
-	mux.Handle("POST /api/github/hook", webhook.Dispatcher(hook, cfg.GitHub.App.WebhookSecret, maxWebhookBytes, m))
+	mux.Handle("POST /api/github/hook", webhook.Dispatcher(hook, cfg.GitHub.App.WebhookSecret, webhook.Limits{MaxBody: maxWebhookBytes, Buffered: bufferedWebhookBytes}, m))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("GET /metrics", s.metricsHandler())

@@ -1,12 +1,14 @@
 package webhook
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -53,7 +55,7 @@ func benchmarkAck(b *testing.B, url string, rate int) {
 	fake.Commit("acme", "payments", "feature", map[string]string{"main.go": "package main\n"})
 	fake.OpenPR("acme", "payments", 1, "feature", "main")
 	event := fake.PullRequestEvent("synchronize", "acme", "payments", 1)
-	srv := httptest.NewServer(Dispatcher(&Handler{Store: st, ConfigRepo: ".github"}, fake.WebhookSecret, 25<<20, metrics.New()))
+	srv := httptest.NewServer(Dispatcher(&Handler{Store: st, ConfigRepo: ".github"}, fake.WebhookSecret, Limits{MaxBody: 25 << 20, Buffered: 100 << 20}, metrics.New()))
 	defer srv.Close()
 
 	bodies := make([][]byte, b.N)
@@ -98,4 +100,78 @@ func benchmarkAck(b *testing.B, url string, rate int) {
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
 	b.ReportMetric(0, "ns/op") // the rate, not the code, sets the time per delivery
+}
+
+// BenchmarkUnsignedFlood sends 40 concurrent unsigned 24 MB POSTs (the flood that
+// OOM-killed the process when bodies were buffered without a shared bound) and
+// reports the peak heap in use, with the production budget and without one.
+//
+//	go test ./server/webhook -run '^$' -bench UnsignedFlood -benchtime 3x
+func BenchmarkUnsignedFlood(b *testing.B) {
+	const (
+		posts = 40
+		size  = 24 << 20
+	)
+	body := bytes.Repeat([]byte("x"), size)
+	for _, tt := range []struct {
+		name     string
+		buffered int64
+	}{{"budget-100MB", 100 << 20}, {"unbounded", 1 << 40}} {
+		b.Run(tt.name, func(b *testing.B) {
+			h := &Handler{ConfigRepo: ".github"} // unsigned posts never reach the store
+			srv := httptest.NewServer(Dispatcher(h, "secret", Limits{MaxBody: 25 << 20, Buffered: tt.buffered}, nil))
+			defer srv.Close()
+			runtime.GC()
+			var base runtime.MemStats
+			runtime.ReadMemStats(&base)
+			peak := sampleHeapPeak()
+			statuses := map[int]int{}
+			var mu sync.Mutex
+			b.ResetTimer()
+			for range b.N {
+				var wg sync.WaitGroup
+				for range posts {
+					wg.Go(func() {
+						resp, err := http.Post(srv.URL, "application/json", bytes.NewReader(body))
+						if err != nil {
+							return // the server may close a refused upload mid-body
+						}
+						resp.Body.Close()
+						mu.Lock()
+						statuses[resp.StatusCode]++
+						mu.Unlock()
+					})
+				}
+				wg.Wait()
+			}
+			b.StopTimer()
+			top := peak()
+			b.ReportMetric(float64(top-base.HeapInuse)/(1<<20), "peak-heap-MB")
+			b.ReportMetric(float64(statuses[http.StatusServiceUnavailable])/float64(b.N), "503/op")
+		})
+	}
+}
+
+// sampleHeapPeak samples the heap in use every 2 ms until the returned function
+// is called, which gives the highest value seen.
+func sampleHeapPeak() func() uint64 {
+	done := make(chan struct{})
+	result := make(chan uint64)
+	go func() {
+		var peak uint64
+		t := time.NewTicker(2 * time.Millisecond)
+		defer t.Stop()
+		for {
+			var m runtime.MemStats
+			runtime.ReadMemStats(&m)
+			peak = max(peak, m.HeapInuse)
+			select {
+			case <-done:
+				result <- peak
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() uint64 { close(done); return <-result }
 }

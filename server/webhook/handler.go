@@ -64,15 +64,34 @@ func (h *Handler) Handle(ctx context.Context, event, delivery string, payload []
 	})
 }
 
-// Dispatcher builds the webhook endpoint: a body size limit, the signature checked
-// first (401), then go-githubapp's dispatcher with the synchronous scheduler, so the
-// answer waits for the job insert. A queued delivery is answered 202.
-func Dispatcher(h *Handler, secret string, maxBytes int64, m *metrics.Metrics) http.Handler {
-	count := func(r *http.Request, status int) {
+// Limits bound what webhook requests can hold before they are known to come from
+// GitHub.
+type Limits struct {
+	// MaxBody is the largest delivery accepted (GitHub caps payloads at 25 MB);
+	// a larger one is answered 413.
+	MaxBody int64
+	// Buffered bounds the bytes of all the bodies held at once, while they are read,
+	// checked and handled; at least MaxBody. A body that does not fit is answered
+	// 503 with Retry-After: GitHub's redelivery (and the app's own redelivery job)
+	// sends it again later.
+	Buffered int64
+}
+
+// retryAfterSeconds is what a 503 for an exhausted body budget asks clients to wait.
+const retryAfterSeconds = "5"
+
+// Dispatcher builds the webhook endpoint: bodies bounded in size and, all together,
+// in memory; the signature checked first (401), then go-githubapp's dispatcher with
+// the synchronous scheduler, so the answer waits for the job insert. A queued
+// delivery is answered 202.
+func Dispatcher(h *Handler, secret string, limits Limits, m *metrics.Metrics) http.Handler {
+	count := func(event string, status int) {
 		if m != nil {
-			m.Deliveries.WithLabelValues(r.Header.Get("X-GitHub-Event"), strconv.Itoa(status)).Inc()
+			m.Deliveries.WithLabelValues(event, strconv.Itoa(status)).Inc()
 		}
 	}
+	// Only deliveries whose signature was checked reach these callbacks.
+	verified := func(r *http.Request, status int) { count(EventLabel(r.Header.Get("X-GitHub-Event")), status) }
 	d := githubapp.NewEventDispatcher([]githubapp.EventHandler{h}, secret,
 		githubapp.WithErrorCallback(func(w http.ResponseWriter, r *http.Request, err error) {
 			status := http.StatusInternalServerError
@@ -82,28 +101,35 @@ func Dispatcher(h *Handler, secret string, maxBytes int64, m *metrics.Metrics) h
 				status = http.StatusBadRequest
 			}
 			zerolog.Ctx(r.Context()).Warn().Err(err).Int("status", status).Msg("webhook rejected")
-			count(r, status)
+			verified(r, status)
 			http.Error(w, http.StatusText(status), status)
 		}),
 		githubapp.WithResponseCallback(func(w http.ResponseWriter, r *http.Request, _ string, _ bool) {
-			count(r, http.StatusAccepted)
+			verified(r, http.StatusAccepted)
 			w.WriteHeader(http.StatusAccepted)
 		}),
 	)
-	return http.MaxBytesHandler(signatureFirst(d, secret, count), maxBytes)
+	budget := newBodyBudget(max(limits.Buffered, limits.MaxBody))
+	refused := func(status int) { count(unverifiedEvent, status) }
+	return http.MaxBytesHandler(signatureFirst(d, secret, budget, limits.MaxBody, refused), limits.MaxBody)
 }
 
 // signatureFirst answers 401 to a missing or wrong SHA-256 signature before anything
-// parses the payload (go-githubapp would answer 400 to both), and 413 to a body over
-// the size limit.
-func signatureFirst(next http.Handler, secret string, count func(*http.Request, int)) http.Handler {
+// parses the payload (go-githubapp would answer 400 to both), 413 to a body over
+// the size limit and 503 to one that does not fit the body budget. The body's
+// bytes stay reserved until the delivery is answered.
+func signatureFirst(next http.Handler, secret string, budget *bodyBudget, maxBytes int64, refused func(int)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		raw, err := io.ReadAll(r.Body)
+		raw, release, err := budget.read(r, maxBytes)
+		defer release()
 		status := 0
 		var mbe *http.MaxBytesError
 		switch {
 		case errors.As(err, &mbe):
 			status = http.StatusRequestEntityTooLarge
+		case errors.Is(err, errBudgetExhausted):
+			status = http.StatusServiceUnavailable
+			w.Header().Set("Retry-After", retryAfterSeconds)
 		case err != nil:
 			status = http.StatusBadRequest
 		case !validSignature(r.Header.Get(signatureHeader), raw, secret):
@@ -111,7 +137,7 @@ func signatureFirst(next http.Handler, secret string, count func(*http.Request, 
 		}
 		if status != 0 {
 			zerolog.Ctx(r.Context()).Warn().Err(err).Int("status", status).Msg("webhook refused")
-			count(r, status)
+			refused(status)
 			http.Error(w, http.StatusText(status), status)
 			return
 		}
