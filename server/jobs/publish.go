@@ -198,7 +198,7 @@ func (w *Evaluator) publish(ctx context.Context, inst Installation, a SweepArgs,
 		logger(ctx).Info().Str("owner", a.Owner).Int("repositories", rec.Repositories).Int("evaluated", rec.Evaluated).
 			Int("unchanged", rec.Unchanged).Msg("sweep finished")
 	}
-	body := report.Markdown(rep, report.MarkdownOptions{APIURL: w.Settings.APIURL(a.Owner)})
+	body := report.Markdown(rep, report.MarkdownOptions{APIURL: w.Settings.APIURL(a.Owner), WebURL: w.Settings.WebURL})
 	err = w.writeReportIssue(ctx, inst, a, oc.Org.ReportRepository(w.Settings.ConfigRepo), body)
 	if errors.Is(err, ErrGone) {
 		// The report repository does not exist (or the app cannot write there):

@@ -112,7 +112,8 @@ func basicHistory() []SweepSummary {
 			StartedAt: start, FinishedAt: start.Add(2 * time.Minute), Repositories: 7, Evaluated: 7,
 			Levels:     map[string]int{"investment": 0, "adoption": 1, "interfaces": 0, "operations": 1, "measurement": 0},
 			Compliance: 0.5 + 0.05*float64(i), Passing: 2 + i/2,
-			RulePassRates: map[string]float64{"catalog.owner": 0.57, "docs.readme": 0.8, "ci.present": 0.5 + 0.1*float64(i)},
+			RulePassRates:    map[string]float64{"catalog.owner": 0.57, "docs.readme": 0.8, "ci.present": 0.5 + 0.1*float64(i)},
+			AspectCompliance: map[string]float64{"adoption": 0.6 + 0.02*float64(i), "operations": 0.4 + 0.05*float64(i), "measurement": 0.5},
 		})
 	}
 	return h

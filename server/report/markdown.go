@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"math"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -38,6 +39,9 @@ type MarkdownOptions struct {
 	// Limit is the body's maximum length in bytes (never fewer than the characters
 	// GitHub counts); 0 means DefaultLimit.
 	Limit int
+	// WebURL is GitHub's web address ("https://github.com"): repositories and teams
+	// link there. When empty they are plain text.
+	WebURL string
 }
 
 // RescanRequested reports whether the re-scan checkbox is ticked ([x] or [X]) in an
@@ -176,7 +180,7 @@ func (w *writer) rules() *section {
 		s.rows = append(s.rows, row(name, fmt.Sprintf("%s L%d", text(rc.Aspect, maxName), rc.Level), severity(rc.Severity), rate,
 			count(rc.Pass), count(rc.Fail), count(rc.Error), count(rc.Exempt), count(rc.NotApplicable))+"\n")
 	}
-	s.pre = "### Compliance per rule\n\nWorst first. The pass rate is over the repositories a rule applies to; exempted ones are counted apart.\n\n" +
+	s.pre = "### Compliance per rule\n\nMost severe first, then worst first. The pass rate is over the repositories a rule applies to; exempted ones are counted apart.\n\n" +
 		fold(len(rules), "rules") +
 		"| Rule | Aspect | Severity | Pass rate | Pass | Fail | Error | Exempt | N/A |\n|---|---|---|---|--:|--:|--:|--:|--:|\n"
 	s.post = unfold(len(rules))
@@ -191,17 +195,7 @@ func (w *writer) trend() *section {
 	var b strings.Builder
 	b.WriteString("### Trend\n\n")
 	if len(t.Points) >= 2 {
-		labels := make([]string, len(t.Points))
-		values := make([]string, len(t.Points))
-		for i, p := range t.Points {
-			labels[i] = strconv.Quote(p.At.UTC().Format("01-02 15:04"))
-			values[i] = strconv.FormatFloat(math.Round(p.Compliance*1000)/10, 'f', -1, 64)
-		}
-		b.WriteString("```mermaid\nxychart-beta\n")
-		fmt.Fprintf(&b, "    title \"Compliance over the last %d sweeps (%%)\"\n", len(t.Points))
-		fmt.Fprintf(&b, "    x-axis [%s]\n", strings.Join(labels, ", "))
-		b.WriteString("    y-axis \"Compliance (%)\" 0 --> 100\n")
-		fmt.Fprintf(&b, "    line [%s]\n```\n\n", strings.Join(values, ", "))
+		b.WriteString(trendChart(t.Points))
 	}
 	d := t.Delta
 	if d == nil {
@@ -247,6 +241,70 @@ func (w *writer) trend() *section {
 	return &section{pre: b.String()}
 }
 
+// trendSeries are the chart's lines: overall compliance, then each aspect, each
+// with a colour that reads on GitHub's light and dark themes alike and the square
+// of the legend that names it (Mermaid's xychart draws no legend of its own).
+var trendSeries = []struct{ name, colour, square string }{
+	{"overall", "#2f81f7", "🟦"},
+	{"investment", "#8957e5", "🟪"},
+	{"adoption", "#2da44e", "🟩"},
+	{"interfaces", "#e16f24", "🟧"},
+	{"operations", "#cf222e", "🟥"},
+	{"measurement", "#9a6700", "🟫"},
+}
+
+// trendChart draws compliance over the sweeps, overall and per aspect, on a
+// y-range fitted to the values so that movement shows. An aspect is drawn when
+// every sweep recorded it (older records lack aspects).
+func trendChart(points []TrendPoint) string {
+	value := func(p TrendPoint, series string) (float64, bool) {
+		if series == "overall" {
+			return p.Compliance, true
+		}
+		v, ok := p.Aspects[series]
+		return v, ok
+	}
+	var colours, lines, legend []string
+	lo, hi := 100.0, 0.0
+	for _, s := range trendSeries {
+		values := make([]string, 0, len(points))
+		for _, p := range points {
+			v, ok := value(p, s.name)
+			if !ok {
+				break
+			}
+			pctv := math.Round(v*1000) / 10
+			lo, hi = min(lo, pctv), max(hi, pctv)
+			values = append(values, strconv.FormatFloat(pctv, 'f', -1, 64))
+		}
+		if len(values) < len(points) {
+			continue
+		}
+		colours = append(colours, s.colour)
+		lines = append(lines, "    line ["+strings.Join(values, ", ")+"]\n")
+		legend = append(legend, s.square+" "+s.name)
+	}
+	// A margin of five points, on multiples of five, at least 20 points tall.
+	lo, hi = max(0, math.Floor(lo/5)*5-5), min(100, math.Ceil(hi/5)*5+5)
+	for hi-lo < 20 {
+		lo, hi = max(0, lo-5), min(100, hi+5)
+	}
+	labels := make([]string, len(points))
+	for i, p := range points {
+		labels[i] = strconv.Quote(p.At.UTC().Format("01-02 15:04"))
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "```mermaid\n%%%%{init: {\"themeVariables\": {\"xyChart\": {\"plotColorPalette\": \"%s\"}}}}%%%%\nxychart-beta\n", strings.Join(colours, ", "))
+	fmt.Fprintf(&b, "    title \"Compliance over the last %d sweeps (%%)\"\n", len(points))
+	fmt.Fprintf(&b, "    x-axis [%s]\n", strings.Join(labels, ", "))
+	fmt.Fprintf(&b, "    y-axis \"Compliance (%%)\" %s --> %s\n", strconv.FormatFloat(lo, 'f', -1, 64), strconv.FormatFloat(hi, 'f', -1, 64))
+	for _, l := range lines {
+		b.WriteString(l)
+	}
+	b.WriteString("```\n\n" + strings.Join(legend, " · ") + "\n\n")
+	return b.String()
+}
+
 func (w *writer) problems() *section {
 	list := w.r.Problems
 	s := &section{noun: "problems"}
@@ -272,7 +330,7 @@ func (w *writer) teams() *section {
 		for i, rf := range t.WorstRules {
 			worst[i] = fmt.Sprintf("%s (%s)", code(rf.Rule), count(rf.Failures))
 		}
-		s.rows = append(s.rows, row(text(t.Owner, maxName), count(t.Repositories),
+		s.rows = append(s.rows, row(w.ownerLink(t.Owner), count(t.Repositories),
 			fmt.Sprintf("%s (%s)", count(t.Passing), pct(float64(t.Passing)/float64(t.Repositories))),
 			fmt.Sprintf("%.1f", t.MeanScore), orDash(strings.Join(worst, ", ")))+"\n")
 	}
@@ -295,7 +353,7 @@ func (w *writer) furthest() *section {
 		for j, id := range f.Failing {
 			failing[j] = code(id)
 		}
-		s.rows = append(s.rows, row(strconv.Itoa(i+1), text(f.Repository, maxName), text(f.Owner, maxName),
+		s.rows = append(s.rows, row(strconv.Itoa(i+1), w.repoLink(f.Repository), w.ownerLink(f.Owner),
 			fmt.Sprintf("%.1f", f.Score), count(f.ErrorFailures), orDash(strings.Join(failing, " ")))+"\n")
 	}
 	s.pre = "### Furthest from the path\n\nLowest score first, then most failing error-severity rules.\n\n" +
@@ -441,6 +499,45 @@ func unfold(rows int) string {
 		return "\n"
 	}
 	return "\n</details>\n\n"
+}
+
+// repoLink links a repository of the organisation to GitHub. GitHub allows only
+// letters, digits, '.', '-' and '_' in a name; anything else stays plain text.
+func (w *writer) repoLink(name string) string {
+	if w.opts.WebURL == "" || !githubName(name) {
+		return text(name, maxName)
+	}
+	return "[" + text(name, maxName) + "](" + strings.TrimSuffix(w.opts.WebURL, "/") + "/" + url.PathEscape(w.r.Org) + "/" + name + ")"
+}
+
+// ownerLink links a CODEOWNERS-style owner to GitHub: "@org/team" to the team,
+// "@user" to the user; the link text drops the "@" so nobody is pinged. Other
+// owners (a catalog's "group:payments") are plain text.
+func (w *writer) ownerLink(owner string) string {
+	rest, ok := strings.CutPrefix(owner, "@")
+	if w.opts.WebURL == "" || !ok {
+		return text(owner, maxName)
+	}
+	base := strings.TrimSuffix(w.opts.WebURL, "/")
+	if org, team, isTeam := strings.Cut(rest, "/"); isTeam && githubName(org) && githubName(team) {
+		return "[" + text(rest, maxName) + "](" + base + "/orgs/" + org + "/teams/" + team + ")"
+	}
+	if githubName(rest) {
+		return "[" + text(rest, maxName) + "](" + base + "/" + rest + ")"
+	}
+	return text(owner, maxName)
+}
+
+func githubName(s string) bool {
+	if s == "" || s == "." || s == ".." {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 func row(cells ...string) string { return "| " + strings.Join(cells, " | ") + " |" }

@@ -76,8 +76,8 @@ func TestMarkdownGolden(t *testing.T) {
 	}{
 		{"basic.md", basic, MarkdownOptions{APIURL: "https://goldenpath.example.com/api/v1/orgs/acme/report"}},
 		{"empty.md", running, MarkdownOptions{}},
-		{"hostile.md", hostileReport(), MarkdownOptions{}},
-		{"large.md", large, MarkdownOptions{APIURL: "https://goldenpath.example.com/api/v1/orgs/acme/report"}},
+		{"hostile.md", hostileReport(), MarkdownOptions{WebURL: "https://github.com"}},
+		{"large.md", large, MarkdownOptions{APIURL: "https://goldenpath.example.com/api/v1/orgs/acme/report", WebURL: "https://github.com"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -199,6 +199,49 @@ func TestPct(t *testing.T) {
 	for share, want := range map[float64]string{0: "0%", 1: "100%", 0.5: "50%", 0.724: "72%", 0.9996: "99.9%", 0.0004: "0.1%", 0.996: "99.6%"} {
 		if got := pct(share); got != want {
 			t.Errorf("pct(%v) = %s, want %s", share, got, want)
+		}
+	}
+}
+
+func TestTrendChartFitsItsRange(t *testing.T) {
+	at := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name   string
+		values []float64
+		axis   string
+	}{
+		{"small movement gets a 20-point window", []float64{0.62, 0.64}, `y-axis "Compliance (%)" 50 --> 75`},
+		{"near the top stays within 100", []float64{0.97, 0.99}, `y-axis "Compliance (%)" 80 --> 100`},
+		{"near zero stays within 0", []float64{0, 0.03}, `y-axis "Compliance (%)" 0 --> 20`},
+		{"wide movement", []float64{0.1, 0.9}, `y-axis "Compliance (%)" 5 --> 95`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var points []TrendPoint
+			for i, v := range tt.values {
+				points = append(points, TrendPoint{At: at.Add(time.Duration(i) * time.Hour), Compliance: v})
+			}
+			if got := trendChart(points); !strings.Contains(got, tt.axis) {
+				t.Fatalf("chart lacks %q:\n%s", tt.axis, got)
+			}
+		})
+	}
+}
+
+func TestOwnerAndRepositoryLinks(t *testing.T) {
+	w := &writer{r: &Report{Org: "acme"}, opts: MarkdownOptions{WebURL: "https://github.com/"}}
+	tests := []struct{ got, want string }{
+		{w.ownerLink("@acme/payments-team"), "[acme/payments-team](https://github.com/orgs/acme/teams/payments-team)"},
+		{w.ownerLink("@octocat"), "[octocat](https://github.com/octocat)"},
+		{w.ownerLink("group:default/payments"), "group:default/payments"},
+		{w.ownerLink("@evil/x)(y"), "@\u200bevil/x)(y"},
+		{w.repoLink("pay_ments"), "[pay\\_ments](https://github.com/acme/pay_ments)"},
+		{w.repoLink("<script>"), "&lt;script&gt;"},
+		{(&writer{r: &Report{Org: "acme"}}).repoLink("web"), "web"},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("got %q, want %q", tt.got, tt.want)
 		}
 	}
 }

@@ -59,6 +59,8 @@ type SweepSummary struct {
 	// to; rules that applied nowhere are absent. It lets the next report say
 	// "catalog.owner 72% → 80%".
 	RulePassRates map[string]float64 `json:"rule_pass_rates,omitempty"`
+	// AspectCompliance is Compliance per aspect, for the trend's aspect series.
+	AspectCompliance map[string]float64 `json:"aspect_compliance,omitempty"`
 }
 
 // MarshalJSON writes zero times as null, so "finished_at": null means "not finished".
@@ -211,6 +213,8 @@ type TrendPoint struct {
 	Repositories int     `json:"repositories"`
 	Passing      int     `json:"passing"`
 	Compliance   float64 `json:"compliance"`
+	// Aspects is the compliance per aspect; absent for sweeps recorded before it was kept.
+	Aspects map[string]float64 `json:"aspects,omitempty"`
 }
 
 // Delta is the change since the previous sweep; each field is now minus then.
@@ -430,8 +434,8 @@ func aspects(results [][]policies.Result, threshold float64) []AspectReport {
 	return out
 }
 
-// ruleCompliance sorts rules worst first: lowest pass rate, then rules that applied
-// nowhere, ties by ID.
+// ruleCompliance sorts rules most severe first and, within a severity, worst
+// first: lowest pass rate, then rules that applied nowhere, ties by ID.
 func ruleCompliance(rules []RuleCompliance) []RuleCompliance {
 	out := make([]RuleCompliance, len(rules))
 	for i, rc := range rules {
@@ -442,6 +446,9 @@ func ruleCompliance(rules []RuleCompliance) []RuleCompliance {
 		out[i] = rc
 	}
 	slices.SortFunc(out, func(a, b RuleCompliance) int {
+		if c := cmp.Compare(severityRank(a.Severity), severityRank(b.Severity)); c != 0 {
+			return c
+		}
 		if (a.Applicable == 0) != (b.Applicable == 0) {
 			if a.Applicable == 0 {
 				return 1
@@ -605,7 +612,7 @@ func (r *Report) Summary() SweepSummary {
 	s := SweepSummary{
 		StartedAt: r.GeneratedAt, FinishedAt: r.GeneratedAt, Repositories: r.listed(),
 		Levels: make(map[string]int, len(r.Aspects)), Compliance: r.Compliance, Passing: r.Passing,
-		RulePassRates: make(map[string]float64, len(r.Rules)),
+		RulePassRates: make(map[string]float64, len(r.Rules)), AspectCompliance: aspectCompliance(r.Rules),
 	}
 	if r.Sweep != nil {
 		s.StartedAt, s.FinishedAt = r.Sweep.StartedAt, r.Sweep.FinishedAt
@@ -622,6 +629,23 @@ func (r *Report) Summary() SweepSummary {
 	return s
 }
 
+// aspectCompliance is the share of applicable rule results that pass, per aspect
+// with at least one.
+func aspectCompliance(rules []RuleCompliance) map[string]float64 {
+	pass, appl := map[string]int{}, map[string]int{}
+	for _, rc := range rules {
+		pass[rc.Aspect] += rc.Pass
+		appl[rc.Aspect] += rc.Pass + rc.Fail + rc.Error
+	}
+	out := make(map[string]float64, len(appl))
+	for aspect, n := range appl {
+		if n > 0 {
+			out[aspect] = float64(pass[aspect]) / float64(n)
+		}
+	}
+	return out
+}
+
 // listed counts the repositories given to Build, evaluated or not, as a sweep's
 // Repositories does.
 func (r *Report) listed() int { return r.Repositories + r.NotEvaluated }
@@ -633,9 +657,9 @@ func trend(r *Report, history []SweepSummary) Trend {
 
 	t := Trend{Points: make([]TrendPoint, 0, len(past)+1)}
 	for _, s := range past {
-		t.Points = append(t.Points, TrendPoint{At: s.at().UTC(), Repositories: s.Repositories, Passing: s.Passing, Compliance: s.Compliance})
+		t.Points = append(t.Points, TrendPoint{At: s.at().UTC(), Repositories: s.Repositories, Passing: s.Passing, Compliance: s.Compliance, Aspects: s.AspectCompliance})
 	}
-	t.Points = append(t.Points, TrendPoint{At: r.GeneratedAt, Repositories: r.listed(), Passing: r.Passing, Compliance: r.Compliance})
+	t.Points = append(t.Points, TrendPoint{At: r.GeneratedAt, Repositories: r.listed(), Passing: r.Passing, Compliance: r.Compliance, Aspects: aspectCompliance(r.Rules)})
 	if len(past) == 0 {
 		return t
 	}

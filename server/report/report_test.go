@@ -108,12 +108,14 @@ func TestBuildCompliance(t *testing.T) {
 			pass, fail, errored, exempt, na, appl int
 			rate                                  float64
 		}
+		// Most severe first; within a severity the lowest pass rate, and a rule that
+		// applies nowhere last.
 		want := []counts{
-			{"docs.readme", 1, 2, 1, 0, 0, 4, 0.25},
 			{"catalog.owner", 2, 1, 0, 1, 0, 3, 2.0 / 3},
 			{"ci.present", 3, 0, 1, 0, 0, 4, 0.75},
+			{"docs.readme", 1, 2, 1, 0, 0, 4, 0.25},
+			{"operations.runbook", 0, 0, 0, 2, 2, 0, 0},
 			{"measurement.slo", 3, 1, 0, 0, 0, 4, 0.75},
-			{"operations.runbook", 0, 0, 0, 2, 2, 0, 0}, // applies nowhere: last
 		}
 		if len(r.Rules) != len(want) {
 			t.Fatalf("%d rules, want %d", len(r.Rules), len(want))
@@ -126,7 +128,7 @@ func TestBuildCompliance(t *testing.T) {
 				t.Errorf("rule %d: got %+v, want %+v", i, got, w)
 			}
 		}
-		if rc := r.Rules[0]; rc.Title != "README present" || rc.Aspect != "adoption" || rc.Level != 1 || rc.Severity != policies.SeverityWarning {
+		if rc := r.Rules[2]; rc.Title != "README present" || rc.Aspect != "adoption" || rc.Level != 1 || rc.Severity != policies.SeverityWarning {
 			t.Errorf("metadata %+v", rc)
 		}
 		if !near(r.Compliance, 9.0/15) {
