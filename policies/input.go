@@ -130,6 +130,7 @@ func (d *inputDoc) buildShared() error {
 		"names":      ast.LazyObject(d.index.names),
 		"exts":       ast.LazyObject(d.index.exts),
 		"dirs":       ast.LazyObject(d.index.dirs),
+		"dir_names":  ast.LazyObject(d.index.dirNames),
 		"files":      ast.LazyObject(files),
 		"catalog":    catalog,
 		"codeowners": codeowners,

@@ -21,7 +21,11 @@ type pathIndex struct {
 	// directory holding a file at any depth to true; typed any like names.
 	exts map[string]any
 	dirs map[string]any
-	root []string // files at the root, sorted
+	// dirNames maps a directory's own name to the directories so named at any
+	// depth ([]string): "k8s" → ["cron/k8s", "k8s"]. Rules find manifest,
+	// dashboard and SLO directories anywhere without walking dirs.
+	dirNames map[string]any
+	root     []string // files at the root, sorted
 }
 
 func newPathIndex(entries []Entry) *pathIndex {
@@ -50,6 +54,7 @@ func newPathIndex(entries []Entry) *pathIndex {
 	}
 	exts := map[string][]string{}
 	ix.dirs = make(map[string]any, len(sorted)/8)
+	dirNames := map[string][]string{}
 	lastDir := ""
 	for _, e := range sorted {
 		if x := ext(e.Path); x != "" {
@@ -63,11 +68,18 @@ func newPathIndex(entries []Entry) *pathIndex {
 		lastDir = dir
 		for ; dir != "" && ix.dirs[dir] == nil; dir = parentDir(dir) {
 			ix.dirs[dir] = true
+			name := dir[strings.LastIndexByte(dir, '/')+1:]
+			dirNames[name] = append(dirNames[name], dir)
 		}
 	}
 	ix.exts = make(map[string]any, len(exts))
 	for x, ps := range exts {
 		ix.exts[x] = ps
+	}
+	ix.dirNames = make(map[string]any, len(dirNames))
+	for name, ds := range dirNames {
+		slices.Sort(ds)
+		ix.dirNames[name] = ds
 	}
 	return ix
 }

@@ -4,8 +4,10 @@
 #   The infrastructure the component runs on is declared in the repository:
 #   Terraform/OpenTofu, Pulumi, AWS CDK or CDK for Terraform, CloudFormation/SAM,
 #   Bicep/ARM, Serverless Framework, Helm, Kustomize, Crossplane, or plain
-#   Kubernetes manifests (a k8s/, kubernetes/ or .helm/ directory, or a
-#   deployment.yaml and the like below deploy/, manifests/, infra/ or ops/).
+#   Kubernetes manifests (YAML in a k8s/, kubernetes/ or .helm/ directory, or a
+#   deployment.yaml and the like below deploy/, manifests/, infra/ or ops/, at
+#   any depth). Files under example, test, fixture and vendored trees (examples/,
+#   testdata/, vendor/, node_modules/ ...) never count.
 #   Only cheap, unambiguous signals count: a file named template.yaml counts as
 #   CloudFormation only when it declares AWSTemplateFormatVersion or AWS:: types.
 # custom:
@@ -61,29 +63,30 @@ by_ext := [
 	["Nomad", ".nomad"],
 ]
 
-# Directories whose name alone says what they hold.
+# Directories whose name alone says what they hold, at any depth.
 by_dir := [
-	["CloudFormation", ["cloudformation", "cfn", "infra/cloudformation", "deploy/cloudformation"]],
-	["Crossplane", ["crossplane", "compositions", "infra/crossplane", "deploy/crossplane"]],
+	["CloudFormation", {"cloudformation", "cfn"}],
+	["Crossplane", {"crossplane", "compositions"}],
 ]
 
 # Directories whose name says they hold Kubernetes manifests or Helm values
-# (werf keeps its chart in .helm/, without a Chart.yaml).
-manifest_dirs := [
-	"k8s", "kubernetes", "kube", ".k8s", ".kube", "helm", ".helm",
-	"deploy/k8s", "deploy/kubernetes", "deploy/helm", "infra/k8s", "infra/kubernetes", "ops/k8s",
-]
+# (werf keeps its chart in .helm/, without a Chart.yaml), at any depth
+# (cron/k8s/). Code packages are named like that too (pkg/k8s/ of a Go
+# client), so such a directory counts only when YAML sits below it.
+manifest_dirs := {"k8s", "kubernetes", "kube", ".k8s", ".kube", "helm", ".helm"}
 
 # Directories that may hold anything, so they count only when a typical
-# Kubernetes manifest sits below them. Looking the manifest names up in the
-# names index keeps this independent of the repository's size.
-generic_dirs := ["deploy", "deployment", "deployments", "manifests", "infra", "ops"]
+# Kubernetes manifest sits below them, at any depth. Looking the manifest names
+# up in the names index keeps this independent of the repository's size.
+generic_dirs := {"deploy", "deployment", "deployments", "manifests", "infra", "ops"}
 
 manifest_names := [
 	"deployment.yaml", "deployment.yml", "statefulset.yaml", "daemonset.yaml",
 	"cronjob.yaml", "ingress.yaml", "service.yaml", "configmap.yaml", "namespace.yaml",
 	"values.yaml", "hpa.yaml",
 ]
+
+yaml_files := array.concat(lib.with_ext(".yaml"), lib.with_ext(".yml"))
 
 evidence contains [tool, found[0]] if {
 	some [tool, names] in by_name
@@ -103,23 +106,24 @@ example(ext) := lib.path(root) if {
 } else := lib.with_ext(ext)[0]
 
 evidence contains [tool, concat("", [d, "/"])] if {
-	some [tool, dirs] in by_dir
-	d := [x | some x in dirs; lib.dir_exists(x)][0]
+	some [tool, names] in by_dir
+	d := sort(lib.dirs_named(names))[0]
 }
 
 evidence contains ["Kubernetes manifests", concat("", [d, "/"])] if {
-	some d in manifest_dirs
-	lib.dir_exists(d)
+	some d in lib.dirs_named(manifest_dirs)
+	prefix := concat("", [d, "/"])
+	some p in yaml_files
+	startswith(p, prefix)
 }
 
 evidence contains ["Kubernetes manifests", found[0]] if {
-	some d in generic_dirs
-	lib.dir_exists(d)
-	prefix := lib.path(concat("", [d, "/"]))
 	found := sort([p |
 		some n in manifest_names
 		some p in lib.named(n)
-		startswith(p, prefix)
+		parts := split(trim_prefix(p, lib.base), "/")
+		some d in array.slice(parts, 0, count(parts) - 1)
+		d in generic_dirs
 	])
 	count(found) > 0
 }
@@ -133,7 +137,7 @@ evidence contains ["CloudFormation", p] if {
 
 deny contains {"message": msg, "files": []} if {
 	count(evidence) == 0
-	msg := "no infrastructure as code: no Terraform/OpenTofu, Pulumi, CDK, CloudFormation/SAM, Bicep, Helm, Kustomize, Crossplane, or Kubernetes manifests in k8s/, kubernetes/, manifests/ or deploy/"
+	msg := "no infrastructure as code: no Terraform/OpenTofu, Pulumi, CDK, CloudFormation/SAM, Bicep, Helm, Kustomize, Crossplane, or Kubernetes manifests in a k8s/, kubernetes/, manifests/ or deploy/ directory (example, test and vendored trees do not count)"
 }
 
 pass_message := sprintf("infrastructure as code: %s", [concat(", ", [sprintf("%s (%s)", [t, p]) | some [t, p] in evidence])]) if count(evidence) > 0

@@ -2,10 +2,12 @@
 # title: Provided APIs have a machine-readable definition
 # description: |
 #   A component that provides an API (spec.providesApis in the catalog, an API
-#   entity in catalog-info.yaml, or a service with an api/ directory) ships the
-#   API's contract: an OpenAPI/Swagger or AsyncAPI document, Protocol Buffers
-#   (.proto), or a GraphQL schema (.graphql, .graphqls). An API entity's
-#   `definition: {$text: ./path}` must point at a file that exists.
+#   entity in its catalog file, a service with an api/ directory, or an API
+#   contract in its own tree) ships the API's contract: an OpenAPI/Swagger or
+#   AsyncAPI document, Protocol Buffers (.proto), or a GraphQL schema
+#   (schema.graphql, .graphqls). Contracts under example, test, fixture and
+#   vendored trees do not count. An API entity's `definition: {$text: ./path}`
+#   must point at a file that exists.
 # custom:
 #   aspect: interfaces
 #   level: 2
@@ -58,7 +60,13 @@ reasons contains [3, "api", 0, "the service has an api/ directory"] if {
 	lib.dir_exists("api")
 }
 
-skip := "the component provides no API" if count(reasons) == 0
+# A contract in the component's own tree (not an example or test tree) says it
+# serves an API even without a catalog: most repositories have none.
+reasons contains [4, p, 0, sprintf("the component holds an API definition (%s)", [p])] if {
+	p := sort([d | some d in definitions; not contains(d, " ")])[0]
+}
+
+skip := "the component provides no API: no providesApis or API entity in the catalog, no api/ directory, and no OpenAPI, AsyncAPI, protobuf or GraphQL schema outside example and test trees" if count(reasons) == 0
 
 # --- Where is the definition? ------------------------------------------------
 
@@ -67,7 +75,9 @@ spec_names := [
 	"asyncapi.yaml", "asyncapi.yml", "asyncapi.json", "schema.graphql", "schema.graphqls",
 ]
 
-spec_exts := [".proto", ".graphql", ".graphqls"]
+# .graphql alone is not here: a web client keeps its queries in .graphql files,
+# while a schema is schema.graphql or a .graphqls file.
+spec_exts := [".proto", ".graphqls"]
 
 looks_like_spec(text) if regex.match(`(?m)(^|[{,])\s*["']?(openapi|swagger|asyncapi)["']?\s*:`, text)
 

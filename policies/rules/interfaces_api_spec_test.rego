@@ -16,12 +16,12 @@ base := {"component_type": "service", "names": {}, "exts": {}, "dirs": {}, "file
 
 test_skip_when_no_api if {
 	i := object.union(base, {"catalog": catalog([component({"type": "service"})])})
-	skip == "the component provides no API" with input as i
+	startswith(skip, "the component provides no API") with input as i
 	count(deny) == 0 with input as i
 }
 
 test_skip_library_with_api_dir if {
-	skip == "the component provides no API" with input as object.union(base, {"component_type": "library", "dirs": {"api": true}})
+	startswith(skip, "the component provides no API") with input as object.union(base, {"component_type": "library", "dirs": {"api": true}})
 }
 
 test_pass_openapi_file if {
@@ -85,4 +85,25 @@ test_fail_swagger_ui_config_is_not_a_spec if {
 		"files": {"web/swagger.json": {"content": "{\"dom_id\": \"#ui\"}"}},
 	})
 	count(deny) == 1 with input as i
+}
+
+test_applies_and_passes_on_a_contract_without_a_catalog if {
+	i := object.union(base, {"exts": {".proto": ["proto/payments/v1/payments.proto"]}})
+	not skip with input as i
+	count(deny) == 0 with input as i
+	pass_message == "API definitions: proto/payments/v1/payments.proto" with input as i
+}
+
+test_contracts_in_example_and_test_trees_do_not_count if {
+	i := object.union(base, {
+		"names": {"openapi.yaml": ["examples/petstore/openapi.yaml"], "schema.graphql": ["testdata/schema.graphql"]},
+		"exts": {".proto": ["vendor/google/api/http.proto", "third_party/x.proto"]},
+	})
+	startswith(skip, "the component provides no API") with input as i
+	j := object.union(i, {"catalog": catalog([component({"providesApis": ["payments"]})])})
+	count(deny) == 1 with input as j
+}
+
+test_graphql_queries_are_not_a_schema if {
+	startswith(skip, "the component provides no API") with input as object.union(base, {"component_type": "website", "exts": {".graphql": ["src/queries/user.graphql"]}})
 }

@@ -51,24 +51,63 @@ first_existing(rels) := existing(rels)[0]
 # least one file.
 dir_exists(d) if input.dirs[path(d)]
 
-# with_ext(ext) is every path below base with this lower-case extension (".tf").
-with_ext(ext) := object.get(input.exts, ext, []) if base == ""
+# with_ext(ext) is every path below base with this lower-case extension (".tf"),
+# outside the non-evidence trees.
+with_ext(ext) := [p | some p in object.get(input.exts, ext, []); evidence(p)] if base == ""
 
-with_ext(ext) := [p | some p in object.get(input.exts, ext, []); here(p)] if base != ""
+with_ext(ext) := [p | some p in object.get(input.exts, ext, []); here(p); evidence(p)] if base != ""
 
 # has_ext(ext) is true when any file below base has this extension.
 has_ext(ext) if count(with_ext(ext)) > 0
 
-# named(name) is every path below base whose base name is exactly name.
-named(name) := object.get(input.names, name, []) if base == ""
+# named(name) is every path below base whose base name is exactly name, outside
+# the trees that are not the component's own evidence (see evidence).
+named(name) := [p | some p in object.get(input.names, name, []); evidence(p)] if base == ""
 
-named(name) := [p | some p in object.get(input.names, name, []); here(p)] if base != ""
+named(name) := [p | some p in object.get(input.names, name, []); here(p); evidence(p)] if base != ""
+
+# ---------------------------------------------------------------------------
+# Evidence hygiene. Files under vendored, generated, example, fixture and test
+# trees are someone else's (or deliberately fake), so they never make a presence
+# rule pass: conftest's policy examples are not its infrastructure, sloth's
+# broken test SLOs are not its SLOs, vendor/…/docker-compose.yml is not a
+# deployment. The list comes from the layouts of real repositories; "spec" is
+# not in it (API specs live there), nor "build" or "dist" (Dockerfiles and
+# deployment scripts do).
+non_evidence_dirs := {
+	"vendor", "node_modules", "bower_components", "jspm_packages", "third_party", "third-party", "thirdparty",
+	".terraform", ".terragrunt-cache", "site-packages", ".venv", "venv",
+	"example", "examples", "_examples", "sample", "samples", "demo", "demos",
+	"test", "tests", "testdata", "test-data", "test_data", "testing", "__tests__", "e2e", "integration-tests",
+	"fixture", "fixtures", "__fixtures__", "test-fixtures", "testfixtures", "mocks", "__mocks__", "__snapshots__",
+	"generated", "__generated__", "gen-src",
+}
+
+# evidence(p) is true when no directory of p, below base, is such a tree. A
+# component declared inside one (examples/demo/catalog-info.yaml) still counts
+# its own files: only the part of the path below base is looked at.
+evidence(p) if {
+	parts := split(trim_prefix(p, base), "/")
+	every d in array.slice(parts, 0, count(parts) - 1) {
+		not lower(d) in non_evidence_dirs
+	}
+}
+
+# dirs_named(names) is every directory below base, at any depth and outside the
+# non-evidence trees, whose own name is in names ("cron/k8s" for "k8s").
+dirs_named(names) := {d |
+	some name in names
+	some d in object.get(object.get(input, "dir_names", {}), name, [])
+	here(d)
+	evidence(concat("", [d, "/x"]))
+}
 
 # read_files is every path below base whose content the engine was asked to read
 # (it matched some rule's reads), read or not.
 read_files contains p if {
 	some p, _ in input.files
 	here(p)
+	evidence(p)
 }
 
 # content(path) is the text of a read file; undefined when not read.

@@ -4,8 +4,9 @@
 #   There is evidence the service is observed: a catalog annotation of a metrics
 #   or dashboard plugin (Prometheus, Grafana, Datadog, New Relic, Dynatrace), a
 #   catalog link of type dashboard, a dashboards/, monitoring/, alerts/ or grafana/
-#   directory, or Prometheus Operator files (ServiceMonitor, PodMonitor,
-#   PrometheusRule) and alerting-rule files.
+#   directory at any depth, or Prometheus Operator files (ServiceMonitor,
+#   PodMonitor, PrometheusRule) and alerting-rule files. Files under example,
+#   test, fixture and vendored trees do not count.
 # custom:
 #   aspect: measurement
 #   level: 2
@@ -43,10 +44,9 @@ annotation_keys := {
 
 link_types := {"dashboard", "dashboards", "metrics", "monitoring", "grafana", "observability"}
 
-dirs := [
-	"dashboards", "monitoring", "alerts", "alerting", "grafana", "observability", "prometheus",
-	"deploy/monitoring", "deploy/dashboards", "ops/monitoring", "ops/dashboards", "infra/monitoring",
-]
+# Directory names that hold dashboards or alerting rules, at any depth
+# (services/api/monitoring/), outside example and test trees.
+dirs := {"dashboards", "monitoring", "alerts", "alerting", "grafana", "observability", "prometheus"}
 
 names := [
 	"servicemonitor.yaml", "servicemonitor.yml", "service-monitor.yaml", "podmonitor.yaml",
@@ -72,8 +72,7 @@ evidence contains sprintf("%s link %s", [lower(l.type), l.url]) if {
 }
 
 evidence contains concat("", [d, "/"]) if {
-	some d in dirs
-	lib.dir_exists(d)
+	some d in lib.dirs_named(dirs)
 }
 
 evidence contains p if {

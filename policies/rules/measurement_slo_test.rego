@@ -50,3 +50,8 @@ test_fail_unread_candidates if {
 	d := deny with input as files({"slos/a.yaml": {"skipped": "limit"}})
 	{x.message | some x in d} == {"no SLO definitions found: 1 candidate file(s) (slos/a.yaml) could not be read"}
 }
+
+test_fail_slos_only_in_test_trees if {
+	i := {"names": {}, "files": {"test/integration/bad-slo.yaml": {"content": "version: prometheus/v1\nservice: x\nslos:\n  - name: a\n"}}, "catalog": null}
+	count(deny) == 1 with input as i
+}
