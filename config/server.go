@@ -56,6 +56,10 @@ type GoldenPath struct {
 	CheckName     string        `yaml:"check_name"`
 	SweepInterval time.Duration `yaml:"sweep_interval"`
 	Workers       int           `yaml:"workers"`
+	// RepositoryRequestBudget bounds the GitHub requests one repository's
+	// evaluation may spend in a sweep (tree listing and blobs); past it the
+	// repository is judged on what was read and marked partial.
+	RepositoryRequestBudget int `yaml:"repository_request_budget"`
 	// JobRescueAfter is River's own rescue: a job still running after it (and
 	// after its own timeout) is retried. It is a backstop for a job that hangs on a
 	// live process; a dead process's jobs are rescued in seconds by the SQLite
@@ -63,6 +67,10 @@ type GoldenPath struct {
 	// can run, a job could run twice at once.
 	JobRescueAfter time.Duration `yaml:"job_rescue_after"`
 }
+
+// minRequestBudget leaves room for a repository's tree, a split of it and a few
+// files: below it every large repository would be partial.
+const minRequestBudget = 10
 
 // Database kinds returned by Database.Driver.
 const (
@@ -79,12 +87,14 @@ func DefaultServer() *Server {
 		Logging:  Logging{Level: "info", Format: "json"},
 		Database: Database{URL: "sqlite://./goldenpath.db"},
 		GoldenPath: GoldenPath{
-			ConfigRepo:     ".github",
-			ConfigPath:     "golden-path.yaml",
-			CheckName:      "Golden Path",
-			SweepInterval:  24 * time.Hour,
-			Workers:        8,
-			JobRescueAfter: 30 * time.Minute,
+			ConfigRepo:    ".github",
+			ConfigPath:    "golden-path.yaml",
+			CheckName:     "Golden Path",
+			SweepInterval: 24 * time.Hour,
+			Workers:       8,
+			// A 250,000-file repository lists in about 60 requests.
+			RepositoryRequestBudget: 200,
+			JobRescueAfter:          30 * time.Minute,
 		},
 	}
 	s.GitHub.WebURL = "https://github.com"
@@ -250,6 +260,9 @@ func (s *Server) Validate() error {
 	}
 	if g.Workers <= 0 {
 		return fmt.Errorf("config: goldenpath.workers must be positive, got %d", g.Workers)
+	}
+	if g.RepositoryRequestBudget < minRequestBudget {
+		return fmt.Errorf("config: goldenpath.repository_request_budget must be at least %d, got %d", minRequestBudget, g.RepositoryRequestBudget)
 	}
 	if g.JobRescueAfter <= 0 {
 		return fmt.Errorf("config: goldenpath.job_rescue_after must be positive, got %s", g.JobRescueAfter)

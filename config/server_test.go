@@ -104,6 +104,7 @@ func TestLoadServerDefaults(t *testing.T) {
 		{"check_name", s.GoldenPath.CheckName, "Golden Path"},
 		{"sweep_interval", s.GoldenPath.SweepInterval, 24 * time.Hour},
 		{"workers", s.GoldenPath.Workers, 8},
+		{"repository_request_budget", s.GoldenPath.RepositoryRequestBudget, 200},
 		{"job_rescue_after", s.GoldenPath.JobRescueAfter, 30 * time.Minute},
 	}
 	for _, c := range checks {
@@ -142,6 +143,7 @@ goldenpath:
   check_name: Paved Road
   sweep_interval: 90m
   workers: 3
+  repository_request_budget: 50
   job_rescue_after: 45s
 `
 	s, err := LoadServer(writeFile(t, file), env{}.get)
@@ -171,6 +173,7 @@ goldenpath:
 		{"check_name", s.GoldenPath.CheckName, "Paved Road"},
 		{"sweep_interval", s.GoldenPath.SweepInterval, 90 * time.Minute},
 		{"workers", s.GoldenPath.Workers, 3},
+		{"repository_request_budget", s.GoldenPath.RepositoryRequestBudget, 50},
 		{"job_rescue_after", s.GoldenPath.JobRescueAfter, 45 * time.Second},
 	}
 	for _, c := range checks {
@@ -327,6 +330,8 @@ func TestLoadServerErrors(t *testing.T) {
 			"config: goldenpath.config_path must not be empty"},
 		{"zero workers", "goldenpath:\n  workers: 0\n", nil,
 			"config: goldenpath.workers must be positive, got 0"},
+		{"tiny repository_request_budget", "goldenpath:\n  repository_request_budget: 3\n", nil,
+			"config: goldenpath.repository_request_budget must be at least 10, got 3"},
 		{"negative sweep_interval", "goldenpath:\n  sweep_interval: -1h\n", nil,
 			"config: goldenpath.sweep_interval must be positive, got -1h0m0s"},
 		{"zero job_rescue_after", "goldenpath:\n  job_rescue_after: 0s\n", nil,

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bmatcuk/doublestar/v4"
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage"
@@ -154,6 +155,7 @@ func (e *Engine) Evaluate(ctx context.Context, snap Snapshot, req Request) (*Eva
 	if err != nil {
 		return nil, fmt.Errorf("list files of %s: %w", name, err)
 	}
+	listingPartial := partialReason(snap)
 	ix := newPathIndex(entries)
 	set := newSettings(req)
 	cat, err := discoverCatalog(ctx, snap, ix, set.org.CatalogDiscover(), e.limits.MaxFileBytes)
@@ -166,6 +168,8 @@ func (e *Engine) Evaluate(ctx context.Context, snap Snapshot, req Request) (*Eva
 	if err != nil {
 		return nil, fmt.Errorf("read files of %s: %w", name, err)
 	}
+	snapPartial := partialReason(snap)
+	gaps := e.gapsOf(files, listingPartial != "", snapPartial != listingPartial)
 	doc := &inputDoc{
 		repo:       req.Repository,
 		index:      ix,
@@ -187,6 +191,7 @@ func (e *Engine) Evaluate(ctx context.Context, snap Snapshot, req Request) (*Eva
 		Results:       make([]Result, 0, len(e.rules)),
 		Problems:      problems,
 		Notes:         cat.Notes,
+		Partial:       joinReasons(snapPartial, gaps.reason),
 	}
 	// One read transaction for all rules: the store is empty and never written.
 	txn, err := e.store.NewTransaction(ctx)
@@ -220,6 +225,7 @@ func (e *Engine) Evaluate(ctx context.Context, snap Snapshot, req Request) (*Eva
 				return nil, fmt.Errorf("build input for %s: %w", name, err)
 			} else {
 				e.evalRule(ctx, r, in, txn, &res)
+				gaps.settle(r, &res, ev.Partial)
 			}
 			ev.Results = append(ev.Results, res)
 			continue
@@ -238,6 +244,7 @@ func (e *Engine) Evaluate(ctx context.Context, snap Snapshot, req Request) (*Eva
 				return nil, fmt.Errorf("build input for %s component %s: %w", name, c.Name, err)
 			} else {
 				e.evalRule(ctx, r, in, txn, &cr)
+				gaps.settle(r, &cr, ev.Partial)
 			}
 			per[i] = cr
 			c.Results = append(c.Results, cr)
@@ -282,9 +289,15 @@ func combineResults(base Result, comps []*Component, per []Result) Result {
 			out.Severity = r.Severity
 		}
 	}
+	notJudged := slices.IndexFunc(per, func(r Result) bool { return r.NotJudged })
 	switch {
 	case counts[StatusFail] > 0:
 		out.Status = StatusFail
+	case notJudged >= 0:
+		// A component that may fail leaves the repository's result open too.
+		nj := per[notJudged]
+		out.Status, out.NotJudged, out.Message, out.Files = nj.Status, true, nj.Message, []FileRef{}
+		return out
 	case counts[StatusError] > 0:
 		out.Status = StatusError
 	case counts[StatusPass] > 0:
@@ -462,6 +475,68 @@ func (e *Engine) readFiles(ctx context.Context, snap Snapshot, ix *pathIndex, co
 		files[p] = f
 	}
 	return files, nil
+}
+
+// partialReason asks a snapshot what it could not list or read.
+func partialReason(snap Snapshot) string {
+	if p, ok := snap.(Partial); ok {
+		return p.PartialReason()
+	}
+	return ""
+}
+
+// evidenceGaps is what an evaluation could not see: a failing rule whose evidence
+// may be there is not judged.
+type evidenceGaps struct {
+	all    bool     // the listing or a file every rule depends on is incomplete
+	unread []string // matched by reads but left unread by the file limit
+	reason string   // the engine's own limit, when it cut the reading
+}
+
+// gapsOf finds them. A listing cut short, or reads the snapshot cut short (the
+// catalog's among them), may hide any rule's evidence; files the engine's own
+// limit left unread hide only the evidence of the rules that read them.
+func (e *Engine) gapsOf(files map[string]fileContent, listingPartial, readsPartial bool) evidenceGaps {
+	g := evidenceGaps{all: listingPartial || readsPartial}
+	for _, p := range sortedKeys(files) {
+		if files[p].Skipped == skippedLimit {
+			g.unread = append(g.unread, p)
+			if slices.Contains(codeownersFiles, p) {
+				g.all = true
+			}
+		}
+	}
+	if len(g.unread) > 0 {
+		g.reason = fmt.Sprintf("read %d of %d files rules read: file limit of %d reached", len(files)-len(g.unread), len(files), e.limits.MaxFiles)
+	}
+	return g
+}
+
+// settle turns a failure whose evidence may be missing into a skip not judged.
+func (g evidenceGaps) settle(r *compiledRule, res *Result, partial string) {
+	if res.Status == StatusFail && g.touch(r.Reads) {
+		res.Status, res.NotJudged, res.Files = StatusSkip, true, []FileRef{}
+		res.Message = "not judged: the evaluation is partial (" + partial + "), so evidence may be missing"
+	}
+}
+
+// touch reports whether a rule reading globs may lack evidence.
+func (g evidenceGaps) touch(globs []string) bool {
+	if g.all {
+		return true
+	}
+	for _, p := range g.unread {
+		for _, glob := range globs {
+			if ok, _ := doublestar.Match(glob, p); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func joinReasons(reasons ...string) string {
+	return strings.Join(slices.DeleteFunc(reasons, func(r string) bool { return r == "" }), "; ")
 }
 
 func firstNonEmpty(s ...string) string {

@@ -338,3 +338,67 @@ func TestComponentTypeResolution(t *testing.T) {
 		})
 	}
 }
+
+// partialSnapshot is a snapshot that says it was cut short.
+type partialSnapshot struct {
+	memSnapshot
+	reason string
+}
+
+func (p *partialSnapshot) PartialReason() string { return p.reason }
+
+func TestPartialEvaluationDoesNotFailForMissingEvidence(t *testing.T) {
+	files := map[string]string{".github/CODEOWNERS": "* @acme/payments\n", "ops/a.yaml": "a: 1", "ops/b.yaml": "b: 1"}
+	custom := map[string]string{"ops.rego": customRule("ops", `deny contains "ops files must be empty" if { some p, f in input.files; startswith(p, "ops/"); f.content != "" }`)}
+	tests := []struct {
+		name        string
+		reason      string // the snapshot's
+		maxFiles    int
+		wantPartial string
+		// status of docs.readme (no README) and custom.ops (fails on what it reads)
+		wantReadme, wantOps Status
+	}{
+		{name: "complete", maxFiles: 10, wantReadme: StatusFail, wantOps: StatusFail},
+		{name: "partial listing: no failure is judged", reason: "listed 3 of ? paths: request budget of 5 reached", maxFiles: 10,
+			wantPartial: "listed 3 of ? paths: request budget of 5 reached", wantReadme: StatusSkip, wantOps: StatusSkip},
+		{name: "file limit: only the rules whose files were not read", maxFiles: 2,
+			wantPartial: "read 2 of 3 files rules read: file limit of 2 reached", wantReadme: StatusFail, wantOps: StatusSkip},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			limits := DefaultLimits()
+			limits.MaxFiles = tt.maxFiles
+			e, err := New(context.Background(), Options{Custom: custom, Limits: limits})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ev, err := e.Evaluate(context.Background(), &partialSnapshot{memSnapshot: memSnapshot{files: files}, reason: tt.reason},
+				Request{Repository: Repository{Owner: "acme", Name: "payments"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ev.Partial != tt.wantPartial {
+				t.Errorf("partial = %q, want %q", ev.Partial, tt.wantPartial)
+			}
+			notJudged := 0
+			for rule, want := range map[string]Status{"docs.readme": tt.wantReadme, "custom.ops": tt.wantOps} {
+				r := result(t, ev, rule)
+				if r.Status != want || r.NotJudged != (want == StatusSkip) {
+					t.Errorf("%s: %s (not judged %v), want %s", rule, r.Status, r.NotJudged, want)
+				}
+				if r.NotJudged {
+					notJudged++
+					if !strings.HasPrefix(r.Message, "not judged: the evaluation is partial ("+tt.wantPartial+")") {
+						t.Errorf("%s: message %q", rule, r.Message)
+					}
+				}
+			}
+			if r := result(t, ev, "ownership.codeowners"); r.Status != StatusPass {
+				t.Errorf("ownership.codeowners: %s, want pass on the evidence read", r.Status)
+			}
+			if ev.Summary.NotJudged < notJudged || (tt.reason != "" && ev.Failed()) {
+				t.Errorf("summary %+v, failed %v", ev.Summary, ev.Failed())
+			}
+		})
+	}
+}

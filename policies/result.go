@@ -40,6 +40,10 @@ type Result struct {
 	// Exempt marks a skip caused by an exemption: it counts as passed in scores,
 	// unlike a rule that does not apply.
 	Exempt bool `json:"exempt,omitempty"`
+	// NotJudged marks a skip because the evaluation is partial: the rule would
+	// have failed on what was read, but its evidence may be in what was not. It
+	// counts neither as failed nor in the score.
+	NotJudged bool `json:"not_judged,omitempty"`
 }
 
 // Problem is something wrong with the configuration or a custom rule rather than with
@@ -76,6 +80,10 @@ type Evaluation struct {
 	// Notes are catalog targets and annotations that were ignored, with why.
 	Notes             []FileError        `json:"notes,omitempty"`
 	ExpiredExemptions []ExpiredExemption `json:"expired_exemptions,omitempty"`
+	// Partial says why the evaluation saw only part of the repository (a request
+	// budget, a limit on files read, a directory that could not be read); empty
+	// when it saw all of it.
+	Partial string `json:"partial,omitempty"`
 }
 
 // Failed reports whether an error-severity rule failed: the exit status of

@@ -8,6 +8,7 @@ type Summary struct {
 	Errored    int     `json:"errored"`
 	Skipped    int     `json:"skipped"`
 	Exempt     int     `json:"exempt"`
+	NotJudged  int     `json:"not_judged,omitempty"` // skipped: the evaluation was partial
 	Applicable int     `json:"applicable"`
 	Score      float64 `json:"score"`
 }
@@ -36,6 +37,9 @@ func Summarize(results []Result) Summary {
 			total += w
 		case StatusSkip:
 			s.Skipped++
+			if r.NotJudged {
+				s.NotJudged++
+			}
 			if r.Exempt {
 				s.Exempt++
 				got += w

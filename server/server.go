@@ -105,7 +105,7 @@ func New(ctx context.Context, cfg *config.Server, log zerolog.Logger, opts Optio
 		Settings: jobs.Settings{
 			CheckName: cfg.GoldenPath.CheckName, ConfigRepo: cfg.GoldenPath.ConfigRepo,
 			ConfigPath: cfg.GoldenPath.ConfigPath, Limits: limits, PublicURL: cfg.HTTP.PublicURL,
-			WebURL: cfg.GitHub.WebURL,
+			WebURL: cfg.GitHub.WebURL, RequestBudget: cfg.GoldenPath.RepositoryRequestBudget,
 		},
 	}
 	workers := river.NewWorkers()

@@ -27,8 +27,11 @@ type Settings struct {
 	ConfigRepo string // the org repository holding golden-path.yaml
 	ConfigPath string
 	Limits     policies.Limits
-	PublicURL  string // base of links to the JSON API; optional
-	WebURL     string // GitHub's web address, for links to issues
+	// RequestBudget bounds the GitHub requests of one repository's evaluation in
+	// a sweep (0: none); past it the evaluation is partial.
+	RequestBudget int
+	PublicURL     string // base of links to the JSON API; optional
+	WebURL        string // GitHub's web address, for links to issues
 }
 
 // reportURL links to an organisation's adoption report issue, "" before the first

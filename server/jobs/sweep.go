@@ -162,7 +162,7 @@ func (w *SweepWorker) sweepRepo(ctx context.Context, inst Installation, instID i
 		snap, _ = w.storedSnapshot(ctx, inst, st) // the listing has fresher facts
 	}
 	if snap == nil {
-		snap = inst.Snapshot(r.Owner, r.Name, r.DefaultBranch)
+		snap = inst.LimitedSnapshot(r.Owner, r.Name, r.DefaultBranch, w.Settings.RequestBudget)
 		tree, err := inst.TreeSHA(ctx, snap)
 		if err != nil {
 			return false, err
@@ -203,7 +203,7 @@ func (e *Evaluator) storedSnapshot(ctx context.Context, inst Installation, st st
 		logger(ctx).Warn().Err(err).Str("repository", st.Owner+"/"+st.Name).Msg("stored listing unreadable")
 		return nil, repo
 	}
-	return inst.StoredSnapshot(st.Owner, st.Name, st.TreeSHA, entries, 0), factsOf(facts, st.Owner, st.Name, st.DefaultBranch)
+	return inst.StoredSnapshot(st.Owner, st.Name, st.TreeSHA, entries, e.Settings.RequestBudget), factsOf(facts, st.Owner, st.Name, st.DefaultBranch)
 }
 
 // factsOf decodes stored facts (JSON of policies.Repository) under the repository's
@@ -236,9 +236,13 @@ func (e *Evaluator) saveDefaultBranch(ctx context.Context, inst Installation, in
 	if err != nil {
 		return err
 	}
-	listing, err := encodeEntries(entries)
-	if err != nil {
-		return err
+	var listing []byte
+	// A partial listing is not kept: a later change of rules lists the tree
+	// again rather than judge what was cut as absent.
+	if ev.Partial == "" {
+		if listing, err = encodeEntries(entries); err != nil {
+			return err
+		}
 	}
 	raw, err := json.Marshal(ev)
 	if err != nil {

@@ -46,6 +46,8 @@ func evaluation(rules []ruleDef, name, owner, outcomes string) *policies.Evaluat
 			res.Status, res.Exempt, res.Message = policies.StatusSkip, true, "exempted"
 		case '-':
 			res.Status, res.Message = policies.StatusSkip, "does not apply"
+		case 'n':
+			res.Status, res.NotJudged, res.Message = policies.StatusSkip, true, "not judged"
 		default:
 			panic("bad outcome " + string(outcomes[i]))
 		}

@@ -84,6 +84,9 @@ func Markdown(r *Report, opts MarkdownOptions) string {
 	if len(r.Problems) > 0 {
 		secs = append(secs, w.problems())
 	}
+	if len(r.Partial) > 0 {
+		secs = append(secs, w.partial())
+	}
 	if r.Repositories == 0 {
 		secs = append(secs, &section{pre: "_No repository has been scored yet: the report fills in after the first sweep._\n\n"})
 	} else {
@@ -322,6 +325,19 @@ func (w *writer) problems() *section {
 	return s
 }
 
+func (w *writer) partial() *section {
+	list := w.r.Partial
+	s := &section{noun: "repositories"}
+	for _, p := range list {
+		s.rows = append(s.rows, row(w.repoLink(p.Repository), text(p.Reason, maxReason))+"\n")
+	}
+	s.pre = "### ⚠️ Partially evaluated\n\nJudged on what was read: a rule that would fail there but whose evidence may be in what was not read is *not judged*, counted neither as failing nor in the score.\n\n" +
+		fold(len(list), "repositories") +
+		"| Repository | Why |\n|---|---|\n"
+	s.post = unfold(len(list))
+	return s
+}
+
 func (w *writer) teams() *section {
 	teams := w.r.Teams
 	s := &section{noun: "teams"}
@@ -353,7 +369,11 @@ func (w *writer) furthest() *section {
 		for j, id := range f.Failing {
 			failing[j] = code(id)
 		}
-		s.rows = append(s.rows, row(strconv.Itoa(i+1), w.repoLink(f.Repository), w.ownerLink(f.Owner),
+		name := w.repoLink(f.Repository)
+		if f.Partial {
+			name += " ⚠️ partial"
+		}
+		s.rows = append(s.rows, row(strconv.Itoa(i+1), name, w.ownerLink(f.Owner),
 			fmt.Sprintf("%.1f", f.Score), count(f.ErrorFailures), orDash(strings.Join(failing, " ")))+"\n")
 	}
 	s.pre = "### Furthest from the path\n\nLowest score first, then most failing error-severity rules.\n\n" +

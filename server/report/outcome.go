@@ -19,9 +19,9 @@ import (
 //	o1
 //	"owner" "component type"
 //	passed failed errored skipped exempt applicable score
-//	<status><severity><aspect><level><exempt> rule-id
+//	<status><severity><aspect><level><x exempt|n not judged|-> rule-id
 //	...
-//	{"problems":[…],"expired_exemptions":[…]}   (only when there are any)
+//	{"problems":[…],"expired_exemptions":[…],"partial":"…"}   (only when there are any)
 //
 // Rule titles are not stored: the decoder takes them from the rules in force.
 const outcomeHeader = "o1"
@@ -71,15 +71,18 @@ func EncodeOutcome(ev *policies.Evaluation) ([]byte, error) {
 			return nil, fmt.Errorf("encode outcome of %s: rule %q at level %d", ev.Repository, r.Rule, r.Level)
 		}
 		exempt := byte('-')
-		if r.Exempt {
+		switch {
+		case r.Exempt:
 			exempt = 'x'
+		case r.NotJudged:
+			exempt = 'n'
 		}
 		b.Write([]byte{st, sev, aspect, byte('0' + r.Level), exempt, ' '})
 		b.WriteString(r.Rule)
 		b.WriteByte('\n')
 	}
-	if len(ev.Problems) > 0 || len(ev.ExpiredExemptions) > 0 {
-		extra, err := json.Marshal(outcomeExtra{ev.Problems, ev.ExpiredExemptions})
+	if len(ev.Problems) > 0 || len(ev.ExpiredExemptions) > 0 || ev.Partial != "" {
+		extra, err := json.Marshal(outcomeExtra{ev.Problems, ev.ExpiredExemptions, ev.Partial})
 		if err != nil {
 			return nil, err
 		}
@@ -92,6 +95,7 @@ func EncodeOutcome(ev *policies.Evaluation) ([]byte, error) {
 type outcomeExtra struct {
 	Problems []policies.Problem          `json:"problems,omitempty"`
 	Expired  []policies.ExpiredExemption `json:"expired_exemptions,omitempty"`
+	Partial  string                      `json:"partial,omitempty"`
 }
 
 // OutcomeDecoder decodes outcomes into evaluations holding what Build reads. It
@@ -169,13 +173,16 @@ func (d *OutcomeDecoder) Decode(data []byte) (*policies.Evaluation, error) {
 			return nil, err
 		}
 		ev.Results = append(ev.Results, r)
+		if r.NotJudged {
+			ev.Summary.NotJudged++
+		}
 	}
 	if len(data) > 0 {
 		var extra outcomeExtra
 		if err := json.Unmarshal(data, &extra); err != nil {
 			return nil, fmt.Errorf("%w: %v", errOutcome, err)
 		}
-		ev.Problems, ev.ExpiredExemptions = extra.Problems, extra.Expired
+		ev.Problems, ev.ExpiredExemptions, ev.Partial = extra.Problems, extra.Expired, extra.Partial
 	}
 	return ev, nil
 }
@@ -195,7 +202,7 @@ func (d *OutcomeDecoder) quotedPair(b []byte) (string, string, error) {
 }
 
 func (d *OutcomeDecoder) result(l []byte) (policies.Result, error) {
-	r := policies.Result{Rule: d.str(l[6:]), Level: int(l[3] - '0'), Exempt: l[4] == 'x'}
+	r := policies.Result{Rule: d.str(l[6:]), Level: int(l[3] - '0'), Exempt: l[4] == 'x', NotJudged: l[4] == 'n'}
 	for _, c := range statusCodes {
 		if c.code == l[0] {
 			r.Status = c.status

@@ -35,8 +35,11 @@ func TestOutcomeRoundTrip(t *testing.T) {
 	hostile.Results[0].Remediation = "add an owner"
 	hostile.Problems = []policies.Problem{{Source: "golden-path.yaml", Line: 2, Message: "unknown key\n\"x\""}}
 	hostile.ExpiredExemptions = []policies.ExpiredExemption{{Rule: "docs.readme", Reason: "wiki", Expires: "2026-01-31"}}
+	partial := evaluation(fixtureRules, "p", "team-p", "pnnp-")
+	partial.Partial = "listed 61000 of ? paths: request budget of 200 reached"
 	tests := map[string]*policies.Evaluation{
 		"all outcomes": evaluation(fixtureRules, "a", "team-a", "pfex-"),
+		"partial":      partial,
 		"no owner":     evaluation(fixtureRules, "b", "", "ppppp"),
 		"hostile text": hostile,
 		"no results":   {Schema: 1, Repository: "c", Summary: policies.Summary{Score: 100}},

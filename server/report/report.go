@@ -117,7 +117,16 @@ type Report struct {
 	// Problems are configuration and custom-rule problems the evaluations reported,
 	// each with the repositories it was reported on.
 	Problems []ProblemUse `json:"problems"`
-	Trend    Trend        `json:"trend"`
+	// Partial lists the repositories evaluated on part of their files (a request
+	// budget or a limit reached), by name.
+	Partial []PartialRepo `json:"partial"`
+	Trend   Trend         `json:"trend"`
+}
+
+// PartialRepo is a repository whose evaluation saw part of it, and why.
+type PartialRepo struct {
+	Repository string `json:"repository"`
+	Reason     string `json:"reason"`
 }
 
 // AspectReport is the maturity of one aspect, with the share of repositories whose own
@@ -139,6 +148,8 @@ type RuleCompliance struct {
 	Error         int               `json:"error"`
 	Exempt        int               `json:"exempt"`
 	NotApplicable int               `json:"not_applicable"`
+	// NotJudged counts partial evaluations where the rule would fail on what was read.
+	NotJudged int `json:"not_judged"`
 	// Applicable = Pass + Fail + Error; exempted and not-applicable results are left out.
 	Applicable int `json:"applicable"`
 	// PassRate is Pass / Applicable, and 0 when Applicable is 0.
@@ -171,6 +182,8 @@ type RepoStanding struct {
 	// Failing lists the failing rules, error severity first.
 	Failing     []string  `json:"failing"`
 	EvaluatedAt time.Time `json:"evaluated_at"`
+	// Partial: the evaluation saw part of the repository (see Report.Partial).
+	Partial bool `json:"partial,omitempty"`
 }
 
 // ExemptionUse is one exemption of the org file and the repositories it covers.
@@ -277,7 +290,7 @@ func Build(org string, repos []Repo, cfg *config.Org, history []SweepSummary, no
 	if !(threshold > 0 && threshold <= 1) {
 		threshold = config.DefaultThreshold
 	}
-	r := &Report{Org: org, GeneratedAt: now.UTC(), Threshold: threshold}
+	r := &Report{Org: org, GeneratedAt: now.UTC(), Threshold: threshold, Partial: []PartialRepo{}}
 
 	scored := make([]scoredRepo, 0, len(repos))
 	for _, rp := range repos {
@@ -372,9 +385,12 @@ func Build(org string, repos []Repo, cfg *config.Org, history []SweepSummary, no
 				rc.Error++
 				s.failed++
 			case policies.StatusSkip:
-				if res.Exempt {
+				switch {
+				case res.Exempt:
 					rc.Exempt++
-				} else {
+				case res.NotJudged:
+					rc.NotJudged++
+				default:
 					rc.NotApplicable++
 				}
 			}
@@ -398,6 +414,9 @@ func Build(org string, repos []Repo, cfg *config.Org, history []SweepSummary, no
 		for _, p := range ev.Problems {
 			problems[p] = append(problems[p], s.name)
 		}
+		if ev.Partial != "" {
+			r.Partial = append(r.Partial, PartialRepo{Repository: s.name, Reason: ev.Partial})
+		}
 		for _, x := range ev.ExpiredExemptions {
 			k := expiredKey{x.Rule, x.Reason, x.Expires}
 			expired[k] = append(expired[k], s.name)
@@ -416,6 +435,7 @@ func Build(org string, repos []Repo, cfg *config.Org, history []SweepSummary, no
 	r.Furthest = furthest(scored)
 	r.Exemptions, r.ExpiredRepositoryExemptions = exemptions(cfg.Exemptions, scored, expired, now)
 	r.Problems = problemUses(problems)
+	slices.SortFunc(r.Partial, func(a, b PartialRepo) int { return cmp.Compare(a.Repository, b.Repository) })
 	r.Trend = trend(r, history)
 	return r
 }
@@ -513,7 +533,7 @@ func furthest(scored []scoredRepo) []RepoStanding {
 		}
 		out = append(out, RepoStanding{
 			Repository: s.name, Owner: s.owner, Score: s.score, ErrorFailures: s.errorFailures,
-			Failing: ids, EvaluatedAt: s.evaluatedAt,
+			Failing: ids, EvaluatedAt: s.evaluatedAt, Partial: s.ev.Partial != "",
 		})
 	}
 	return out

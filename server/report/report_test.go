@@ -6,6 +6,7 @@ import (
 	"math"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -298,6 +299,36 @@ func TestBuildProblems(t *testing.T) {
 		}
 		if !reflect.DeepEqual(r.Problems, want) {
 			t.Errorf("problems\n got %+v\nwant %+v", r.Problems, want)
+		}
+	}}})
+}
+
+func TestBuildPartial(t *testing.T) {
+	partial := repo("mono", "t", "pnfnp")
+	partial.Evaluation.Partial = "listed 61000 of ? paths: request budget of 200 reached"
+	runBuild(t, []buildCase{{name: "listed, marked and not judged", repos: []Repo{repo("api", "t", "pffpp"), partial}, check: func(t *testing.T, r *Report) {
+		if want := []PartialRepo{{Repository: "mono", Reason: partial.Evaluation.Partial}}; !slices.Equal(r.Partial, want) {
+			t.Errorf("partial %v, want %v", r.Partial, want)
+		}
+		for _, rc := range r.Rules {
+			if rc.Rule == "docs.readme" && (rc.NotJudged != 1 || rc.Fail != 1 || rc.Applicable != 1) {
+				t.Errorf("docs.readme %+v: want 1 failing, 1 not judged, and only the failure applicable", rc)
+			}
+		}
+		var marked []string
+		for _, f := range r.Furthest {
+			if f.Partial {
+				marked = append(marked, f.Repository)
+			}
+		}
+		if !slices.Equal(marked, []string{"mono"}) {
+			t.Errorf("furthest marks %v as partial, want mono", marked)
+		}
+		md := Markdown(r, MarkdownOptions{})
+		for _, want := range []string{"### ⚠️ Partially evaluated", "| mono | listed 61000 of ? paths: request budget of 200 reached |", "mono ⚠️ partial"} {
+			if !strings.Contains(md, want) {
+				t.Errorf("markdown lacks %q:\n%s", want, md)
+			}
 		}
 	}}})
 }
