@@ -355,3 +355,36 @@ func TestByAspectKeepsUnknownAspects(t *testing.T) {
 		t.Errorf("groups = %v, want %s", got, want)
 	}
 }
+
+func TestEveryFormatSaysTheEvaluationIsPartial(t *testing.T) {
+	reason := "listed 61000 of ? paths: request budget of 200 reached"
+	results := []policies.Result{
+		{Rule: "docs.readme", Title: "README", Aspect: "adoption", Level: 1, Severity: policies.SeverityWarning, Status: policies.StatusPass, Files: []policies.FileRef{}},
+		{Rule: "ownership.codeowners", Title: "CODEOWNERS", Aspect: "adoption", Level: 1, Severity: policies.SeverityError, Status: policies.StatusSkip,
+			NotJudged: true, Message: "not judged: the evaluation is partial (" + reason + "), so evidence may be missing", Files: []policies.FileRef{}},
+	}
+	ev := &policies.Evaluation{Schema: 2, Repository: "acme/mono", ComponentType: "service", Results: results, Summary: policies.Summarize(results), Partial: reason}
+	tests := map[string][]string{
+		"text":  {"Partial: " + reason, "1 skipped (1 not judged)"},
+		"json":  {`"partial": "` + reason + `"`, `"not_judged": true`},
+		"sarif": {"partial evaluation: " + reason},
+		"junit": {`<property name="partial" value="` + reason + `">`, `<skipped message="not judged: the evaluation is partial`},
+	}
+	for name, wants := range tests {
+		t.Run(name, func(t *testing.T) {
+			w, err := ByName(name, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			if err := w.Write(&buf, ev); err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range wants {
+				if !strings.Contains(buf.String(), want) {
+					t.Errorf("output lacks %q:\n%s", want, buf.String())
+				}
+			}
+		})
+	}
+}

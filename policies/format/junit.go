@@ -69,6 +69,9 @@ func (junitWriter) Write(w io.Writer, ev *policies.Evaluation) error {
 		{Name: "repository", Value: oneLine(ev.Repository)},
 		{Name: "component_type", Value: oneLine(ev.ComponentType)},
 	}
+	if ev.Partial != "" {
+		props = append(props, junitProperty{Name: "partial", Value: oneLine(ev.Partial)})
+	}
 	for _, g := range byAspect(ev.Results) {
 		suite := junitSuite{Name: g.aspect, Properties: props}
 		for _, r := range g.results {

@@ -84,8 +84,14 @@ func (s sarifWriter) report(ev *policies.Evaluation) *sarif.Report {
 		}
 		addSARIFResult(run, r, known[r.Rule])
 	}
-	if len(ev.Problems) > 0 {
-		run.AddInvocation(problemsInvocation(ev.Problems))
+	if len(ev.Problems) > 0 || ev.Partial != "" {
+		inv := problemsInvocation(ev.Problems)
+		if ev.Partial != "" {
+			// The analysis saw part of the repository: a warning about the run itself.
+			inv.AddToolExecutionNotification(sarif.NewNotification().WithLevel(sarif.LevelWarning).
+				WithMessage(sarif.NewTextMessage("partial evaluation: " + oneLine(ev.Partial))))
+		}
+		run.AddInvocation(inv)
 	}
 
 	rep := sarif.NewReport()

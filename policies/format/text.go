@@ -108,10 +108,17 @@ func (p *textPrinter) header(ev *policies.Evaluation) {
 		if s.Exempt > 0 {
 			skipped += fmt.Sprintf(" (%d exempt)", s.Exempt)
 		}
+		if s.NotJudged > 0 {
+			skipped += fmt.Sprintf(" (%d not judged)", s.NotJudged)
+		}
 		counts = append(counts, skipped)
 	}
 	if len(counts) > 0 {
 		p.line("", strings.Join(counts, ", "))
+	}
+	if ev.Partial != "" {
+		p.line("", p.style("Partial: "+oneLine(ev.Partial)+".", ansiYellow))
+		p.line("", "A rule that would fail but whose evidence may be in what was not seen is not judged.")
 	}
 }
 

@@ -28,6 +28,8 @@ type Dir struct {
 	root    string
 	entries []policies.Entry
 	modes   map[string]fs.FileMode
+	// unreadable are the directories the walk could not read.
+	unreadable []string
 }
 
 // Open lists the files of dir.
@@ -42,7 +44,7 @@ func Open(ctx context.Context, dir string) (*Dir, error) {
 	d := &Dir{root: dir, modes: map[string]fs.FileMode{}}
 	paths, shas, err := gitFiles(ctx, dir)
 	if err != nil {
-		paths, err = walk(dir)
+		paths, d.unreadable, err = walk(dir)
 		if err != nil {
 			return nil, err
 		}
@@ -60,6 +62,20 @@ func Open(ctx context.Context, dir string) (*Dir, error) {
 
 // Entries implements policies.Snapshot.
 func (d *Dir) Entries(context.Context) ([]policies.Entry, error) { return d.entries, nil }
+
+// PartialReason implements policies.Partial: the directories the walk could
+// not read, whose files the listing lacks.
+func (d *Dir) PartialReason() string {
+	if len(d.unreadable) == 0 {
+		return ""
+	}
+	shown := d.unreadable[:min(len(d.unreadable), 3)]
+	more := ""
+	if n := len(d.unreadable) - len(shown); n > 0 {
+		more = fmt.Sprintf(" and %d more", n)
+	}
+	return fmt.Sprintf("listed %d paths: could not read %s%s", len(d.entries), strings.Join(shown, ", "), more)
+}
 
 // Read implements policies.Snapshot. A symlink reads as its target, as git stores it,
 // so a link can never make the engine read outside the directory.
@@ -124,16 +140,20 @@ func gitFiles(ctx context.Context, dir string) ([]string, map[string]string, err
 	return paths, shas, nil
 }
 
-// walk lists every regular file and symlink under dir, skipping .git. WalkDir does
-// not follow symlinks, so a symlink loop cannot trap it.
-func walk(dir string) ([]string, error) {
-	var paths []string
-	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+// walk lists every regular file and symlink under dir, skipping .git, and the
+// subdirectories it could not read. WalkDir does not follow symlinks, so a
+// symlink loop cannot trap it.
+func walk(dir string) (paths, unreadable []string, err error) {
+	err = filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
 		if err != nil {
 			if p == dir {
 				return err
 			}
-			return nil // an unreadable subdirectory is left out, not fatal
+			// An unreadable subdirectory is left out, not fatal: the listing is partial.
+			if rel, rerr := filepath.Rel(dir, p); rerr == nil {
+				unreadable = append(unreadable, filepath.ToSlash(rel))
+			}
+			return nil
 		}
 		if e.IsDir() && e.Name() == ".git" {
 			return filepath.SkipDir
@@ -149,9 +169,9 @@ func walk(dir string) ([]string, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list files of %s: %w", dir, err)
+		return nil, nil, fmt.Errorf("list files of %s: %w", dir, err)
 	}
-	return paths, nil
+	return paths, unreadable, nil
 }
 
 // Repository names the checkout after its origin remote (owner/name) when it has one,

@@ -1,6 +1,8 @@
 package localrepo
 
 import (
+	"github.com/goldenpath/goldenpath/policies"
+
 	"context"
 	"os"
 	"os/exec"
@@ -161,4 +163,25 @@ func TestOwnerAndName(t *testing.T) {
 	if _, _, ok := ownerAndName("payments"); ok {
 		t.Error("a bare name has no owner")
 	}
+}
+
+func TestUnreadableDirectoryMakesThePartialListing(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root reads a directory whatever its mode")
+	}
+	dir := t.TempDir()
+	write(t, dir, "README.md", "# hi\n")
+	write(t, dir, "secret/CODEOWNERS", "* @acme/x\n")
+	if err := os.Chmod(filepath.Join(dir, "secret"), 0); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(filepath.Join(dir, "secret"), 0o755) })
+	d, err := Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := d.PartialReason(), "listed 1 paths: could not read secret"; got != want {
+		t.Errorf("partial reason %q, want %q", got, want)
+	}
+	var _ policies.Partial = d
 }
