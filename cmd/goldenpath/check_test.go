@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -118,5 +120,46 @@ func TestCheckBrokenCustomRules(t *testing.T) {
 				t.Fatalf("stderr %q, want one line holding %q", stderr, tt.wantErr)
 			}
 		})
+	}
+}
+
+// TestCheckSaysWhenTheFileLimitCutTheEvaluation: past the engine's 500 files
+// read, `check` marks its output partial; a rule whose files were all read is
+// judged as usual.
+func TestCheckSaysWhenTheFileLimitCutTheEvaluation(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 501 {
+		p := filepath.Join(dir, "slos", fmt.Sprintf("service-%03d-slo.yaml", i))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("objective: 99.9\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command(os.Args[0], "check", dir, "--format", "json")
+	cmd.Env = append(os.Environ(), runMainEnv+"=1")
+	out, err := cmd.Output()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatal(err)
+	}
+	var ev struct {
+		Partial string `json:"partial"`
+		Results []struct {
+			Rule, Status string
+			NotJudged    bool `json:"not_judged"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal(out, &ev); err != nil {
+		t.Fatalf("decode %s: %v", out, err)
+	}
+	if want := "read 500 of 501 files rules read: file limit of 500 reached"; ev.Partial != want {
+		t.Errorf("partial = %q, want %q", ev.Partial, want)
+	}
+	for _, r := range ev.Results {
+		if r.Rule == "docs.readme" && (r.Status != "fail" || r.NotJudged) {
+			t.Errorf("docs.readme: %s (not judged %v): its files were all read, want fail", r.Status, r.NotJudged)
+		}
 	}
 }
