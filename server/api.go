@@ -28,7 +28,12 @@ func apiHandler(st *store.Store, ev *jobs.Evaluator, token string) http.Handler 
 			writeJSON(w, http.StatusNotFound, map[string]string{"error": "no repository of this organisation has been evaluated yet"})
 			return
 		}
-		writeJSON(w, http.StatusOK, reportView{Report: rep, PublishProblem: ev.Reports.Get(org)})
+		issue, err := ev.ReportIssueOf(r.Context(), org)
+		if err != nil {
+			http.Error(w, "report issue: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
+		writeJSON(w, http.StatusOK, reportView{Report: rep, Issue: issue, PublishProblem: ev.Reports.Get(org)})
 	})
 	mux.HandleFunc("GET /api/v1/orgs/{org}/repos/{repo}", func(w http.ResponseWriter, r *http.Request) {
 		view, err := latestEvaluation(r.Context(), st, r.PathValue("org"), r.PathValue("repo"))
@@ -57,11 +62,12 @@ func apiHandler(st *store.Store, ev *jobs.Evaluator, token string) http.Handler 
 	})
 }
 
-// reportView is GET /api/v1/orgs/{org}/report: the report, and why its issue could
-// not be written when that is so.
+// reportView is GET /api/v1/orgs/{org}/report: the report, where its issue is
+// (and whether a person closed it), and why it could not be written when that is so.
 type reportView struct {
 	*report.Report
-	PublishProblem string `json:"publish_problem,omitempty"`
+	Issue          *jobs.ReportIssue `json:"issue,omitempty"`
+	PublishProblem string            `json:"publish_problem,omitempty"`
 }
 
 // repoView is GET /api/v1/orgs/{org}/repos/{repo}: the latest stored evaluation.

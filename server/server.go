@@ -3,6 +3,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -49,6 +50,8 @@ type Options struct {
 	NoStartupSweep bool
 	// NoStartupRedelivery skips the redelivery of failed webhooks at start-up.
 	NoStartupRedelivery bool
+	// Version and Commit name the build in goldenpath_build_info.
+	Version, Commit string
 }
 
 // Server is a running Golden Path app.
@@ -71,6 +74,7 @@ func New(ctx context.Context, cfg *config.Server, log zerolog.Logger, opts Optio
 		opts.RetryBase = 5 * time.Second
 	}
 	m := metrics.New()
+	m.SetBuildInfo(cmp.Or(opts.Version, "dev"), cmp.Or(opts.Commit, "unknown"))
 	st, err := store.Open(ctx, cfg.Database.URL)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
@@ -111,7 +115,10 @@ func New(ctx context.Context, cfg *config.Server, log zerolog.Logger, opts Optio
 	workers := river.NewWorkers()
 	jobs.Register(workers, ev)
 	queue, err := st.NewQueue(&river.Config{
-		Middleware: []rivertype.Middleware{live},
+		// live: the replica's liveness. WorkMiddleware: every job's context names its
+		// kind, so GitHub requests are counted per kind and a sweep's stop at the
+		// rate-limit reserve.
+		Middleware: []rivertype.Middleware{live, &jobs.WorkMiddleware{}},
 		Queues: map[string]river.QueueConfig{
 			jobs.QueuePulls:   {MaxWorkers: cfg.GoldenPath.Workers},
 			jobs.QueueDefault: {MaxWorkers: max(1, cfg.GoldenPath.Workers/2)},
@@ -231,7 +238,8 @@ func (s *Server) metricsHandler() http.Handler {
 	return promhttp.HandlerFor(s.metrics.Registry, promhttp.HandlerOpts{})
 }
 
-// watchQueue samples the queue's depth and age for /metrics.
+// watchQueue samples the queue's depth and age, where sweeps stand, and the jobs
+// waiting for a rate limit, for /metrics.
 func (s *Server) watchQueue(ctx context.Context) {
 	t := time.NewTicker(5 * time.Second)
 	defer t.Stop()
@@ -240,11 +248,31 @@ func (s *Server) watchQueue(ctx context.Context) {
 			s.metrics.QueueAvailable.Set(float64(n))
 			s.metrics.QueueOldestAge.Set(age.Seconds())
 		}
+		s.sampleSweeps(ctx)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// sampleSweeps sets the sweep gauges from the store, so that every replica
+// reports every organisation's last completed sweep, restarts included.
+func (s *Server) sampleSweeps(ctx context.Context) {
+	now := time.Now()
+	if statuses, err := s.store.SweepStatuses(ctx, now.Add(-jobs.ResumeWindow)); err == nil {
+		for _, st := range statuses {
+			if !st.LastCompleted.IsZero() {
+				s.metrics.SweepCompleted.WithLabelValues(st.Owner).Set(float64(st.LastCompleted.Unix()))
+			}
+			s.metrics.SweepPending.WithLabelValues(st.Owner).Set(float64(st.Pending))
+		}
+	}
+	waits := s.evaluator.Waits.Count(now)
+	s.metrics.RateLimitWaits.Reset()
+	for _, kind := range jobs.Kinds() {
+		s.metrics.RateLimitWaits.WithLabelValues(kind).Set(float64(waits[kind]))
 	}
 }
 

@@ -57,6 +57,11 @@ func startApp(t testing.TB, fake *githubfake.Fake, dbPath string) *app {
 
 func startAppWith(t testing.TB, fake *githubfake.Fake, dbPath string, opts Options) *app {
 	t.Helper()
+	return startAppConfig(t, testConfig(fake, dbPath), opts)
+}
+
+// testConfig is the server configuration of a test app on the fake GitHub.
+func testConfig(fake *githubfake.Fake, dbPath string) *config.Server {
 	cfg := config.DefaultServer()
 	cfg.GitHub = fake.Config()
 	cfg.Database.URL = "sqlite://" + dbPath
@@ -65,6 +70,11 @@ func startAppWith(t testing.TB, fake *githubfake.Fake, dbPath string, opts Optio
 	}
 	cfg.HTTP.APIToken = "secret-token"
 	cfg.GoldenPath.Workers = 4
+	return cfg
+}
+
+func startAppConfig(t testing.TB, cfg *config.Server, opts Options) *app {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	log := zerolog.New(io.Discard)
 	ctx = log.WithContext(ctx)

@@ -17,10 +17,6 @@ import (
 	"github.com/goldenpath/goldenpath/server/report"
 )
 
-// sweepReserve mirrors rateReserve in server/jobs/sweep.go: the budget a sweep
-// leaves for pull requests.
-const sweepReserve = 500
-
 // sweptReport is the part of GET /api/v1/orgs/{org}/report the sweep tests read.
 type sweptReport struct {
 	Repositories int `json:"repositories"`
@@ -490,52 +486,6 @@ func TestRepositoryEventsKeepTheReportTrue(t *testing.T) {
 	}
 	if n := tally(fake.Requests()).total["tree"]; n != 0 {
 		t.Errorf("the sweep after the events read %d trees, want 0", n)
-	}
-}
-
-// TestSweepKeepsTheRateLimitReserve: a sweep whose installation is down to its
-// reserve for pull requests waits for the reset instead of spending it, then
-// finishes without reading any repository twice.
-func TestSweepKeepsTheRateLimitReserve(t *testing.T) {
-	fake, eligible := largeOrg(t, 20)
-	// Enough for a few repositories above the reserve; the window ends on a whole
-	// second, as X-RateLimit-Reset says it.
-	start, reset := sweepReserve+10, time.Now().Add(3*time.Second).Truncate(time.Second)
-	fake.SetInstallationRateLimit(inst, start, reset)
-	db := filepath.Join(t.TempDir(), "gp.db")
-	a, q := startApp(t, fake, db), openQueue(t, db)
-	a.deliver(t, fake, "installation", "install", fake.InstallationEvent("created", inst))
-	a.waitForSweeps(t, q, 1, time.Minute)
-
-	if a.jobs(t, "sweep", "snoozed") == 0 {
-		t.Errorf("the sweep never waited for the rate-limit reset")
-	}
-	remaining, before := start, 0
-	for _, r := range fake.Requests() {
-		if r.InstallationID != inst || !r.Time.Before(reset) {
-			continue
-		}
-		if kind, repo := requestKind(r.Path); kind == "tree" {
-			before++
-			if remaining < sweepReserve {
-				t.Errorf("tree of %s requested with %d requests left, below the reserve of %d", repo, remaining, sweepReserve)
-			}
-		}
-		if r.RateLimited {
-			remaining--
-		}
-	}
-	if before == 0 || before == len(eligible) {
-		t.Errorf("%d of %d trees read before the reset, want some but not all", before, len(eligible))
-	}
-	trees := tally(fake.Requests())
-	for repo := range eligible {
-		if n := trees.byRepo[repo]["tree"]; n != 1 {
-			t.Errorf("%s: %d tree requests, want 1", repo, n)
-		}
-	}
-	if r := a.orgReport(t); r.Repositories != len(eligible) {
-		t.Errorf("report counts %d repositories, want %d", r.Repositories, len(eligible))
 	}
 }
 

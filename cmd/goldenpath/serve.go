@@ -30,7 +30,7 @@ func newServeCommand() *cobra.Command {
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, os.Interrupt)
 			defer stop()
 			ctx = log.WithContext(ctx)
-			srv, err := server.New(ctx, cfg, log, server.Options{})
+			srv, err := server.New(ctx, cfg, log, server.Options{Version: version, Commit: commit})
 			if err != nil {
 				return err
 			}

@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-github/v60/github"
 	"github.com/gregjones/httpcache"
 	"github.com/palantir/go-githubapp/githubapp"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 
 	"github.com/goldenpath/goldenpath/server/jobs"
@@ -98,7 +99,11 @@ func New(cfg githubapp.Config, opts Options) (*Client, error) {
 
 	// WithClientMiddleware replaces the list: everything goes in this one call.
 	c := &Client{appID: cfg.App.IntegrationID, blobs: opts.Blobs}
-	middleware := []githubapp.ClientMiddleware{githubapp.ClientLogging(zerolog.DebugLevel), rateMiddleware(&c.rates)}
+	var held *prometheus.CounterVec
+	if opts.Metrics != nil {
+		held = opts.Metrics.GitHubReserveHeld
+	}
+	middleware := []githubapp.ClientMiddleware{githubapp.ClientLogging(zerolog.DebugLevel), rateMiddleware(&c.rates, held)}
 	if opts.Metrics != nil {
 		middleware = append(middleware, metricsMiddleware(opts.Metrics))
 	}

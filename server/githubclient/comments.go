@@ -40,12 +40,13 @@ type issueComment struct {
 // FindComment returns the first comment on the issue or pull request that holds
 // marker and that the app wrote (see authored.byApp), or 0.
 func (in *Installation) FindComment(ctx context.Context, owner, repo string, number int, marker string) (int64, error) {
-	ctx = in.withID(ctx)
 	what := fmt.Sprintf("list comments of %s/%s#%d", owner, repo, number)
+	// The app's own request, before ctx is tagged: its budget is not the installation's.
 	bot, err := in.client.botLogin(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", what, err)
 	}
+	ctx = in.withID(ctx)
 	for page := 1; ; {
 		u := fmt.Sprintf("repos/%s/%s/issues/%d/comments?per_page=100&page=%d", owner, repo, number, page)
 		req, err := in.gh.NewRequest("GET", u, nil)

@@ -60,7 +60,8 @@ func (in *Installation) Repositories(ctx context.Context) ([]jobs.RepoInfo, erro
 }
 
 // rateLimits remembers each installation's last X-RateLimit-Remaining and Reset,
-// so sweeps can pace themselves without asking GET /rate_limit.
+// and the requests in flight against them, so that sweeps keep the reserve without
+// asking GET /rate_limit.
 type rateLimits struct {
 	mu sync.Mutex
 	by map[int64]rateWindow
@@ -69,15 +70,44 @@ type rateLimits struct {
 type rateWindow struct {
 	remaining int
 	reset     time.Time
+	inflight  int
 }
 
-func (r *rateLimits) record(id int64, remaining int, reset time.Time) {
+// begin counts a request against installation id's window. One that must keep the
+// reserve is refused while the window is current and what is left of it, requests
+// in flight counted, is at or below jobs.RateReserve; left and until say so.
+func (r *rateLimits) begin(id int64, keepReserve bool, now time.Time) (left int, until time.Time, refused bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.by == nil {
 		r.by = map[int64]rateWindow{}
 	}
-	r.by[id] = rateWindow{remaining, reset}
+	w, known := r.by[id]
+	left = w.remaining - w.inflight
+	if keepReserve && known && w.reset.After(now) && left <= jobs.RateReserve {
+		return left, w.reset, true
+	}
+	w.inflight++
+	r.by[id] = w
+	return left, time.Time{}, false
+}
+
+// end closes a request begun with begin, recording the window its answer gave.
+func (r *rateLimits) end(id int64, remaining int, reset time.Time, known bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	w := r.by[id]
+	w.inflight = max(w.inflight-1, 0)
+	switch {
+	case !known, reset.Before(w.reset):
+	case reset.Equal(w.reset):
+		// Answers to concurrent requests arrive in any order; within a window
+		// the budget only shrinks.
+		w.remaining = min(w.remaining, remaining)
+	default:
+		w.remaining, w.reset = remaining, reset
+	}
+	r.by[id] = w
 }
 
 // RateLimit implements jobs.Installation.
@@ -85,7 +115,7 @@ func (in *Installation) RateLimit() (int, time.Time, bool) {
 	in.client.rates.mu.Lock()
 	defer in.client.rates.mu.Unlock()
 	w, ok := in.client.rates.by[in.id]
-	return w.remaining, w.reset, ok
+	return w.remaining - w.inflight, w.reset, ok && !w.reset.IsZero()
 }
 
 type listedIssue struct {
@@ -101,12 +131,13 @@ type listedIssue struct {
 // by title alone. Authorship is checked here rather than with the creator filter,
 // whose handling of "<slug>[bot]" logins GitHub does not document.
 func (in *Installation) FindIssues(ctx context.Context, owner, repo, marker string) ([]jobs.Issue, error) {
-	ctx = in.withID(ctx)
 	what := fmt.Sprintf("list issues of %s/%s", owner, repo)
+	// The app's own request, before ctx is tagged: its budget is not the installation's.
 	bot, err := in.client.botLogin(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
+	ctx = in.withID(ctx)
 	var out []jobs.Issue
 	for page := 1; ; {
 		u := fmt.Sprintf("repos/%s/%s/issues?state=open&sort=created&direction=asc&per_page=100&page=%d", owner, repo, page)

@@ -1,6 +1,7 @@
 package githubclient
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,7 +12,9 @@ import (
 	"github.com/gregjones/httpcache"
 	"github.com/hashicorp/golang-lru/v2/simplelru"
 	"github.com/palantir/go-githubapp/githubapp"
+	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/goldenpath/goldenpath/server/jobs"
 	"github.com/goldenpath/goldenpath/server/metrics"
 )
 
@@ -27,13 +30,23 @@ type roundTripperFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripperFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
-// metricsMiddleware counts requests by method and status and records the
-// installation's rate-limit window. It sits outside go-githubapp's cache, which
-// turns a 304 into the cached 200 marked X-From-Cache; since every cached entry is
-// revalidated (alwaysValidate), such a response is counted as the 304 it was.
+// metricsMiddleware counts requests by method and status, and by installation and
+// job kind, and records the installation's rate-limit window. It sits outside
+// go-githubapp's cache, which turns a 304 into the cached 200 marked X-From-Cache;
+// since every cached entry is revalidated (alwaysValidate), such a response is
+// counted as the 304 it was.
 func metricsMiddleware(m *metrics.Metrics) githubapp.ClientMiddleware {
 	return func(next http.RoundTripper) http.RoundTripper {
 		return roundTripperFunc(func(r *http.Request) (*http.Response, error) {
+			label := "app"
+			if id, ok := installationFrom(r.Context()); ok {
+				label = strconv.FormatInt(id, 10)
+			}
+			kind := jobs.WorkOf(r.Context())
+			if kind == "" {
+				kind = "none"
+			}
+			m.GitHubWorkRequests.WithLabelValues(label, kind).Inc()
 			resp, err := next.RoundTrip(r)
 			if err != nil {
 				m.GitHubRequests.WithLabelValues(r.Method, "error").Inc()
@@ -44,38 +57,54 @@ func metricsMiddleware(m *metrics.Metrics) githubapp.ClientMiddleware {
 				status = strconv.Itoa(http.StatusNotModified)
 			}
 			m.GitHubRequests.WithLabelValues(r.Method, status).Inc()
-
-			label := "app"
-			if id, ok := installationFrom(r.Context()); ok {
-				label = strconv.FormatInt(id, 10)
-			}
 			if v, err := strconv.ParseFloat(resp.Header.Get("X-RateLimit-Remaining"), 64); err == nil {
 				m.GitHubRateRemaining.WithLabelValues(label).Set(v)
 			}
 			if v, err := strconv.ParseFloat(resp.Header.Get("X-RateLimit-Limit"), 64); err == nil {
 				m.GitHubRateLimit.WithLabelValues(label).Set(v)
 			}
+			if v, err := strconv.ParseFloat(resp.Header.Get("X-RateLimit-Reset"), 64); err == nil {
+				m.GitHubRateReset.WithLabelValues(label).Set(v)
+			}
 			return resp, nil
 		})
 	}
 }
 
-// rateMiddleware records each installation's rate-limit window from the headers of
-// its answers, for sweeps to pace themselves.
-func rateMiddleware(r *rateLimits) githubapp.ClientMiddleware {
+// rateMiddleware keeps each installation's rate-limit window from the headers of
+// its answers, and holds sweep requests at the reserve: a request whose context
+// keeps the reserve (jobs.KeepsReserve) is refused locally, with a
+// *jobs.RateLimitedError until the reset, once what is left of the window (requests
+// in flight counted) is down to jobs.RateReserve. Other work spends below it. held
+// counts the refusals by installation; nil counts nothing.
+func rateMiddleware(r *rateLimits, held *prometheus.CounterVec) githubapp.ClientMiddleware {
 	return func(next http.RoundTripper) http.RoundTripper {
 		return roundTripperFunc(func(req *http.Request) (*http.Response, error) {
+			ctx := req.Context()
+			id, ok := installationFrom(ctx)
+			if !ok {
+				jobs.CountRequest(ctx)
+				return next.RoundTrip(req)
+			}
+			if left, until, refused := r.begin(id, jobs.KeepsReserve(ctx), now()); refused {
+				if held != nil {
+					held.WithLabelValues(strconv.FormatInt(id, 10)).Inc()
+				}
+				return nil, &jobs.RateLimitedError{Until: until,
+					Err: fmt.Errorf("sweep keeps %d requests of installation %d for pull requests (%d left)", jobs.RateReserve, id, left)}
+			}
+			jobs.CountRequest(ctx)
 			resp, err := next.RoundTrip(req)
-			id, ok := installationFrom(req.Context())
-			if err != nil || !ok {
-				return resp, err
+			remaining, reset, known := -1, time.Time{}, false
+			if err == nil {
+				rem, rerr := strconv.Atoi(resp.Header.Get("X-RateLimit-Remaining"))
+				rs, serr := strconv.ParseInt(resp.Header.Get("X-RateLimit-Reset"), 10, 64)
+				if rerr == nil && serr == nil {
+					remaining, reset, known = rem, time.Unix(rs, 0), true
+				}
 			}
-			remaining, rerr := strconv.Atoi(resp.Header.Get("X-RateLimit-Remaining"))
-			reset, serr := strconv.ParseInt(resp.Header.Get("X-RateLimit-Reset"), 10, 64)
-			if rerr == nil && serr == nil {
-				r.record(id, remaining, time.Unix(reset, 0))
-			}
-			return resp, nil
+			r.end(id, remaining, reset, known)
+			return resp, err
 		})
 	}
 }

@@ -56,6 +56,8 @@ type issueState struct {
 	// what the last edit changed, for the issues "edited" webhook's "changes".
 	prevBody  *string
 	prevTitle *string
+	// deleted by a person: GitHub answers 410 for it and lists it nowhere.
+	deleted bool
 }
 
 type labelState struct {
@@ -118,6 +120,28 @@ func (f *Fake) EditIssue(org, repo string, number int, body string) {
 	is.prevBody, is.prevTitle = &old, nil
 	is.Body = body
 	is.UpdatedAt = time.Now().UTC().Truncate(time.Second)
+}
+
+// SetIssueState closes or reopens an issue as a person would ("closed" or "open").
+func (f *Fake) SetIssueState(org, repo string, number int, state string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	is := f.mustIssue(org, repo, number)
+	now := time.Now().UTC().Truncate(time.Second)
+	is.State, is.UpdatedAt = state, now
+	if state == "closed" {
+		is.ClosedAt, is.StateReason = &now, "completed"
+	} else {
+		is.ClosedAt, is.StateReason = nil, "reopened"
+	}
+}
+
+// DeleteIssue deletes an issue as an administrator would: GitHub then answers
+// 410 Gone for it, and lists it nowhere.
+func (f *Fake) DeleteIssue(org, repo string, number int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.mustIssue(org, repo, number).deleted = true
 }
 
 // AddIssueComment comments on an issue or pull request as author.
@@ -187,7 +211,9 @@ func (f *Fake) mustIssue(org, repo string, number int) *issueState {
 func sortedIssues(rs *repoState) []*issueState {
 	var out []*issueState
 	for _, is := range rs.issues {
-		out = append(out, is)
+		if !is.deleted {
+			out = append(out, is)
+		}
 	}
 	slices.SortFunc(out, func(a, b *issueState) int { return a.Number - b.Number })
 	return out
@@ -335,6 +361,9 @@ func (f *Fake) issueParam(c *call, rs *repoState) (*issueState, *response) {
 	n, err := strconv.Atoi(c.param("issue_number"))
 	if err != nil || rs.issues[n] == nil {
 		return nil, notFound(c.rt.doc)
+	}
+	if rs.issues[n].deleted {
+		return nil, problem(http.StatusGone, "This issue was deleted", c.rt.doc)
 	}
 	return rs.issues[n], nil
 }

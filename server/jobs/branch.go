@@ -111,6 +111,12 @@ func (w *RepositoryWorker) Work(ctx context.Context, job *river.Job[RepositoryAr
 	return w.outcome(ctx, job.Kind, a.Owner+"/"+a.Name, err)
 }
 
+// Kinds are the kinds of the jobs Register registers.
+func Kinds() []string {
+	return []string{PullArgs{}.Kind(), BranchArgs{}.Kind(), PublishArgs{}.Kind(), RepositoryArgs{}.Kind(),
+		SweepArgs{}.Kind(), SweepAllArgs{}.Kind(), RedeliverArgs{}.Kind()}
+}
+
 // Register adds the workers to River's registry.
 func Register(workers *river.Workers, e *Evaluator) {
 	river.AddWorker(workers, &PullWorker{Evaluator: e})

@@ -37,11 +37,11 @@ type Settings struct {
 // reportURL links to an organisation's adoption report issue, "" before the first
 // report or when its record cannot be read (a link is not worth failing a check).
 func (e *Evaluator) reportURL(ctx context.Context, owner string) string {
-	repo, number, err := e.Store.ReportIssue(ctx, owner)
-	if err != nil || number == 0 || e.Settings.WebURL == "" {
+	is, err := e.Store.ReportIssue(ctx, owner)
+	if err != nil || is.Number == 0 || e.Settings.WebURL == "" {
 		return ""
 	}
-	return fmt.Sprintf("%s/%s/%s/issues/%d", strings.TrimSuffix(e.Settings.WebURL, "/"), owner, repo, number)
+	return fmt.Sprintf("%s/%s/%s/issues/%d", strings.TrimSuffix(e.Settings.WebURL, "/"), owner, is.Repo, is.Number)
 }
 
 // APIURL links to an organisation's JSON report, "" without a public URL.
@@ -62,6 +62,8 @@ type Evaluator struct {
 	Now      func() time.Time
 	// Reports holds why an organisation's report issue could not be written.
 	Reports ReportProblems
+	// Waits are the jobs of this process waiting for a rate limit.
+	Waits RateWaits
 
 	mu      sync.Mutex
 	engines map[string]*policies.Engine // by digest of the custom modules

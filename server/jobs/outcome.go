@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -13,18 +14,32 @@ import (
 //   - a rate limit: snooze until GitHub's reset or Retry-After (no attempt spent,
 //     never a retry into the limit);
 //   - gone (repository deleted, app uninstalled): cancel, with a log line;
+//   - a sweep waiting for the rate limit: done for now (its continuation is
+//     scheduled), or, being the continuation, snoozed until the reset;
 //   - anything else (5xx, timeouts): return it so River retries with backoff.
+//
+// A job left waiting for a rate limit is counted in e.Waits until it runs again.
 func (e *Evaluator) outcome(ctx context.Context, kind, repo string, err error) error {
 	result, out := "completed", err
-	var rl *RateLimitedError
+	e.Waits.clear(kind, repo)
+	var (
+		rl      *RateLimitedError
+		waiting *SweepWaitingError
+	)
 	switch {
 	case err == nil:
-	case errors.As(err, &rl):
-		wait := time.Until(rl.Until) + time.Second
-		if wait < time.Second {
-			wait = time.Second
+	case errors.As(err, &waiting):
+		result, out = "snoozed", nil
+		if waiting.Continue {
+			out = river.JobSnooze(untilWait(waiting.Until))
 		}
+		e.Waits.set(kind, repo, waiting.Until)
+		logger(ctx).Warn().Str("owner", repo).Int("waiting", waiting.Repositories).Time("until", waiting.Until).
+			Msg("sweep waits for GitHub's rate limit; report published for what is done")
+	case errors.As(err, &rl):
+		wait := untilWait(rl.Until)
 		result, out = "snoozed", river.JobSnooze(wait)
+		e.Waits.set(kind, repo, rl.Until)
 		logger(ctx).Warn().Err(err).Str("repository", repo).Dur("wait", wait).Msg("GitHub rate limit: job snoozed")
 	case errors.Is(err, ErrGone):
 		result, out = "cancelled", river.JobCancel(err)
@@ -37,6 +52,50 @@ func (e *Evaluator) outcome(ctx context.Context, kind, repo string, err error) e
 	}
 	if e.Metrics != nil {
 		e.Metrics.Jobs.WithLabelValues(kind, result).Inc()
+	}
+	return out
+}
+
+// untilWait is how long to snooze for a limit that ends at until: a second past
+// it, and at least a second.
+func untilWait(until time.Time) time.Duration {
+	return max(time.Until(until)+time.Second, time.Second)
+}
+
+// RateWaits counts, in this process, the jobs waiting for an installation's rate
+// limit (a snoozed job, an organisation whose sweep waits), for the metrics.
+type RateWaits struct {
+	mu    sync.Mutex
+	until map[[2]string]time.Time // by kind and subject
+}
+
+func (r *RateWaits) set(kind, subject string, until time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.until == nil {
+		r.until = map[[2]string]time.Time{}
+	}
+	r.until[[2]string{kind, subject}] = until
+}
+
+func (r *RateWaits) clear(kind, subject string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.until, [2]string{kind, subject})
+}
+
+// Count returns, by job kind, the jobs whose wait has not ended at now; waits
+// that ended are forgotten.
+func (r *RateWaits) Count(now time.Time) map[string]int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := map[string]int{}
+	for k, until := range r.until {
+		if !until.After(now) {
+			delete(r.until, k)
+			continue
+		}
+		out[k[0]]++
 	}
 	return out
 }

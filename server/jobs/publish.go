@@ -77,12 +77,25 @@ func (e *Evaluator) buildReport(ctx context.Context, owner string, oc *orgConfig
 			latest = &report.SweepSummary{
 				StartedAt: records[i].StartedAt, FinishedAt: records[i].FinishedAt, Repositories: records[i].Repositories,
 				Evaluated: records[i].Evaluated, Unchanged: records[i].Unchanged,
+				Waiting: records[i].Waiting, WaitingUntil: records[i].WaitingUntil,
 			}
 		}
 	}
 	rep := report.Build(owner, repos, oc.Org, history, e.now().UTC())
 	rep.Sweep = latest
+	if len(records) > 0 {
+		rep.Unjudged = unjudgedOf(records[0].Unjudged)
+	}
 	return rep, nil
+}
+
+// unjudgedOf decodes a sweep's repositories not judged; unreadable is none.
+func unjudgedOf(raw []byte) []report.Unjudged {
+	out := []report.Unjudged{}
+	if len(raw) > 0 && json.Unmarshal(raw, &out) != nil || out == nil {
+		return []report.Unjudged{}
+	}
+	return out
 }
 
 // storedOutcomes reads what the report needs of every repository of owner: the
@@ -195,8 +208,12 @@ func (w *Evaluator) publish(ctx context.Context, inst Installation, a SweepArgs,
 			return err
 		}
 		rep.Sweep = &summary
+		rep.Unjudged = unjudgedOf(rec.Unjudged)
+		if w.Metrics != nil {
+			w.Metrics.SweepCompleted.WithLabelValues(strings.ToLower(a.Owner)).Set(float64(rec.FinishedAt.Unix()))
+		}
 		logger(ctx).Info().Str("owner", a.Owner).Int("repositories", rec.Repositories).Int("evaluated", rec.Evaluated).
-			Int("unchanged", rec.Unchanged).Msg("sweep finished")
+			Int("unchanged", rec.Unchanged).Int("unjudged", len(rep.Unjudged)).Msg("sweep finished")
 	}
 	body := report.Markdown(rep, report.MarkdownOptions{APIURL: w.Settings.APIURL(a.Owner), WebURL: w.Settings.WebURL})
 	err = w.writeReportIssue(ctx, inst, a, oc.Org.ReportRepository(w.Settings.ConfigRepo), body)
@@ -214,24 +231,36 @@ func (w *Evaluator) publish(ctx context.Context, inst Installation, a SweepArgs,
 	return err
 }
 
-// writeReportIssue finds the one report issue (by marker and author, never by
-// title alone), creates it when missing, closes duplicates, and edits it only when
-// the body changes. The issue is re-read just before writing: a re-scan box ticked
-// in the meantime stays ticked and is answered with another sweep.
+// writeReportIssue keeps the one report issue up to date and edits it only when
+// the body changes. The issue it wrote before is edited even when a person closed
+// it (and stays closed: the JSON API says so) until it is reopened or deleted;
+// without one, it is found (by marker and author, never by title alone) or
+// created, and duplicates are closed. The issue is re-read just before writing: a
+// re-scan box ticked in the meantime stays ticked and is answered with another sweep.
 func (w *Evaluator) writeReportIssue(ctx context.Context, inst Installation, a SweepArgs, repo, body string) error {
-	number, err := w.findReportIssue(ctx, inst, a.Owner, repo)
+	current, found, err := w.knownReportIssue(ctx, inst, a.Owner, repo)
 	if err != nil {
 		return err
 	}
-	if number == 0 {
-		n, err := inst.CreateIssue(ctx, a.Owner, repo, report.Title, body, []string{report.Label})
+	if !found || current.Open {
+		number, err := w.findReportIssue(ctx, inst, a.Owner, repo, current.Number)
 		if err != nil {
 			return err
 		}
-		return w.Store.SaveReportIssue(ctx, a.Owner, repo, n)
+		if number == 0 {
+			n, err := inst.CreateIssue(ctx, a.Owner, repo, report.Title, body, []string{report.Label})
+			if err != nil {
+				return err
+			}
+			return w.Store.SaveReportIssue(ctx, a.Owner, store.ReportIssue{Repo: repo, Number: n})
+		}
+		if !found {
+			if current, err = inst.Issue(ctx, a.Owner, repo, number); err != nil {
+				return err
+			}
+		}
 	}
-	current, err := inst.Issue(ctx, a.Owner, repo, number)
-	if err != nil {
+	if err := w.Store.SaveReportIssue(ctx, a.Owner, store.ReportIssue{Repo: repo, Number: current.Number, Closed: !current.Open}); err != nil {
 		return err
 	}
 	if report.RescanRequested(current.Body) && a.Reason != "rescan" {
@@ -243,22 +272,68 @@ func (w *Evaluator) writeReportIssue(ctx context.Context, inst Installation, a S
 	if current.Body == body {
 		return nil
 	}
-	return inst.EditIssue(ctx, a.Owner, repo, number, body)
+	return inst.EditIssue(ctx, a.Owner, repo, current.Number, body)
 }
 
-// findReportIssue returns the report issue's number (0 when there is none) and
-// closes any duplicate.
-func (w *Evaluator) findReportIssue(ctx context.Context, inst Installation, owner, repo string) (int, error) {
+// knownReportIssue reads the report issue written before in repo, open or closed;
+// found is false when there is none, or a person deleted it.
+func (w *Evaluator) knownReportIssue(ctx context.Context, inst Installation, owner, repo string) (Issue, bool, error) {
+	known, err := w.Store.ReportIssue(ctx, owner)
+	if err != nil || known.Number == 0 || !strings.EqualFold(known.Repo, repo) {
+		return Issue{}, false, err
+	}
+	is, err := inst.Issue(ctx, owner, repo, known.Number)
+	if errors.Is(err, ErrGone) {
+		// Deleted (GitHub answers 410), or the repository is gone: looked for anew.
+		return Issue{}, false, nil
+	}
+	return is, err == nil, err
+}
+
+// findReportIssue returns the open report issue to keep — keep when it is among
+// them, else the oldest — (0 when there is none) and closes the others.
+func (w *Evaluator) findReportIssue(ctx context.Context, inst Installation, owner, repo string, keep int) (int, error) {
 	issues, err := inst.FindIssues(ctx, owner, repo, report.Marker)
 	if err != nil || len(issues) == 0 {
 		return 0, err
 	}
-	for _, dup := range issues[1:] {
+	kept := issues[0].Number
+	for _, is := range issues {
+		if is.Number == keep {
+			kept = keep
+		}
+	}
+	for _, dup := range issues {
+		if dup.Number == kept {
+			continue
+		}
 		if err := inst.CloseIssue(ctx, owner, repo, dup.Number); err != nil {
 			return 0, err
 		}
 	}
-	return issues[0].Number, w.Store.SaveReportIssue(ctx, owner, repo, issues[0].Number)
+	return kept, nil
+}
+
+// ReportIssue is where an organisation's report issue is, as the JSON API shows it.
+type ReportIssue struct {
+	Repository string `json:"repository"`
+	Number     int    `json:"number"`
+	State      string `json:"state"` // open or closed
+	Note       string `json:"note,omitempty"`
+}
+
+// ReportIssueOf says where an organisation's report issue is; nil when none was written.
+func (e *Evaluator) ReportIssueOf(ctx context.Context, owner string) (*ReportIssue, error) {
+	is, err := e.Store.ReportIssue(ctx, owner)
+	if err != nil || is.Number == 0 {
+		return nil, err
+	}
+	out := &ReportIssue{Repository: owner + "/" + is.Repo, Number: is.Number, State: "open"}
+	if is.Closed {
+		out.State = "closed"
+		out.Note = "closed by a person: the app keeps editing it without reopening it; reopen it to show it again, or delete it for a new one"
+	}
+	return out, nil
 }
 
 // SweepAllWorker asks for a sweep of every installation (the periodic job; River

@@ -14,10 +14,6 @@ import (
 	"github.com/goldenpath/goldenpath/server/store"
 )
 
-// rateReserve is what a sweep leaves of an installation's hourly budget for pull
-// requests: below it the sweep waits for the reset instead of spending it.
-const rateReserve = 500
-
 // SweepArgs asks for the evaluation of every repository of an installation.
 type SweepArgs struct {
 	InstallationID int64  `json:"installation_id" river:"unique"`
@@ -26,13 +22,15 @@ type SweepArgs struct {
 	// Request keeps a sweep that must see a newer state from being absorbed by one
 	// already running: "config <sha>" after a change of configuration, "rescan"
 	// for a re-scan asked for in the report, "repositories" for repositories added
-	// (several requests of a kind coalesce).
+	// (several requests of a kind coalesce), "resume" for the continuation of a
+	// sweep that waits for the rate limit (so that a request meanwhile runs at once
+	// rather than joining the waiting job).
 	Request  string `json:"request,omitempty" river:"unique"`
 	Delivery string `json:"delivery,omitempty"`
 }
 
 // Kind implements river.JobArgs.
-func (SweepArgs) Kind() string { return "sweep" }
+func (SweepArgs) Kind() string { return KindSweep }
 
 // InsertOpts implements river.JobArgsWithInsertOpts: one sweep per installation
 // waits or runs; a request meanwhile joins it.
@@ -70,14 +68,33 @@ func (w *SweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error
 	return w.outcome(ctx, job.Kind, a.Owner, w.sweep(ctx, a))
 }
 
+// Sweep pacing.
+const (
+	// ResumeWindow: an unfinished sweep started less than this ago is resumed (by a
+	// retry, a rescue, the continuation after a rate-limit wait, or any new request
+	// meanwhile) rather than started again; older ones were abandoned.
+	ResumeWindow = 6 * time.Hour
+	// repoAttempts is how often a repository is tried in one sweep before the
+	// report lists it as not judged; transient errors (5xx, resets) pass meanwhile.
+	repoAttempts = 3
+	// maxReasonLength bounds the reason the report gives for a repository not judged.
+	maxReasonLength = 300
+)
+
+// repoRetryDelay is the pause before a repository's next attempt (times the
+// attempt number); tests shorten it.
+var repoRetryDelay = time.Second
+
 func (w *SweepWorker) sweep(ctx context.Context, a SweepArgs) error {
 	inst, err := w.GitHub.Installation(ctx, a.InstallationID)
 	if err != nil {
 		return err
 	}
-	// A sweep repairs a missed push to the config repository: reload it.
-	if _, err := w.loadBundle(ctx, inst, a.InstallationID, a.Owner); err != nil {
-		return err
+	// A sweep repairs a missed push to the config repository: reload it (at the
+	// reserve, the cached configuration serves).
+	var rl *RateLimitedError
+	if _, err := w.loadBundle(ctx, inst, a.InstallationID, a.Owner); err != nil && !errors.As(err, &rl) {
+		return w.unlessUninstalled(ctx, a, err)
 	}
 	oc, err := w.orgConfig(ctx, inst, a.InstallationID, a.Owner)
 	if err != nil {
@@ -87,8 +104,8 @@ func (w *SweepWorker) sweep(ctx context.Context, a SweepArgs) error {
 	if err != nil {
 		return err
 	}
-	rec := store.SweepRecord{Owner: a.Owner, StartedAt: w.now().UTC()}
-	if err := w.Store.SaveSweep(ctx, rec); err != nil {
+	rec, err := w.currentSweep(ctx, a.Owner)
+	if err != nil {
 		return err
 	}
 	known := map[int64]store.RepoState{}
@@ -96,10 +113,16 @@ func (w *SweepWorker) sweep(ctx context.Context, a SweepArgs) error {
 		return err
 	}
 	repos, err := inst.Repositories(ctx)
-	if err != nil {
-		return err
+	if errors.As(err, &rl) && !rec.WaitingUntil.IsZero() {
+		// Still waiting: the report says so again, with what waited before.
+		return w.wait(ctx, inst, a, oc, &rec, rec.Waiting, rl.Until, unjudgedOf(rec.Unjudged))
 	}
+	if err != nil {
+		return w.unlessUninstalled(ctx, a, err)
+	}
+	rec.Repositories, rec.Evaluated, rec.Unchanged = 0, 0, 0
 	listed := map[int64]bool{}
+	var todo []RepoInfo
 	for _, r := range repos {
 		if r.Archived || r.Fork || r.Name == w.Settings.ConfigRepo || oc.Org.Ignored(r.Name) {
 			continue
@@ -107,23 +130,44 @@ func (w *SweepWorker) sweep(ctx context.Context, a SweepArgs) error {
 		listed[r.ID] = true
 		rec.Repositories++
 		st, seen := known[r.ID]
+		if seen && (st.Owner != r.Owner || st.Name != r.Name) {
+			// Renamed or transferred without our seeing the event.
+			if err := w.Store.RenameRepo(ctx, r.ID, r.Owner, r.Name); err != nil {
+				return err
+			}
+		}
 		same := seen && st.PolicyDigest == eng.Digest() && st.ConfigDigest == oc.Org.Digest()
-		pushed := !seen || r.PushedAt.After(st.PushedAt)
-		if same && !pushed {
-			rec.Unchanged++
+		if same && seen && !r.PushedAt.After(st.PushedAt) {
+			// Nothing to read. Evaluated already in this sweep (an earlier attempt of
+			// it, before a wait, a retry or a crash) counts as evaluated.
+			if !st.EvaluatedAt.Before(rec.StartedAt) {
+				rec.Evaluated++
+			} else {
+				rec.Unchanged++
+			}
 			continue
 		}
-		if err := w.pace(inst); err != nil {
-			return err
-		}
-		evaluated, err := w.sweepRepo(ctx, inst, a.InstallationID, oc, r, st, same, pushed)
+		todo = append(todo, r)
+	}
+	var unjudged []report.Unjudged
+	for i, r := range todo {
+		st, seen := known[r.ID]
+		same := seen && st.PolicyDigest == eng.Digest() && st.ConfigDigest == oc.Org.Digest()
+		pushed := !seen || r.PushedAt.After(st.PushedAt)
+		evaluated, err := w.judge(ctx, inst, a.InstallationID, oc, r, st, same, pushed)
 		var rl *RateLimitedError
 		switch {
 		case errors.As(err, &rl):
-			return err // snooze; the next attempt skips what is done
+			// The report does not wait: it shows what is done, and what waits until when.
+			return w.wait(ctx, inst, a, oc, &rec, len(todo)-i, rl.Until, unjudged)
 		case err != nil:
-			// One repository's failure never stops the others; the next sweep retries it.
-			logger(ctx).Error().Err(err).Str("repository", r.Owner+"/"+r.Name).Msg("sweep: repository not evaluated")
+			gone, reason := w.whyNotJudged(ctx, inst, r, err)
+			if gone {
+				logger(ctx).Info().Str("owner", a.Owner).Msg("sweep stopped: the app is no longer installed")
+				return nil
+			}
+			logger(ctx).Warn().Err(err).Str("repository", r.Owner+"/"+r.Name).Msg("sweep: repository not judged")
+			unjudged = append(unjudged, report.Unjudged{Repository: r.Name, Reason: reason})
 		case evaluated:
 			rec.Evaluated++
 		default:
@@ -138,16 +182,166 @@ func (w *SweepWorker) sweep(ctx context.Context, a SweepArgs) error {
 			}
 		}
 	}
-	rec.FinishedAt = w.now().UTC()
-	return w.publish(ctx, inst, a, oc, &rec)
+	if rec.Unjudged, err = json.Marshal(unjudged); err != nil {
+		return err
+	}
+	rec.Waiting, rec.WaitingUntil, rec.FinishedAt = 0, time.Time{}, w.now().UTC()
+	return w.publish(WithWork(ctx, PublishArgs{}.Kind()), inst, a, oc, &rec)
 }
 
-// pace waits out the rate-limit window when the installation's budget is down to
-// the reserve kept for pull requests, by snoozing the sweep until the reset.
+// currentSweep is the organisation's unfinished sweep when it started within
+// ResumeWindow, or else a new sweep, recorded as started.
+func (w *SweepWorker) currentSweep(ctx context.Context, owner string) (store.SweepRecord, error) {
+	recs, err := w.Store.Sweeps(ctx, owner, 1)
+	if err != nil {
+		return store.SweepRecord{}, err
+	}
+	if len(recs) == 1 && recs[0].FinishedAt.IsZero() && w.now().Sub(recs[0].StartedAt) < ResumeWindow {
+		return recs[0], nil
+	}
+	rec := store.SweepRecord{Owner: owner, StartedAt: w.now().UTC()}
+	return rec, w.Store.SaveSweep(ctx, rec)
+}
+
+// wait records that a sweep waits for the rate limit with n repositories still to
+// evaluate, publishes the report of what is done, and has the sweep go on at the
+// reset: the continuation job snoozes itself; any other sweep job schedules the
+// continuation (one per organisation) and ends, so that a request meanwhile (an
+// installation, a re-scan) runs at once instead of joining a waiting job.
+func (w *SweepWorker) wait(ctx context.Context, inst Installation, a SweepArgs, oc *orgConfig, rec *store.SweepRecord, n int, until time.Time, unjudged []report.Unjudged) error {
+	var err error
+	rec.Waiting, rec.WaitingUntil = n, until.UTC()
+	if rec.Unjudged, err = json.Marshal(unjudged); err != nil {
+		return err
+	}
+	if err := w.Store.SaveSweep(ctx, *rec); err != nil {
+		return err
+	}
+	waiting := &SweepWaitingError{Until: until, Repositories: n, Continue: a.Request == requestResume}
+	if !waiting.Continue {
+		resume := SweepArgs{InstallationID: a.InstallationID, Owner: a.Owner, Reason: a.Reason, Request: requestResume}
+		err := w.Store.InTx(ctx, func(tx *store.Tx) error {
+			_, err := tx.InsertJob(ctx, resume, &river.InsertOpts{ScheduledAt: until.Add(time.Second)})
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("schedule the rest of the sweep of %s: %w", a.Owner, err)
+		}
+	}
+	// Publishing spends a few requests of the reserve: the report is what people wait for.
+	if err := w.publish(WithWork(ctx, PublishArgs{}.Kind()), inst, a, oc, nil); err != nil {
+		var rl *RateLimitedError
+		if !errors.As(err, &rl) {
+			return err
+		}
+		// Not even the reserve is left; the continuation publishes.
+		logger(ctx).Warn().Err(err).Str("owner", a.Owner).Msg("report of a waiting sweep not published")
+	}
+	return waiting
+}
+
+// requestResume is SweepArgs.Request of a sweep's continuation after a wait.
+const requestResume = "resume"
+
+// SweepWaitingError says a sweep waits for the rate limit: the job is done for now
+// and its continuation is scheduled (Continue false), or it is the continuation
+// and snoozes until Until.
+type SweepWaitingError struct {
+	Until        time.Time
+	Repositories int
+	Continue     bool
+}
+
+func (e *SweepWaitingError) Error() string {
+	return fmt.Sprintf("%d repositories wait for the rate limit until %s", e.Repositories, e.Until.UTC().Format(time.RFC3339))
+}
+
+// judge evaluates one repository, trying it again after a transient failure; a
+// rate limit or the repository's or installation's disappearance is returned at
+// once. The requests it cost are recorded.
+func (w *SweepWorker) judge(ctx context.Context, inst Installation, instID int64, oc *orgConfig, r RepoInfo, st store.RepoState, same, pushed bool) (evaluated bool, err error) {
+	if err := w.pace(inst); err != nil {
+		return false, err
+	}
+	counted, requests := withRequestCount(ctx)
+	defer func() {
+		if w.Metrics != nil && requests.Load() > 0 {
+			w.Metrics.RepositoryRequests.Observe(float64(requests.Load()))
+		}
+		logger(ctx).Debug().Str("repository", r.Owner+"/"+r.Name).Int64("requests", requests.Load()).Bool("evaluated", evaluated).Msg("sweep: repository judged")
+	}()
+	for attempt := 1; ; attempt++ {
+		evaluated, err = w.sweepRepo(counted, inst, instID, oc, r, st, same, pushed)
+		var rl *RateLimitedError
+		if err == nil || errors.As(err, &rl) || errors.Is(err, ErrGone) || ctx.Err() != nil || attempt == repoAttempts {
+			if err != nil && attempt > 1 {
+				err = fmt.Errorf("%w (after %d attempts)", err, attempt)
+			}
+			return evaluated, err
+		}
+		select {
+		case <-ctx.Done():
+			return false, ctx.Err()
+		case <-time.After(time.Duration(attempt) * repoRetryDelay):
+		}
+	}
+}
+
+// whyNotJudged says why a repository could not be judged, as the report shows it.
+// A repository gone from GitHub is looked for in the installation's listing again:
+// renamed, deleted, or the installation itself gone (then the sweep stops).
+func (w *SweepWorker) whyNotJudged(ctx context.Context, inst Installation, r RepoInfo, err error) (installationGone bool, reason string) {
+	reason = err.Error()
+	if errors.Is(err, ErrGone) {
+		repos, lerr := inst.Repositories(ctx)
+		switch {
+		case errors.Is(lerr, ErrGone):
+			return true, ""
+		case lerr != nil:
+		default:
+			reason = "deleted, or no longer visible to the app, since the listing"
+			for _, cur := range repos {
+				if cur.ID == r.ID {
+					reason = "gone from GitHub since the listing: " + err.Error()
+					if cur.Owner != r.Owner || cur.Name != r.Name {
+						reason = fmt.Sprintf("renamed to %s/%s since the listing; the next sweep judges it", cur.Owner, cur.Name)
+					}
+				}
+			}
+		}
+	}
+	if len(reason) > maxReasonLength {
+		reason = reason[:maxReasonLength] + "…"
+	}
+	return false, reason
+}
+
+// unlessUninstalled stops a sweep quietly when the app was uninstalled (the
+// installation's token or listing is refused as gone), and returns err otherwise.
+func (w *SweepWorker) unlessUninstalled(ctx context.Context, a SweepArgs, err error) error {
+	if !errors.Is(err, ErrGone) {
+		return err
+	}
+	list, lerr := w.GitHub.Installations(ctx)
+	if lerr != nil {
+		return err
+	}
+	for _, in := range list {
+		if in.ID == a.InstallationID {
+			return err
+		}
+	}
+	logger(ctx).Info().Str("owner", a.Owner).Err(err).Msg("sweep stopped: the app is no longer installed")
+	return nil
+}
+
+// pace refuses to start a repository when the installation's budget is down to
+// the reserve kept for pull requests (the GitHub client also refuses each sweep
+// request past it).
 func (w *SweepWorker) pace(inst Installation) error {
 	remaining, reset, known := inst.RateLimit()
-	if known && remaining < rateReserve && reset.After(w.now()) {
-		return &RateLimitedError{Until: reset, Err: fmt.Errorf("sweep keeps %d requests for pull requests (%d left)", rateReserve, remaining)}
+	if known && remaining <= RateReserve && reset.After(w.now()) {
+		return &RateLimitedError{Until: reset, Err: fmt.Errorf("sweep keeps %d requests for pull requests (%d left)", RateReserve, remaining)}
 	}
 	return nil
 }

@@ -87,6 +87,9 @@ func Markdown(r *Report, opts MarkdownOptions) string {
 	if len(r.Partial) > 0 {
 		secs = append(secs, w.partial())
 	}
+	if len(r.Unjudged) > 0 {
+		secs = append(secs, w.unjudged())
+	}
 	if r.Repositories == 0 {
 		secs = append(secs, &section{pre: "_No repository has been scored yet: the report fills in after the first sweep._\n\n"})
 	} else {
@@ -132,6 +135,13 @@ func (w *writer) headline() *section {
 			fmt.Fprintf(&b, "🔄 Last sweep: %s to %s (%s) · ", stamp(s.StartedAt), stamp(s.FinishedAt), s.FinishedAt.Sub(s.StartedAt).Round(time.Second))
 		}
 		fmt.Fprintf(&b, "%s · %s evaluated · %s unchanged\n", plural(s.Repositories, "repository", "repositories"), count(s.Evaluated), count(s.Unchanged))
+		if s.Waiting > 0 {
+			fmt.Fprintf(&b, "⏸️ %s waiting for GitHub's rate limit until %s\n",
+				plural(s.Waiting, "repository", "repositories"), s.WaitingUntil.UTC().Format("15:04 UTC"))
+		}
+	}
+	if n := len(r.Unjudged); n > 0 {
+		fmt.Fprintf(&b, "⚠️ %s could not be judged (see below)\n", plural(n, "repository", "repositories"))
 	}
 	if r.NotEvaluated > 0 {
 		fmt.Fprintf(&b, "⏳ %s not evaluated yet\n", plural(r.NotEvaluated, "repository", "repositories"))
@@ -321,6 +331,19 @@ func (w *writer) problems() *section {
 	s.pre = "### ⚠️ Configuration problems\n\nThe last valid configuration keeps applying, and the other rules keep running, until these are fixed.\n\n" +
 		fold(len(list), "problems") +
 		"| Where | Problem | Reported on |\n|---|---|---|\n"
+	s.post = unfold(len(list))
+	return s
+}
+
+func (w *writer) unjudged() *section {
+	list := w.r.Unjudged
+	s := &section{noun: "repositories"}
+	for _, u := range list {
+		s.rows = append(s.rows, row(w.repoLink(u.Repository), text(u.Reason, maxReason))+"\n")
+	}
+	s.pre = "### ⚠️ Not judged\n\nThe last sweep could not judge these repositories; they keep their last evaluation, if any, and the next sweep tries again.\n\n" +
+		fold(len(list), "repositories") +
+		"| Repository | Why |\n|---|---|\n"
 	s.post = unfold(len(list))
 	return s
 }

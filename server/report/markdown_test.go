@@ -66,6 +66,16 @@ func TestMarkdownGolden(t *testing.T) {
 	running := Build("acme", nil, nil, nil, now)
 	running.Sweep = &SweepSummary{StartedAt: now.Add(-time.Minute), Repositories: 40}
 
+	// A sweep waiting for the rate limit, with repositories it could not judge:
+	// the report of what is done says what waits, until when, and why.
+	waiting := Build("acme", basicRepos(), basicOrg(), basicHistory(), now)
+	waiting.Sweep = &SweepSummary{StartedAt: now.Add(-2 * time.Minute), Repositories: 30, Evaluated: 22, Unchanged: 1,
+		Waiting: 4, WaitingUntil: time.Date(2026, 5, 4, 13, 7, 0, 0, time.UTC)}
+	waiting.Unjudged = []Unjudged{
+		{Repository: "empty-repo", Reason: "empty repository: GitHub has no commit to read"},
+		{Repository: "flaky|<b>", Reason: "read blob: 500 Internal Server Error @acme/ops (after 3 attempts)"},
+	}
+
 	large := Build("acme", largeRepos(5000), basicOrg(), basicHistory(), now)
 	large.Sweep = sweepOf(now.Add(-30*time.Minute), 5000, 480)
 
@@ -77,6 +87,7 @@ func TestMarkdownGolden(t *testing.T) {
 		{"basic.md", basic, MarkdownOptions{APIURL: "https://goldenpath.example.com/api/v1/orgs/acme/report"}},
 		{"empty.md", running, MarkdownOptions{}},
 		{"hostile.md", hostileReport(), MarkdownOptions{WebURL: "https://github.com"}},
+		{"waiting.md", waiting, MarkdownOptions{}},
 		{"large.md", large, MarkdownOptions{APIURL: "https://goldenpath.example.com/api/v1/orgs/acme/report", WebURL: "https://github.com"}},
 	}
 	for _, tt := range tests {

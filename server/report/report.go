@@ -49,6 +49,11 @@ type SweepSummary struct {
 	Repositories int       `json:"repositories"`
 	Evaluated    int       `json:"evaluated"`
 	Unchanged    int       `json:"unchanged"`
+	// Waiting repositories are not evaluated yet because the installation's rate
+	// limit is down to the reserve; the sweep goes on at WaitingUntil (null when
+	// nothing waits).
+	Waiting      int       `json:"waiting"`
+	WaitingUntil time.Time `json:"waiting_until"`
 	// Levels is the maturity level reached per aspect.
 	Levels map[string]int `json:"levels,omitempty"`
 	// Compliance is the share (0–1) of applicable rule results that pass.
@@ -68,9 +73,10 @@ func (s SweepSummary) MarshalJSON() ([]byte, error) {
 	type plain SweepSummary // without this method
 	return json.Marshal(struct {
 		plain
-		StartedAt  *time.Time `json:"started_at"`
-		FinishedAt *time.Time `json:"finished_at"`
-	}{plain(s), timeOrNil(s.StartedAt), timeOrNil(s.FinishedAt)})
+		StartedAt    *time.Time `json:"started_at"`
+		FinishedAt   *time.Time `json:"finished_at"`
+		WaitingUntil *time.Time `json:"waiting_until"`
+	}{plain(s), timeOrNil(s.StartedAt), timeOrNil(s.FinishedAt), timeOrNil(s.WaitingUntil)})
 }
 
 func timeOrNil(t time.Time) *time.Time {
@@ -100,10 +106,13 @@ type Report struct {
 	// Repositories counts the scored repositories (those with an evaluation).
 	Repositories int `json:"repositories"`
 	// NotEvaluated counts repositories given without an evaluation yet.
-	NotEvaluated int     `json:"not_evaluated"`
-	Passing      int     `json:"passing"`
-	Compliance   float64 `json:"compliance"`
-	MeanScore    float64 `json:"mean_score"`
+	NotEvaluated int `json:"not_evaluated"`
+	// Unjudged are the repositories the latest sweep could not judge, with the
+	// reason; Build leaves it empty for the caller to fill.
+	Unjudged   []Unjudged `json:"unjudged"`
+	Passing    int        `json:"passing"`
+	Compliance float64    `json:"compliance"`
+	MeanScore  float64    `json:"mean_score"`
 
 	Aspects    []AspectReport   `json:"aspects"`
 	Rules      []RuleCompliance `json:"rules"`
@@ -125,6 +134,14 @@ type Report struct {
 
 // PartialRepo is a repository whose evaluation saw part of it, and why.
 type PartialRepo struct {
+	Repository string `json:"repository"`
+	Reason     string `json:"reason"`
+}
+
+// Unjudged is a repository a sweep could not judge (an empty repository, a tree
+// or blob GitHub would not serve after retries, a repository gone since the
+// listing): it keeps its last evaluation, if any, and the report says why.
+type Unjudged struct {
 	Repository string `json:"repository"`
 	Reason     string `json:"reason"`
 }
@@ -290,7 +307,7 @@ func Build(org string, repos []Repo, cfg *config.Org, history []SweepSummary, no
 	if !(threshold > 0 && threshold <= 1) {
 		threshold = config.DefaultThreshold
 	}
-	r := &Report{Org: org, GeneratedAt: now.UTC(), Threshold: threshold, Partial: []PartialRepo{}}
+	r := &Report{Org: org, GeneratedAt: now.UTC(), Threshold: threshold, Partial: []PartialRepo{}, Unjudged: []Unjudged{}}
 
 	scored := make([]scoredRepo, 0, len(repos))
 	for _, rp := range repos {

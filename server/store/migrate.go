@@ -151,6 +151,15 @@ var migrations = []migration{
 			started_at BIGINT NOT NULL,
 			heartbeat_at BIGINT NOT NULL)`,
 	}},
+	{5, "sweep progress and a closed report issue", []string{
+		// A sweep waiting for the rate limit: how many repositories wait, until when,
+		// and the repositories it could not judge (JSON), for the report meanwhile.
+		`ALTER TABLE sweeps ADD COLUMN waiting INTEGER NOT NULL DEFAULT 0`,
+		`ALTER TABLE sweeps ADD COLUMN waiting_until BIGINT NOT NULL DEFAULT 0`,
+		`ALTER TABLE sweeps ADD COLUMN unjudged BYTEA NOT NULL DEFAULT ''`,
+		// closed 1: a person closed the report issue; it is edited, never reopened.
+		`ALTER TABLE report_issues ADD COLUMN closed INTEGER NOT NULL DEFAULT 0`,
+	}},
 }
 
 // migrate applies the product migrations not applied yet, each in its own transaction

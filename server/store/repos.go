@@ -184,21 +184,31 @@ type SweepRecord struct {
 	Owner                              string
 	StartedAt, FinishedAt              time.Time
 	Repositories, Evaluated, Unchanged int
-	Summary                            []byte // JSON of the report's summary, for trends
+	// Waiting repositories wait for the rate limit until WaitingUntil.
+	Waiting      int
+	WaitingUntil time.Time
+	Unjudged     []byte // JSON of the repositories it could not judge, with the reason
+	Summary      []byte // JSON of the report's summary, for trends
 }
 
-// SaveSweep records a sweep (started or finished), keyed by owner and start time.
+// SaveSweep records a sweep (started, waiting or finished), keyed by owner and start time.
 func (s queries) SaveSweep(ctx context.Context, r SweepRecord) error {
-	var finished int64
+	var finished, until int64
 	if !r.FinishedAt.IsZero() {
 		finished = millis(r.FinishedAt)
 	}
-	_, err := s.q.exec(ctx, `INSERT INTO sweeps (owner_key, started_at, finished_at, repositories, evaluated, unchanged, summary)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
+	if !r.WaitingUntil.IsZero() {
+		until = millis(r.WaitingUntil)
+	}
+	_, err := s.q.exec(ctx, `INSERT INTO sweeps (owner_key, started_at, finished_at, repositories, evaluated, unchanged, summary,
+			waiting, waiting_until, unjudged)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 		ON CONFLICT (owner_key, started_at) DO UPDATE SET finished_at = excluded.finished_at,
 			repositories = excluded.repositories, evaluated = excluded.evaluated, unchanged = excluded.unchanged,
-			summary = excluded.summary`,
-		strings.ToLower(r.Owner), millis(r.StartedAt), finished, r.Repositories, r.Evaluated, r.Unchanged, nonNil(r.Summary))
+			summary = excluded.summary, waiting = excluded.waiting, waiting_until = excluded.waiting_until,
+			unjudged = excluded.unjudged`,
+		strings.ToLower(r.Owner), millis(r.StartedAt), finished, r.Repositories, r.Evaluated, r.Unchanged, nonNil(r.Summary),
+		r.Waiting, until, nonNil(r.Unjudged))
 	if err != nil {
 		return fmt.Errorf("record sweep of %s: %w", r.Owner, err)
 	}
@@ -208,17 +218,21 @@ func (s queries) SaveSweep(ctx context.Context, r SweepRecord) error {
 // Sweeps returns an organisation's latest sweeps, newest first.
 func (s queries) Sweeps(ctx context.Context, owner string, limit int) ([]SweepRecord, error) {
 	var out []SweepRecord
-	err := s.q.eachRow(ctx, `SELECT started_at, finished_at, repositories, evaluated, unchanged, summary
+	err := s.q.eachRow(ctx, `SELECT started_at, finished_at, repositories, evaluated, unchanged, summary, waiting, waiting_until, unjudged
 		FROM sweeps WHERE owner_key = $1 ORDER BY started_at DESC LIMIT $2`,
 		[]any{strings.ToLower(owner), limit}, func(r row) error {
 			rec := SweepRecord{Owner: owner}
-			var started, finished int64
-			if err := r.Scan(&started, &finished, &rec.Repositories, &rec.Evaluated, &rec.Unchanged, &rec.Summary); err != nil {
+			var started, finished, until int64
+			if err := r.Scan(&started, &finished, &rec.Repositories, &rec.Evaluated, &rec.Unchanged, &rec.Summary,
+				&rec.Waiting, &until, &rec.Unjudged); err != nil {
 				return err
 			}
 			rec.StartedAt = fromMillis(started)
 			if finished != 0 {
 				rec.FinishedAt = fromMillis(finished)
+			}
+			if until != 0 {
+				rec.WaitingUntil = fromMillis(until)
 			}
 			out = append(out, rec)
 			return nil
@@ -229,21 +243,70 @@ func (s queries) Sweeps(ctx context.Context, owner string, limit int) ([]SweepRe
 	return out, nil
 }
 
-// ReportIssue is the issue holding an organisation's report, 0 when none is known.
-func (s queries) ReportIssue(ctx context.Context, owner string) (repo string, number int, err error) {
-	_, err = scanOptional(s.q.queryRow(ctx, `SELECT repo, number FROM report_issues WHERE owner_key = $1`,
-		strings.ToLower(owner)), &repo, &number)
+// SweepStatus is where an organisation's sweeps stand, for the metrics.
+type SweepStatus struct {
+	Owner         string // lower case
+	LastCompleted time.Time
+	// Pending counts the repositories that its unfinished sweep, started since
+	// the time SweepStatuses was given, waits to evaluate.
+	Pending int
+}
+
+// SweepStatuses returns every organisation's last completed sweep, and what its
+// unfinished sweep started after since still waits for.
+func (s queries) SweepStatuses(ctx context.Context, since time.Time) ([]SweepStatus, error) {
+	var out []SweepStatus
+	err := s.q.eachRow(ctx, `SELECT owner_key, max(finished_at),
+			coalesce(sum(CASE WHEN finished_at = 0 AND started_at >= $1 THEN waiting ELSE 0 END), 0)
+		FROM sweeps GROUP BY owner_key ORDER BY owner_key`, []any{millis(since)}, func(r row) error {
+		var st SweepStatus
+		var finished int64
+		if err := r.Scan(&st.Owner, &finished, &st.Pending); err != nil {
+			return err
+		}
+		if finished != 0 {
+			st.LastCompleted = fromMillis(finished)
+		}
+		out = append(out, st)
+		return nil
+	})
 	if err != nil {
-		return "", 0, fmt.Errorf("report issue of %s: %w", owner, err)
+		return nil, fmt.Errorf("sweep statuses: %w", err)
 	}
-	return repo, number, nil
+	return out, nil
+}
+
+// ReportIssue is where an organisation's report lives: Number 0 when none is
+// known; Closed when a person closed it (the app edits it without reopening).
+type ReportIssue struct {
+	Repo   string
+	Number int
+	Closed bool
+}
+
+// ReportIssue returns where an organisation's report lives.
+func (s queries) ReportIssue(ctx context.Context, owner string) (ReportIssue, error) {
+	var is ReportIssue
+	var closed int
+	_, err := scanOptional(s.q.queryRow(ctx, `SELECT repo, number, closed FROM report_issues WHERE owner_key = $1`,
+		strings.ToLower(owner)), &is.Repo, &is.Number, &closed)
+	if err != nil {
+		return ReportIssue{}, fmt.Errorf("report issue of %s: %w", owner, err)
+	}
+	is.Closed = closed != 0
+	return is, nil
 }
 
 // SaveReportIssue remembers where an organisation's report lives.
-func (s queries) SaveReportIssue(ctx context.Context, owner, repo string, number int) error {
-	_, err := s.q.exec(ctx, `INSERT INTO report_issues (owner_key, repo, number, updated_at) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (owner_key) DO UPDATE SET repo = excluded.repo, number = excluded.number, updated_at = excluded.updated_at`,
-		strings.ToLower(owner), repo, number, millis(s.now()))
+func (s queries) SaveReportIssue(ctx context.Context, owner string, is ReportIssue) error {
+	closed := 0
+	if is.Closed {
+		closed = 1
+	}
+	_, err := s.q.exec(ctx, `INSERT INTO report_issues (owner_key, repo, number, updated_at, closed) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (owner_key) DO UPDATE SET repo = excluded.repo, number = excluded.number, updated_at = excluded.updated_at,
+			closed = excluded.closed`,
+		strings.ToLower(owner), is.Repo, is.Number, millis(s.now()), closed)
 	if err != nil {
 		return fmt.Errorf("save report issue of %s: %w", owner, err)
 	}

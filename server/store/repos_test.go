@@ -63,6 +63,24 @@ func TestRepoStatesSweepsAndReportIssue(t *testing.T) {
 		if err != nil || len(sweeps) != 2 || sweeps[0].Evaluated != 2 || sweeps[0].FinishedAt.IsZero() {
 			t.Fatalf("sweeps %+v %v", sweeps, err)
 		}
+		lastDone := sweeps[0].FinishedAt
+		// A sweep waiting for the rate limit, and one of another organisation abandoned long ago.
+		waiting := SweepRecord{Owner: "acme", StartedAt: at.Add(5 * time.Hour), Repositories: 3, Waiting: 2,
+			WaitingUntil: at.Add(6 * time.Hour), Unjudged: []byte(`[{"repository":"web"}]`)}
+		for _, rec := range []SweepRecord{waiting, {Owner: "globex", StartedAt: at, Waiting: 9}} {
+			if err := s.SaveSweep(ctx, rec); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if sweeps, err := s.Sweeps(ctx, "acme", 1); err != nil || len(sweeps) != 1 || sweeps[0].Waiting != 2 ||
+			!sweeps[0].WaitingUntil.Equal(waiting.WaitingUntil) || string(sweeps[0].Unjudged) != string(waiting.Unjudged) {
+			t.Fatalf("waiting sweep read back as %+v %v", sweeps, err)
+		}
+		statuses, err := s.SweepStatuses(ctx, at.Add(time.Hour))
+		want := []SweepStatus{{Owner: "acme", LastCompleted: lastDone, Pending: 2}, {Owner: "globex"}}
+		if err != nil || len(statuses) != 2 || statuses[0] != want[0] || statuses[1] != want[1] {
+			t.Fatalf("sweep statuses %+v %v, want %+v", statuses, err, want)
+		}
 
 		if st, err := s.RepoState(ctx, "acme", "WEBSITE"); err != nil || st == nil || st.RepoID != 1 || string(st.Evaluation) != `{"repository":"acme/web"}` {
 			t.Fatalf("state of the renamed acme/website: %+v %v", st, err)
@@ -76,14 +94,16 @@ func TestRepoStatesSweepsAndReportIssue(t *testing.T) {
 		if id, err := s.OwnerInstallation(ctx, "nobody"); err != nil || id != 0 {
 			t.Fatalf("installation of nobody: %d %v", id, err)
 		}
-		if _, n, err := s.ReportIssue(ctx, "acme"); err != nil || n != 0 {
-			t.Fatalf("report issue before any: %d %v", n, err)
+		if is, err := s.ReportIssue(ctx, "acme"); err != nil || is.Number != 0 {
+			t.Fatalf("report issue before any: %+v %v", is, err)
 		}
-		if err := s.SaveReportIssue(ctx, "acme", ".github", 12); err != nil {
-			t.Fatal(err)
-		}
-		if repo, n, err := s.ReportIssue(ctx, "Acme"); err != nil || repo != ".github" || n != 12 {
-			t.Fatalf("report issue %s#%d %v", repo, n, err)
+		for _, want := range []ReportIssue{{Repo: ".github", Number: 12, Closed: true}, {Repo: ".github", Number: 12}} {
+			if err := s.SaveReportIssue(ctx, "acme", want); err != nil {
+				t.Fatal(err)
+			}
+			if is, err := s.ReportIssue(ctx, "Acme"); err != nil || is != want {
+				t.Fatalf("report issue %+v %v, want %+v", is, err, want)
+			}
 		}
 	})
 }

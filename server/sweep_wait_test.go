@@ -1,0 +1,179 @@
+package server
+
+import (
+	"encoding/json"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/goldenpath/goldenpath/server/githubfake"
+	"github.com/goldenpath/goldenpath/server/jobs"
+	"github.com/goldenpath/goldenpath/server/report"
+)
+
+// waitingReport is the part of the JSON report that says a sweep waits.
+type waitingReport struct {
+	Repositories int `json:"repositories"`
+	Sweep        *struct {
+		FinishedAt   *time.Time `json:"finished_at"`
+		Repositories int        `json:"repositories"`
+		Evaluated    int        `json:"evaluated"`
+		Waiting      int        `json:"waiting"`
+		WaitingUntil *time.Time `json:"waiting_until"`
+	} `json:"sweep"`
+	Unjudged []report.Unjudged `json:"unjudged"`
+	Issue    *jobs.ReportIssue `json:"issue"`
+}
+
+func (a *app) waitingReport(t testing.TB) (waitingReport, bool) {
+	t.Helper()
+	var r waitingReport
+	status, body := a.apiGet(t, "/api/v1/orgs/"+org+"/report")
+	if status != http.StatusOK {
+		return r, false
+	}
+	if err := json.Unmarshal(body, &r); err != nil {
+		t.Fatalf("decode report: %v\n%s", err, body)
+	}
+	return r, true
+}
+
+// TestSweepWaitsForTheRateLimitWithoutHoldingTheReport: a sweep that reaches the
+// reserve stops sending requests there (publishing may dip into it, pull requests
+// too), publishes the report of what is done saying what waits until when, answers
+// a re-scan meanwhile, and completes after the reset without
+// reading again what it evaluated before the wait.
+func TestSweepWaitsForTheRateLimitWithoutHoldingTheReport(t *testing.T) {
+	fake, eligible := largeOrg(t, 20)
+	start, reset := jobs.RateReserve+25, time.Now().Add(20*time.Second).Truncate(time.Second)
+	fake.SetInstallationRateLimit(inst, start, reset)
+	db := filepath.Join(t.TempDir(), "gp.db")
+	a := startApp(t, fake, db)
+	a.deliver(t, fake, "installation", "install-1", fake.InstallationEvent("created", inst))
+
+	var r waitingReport
+	waitFor(t, "the report of a waiting sweep", 15*time.Second, func() bool {
+		var ok bool
+		r, ok = a.waitingReport(t)
+		return ok && r.Sweep != nil && r.Sweep.Waiting > 0
+	})
+	if time.Now().After(reset) {
+		t.Fatal("the machine is too slow: the rate limit reset before the waiting report was read")
+	}
+	if r.Sweep.FinishedAt != nil || r.Sweep.WaitingUntil == nil || !r.Sweep.WaitingUntil.Equal(reset) ||
+		r.Repositories+r.Sweep.Waiting != len(eligible) {
+		t.Fatalf("waiting report: %d scored, sweep %+v; want the rest waiting until %s", r.Repositories, *r.Sweep, reset)
+	}
+	until := reset.UTC().Format("15:04 UTC")
+	var is githubfake.Issue
+	waitFor(t, "the report issue saying what waits", 5*time.Second, func() bool {
+		for _, i := range fake.Issues(org, ".github") {
+			if strings.Contains(i.Body, report.Marker) && strings.Contains(i.Body, "waiting for GitHub's rate limit until "+until) {
+				is = i
+				return true
+			}
+		}
+		return false
+	})
+
+	// Asked for while it waits, a re-scan is answered at once (it does not join the
+	// waiting continuation).
+	fake.EditIssue(org, ".github", is.Number, strings.Replace(is.Body, report.RescanUnchecked, report.RescanChecked, 1))
+	a.deliver(t, fake, "issues", "tick", fake.IssuesEvent("edited", org, ".github", is.Number))
+	waitFor(t, "the re-scan box answered during the wait", 10*time.Second, func() bool {
+		return !report.RescanRequested(reportIssue(t, fake).Body)
+	})
+	if time.Now().After(reset) {
+		t.Fatal("the machine is too slow: the rate limit reset before the re-scan was answered")
+	}
+
+	waitFor(t, "the sweep completed after the reset", time.Minute, func() bool {
+		r, _ = a.waitingReport(t)
+		return r.Sweep != nil && r.Sweep.FinishedAt != nil
+	})
+	if r.Repositories != len(eligible) || r.Sweep.Repositories != len(eligible) || r.Sweep.Evaluated != len(eligible) ||
+		r.Sweep.Waiting != 0 || r.Sweep.WaitingUntil != nil {
+		t.Errorf("after the reset: %d scored, sweep %+v; want all %d evaluated in one sweep", r.Repositories, *r.Sweep, len(eligible))
+	}
+
+	// Sweep requests stopped at the reserve; only the report's went below it.
+	remaining, twice := start, 0
+	for _, req := range fake.Requests() {
+		if req.InstallationID != inst || !req.Time.Before(reset) || !req.RateLimited {
+			continue
+		}
+		if kind, repo := requestKind(req.Path); kind != "issues" && remaining <= jobs.RateReserve {
+			t.Errorf("%s %s (%s of %q) sent with %d left, at or below the reserve of %d", req.Method, req.Path, kind, repo, remaining, jobs.RateReserve)
+		}
+		remaining--
+	}
+	for repo := range eligible {
+		switch n := tally(fake.Requests()).byRepo[repo]["tree"]; {
+		case n == 2:
+			twice++ // the one repository cut off at the reserve is read again
+		case n != 1:
+			t.Errorf("%s: %d tree requests, want 1", repo, n)
+		}
+	}
+	if twice > 1 {
+		t.Errorf("%d repositories read twice, want at most the one the wait interrupted", twice)
+	}
+}
+
+// TestPullRequestsSpendBelowTheReserve: with the budget below the reserve, the
+// sweep waits but a pull request is still evaluated.
+func TestPullRequestsSpendBelowTheReserve(t *testing.T) {
+	fake := newOrg(t, "advisory")
+	fake.SetInstallationRateLimit(inst, jobs.RateReserve-20, time.Now().Add(time.Hour))
+	a := startApp(t, fake, filepath.Join(t.TempDir(), "gp.db"))
+	a.deliver(t, fake, "installation", "install", fake.InstallationEvent("created", inst))
+	waitFor(t, "the sweep waiting", 10*time.Second, func() bool { return a.jobs(t, "sweep", "snoozed") > 0 })
+	if n := tally(fake.Requests()).byRepo["payments"]; len(n) != 0 {
+		t.Errorf("the sweep read payments below the reserve: %v", n)
+	}
+	a.deliver(t, fake, "pull_request", "d-1", fake.PullRequestEvent("opened", org, "payments", 1))
+	head := fake.PullRequest(org, "payments", 1).HeadSHA
+	waitFor(t, "the check run below the reserve", 10*time.Second, func() bool { return len(completedRuns(fake, "payments", head)) == 1 })
+}
+
+// TestClosedReportIssueIsEditedNotDuplicated: a report issue a person closed is
+// edited in place and stays closed (the API says so) — never a second one; once
+// deleted, a new one is created.
+func TestClosedReportIssueIsEditedNotDuplicated(t *testing.T) {
+	fake := smallOrg(t, "api", "web")
+	db := filepath.Join(t.TempDir(), "gp.db")
+	a, q := startApp(t, fake, db), openQueue(t, db)
+	a.deliver(t, fake, "installation", "install-1", fake.InstallationEvent("created", inst))
+	a.waitForSweeps(t, q, 1, time.Minute)
+	first := reportIssue(t, fake)
+	fake.SetIssueState(org, ".github", first.Number, "closed")
+
+	fake.AddRepo(org, "docs")
+	fake.Commit(org, "docs", "main", map[string]string{"README.md": "# docs\n"})
+	a.deliver(t, fake, "installation", "install-2", fake.InstallationEvent("created", inst))
+	a.waitForSweeps(t, q, 2, time.Minute)
+	var reports []githubfake.Issue
+	for _, is := range fake.Issues(org, ".github") {
+		if strings.Contains(is.Body, report.Marker) {
+			reports = append(reports, is)
+		}
+	}
+	if len(reports) != 1 || reports[0].State != "closed" || !strings.Contains(reports[0].Body, "3 repositories scored") {
+		t.Fatalf("report issues after a person closed it: %+v, want the one, closed, edited", reports)
+	}
+	if r, _ := a.waitingReport(t); r.Issue == nil || r.Issue.State != "closed" || r.Issue.Number != first.Number || r.Issue.Note == "" {
+		t.Errorf("the API says the report issue is %+v, want closed #%d with a note", r.Issue, first.Number)
+	}
+
+	fake.DeleteIssue(org, ".github", first.Number)
+	a.deliver(t, fake, "installation", "install-3", fake.InstallationEvent("created", inst))
+	a.waitForSweeps(t, q, 3, time.Minute)
+	if is := reportIssue(t, fake); is.Number == first.Number {
+		t.Fatalf("after the deletion the report is still #%d", is.Number)
+	}
+	if r, _ := a.waitingReport(t); r.Issue == nil || r.Issue.State != "open" {
+		t.Errorf("the API says the new report issue is %+v, want open", r.Issue)
+	}
+}
