@@ -4,6 +4,8 @@
 #   * Helm chart: helm lint --strict and helm template for ci/sqlite-values.yaml and
 #     ci/postgres-values.yaml, with assertions on the rendered manifests, plus values the
 #     chart must refuse.
+#   * PrometheusRule: the rendered alerts pass deploy/prometheus/alerts-test.yaml under
+#     `promtool test rules` (go run of a pinned promtool).
 #   * kustomize: kustomize build of base and overlays/postgres, with assertions.
 #   * deploy/github-app.yaml: parses, exact permissions and events.
 #   * Dockerfile: builds ./cmd/goldenpath with the flags used below, copies the binary to
@@ -19,6 +21,8 @@ set -euo pipefail
 
 HELM_VERSION=v3.22.0
 KUSTOMIZE_VERSION=v5.7.1
+# promtool of Prometheus v3.x (Go module versions v0.3xx), for the alerts' unit tests.
+PROMTOOL_VERSION=v0.316.0
 # Kubernetes version that helm lint/template check API versions against.
 KUBE_VERSION=1.30.0
 # ldflags of deploy/Dockerfile, literally; VERSION and COMMIT are substituted below.
@@ -276,6 +280,29 @@ for profile in sqlite postgres; do
     fail "helm template ($profile)"
   fi
 done
+
+# The chart's alerts, unit-tested with promtool (deploy/prometheus/alerts-test.yaml)
+# on the rules rendered with the CI values.
+step "PrometheusRule alerts (promtool test rules)"
+if python3 - "$WORK/helm-sqlite.yaml" "$WORK/rules.yaml" <<'PY'
+import sys, yaml
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d and d.get("kind") == "PrometheusRule"]
+yaml.safe_dump({"groups": docs[0]["spec"]["groups"]}, open(sys.argv[2], "w"), sort_keys=False)
+PY
+then
+  cp "$DEPLOY_DIR/prometheus/alerts-test.yaml" "$WORK/alerts-test.yaml"
+  # go run of a pinned promtool, outside the repository so that its go.mod plays no part.
+  if (cd "$WORK" && GOFLAGS=-buildvcs=false GOTOOLCHAIN=local \
+      go run "github.com/prometheus/prometheus/cmd/promtool@$PROMTOOL_VERSION" test rules alerts-test.yaml) \
+      >"$WORK/promtool.txt" 2>&1; then
+    ok "promtool $PROMTOOL_VERSION test rules: $(grep -c 'alertname:' "$DEPLOY_DIR/prometheus/alerts-test.yaml") alert checks pass"
+  else
+    cat "$WORK/promtool.txt" >&2
+    fail "promtool test rules"
+  fi
+else
+  fail "PrometheusRule not found in the rendered chart"
+fi
 
 # Values the chart must refuse, with the message it must give.
 expect_refusal() {
