@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/goldenpath/goldenpath/server/githubfake"
+	"github.com/goldenpath/goldenpath/server/report"
 )
 
 // BenchmarkSweep10k sweeps an organisation of 10,000 repositories on the fake
@@ -89,4 +90,42 @@ func peakRSSMegabytes(tb testing.TB) float64 {
 	}
 	tb.Fatal("no VmHWM in /proc/self/status")
 	return 0
+}
+
+// BenchmarkFirstReport30 installs the app on an organisation of 30 repositories, one
+// of them a monorepo past GitHub's tree limits (githubfake.MonorepoShape: 250,000
+// files in 13,000 directories), under GitHub's budget of 5,000 requests an hour, and
+// measures the time from installation.created to the first report issue (target:
+// under 60 s), with the GitHub requests made by then, the monorepo's among them.
+//
+//	go test ./server -run '^$' -bench FirstReport30 -benchtime 1x
+func BenchmarkFirstReport30(b *testing.B) {
+	for b.Loop() {
+		b.StopTimer()
+		fake, _ := largeOrg(b, 29)
+		fake.AddRepo(org, "monorepo")
+		fake.Commit(org, "monorepo", "main", githubfake.GenerateFiles(githubfake.MonorepoShape))
+		db := filepath.Join(b.TempDir(), "gp.db")
+		a := startApp(b, fake, db)
+		fake.WebhookURL = a.url + "/api/github/hook"
+		b.StartTimer()
+
+		start := time.Now()
+		send(b, fake, "installation", fake.InstallationEvent("created", inst))
+		waitFor(b, "the first report issue", 5*time.Minute, func() bool {
+			for _, is := range fake.Issues(org, ".github") {
+				if strings.Contains(is.Body, report.Marker) {
+					return true
+				}
+			}
+			return false
+		})
+		first := time.Since(start)
+		requests := tally(fake.Requests())
+		b.ReportMetric(first.Seconds(), "s-to-first-report")
+		b.ReportMetric(float64(len(fake.Requests())), "requests")
+		b.ReportMetric(float64(requests.byRepo["monorepo"]["tree"]), "monorepo-tree-req")
+		b.ReportMetric(float64(requests.byRepo["monorepo"]["blob"]), "monorepo-blob-req")
+		a.stop()
+	}
 }

@@ -177,3 +177,44 @@ func TestClosedReportIssueIsEditedNotDuplicated(t *testing.T) {
 		t.Errorf("the API says the new report issue is %+v, want open", r.Issue)
 	}
 }
+
+// TestSweepListsRepositoriesItCouldNotJudge: an empty repository and one whose
+// blobs keep failing are listed with the reason instead of silently left out; a
+// transient failure is retried and judged; a sweep retried after a failure late
+// in it does not read again what it evaluated.
+func TestSweepListsRepositoriesItCouldNotJudge(t *testing.T) {
+	fake := smallOrg(t, "api", "web", "flaky", "blipped")
+	fake.AddRepo(org, "empty") // no commit: GitHub answers 409 for its tree
+	fake.InjectFault(githubfake.Fault{Path: "/repos/acme/flaky/git/blobs/*", Kind: githubfake.FaultInternalError})
+	fake.InjectFault(githubfake.Fault{Path: "/repos/acme/blipped/git/trees/**", Kind: githubfake.FaultBadGateway, Times: 1})
+	// Publishing fails once: the sweep job is retried, and resumes.
+	fake.InjectFault(githubfake.Fault{Method: "POST", Path: "/repos/acme/.github/issues", Kind: githubfake.FaultInternalError, Times: 1})
+	db := filepath.Join(t.TempDir(), "gp.db")
+	a, q := startApp(t, fake, db), openQueue(t, db)
+	a.deliver(t, fake, "installation", "install", fake.InstallationEvent("created", inst))
+	a.waitForSweeps(t, q, 1, 2*time.Minute)
+
+	r, _ := a.waitingReport(t)
+	reasons := map[string]string{}
+	for _, u := range r.Unjudged {
+		reasons[u.Repository] = u.Reason
+	}
+	if len(reasons) != 2 || !strings.Contains(reasons["empty"], "empty") || !strings.Contains(reasons["flaky"], "after 3 attempts") {
+		t.Fatalf("not judged: %+v, want empty (empty repository) and flaky (after 3 attempts)", r.Unjudged)
+	}
+	if r.Repositories != 3 || r.Sweep == nil || r.Sweep.Repositories != 5 {
+		t.Errorf("report: %d scored, sweep %+v; want api, web and blipped scored of 5", r.Repositories, r.Sweep)
+	}
+	body := reportIssue(t, fake).Body
+	if !strings.Contains(body, "2 repositories could not be judged") || !strings.Contains(body, "### ⚠️ Not judged") {
+		t.Errorf("the report issue does not list what was not judged:\n%.800s", body)
+	}
+	if a.jobs(t, "sweep", "retried") != 1 {
+		t.Errorf("%d sweep attempts retried, want 1 (the failed publication)", a.jobs(t, "sweep", "retried"))
+	}
+	for _, repo := range []string{"api", "web"} {
+		if n := tally(fake.Requests()).byRepo[repo]["tree"]; n != 1 {
+			t.Errorf("%s: %d tree requests over both attempts, want 1: the retry resumes", repo, n)
+		}
+	}
+}
