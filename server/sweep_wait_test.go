@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -216,5 +217,38 @@ func TestSweepListsRepositoriesItCouldNotJudge(t *testing.T) {
 		if n := tally(fake.Requests()).byRepo[repo]["tree"]; n != 1 {
 			t.Errorf("%s: %d tree requests over both attempts, want 1: the retry resumes", repo, n)
 		}
+	}
+}
+
+// TestSweepMetrics: after a sweep, /metrics says which build runs, when the
+// organisation's sweep completed, what is pending, and the requests per
+// installation and job kind, and per repository evaluation.
+func TestSweepMetrics(t *testing.T) {
+	fake := smallOrg(t, "api", "web")
+	db := filepath.Join(t.TempDir(), "gp.db")
+	a, q := startApp(t, fake, db), openQueue(t, db)
+	before := time.Now().Unix()
+	a.deliver(t, fake, "installation", "install", fake.InstallationEvent("created", inst))
+	a.waitForSweeps(t, q, 1, time.Minute)
+	_, body := a.get(t, "/metrics", "")
+	for _, want := range []string{
+		`goldenpath_build_info{commit="unknown",go_version="go`,
+		`goldenpath_github_installation_requests_total{installation="77",kind="sweep"}`,
+		`goldenpath_github_rate_limit_reset_timestamp_seconds{installation="77"}`,
+		`goldenpath_sweep_repository_requests_count 2`,
+		`goldenpath_jobs_rate_limited{kind="sweep"} 0`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	var completed float64
+	for line := range strings.SplitSeq(body, "\n") {
+		if v, ok := strings.CutPrefix(line, `goldenpath_sweep_last_completed_timestamp_seconds{org="acme"} `); ok {
+			completed, _ = strconv.ParseFloat(v, 64)
+		}
+	}
+	if int64(completed) < before {
+		t.Errorf("last completed sweep of acme at %v, want after %d", completed, before)
 	}
 }
