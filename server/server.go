@@ -65,6 +65,7 @@ type Server struct {
 
 	evaluator *jobs.Evaluator
 	liveness  *liveness
+	writes    writeProbe // rate-limits the readiness write probe
 }
 
 // New builds the app from its configuration: it opens (and migrates) the database,
@@ -218,20 +219,6 @@ func (s *Server) ListenAndRun(ctx context.Context) error {
 		return fmt.Errorf("listen on %s: %w", s.cfg.HTTP.Addr(), err)
 	}
 	return s.Run(ctx, ln)
-}
-
-func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	if err := s.store.Ping(ctx); err != nil {
-		http.Error(w, "database: "+err.Error(), http.StatusServiceUnavailable)
-		return
-	}
-	io.WriteString(w, "ok\n")
-	// Not a reason to take the replica out of service, but the operator should see it.
-	for org, problem := range s.evaluator.Reports.All() {
-		fmt.Fprintf(w, "report of %s: %s\n", org, problem)
-	}
 }
 
 func (s *Server) metricsHandler() http.Handler {

@@ -160,6 +160,13 @@ var migrations = []migration{
 		// closed 1: a person closed the report issue; it is edited, never reopened.
 		`ALTER TABLE report_issues ADD COLUMN closed INTEGER NOT NULL DEFAULT 0`,
 	}},
+	{6, "readiness write probe", []string{
+		// One row, rewritten by each readiness probe: whether the database accepts
+		// a write, not only a read.
+		`CREATE TABLE readiness_probe (
+			id INTEGER PRIMARY KEY,
+			probed_at BIGINT NOT NULL)`,
+	}},
 }
 
 // migrate applies the product migrations not applied yet, each in its own transaction
