@@ -252,3 +252,29 @@ func TestSweepMetrics(t *testing.T) {
 		t.Errorf("last completed sweep of acme at %v, want after %d", completed, before)
 	}
 }
+
+// TestSweepStopsQuietlyWhenUninstalled: the app uninstalled in the middle of a
+// sweep ends it at the next repository, without an error, a retry or a report.
+func TestSweepStopsQuietlyWhenUninstalled(t *testing.T) {
+	const services = 60
+	fake, _ := largeOrg(t, services)
+	db := filepath.Join(t.TempDir(), "gp.db")
+	a := startApp(t, fake, db)
+	a.deliver(t, fake, "installation", "install", fake.InstallationEvent("created", inst))
+	waitFor(t, "the sweep reading its first repository", 20*time.Second, func() bool {
+		return tally(fake.Requests()).total["tree"] > 0
+	})
+	fake.RemoveInstallation(inst)
+	waitFor(t, "the sweep ending", 20*time.Second, func() bool { return a.jobs(t, "sweep", "completed") == 1 })
+	if trees := tally(fake.Requests()).total["tree"]; trees >= services {
+		t.Errorf("%d trees read: the sweep did not stop", trees)
+	}
+	for _, outcome := range []string{"retried", "cancelled"} {
+		if n := a.jobs(t, "sweep", outcome); n != 0 {
+			t.Errorf("%d sweep attempts %s, want the sweep ended quietly", n, outcome)
+		}
+	}
+	if n := len(fake.Issues(org, ".github")); n != 0 {
+		t.Errorf("%d issues written for an organisation that uninstalled the app", n)
+	}
+}

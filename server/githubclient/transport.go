@@ -57,6 +57,9 @@ func metricsMiddleware(m *metrics.Metrics) githubapp.ClientMiddleware {
 				status = strconv.Itoa(http.StatusNotModified)
 			}
 			m.GitHubRequests.WithLabelValues(r.Method, status).Inc()
+			if resp.StatusCode == http.StatusUnauthorized {
+				return resp, nil // answered under the anonymous budget
+			}
 			if v, err := strconv.ParseFloat(resp.Header.Get("X-RateLimit-Remaining"), 64); err == nil {
 				m.GitHubRateRemaining.WithLabelValues(label).Set(v)
 			}
@@ -96,7 +99,8 @@ func rateMiddleware(r *rateLimits, held *prometheus.CounterVec) githubapp.Client
 			jobs.CountRequest(ctx)
 			resp, err := next.RoundTrip(req)
 			remaining, reset, known := -1, time.Time{}, false
-			if err == nil {
+			// A 401 is answered under the anonymous budget, not the installation's.
+			if err == nil && resp.StatusCode != http.StatusUnauthorized {
 				rem, rerr := strconv.Atoi(resp.Header.Get("X-RateLimit-Remaining"))
 				rs, serr := strconv.ParseInt(resp.Header.Get("X-RateLimit-Reset"), 10, 64)
 				if rerr == nil && serr == nil {
