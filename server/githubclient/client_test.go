@@ -508,7 +508,7 @@ func TestErrorMapping(t *testing.T) {
 		},
 		{name: "missing repository is gone", repo: "deleted", check: wantGone},
 		{name: "uninstalled app is gone", arrange: func(f *githubfake.Fake) { f.RemoveInstallation(installationID) }, check: wantGone},
-		{name: "suspended installation is gone", arrange: func(f *githubfake.Fake) { f.SuspendInstallation(installationID) }, check: wantGone},
+		{name: "suspended installation waits, not gone", arrange: func(f *githubfake.Fake) { f.SuspendInstallation(installationID) }, check: wantSuspended},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -537,6 +537,13 @@ func wantGone(t *testing.T, err error, _ time.Time) {
 	var rl *jobs.RateLimitedError
 	if !errors.Is(err, jobs.ErrGone) || errors.As(err, &rl) {
 		t.Fatalf("err = %v, want ErrGone", err)
+	}
+}
+
+func wantSuspended(t *testing.T, err error, _ time.Time) {
+	t.Helper()
+	if !errors.Is(err, jobs.ErrSuspended) || errors.Is(err, jobs.ErrGone) {
+		t.Fatalf("err = %v, want ErrSuspended and not ErrGone", err)
 	}
 }
 

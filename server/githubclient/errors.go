@@ -24,8 +24,11 @@ var now = time.Now
 // classify turns a go-github error into what the jobs act on, naming what was
 // being done:
 //   - rate limits become *jobs.RateLimitedError with the time to wait until;
-//   - 404/410, and 401/403 that are not rate limits (app uninstalled or suspended,
-//     access revoked), wrap jobs.ErrGone: retrying cannot help;
+//   - 404/410 wrap jobs.ErrGone, and so does a 403 that is not a rate limit (a
+//     missing permission), which also wraps jobs.ErrForbidden: retrying cannot help;
+//   - a token request refused (403/401: installation suspended) wraps
+//     jobs.ErrSuspended, one answered 404 (installation deleted) jobs.ErrGone;
+//   - a 401 on an API call (token expired mid-job) is retried with a fresh token;
 //   - anything else (5xx, network errors, 422) is returned wrapped, to be retried.
 //
 // Installation token failures arrive as a ghinstallation.HTTPError around GitHub's
@@ -36,6 +39,16 @@ func classify(what string, err error) error {
 	}
 	var tokenErr *ghinstallation.HTTPError
 	if errors.As(err, &tokenErr) && tokenErr.Response != nil {
+		switch tokenErr.Response.StatusCode {
+		case http.StatusForbidden, http.StatusUnauthorized:
+			// A suspended installation: restored, its work must still happen.
+			if !isRateLimitAnswer(tokenErr.Response) {
+				return fmt.Errorf("%s: create installation token: %w: %w", what, jobs.ErrSuspended, tokenError(tokenErr))
+			}
+		case http.StatusNotFound:
+			// The installation was deleted: forget its work.
+			return fmt.Errorf("%s: create installation token: %w: %w", what, jobs.ErrGone, tokenError(tokenErr))
+		}
 		err = fmt.Errorf("create installation token: %w", tokenError(tokenErr))
 	}
 
@@ -61,8 +74,12 @@ func classify(what string, err error) error {
 			code == http.StatusForbidden && (h.Get("Retry-After") != "" || strings.Contains(strings.ToLower(apiErr.Message), "secondary rate limit")):
 			// A secondary limit go-github did not recognise (other documentation URL).
 			return rateLimited(what, err, now().Add(retryAfter(h)), true)
-		case code == http.StatusNotFound, code == http.StatusGone,
-			code == http.StatusUnauthorized, code == http.StatusForbidden:
+		case code == http.StatusUnauthorized:
+			// The token expired mid-job: a retry gets a fresh one.
+			return fmt.Errorf("%s: token refused: %w", what, err)
+		case code == http.StatusForbidden:
+			return fmt.Errorf("%s: %w: %w: %w", what, jobs.ErrForbidden, jobs.ErrGone, err)
+		case code == http.StatusNotFound, code == http.StatusGone:
 			return fmt.Errorf("%s: %w: %w", what, jobs.ErrGone, err)
 		}
 	}
@@ -101,6 +118,12 @@ func resetTime(h http.Header) time.Time {
 		return time.Unix(s, 0)
 	}
 	return time.Time{}
+}
+
+// isRateLimitAnswer reports a 403/429 that is a rate limit rather than a refusal.
+func isRateLimitAnswer(resp *http.Response) bool {
+	h := resp.Header
+	return resp.StatusCode == http.StatusTooManyRequests || h.Get("Retry-After") != "" || h.Get("X-RateLimit-Remaining") == "0"
 }
 
 // isNotFound reports a plain 404 answer (not a failed token request).

@@ -120,6 +120,13 @@ var (
 	// ErrGone: the repository, pull request or installation no longer exists or the
 	// app lost access; retrying cannot help.
 	ErrGone = errors.New("gone from GitHub")
+	// ErrForbidden: the app lacks a permission for the request (it also wraps
+	// ErrGone: retrying cannot help until an owner grants it). A pull request's
+	// check says so.
+	ErrForbidden = errors.New("permission missing")
+	// ErrSuspended: the installation exists but cannot act now (suspended, or its
+	// token refused); its work waits and is retried, never forgotten.
+	ErrSuspended = errors.New("installation suspended")
 )
 
 // RateLimitedError says GitHub asked us to wait until Until.

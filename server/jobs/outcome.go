@@ -13,6 +13,8 @@ import (
 //   - nil: completed;
 //   - a rate limit: snooze until GitHub's reset or Retry-After (no attempt spent,
 //     never a retry into the limit);
+//   - installation suspended: snooze, without spending an attempt, until it is
+//     restored (deleted installations answer "gone");
 //   - gone (repository deleted, app uninstalled): cancel, with a log line;
 //   - a sweep waiting for the rate limit: done for now (its continuation is
 //     scheduled), or, being the continuation, snoozed until the reset;
@@ -41,6 +43,9 @@ func (e *Evaluator) outcome(ctx context.Context, kind, repo string, err error) e
 		result, out = "snoozed", river.JobSnooze(wait)
 		e.Waits.set(kind, repo, rl.Until)
 		logger(ctx).Warn().Err(err).Str("repository", repo).Dur("wait", wait).Msg("GitHub rate limit: job snoozed")
+	case errors.Is(err, ErrSuspended):
+		result, out = "snoozed", river.JobSnooze(suspendedWait)
+		logger(ctx).Warn().Err(err).Str("repository", repo).Dur("wait", suspendedWait).Msg("installation suspended: job waits")
 	case errors.Is(err, ErrGone):
 		result, out = "cancelled", river.JobCancel(err)
 		logger(ctx).Warn().Err(err).Str("repository", repo).Msg("gone from GitHub: job cancelled")
@@ -99,6 +104,9 @@ func (r *RateWaits) Count(now time.Time) map[string]int {
 	}
 	return out
 }
+
+// suspendedWait is how often a suspended installation's work tries again.
+const suspendedWait = 30 * time.Second
 
 func isSnooze(err error) bool {
 	var s *river.JobSnoozeError

@@ -24,9 +24,47 @@ type PullWorker struct {
 // Timeout bounds one attempt; a slow GitHub makes the attempt fail and retry.
 func (w *PullWorker) Timeout(*river.Job[PullArgs]) time.Duration { return 5 * time.Minute }
 
+// pullGoneAttempts is how many attempts a pull request's evaluation makes before a
+// "not found" is believed: GitHub answers 404 for a commit pushed a moment ago,
+// and the retry policy paces the attempts (5 s, 10 s, 20 s).
+const pullGoneAttempts = 4
+
 // Work implements river.Worker.
 func (w *PullWorker) Work(ctx context.Context, job *river.Job[PullArgs]) error {
-	return w.outcome(ctx, job.Kind, job.Args.Owner+"/"+job.Args.Repo, w.evaluatePull(ctx, job.Args))
+	a := job.Args
+	err := w.evaluatePull(ctx, a)
+	if errors.Is(err, ErrGone) && !errors.Is(err, ErrForbidden) && job.Attempt < pullGoneAttempts {
+		err = fmt.Errorf("perhaps not replicated yet, attempt %d of %d: %v", job.Attempt, pullGoneAttempts, err)
+	} else if errors.Is(err, ErrGone) {
+		w.giveUp(ctx, a, err)
+	}
+	return w.outcome(ctx, job.Kind, a.Owner+"/"+a.Repo, err)
+}
+
+// giveUp completes the check run of an evaluation that cannot happen, saying why,
+// so that no run stays in progress; the job is then cancelled. Without a run (its
+// creation was refused) there is nothing to complete.
+func (w *PullWorker) giveUp(ctx context.Context, a PullArgs, reason error) {
+	log := logger(ctx).With().Str("repository", a.Owner+"/"+a.Repo).Logger()
+	id, err := w.Store.CheckRunID(ctx, a.RepoID, a.HeadSHA, w.Settings.CheckName)
+	if err != nil || id == 0 {
+		log.Warn().Err(err).Msg("evaluation given up before its check run existed")
+		return
+	}
+	inst, err := w.GitHub.Installation(ctx, a.InstallationID)
+	if err == nil {
+		title := "Golden-path rules could not be evaluated"
+		if errors.Is(reason, ErrForbidden) {
+			title = "Golden-path rules could not be evaluated: permission missing"
+		}
+		err = inst.UpdateCheckRun(ctx, a.Owner, a.Repo, id, CheckRun{
+			Name: w.Settings.CheckName, Status: "completed", Conclusion: "neutral", Title: title,
+			Summary: "The evaluation of this commit was given up:\n\n```\n" + reason.Error() + "\n```\n\nPush again or re-run the check once this is resolved.",
+		})
+	}
+	if err != nil {
+		log.Warn().Err(err).Msg("could not complete the check run of an evaluation given up")
+	}
 }
 
 func (w *PullWorker) evaluatePull(ctx context.Context, a PullArgs) error {
