@@ -44,3 +44,24 @@ func TestPullTreeNotFound(t *testing.T) {
 		})
 	}
 }
+
+// TestSuspendedInstallationWaits: a pull request acknowledged while its installation
+// is suspended (token requests answered 403) is evaluated once it is restored.
+func TestSuspendedInstallationWaits(t *testing.T) {
+	fake := newOrg(t, "advisory")
+	fake.SuspendInstallation(inst)
+	a := startApp(t, fake, filepath.Join(t.TempDir(), "gp.db"))
+	a.deliver(t, fake, "pull_request", "d-1", fake.PullRequestEvent("opened", org, "payments", 1))
+	head := fake.PullRequest(org, "payments", 1).HeadSHA
+	waitFor(t, "a token request refused", 10*time.Second, func() bool {
+		_, m := a.get(t, "/metrics", "")
+		return strings.Contains(m, `goldenpath_jobs_total{kind="evaluate_pull",outcome="snoozed"}`)
+	})
+	fake.UnsuspendInstallation(inst)
+	waitFor(t, "the check run once restored", 45*time.Second, func() bool {
+		return len(completedRuns(fake, "payments", head)) == 1
+	})
+	if run := completedRuns(fake, "payments", head)[0]; !strings.Contains(run.Title, "golden-path rules pass") {
+		t.Fatalf("check run %s %q, want an evaluation", run.Conclusion, run.Title)
+	}
+}

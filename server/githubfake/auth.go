@@ -170,6 +170,13 @@ func (f *Fake) SuspendInstallation(id int64) {
 	f.mustInstallation(id).SuspendedAt = &now
 }
 
+// UnsuspendInstallation restores a suspended installation.
+func (f *Fake) UnsuspendInstallation(id int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.mustInstallation(id).SuspendedAt = nil
+}
+
 // RemoveInstallation uninstalls the app; its tokens stop working.
 func (f *Fake) RemoveInstallation(id int64) {
 	f.mu.Lock()
