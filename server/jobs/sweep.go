@@ -160,12 +160,14 @@ func (w *SweepWorker) sweep(ctx context.Context, a SweepArgs) error {
 		case errors.As(err, &rl):
 			// The report does not wait: it shows what is done, and what waits until when.
 			return w.wait(ctx, inst, a, oc, &rec, len(todo)-i, rl.Until, unjudged)
+		case errors.Is(err, ErrSuspended):
+			return err // the whole sweep waits for the installation to be restored
 		case err != nil:
-			gone, reason := w.whyNotJudged(ctx, inst, r, err)
-			if gone {
-				logger(ctx).Info().Str("owner", a.Owner).Msg("sweep stopped: the app is no longer installed")
+			if !w.stillInstalled(ctx, a.InstallationID) {
+				logger(ctx).Info().Str("owner", a.Owner).Err(err).Msg("sweep stopped: the app is no longer installed")
 				return nil
 			}
+			reason := w.whyNotJudged(ctx, inst, r, err)
 			logger(ctx).Warn().Err(err).Str("repository", r.Owner+"/"+r.Name).Msg("sweep: repository not judged")
 			unjudged = append(unjudged, report.Unjudged{Repository: r.Name, Reason: reason})
 		case evaluated:
@@ -289,16 +291,11 @@ func (w *SweepWorker) judge(ctx context.Context, inst Installation, instID int64
 
 // whyNotJudged says why a repository could not be judged, as the report shows it.
 // A repository gone from GitHub is looked for in the installation's listing again:
-// renamed, deleted, or the installation itself gone (then the sweep stops).
-func (w *SweepWorker) whyNotJudged(ctx context.Context, inst Installation, r RepoInfo, err error) (installationGone bool, reason string) {
-	reason = err.Error()
+// renamed or deleted since the listing.
+func (w *SweepWorker) whyNotJudged(ctx context.Context, inst Installation, r RepoInfo, err error) string {
+	reason := err.Error()
 	if errors.Is(err, ErrGone) {
-		repos, lerr := inst.Repositories(ctx)
-		switch {
-		case errors.Is(lerr, ErrGone):
-			return true, ""
-		case lerr != nil:
-		default:
+		if repos, lerr := inst.Repositories(ctx); lerr == nil {
 			reason = "deleted, or no longer visible to the app, since the listing"
 			for _, cur := range repos {
 				if cur.ID == r.ID {
@@ -313,26 +310,33 @@ func (w *SweepWorker) whyNotJudged(ctx context.Context, inst Installation, r Rep
 	if len(reason) > maxReasonLength {
 		reason = reason[:maxReasonLength] + "…"
 	}
-	return false, reason
+	return reason
 }
 
-// unlessUninstalled stops a sweep quietly when the app was uninstalled (the
-// installation's token or listing is refused as gone), and returns err otherwise.
+// unlessUninstalled stops a sweep quietly when the app was uninstalled, and
+// returns err otherwise.
 func (w *SweepWorker) unlessUninstalled(ctx context.Context, a SweepArgs, err error) error {
-	if !errors.Is(err, ErrGone) {
+	if errors.Is(err, ErrSuspended) || w.stillInstalled(ctx, a.InstallationID) {
 		return err
-	}
-	list, lerr := w.GitHub.Installations(ctx)
-	if lerr != nil {
-		return err
-	}
-	for _, in := range list {
-		if in.ID == a.InstallationID {
-			return err
-		}
 	}
 	logger(ctx).Info().Str("owner", a.Owner).Err(err).Msg("sweep stopped: the app is no longer installed")
 	return nil
+}
+
+// stillInstalled asks GitHub, with the app's own credentials, whether the
+// installation is still there; when GitHub cannot say, it is taken to be. (A
+// suspended one is not listed: callers let ErrSuspended wait instead.)
+func (w *SweepWorker) stillInstalled(ctx context.Context, installationID int64) bool {
+	list, err := w.GitHub.Installations(ctx)
+	if err != nil {
+		return true
+	}
+	for _, in := range list {
+		if in.ID == installationID {
+			return true
+		}
+	}
+	return false
 }
 
 // pace refuses to start a repository when the installation's budget is down to
