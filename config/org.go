@@ -45,6 +45,7 @@ type Org struct {
 	IgnoreRepositories        []string    `yaml:"ignore_repositories" json:"ignore_repositories,omitempty"`
 	AllowRepositoryExemptions bool        `yaml:"allow_repository_exemptions" json:"allow_repository_exemptions,omitempty"`
 	Catalog                   Catalog     `yaml:"catalog" json:"catalog"`
+	Fixes                     Fixes       `yaml:"fixes" json:"fixes,omitzero"`
 }
 
 // Catalog says where repositories keep their Backstage catalog files.
@@ -64,6 +65,22 @@ func (o *Org) CatalogDiscover() []string {
 		return slices.Clone(DefaultCatalogDiscover)
 	}
 	return slices.Clone(o.Catalog.Discover)
+}
+
+// Fixes configures self-service fixes: the generated files of `goldenpath fix`
+// and the "Fix it for me" pull requests.
+type Fixes struct {
+	// Enabled turns on fix pull requests (the app then needs contents and pull
+	// requests write).
+	Enabled bool `yaml:"enabled" json:"enabled,omitempty"`
+	// Rules limits fixes to these rule IDs; empty means every rule that has a fix.
+	Rules []string `yaml:"rules" json:"rules,omitempty"`
+	// Owner is the catalog owner (group:team, user:name or a team name) given to
+	// generated files of a repository whose owner nothing else names.
+	Owner string `yaml:"owner" json:"owner,omitempty"`
+	// Templates replaces bundled templates: generated path -> path of a Go
+	// text/template in the config repository.
+	Templates map[string]string `yaml:"templates" json:"templates,omitempty"`
 }
 
 // Rules tunes individual rules by ID.
@@ -330,6 +347,9 @@ func CheckRuleIDs(name string, data []byte, known func(id string) bool) error {
 			uses = append(uses, use{at("exemptions", i, "rules", j), id})
 		}
 	}
+	for i, id := range o.Fixes.Rules {
+		uses = append(uses, use{at("fixes", "rules", i), id})
+	}
 	for _, u := range uses {
 		if !known(u.id) {
 			return v.errorf(u.path, "no rule has the ID %q", u.id)
@@ -399,10 +419,11 @@ func (v *validator) org(o *Org) error {
 	if r := o.Report.Repository; r != "" && (!repoNamePattern.MatchString(r) || r == "." || r == "..") {
 		return v.errorf(at("report", "repository"), "must be a repository name in this organisation, got %q", r)
 	}
-	if p := o.Policies.Path; p != "" {
-		if clean := path.Clean(p); path.IsAbs(p) || clean == ".." || strings.HasPrefix(clean, "../") || strings.Contains(p, `\`) {
-			return v.errorf(at("policies", "path"), "must be a relative path inside the config repository, got %q", p)
-		}
+	if p := o.Policies.Path; p != "" && !inRepository(p) {
+		return v.errorf(at("policies", "path"), "must be a relative path inside the config repository, got %q", p)
+	}
+	if err := v.fixes(o.Fixes); err != nil {
+		return err
 	}
 	for i, g := range o.IgnoreRepositories {
 		if err := v.glob(at("ignore_repositories", i), g); err != nil {
@@ -412,6 +433,32 @@ func (v *validator) org(o *Org) error {
 	for i, g := range o.Catalog.Discover {
 		if clean := path.Clean(g); g == "" || path.IsAbs(g) || clean == ".." || strings.HasPrefix(clean, "../") || !doublestar.ValidatePattern(g) {
 			return v.errorf(at("catalog", "discover", i), "must be a glob of paths inside the repository, got %q", g)
+		}
+	}
+	return nil
+}
+
+// inRepository reports whether p is a relative path that stays inside a repository.
+func inRepository(p string) bool {
+	clean := path.Clean(p)
+	return !path.IsAbs(p) && clean != ".." && !strings.HasPrefix(clean, "../") && !strings.Contains(p, `\`)
+}
+
+// ownerPattern is a Backstage owner reference: [kind:][namespace/]name.
+var ownerPattern = regexp.MustCompile(`^([A-Za-z]+:)?([a-z0-9-]+/)?[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+
+func (v *validator) fixes(f Fixes) error {
+	for i, r := range f.Rules {
+		if strings.TrimSpace(r) == "" {
+			return v.errorf(at("fixes", "rules", i), "rule ID must not be empty")
+		}
+	}
+	if f.Owner != "" && !ownerPattern.MatchString(f.Owner) {
+		return v.errorf(at("fixes", "owner"), "must be a catalog owner such as group:payments-team, got %q", f.Owner)
+	}
+	for _, target := range sortedKeys(f.Templates) {
+		if src := f.Templates[target]; src == "" || !inRepository(src) {
+			return v.errorf(at("fixes", "templates", target), "must be a relative path inside the config repository, got %q", src)
 		}
 	}
 	return nil

@@ -122,6 +122,10 @@ func TestParseOrgValid(t *testing.T) {
 			func(o *Org) bool { return len(o.IgnoreRepositories) == 2 }},
 		{"policies path with dot segments inside", "policies:\n  path: ./policies/../rego\n",
 			func(o *Org) bool { return o.Policies.Path == "./policies/../rego" }},
+		{"fixes", "fixes:\n  enabled: true\n  rules: [catalog.present]\n  owner: group:platform\n  templates: {SECURITY.md: t/SECURITY.md}\n",
+			func(o *Org) bool {
+				return o.Fixes.Enabled && o.Fixes.Owner == "group:platform" && o.Fixes.Templates["SECURITY.md"] == "t/SECURITY.md" && len(o.Fixes.Rules) == 1
+			}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -228,6 +232,11 @@ func TestParseOrgErrors(t *testing.T) {
 			`golden-path.yaml:3: catalog.discover[0]: must be a glob of paths inside the repository, got "/catalog-info.yaml"`, 3},
 		{"catalog glob invalid", "catalog:\n  discover: ['[a']\n",
 			`golden-path.yaml:2: catalog.discover[0]: must be a glob of paths inside the repository, got "[a"`, 2},
+		{"fixes unknown key", "fixes:\n  enable: true\n", `golden-path.yaml:2: unknown key "enable" in fixes`, 2},
+		{"fixes owner", "fixes:\n  owner: \"@acme/x y\"\n",
+			`golden-path.yaml:2: fixes.owner: must be a catalog owner such as group:payments-team, got "@acme/x y"`, 2},
+		{"fixes template escapes", "fixes:\n  templates:\n    SECURITY.md: ../x\n",
+			`golden-path.yaml:3: fixes.templates["SECURITY.md"]: must be a relative path inside the config repository, got "../x"`, 3},
 
 		// syntax
 		{"over-indented key", "rules:\n  disable: [a]\n  severity:\n    a: error\n     b: info\n",
@@ -631,6 +640,7 @@ func TestCheckRuleIDs(t *testing.T) {
 		{"severity", "rules:\n  severity:\n    catalog.ownr: error\n", 3},
 		{"enforce_from", "rules:\n  enforce_from:\n    nope: 2027-01-01\n", 3},
 		{"exemption", "exemptions:\n  - repositories: [x]\n    rules: [docs.readme, ci.presnt]\n    reason: r\n", 3},
+		{"fixes", "fixes:\n  rules:\n    - docs.readme\n    - docs.readm\n", 4},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

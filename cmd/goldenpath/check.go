@@ -61,6 +61,23 @@ rules as the GitHub App. Exit status: 1 when an error-severity rule fails, 0 oth
 // checkDir evaluates dir the way the server evaluates a repository: org config and
 // custom rules as given, the repository's own .github/golden-path.yaml as override.
 func checkDir(ctx context.Context, dir, configPath, policiesDir string) (*policies.Evaluation, error) {
+	l, err := openLocal(ctx, dir, configPath, policiesDir)
+	if err != nil {
+		return nil, err
+	}
+	return l.evaluate(ctx, l.snap)
+}
+
+// localRun is a local checkout with the engine and configuration that judge it.
+type localRun struct {
+	org             *config.Org
+	engine          *policies.Engine
+	snap            *localrepo.Dir
+	req             policies.Request
+	overrideProblem *policies.Problem
+}
+
+func openLocal(ctx context.Context, dir, configPath, policiesDir string) (*localRun, error) {
 	org := config.DefaultOrg()
 	var orgData []byte
 	if configPath != "" {
@@ -110,12 +127,20 @@ func checkDir(ctx context.Context, dir, configPath, policiesDir string) (*polici
 		}
 	}
 	override, overrideProblem := localOverride(ctx, snap, org)
-	ev, err := engine.Evaluate(ctx, snap, policies.Request{Repository: snap.Repository(ctx), Org: org, Override: override})
+	return &localRun{
+		org: org, engine: engine, snap: snap, overrideProblem: overrideProblem,
+		req: policies.Request{Repository: snap.Repository(ctx), Org: org, Override: override},
+	}, nil
+}
+
+// evaluate judges snap, the checkout itself or it with fixes added.
+func (l *localRun) evaluate(ctx context.Context, snap policies.Snapshot) (*policies.Evaluation, error) {
+	ev, err := l.engine.Evaluate(ctx, snap, l.req)
 	if err != nil {
 		return nil, usageError("%v", err)
 	}
-	if overrideProblem != nil {
-		ev.Problems = append(ev.Problems, *overrideProblem)
+	if l.overrideProblem != nil {
+		ev.Problems = append(ev.Problems, *l.overrideProblem)
 	}
 	return ev, nil
 }

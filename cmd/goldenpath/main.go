@@ -65,6 +65,6 @@ func newRootCommand() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
-	root.AddCommand(newCheckCommand(), newPolicyCommand(), newServeCommand(), newSetupCommand(), newVersionCommand())
+	root.AddCommand(newCheckCommand(), newFixCommand(), newPolicyCommand(), newServeCommand(), newSetupCommand(), newVersionCommand())
 	return root
 }
