@@ -51,5 +51,6 @@ The app's id, webhook secret and private key are then written to the config file
 	f.StringVar(&opts.Listen, "listen", setup.DefaultListen, "local address of the setup page (port 0: any free port)")
 	f.StringVar(&opts.WebURL, "github-url", setup.DefaultWebURL, "GitHub's web URL (GitHub Enterprise: https://HOST)")
 	f.BoolVar(&opts.Force, "force", false, "replace the config file if it exists")
+	f.BoolVar(&opts.Fixes, "fixes", false, "also ask for contents and pull requests write, for \"Fix it for me\" pull requests (fixes.enabled)")
 	return cmd
 }

@@ -25,6 +25,20 @@ type HookAttributes struct {
 // WebhookPath is where `goldenpath serve` receives GitHub's webhooks.
 const WebhookPath = "/api/github/hook"
 
+// WithFixes is m asking also for what "Fix it for me" pull requests need:
+// pushing their branch (contents: write) and opening and closing them
+// (pull_requests: write). Without fixes the app writes neither: comments go
+// through the issues API.
+func (m Manifest) WithFixes() Manifest {
+	perms := make(map[string]string, len(m.DefaultPermissions))
+	for k, v := range m.DefaultPermissions {
+		perms[k] = v
+	}
+	perms["contents"], perms["pull_requests"] = "write", "write"
+	m.DefaultPermissions = perms
+	return m
+}
+
 // DefaultManifest returns the app's manifest with deploy/github-app.yaml's
 // placeholder URLs; Run fills in the real ones. It must stay equal to that
 // file apart from the URLs (TestManifestMatchesDeploy checks it).
@@ -45,7 +59,7 @@ func DefaultManifest() Manifest {
 			"checks":        "write",
 			"contents":      "read",
 			"issues":        "write",
-			"pull_requests": "write",
+			"pull_requests": "read",
 			"metadata":      "read",
 		},
 		DefaultEvents: []string{

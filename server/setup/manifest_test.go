@@ -45,3 +45,24 @@ func TestManifestMatchesDeploy(t *testing.T) {
 		t.Errorf("DefaultManifest() drifted from %s:\n got  %+v\n want %+v", deployManifest, got, want)
 	}
 }
+
+// TestManifestPermissions: without fixes the app writes no contents and no pull
+// requests (comments go through the issues API); --fixes asks for both.
+func TestManifestPermissions(t *testing.T) {
+	tests := []struct {
+		fixes                  bool
+		contents, pullRequests string
+	}{
+		{false, "read", "read"},
+		{true, "write", "write"},
+	}
+	for _, tt := range tests {
+		m := (&plan{fixes: tt.fixes}).manifest()
+		if got := m.DefaultPermissions; got["contents"] != tt.contents || got["pull_requests"] != tt.pullRequests || got["issues"] != "write" || got["checks"] != "write" {
+			t.Errorf("fixes %v: permissions %v, want contents %s, pull_requests %s", tt.fixes, got, tt.contents, tt.pullRequests)
+		}
+	}
+	if DefaultManifest().DefaultPermissions["contents"] != "read" {
+		t.Error("WithFixes changed the default manifest")
+	}
+}

@@ -42,6 +42,9 @@ type Options struct {
 	Output string
 	// Force allows Output to be replaced.
 	Force bool
+	// Fixes asks for the write permissions of fix pull requests (see
+	// Manifest.WithFixes).
+	Fixes bool
 	// Listen is the local address of the setup page; default 127.0.0.1:0.
 	Listen string
 	// HTTPClient talks to GitHub's API; default a client with a 30s timeout.
@@ -58,6 +61,7 @@ type plan struct {
 	publicURL  string // WebhookURL without /api/github/hook
 	output     string // absolute
 	force      bool
+	fixes      bool
 	listen     string
 	client     *http.Client
 }
@@ -75,7 +79,7 @@ func Validate(opts Options) error {
 var orgName = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?$`)
 
 func resolve(opts Options) (*plan, error) {
-	p := &plan{org: opts.Org, force: opts.Force, client: opts.HTTPClient}
+	p := &plan{org: opts.Org, force: opts.Force, fixes: opts.Fixes, client: opts.HTTPClient}
 	if p.org == "" {
 		return nil, errors.New("the organisation is required (--org ORG)")
 	}
@@ -229,4 +233,12 @@ func cause(err error) error {
 		return le.Err
 	}
 	return err
+}
+
+// manifest is the manifest this setup registers.
+func (p *plan) manifest() Manifest {
+	if p.fixes {
+		return DefaultManifest().WithFixes()
+	}
+	return DefaultManifest()
 }

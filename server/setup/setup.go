@@ -101,7 +101,7 @@ func Run(ctx context.Context, opts Options, ready func(url string)) (*Result, er
 			f.hosts[net.JoinHostPort(h, port)] = true
 		}
 	}
-	m := DefaultManifest()
+	m := p.manifest()
 	m.URL = p.publicURL
 	m.HookAttributes.URL = p.webhookURL
 	m.RedirectURL = f.local + "callback"
@@ -184,7 +184,7 @@ func (f *flow) routes() http.Handler {
 func (f *flow) start(w http.ResponseWriter, _ *http.Request) {
 	p := f.plan
 	action := p.webURL + "/organizations/" + url.PathEscape(p.org) + "/settings/apps/new?state=" + url.QueryEscape(f.state)
-	m := DefaultManifest()
+	m := p.manifest()
 	render(w, http.StatusOK, startPage, map[string]any{
 		"Org":         p.org,
 		"Name":        m.Name,

@@ -78,7 +78,7 @@ func conversion(t *testing.T, name string) map[string]any {
 		"html_url":       "https://github.test/apps/golden-path-bot",
 		"created_at":     "2026-07-08T16:18:44-04:00",
 		"updated_at":     "2026-07-08T16:18:44-04:00",
-		"permissions":    map[string]any{"checks": "write", "contents": "read", "issues": "write", "metadata": "read", "pull_requests": "write"},
+		"permissions":    map[string]any{"checks": "write", "contents": "read", "issues": "write", "metadata": "read", "pull_requests": "read"},
 		"events":         []any{"check_run", "check_suite", "issues", "pull_request", "push", "repository"},
 		"client_id":      "Iv1.8a61f9b3a7aba766",
 		"client_secret":  "1726be1638095a19edd134c77bde3aa2ece1e5d8",
