@@ -61,23 +61,34 @@ rules as the GitHub App. Exit status: 1 when an error-severity rule fails, 0 oth
 // checkDir evaluates dir the way the server evaluates a repository: org config and
 // custom rules as given, the repository's own .github/golden-path.yaml as override.
 func checkDir(ctx context.Context, dir, configPath, policiesDir string) (*policies.Evaluation, error) {
-	l, err := openLocal(ctx, dir, configPath, policiesDir)
+	env, err := loadLocalEnv(ctx, configPath, policiesDir)
+	if err != nil {
+		return nil, err
+	}
+	l, err := env.open(ctx, dir)
 	if err != nil {
 		return nil, err
 	}
 	return l.evaluate(ctx, l.snap)
 }
 
+// localEnv is what judges a local checkout: the org configuration and the
+// compiled rules.
+type localEnv struct {
+	org        *config.Org
+	configPath string
+	engine     *policies.Engine
+}
+
 // localRun is a local checkout with the engine and configuration that judge it.
 type localRun struct {
-	org             *config.Org
-	engine          *policies.Engine
+	*localEnv
 	snap            *localrepo.Dir
 	req             policies.Request
 	overrideProblem *policies.Problem
 }
 
-func openLocal(ctx context.Context, dir, configPath, policiesDir string) (*localRun, error) {
+func loadLocalEnv(ctx context.Context, configPath, policiesDir string) (*localEnv, error) {
 	org := config.DefaultOrg()
 	var orgData []byte
 	if configPath != "" {
@@ -95,10 +106,6 @@ func openLocal(ctx context.Context, dir, configPath, policiesDir string) (*local
 		if custom, err = policies.ModulesFromDir(policiesDir, false); err != nil {
 			return nil, usageError("%v", err)
 		}
-	}
-	snap, err := localrepo.Open(ctx, dir)
-	if err != nil {
-		return nil, usageError("%v", err)
 	}
 	engine, err := policies.New(ctx, policies.Options{Custom: custom})
 	if err != nil {
@@ -126,10 +133,19 @@ func openLocal(ctx context.Context, dir, configPath, policiesDir string) (*local
 			return nil, usageError("%v", err)
 		}
 	}
-	override, overrideProblem := localOverride(ctx, snap, org)
+	return &localEnv{org: org, configPath: configPath, engine: engine}, nil
+}
+
+// open lists the checkout in dir and reads its own override.
+func (e *localEnv) open(ctx context.Context, dir string) (*localRun, error) {
+	snap, err := localrepo.Open(ctx, dir)
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	override, overrideProblem := localOverride(ctx, snap, e.org)
 	return &localRun{
-		org: org, engine: engine, snap: snap, overrideProblem: overrideProblem,
-		req: policies.Request{Repository: snap.Repository(ctx), Org: org, Override: override},
+		localEnv: e, snap: snap, overrideProblem: overrideProblem,
+		req: policies.Request{Repository: snap.Repository(ctx), Org: e.org, Override: override},
 	}, nil
 }
 

@@ -38,7 +38,16 @@ otherwise, 2 on usage or input errors.`,
 			if len(args) == 1 {
 				dir = args[0]
 			}
-			return runFix(cmd.Context(), cmd.OutOrStdout(), dir, configPath, policiesDir, rules, dryRun)
+			for _, id := range rules {
+				if !slices.Contains(fix.Rules(), id) {
+					return usageError("--rule %s: no fix for this rule (fixes exist for %s)", id, strings.Join(fix.Rules(), ", "))
+				}
+			}
+			env, err := loadLocalEnv(cmd.Context(), configPath, policiesDir)
+			if err != nil {
+				return err
+			}
+			return runFix(cmd.Context(), cmd.OutOrStdout(), env, dir, rules, dryRun)
 		},
 	}
 	cmd.Flags().StringArrayVar(&rules, "rule", nil, "fix only this rule (repeatable); default every failing rule that has a fix")
@@ -48,22 +57,15 @@ otherwise, 2 on usage or input errors.`,
 	return cmd
 }
 
-func runFix(ctx context.Context, out io.Writer, dir, configPath, policiesDir string, only []string, dryRun bool) error {
-	for _, id := range only {
-		if !slices.Contains(fix.Rules(), id) {
-			return usageError("--rule %s: no fix for this rule (fixes exist for %s)", id, strings.Join(fix.Rules(), ", "))
-		}
-	}
-	l, err := openLocal(ctx, dir, configPath, policiesDir)
-	if err != nil {
-		return err
-	}
-	gen, err := fix.New(nil)
-	if err == nil && len(l.org.Fixes.Templates) > 0 {
-		gen, err = orgGenerator(l.org, filepath.Dir(configPath))
-	}
+// runFix fixes the checkout in dir: only the rules in only, when given.
+func runFix(ctx context.Context, out io.Writer, env *localEnv, dir string, only []string, dryRun bool) error {
+	gen, err := orgGenerator(env.org, filepath.Dir(env.configPath))
 	if err != nil {
 		return usageError("%v", err)
+	}
+	l, err := env.open(ctx, dir)
+	if err != nil {
+		return err
 	}
 	ev, err := l.evaluate(ctx, l.snap)
 	if err != nil {
@@ -120,6 +122,9 @@ func fixable(ev *policies.Evaluation, orgRules, only []string) []string {
 // orgGenerator reads fixes.templates, which name files of the config
 // repository: locally, paths relative to the config file's directory.
 func orgGenerator(org *config.Org, root string) (*fix.Generator, error) {
+	if len(org.Fixes.Templates) == 0 {
+		return fix.Bundled, nil
+	}
 	texts := map[string]string{}
 	for target, src := range org.Fixes.Templates {
 		b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(src)))

@@ -52,6 +52,23 @@ func TestFixCorpus(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
+	// One compiled engine for every repository: the rules are what is under test.
+	env, err := loadLocalEnv(ctx, cfg, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(dir string) *policies.Evaluation {
+		t.Helper()
+		l, err := env.open(ctx, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev, err := l.evaluate(ctx, l.snap)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ev
+	}
 	fixed := 0
 	for _, d := range dirs {
 		if !d.IsDir() {
@@ -60,12 +77,9 @@ func TestFixCorpus(t *testing.T) {
 		t.Run(d.Name(), func(t *testing.T) {
 			dir := corpusCheckout(t, corpusDir, d.Name())
 			before := fileHashes(t, dir)
-			evBefore, err := checkDir(ctx, dir, cfg, "")
-			if err != nil {
-				t.Fatal(err)
-			}
+			evBefore := check(dir)
 			var out bytes.Buffer
-			if err := runFix(ctx, &out, dir, cfg, "", nil, false); err != nil && exitCode(err) != 1 {
+			if err := runFix(ctx, &out, env, dir, nil, false); err != nil && exitCode(err) != 1 {
 				t.Fatalf("fix: %v", err)
 			}
 			after := fileHashes(t, dir)
@@ -74,10 +88,7 @@ func TestFixCorpus(t *testing.T) {
 					t.Errorf("existing file %s changed", p)
 				}
 			}
-			evAfter, err := checkDir(ctx, dir, cfg, "")
-			if err != nil {
-				t.Fatal(err)
-			}
+			evAfter := check(dir)
 			added := map[string]string{} // path -> rule, from the "added PATH (RULE)" lines
 			for _, line := range strings.Split(out.String(), "\n") {
 				if rest, ok := strings.CutPrefix(line, "added "); ok {
