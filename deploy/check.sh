@@ -358,7 +358,7 @@ import json, sys, yaml
 m = yaml.safe_load(open(sys.argv[1]))
 json.dumps(m)  # the manifest flow posts JSON
 errors = []
-want_perms = {"checks": "write", "contents": "read", "issues": "write", "pull_requests": "write", "metadata": "read"}
+want_perms = {"checks": "write", "contents": "read", "issues": "write", "pull_requests": "read", "metadata": "read"}
 want_events = {"check_run", "check_suite", "issues", "pull_request", "push", "repository"}
 allowed = {"name", "url", "hook_attributes", "redirect_url", "callback_urls", "setup_url", "description",
            "public", "default_events", "default_permissions", "request_oauth_on_install", "setup_on_update"}
