@@ -425,8 +425,11 @@ func (e *Engine) readFiles(ctx context.Context, snap Snapshot, ix *pathIndex, co
 	globs := append(slices.Clone(codeownersFiles), e.reads...)
 	var componentReads []string
 	for _, r := range e.rules {
-		if r.Scope == ScopeComponent {
-			componentReads = append(componentReads, r.Reads...)
+		for _, g := range r.Reads {
+			// A "**/" glob read from the root already reaches every component.
+			if r.Scope == ScopeComponent && !strings.HasPrefix(g, "**/") {
+				componentReads = append(componentReads, g)
+			}
 		}
 	}
 	for _, c := range comps {

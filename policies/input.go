@@ -2,6 +2,7 @@ package policies
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -37,7 +38,8 @@ type inputDoc struct {
 	components []*Component
 	root       *Component // the component whose type is input.component_type
 
-	shared map[string]any // built once by value, shared by every document
+	shared      map[string]any // built once by value, shared by every document
+	entityTerms []*ast.Term    // input.catalog.entities, converted once
 }
 
 type overrideFacts struct {
@@ -64,11 +66,7 @@ func (d *inputDoc) value(c *Component) (ast.Value, error) {
 	m["component"] = nil
 	if c != nil {
 		m["component_type"] = c.Type
-		cv, err := componentValue(c)
-		if err != nil {
-			return nil, err
-		}
-		m["component"] = cv
+		m["component"] = d.componentValue(c)
 	}
 	return ast.LazyObject(m), nil
 }
@@ -87,6 +85,12 @@ func (d *inputDoc) buildShared() error {
 	catalog, err := ast.InterfaceToValue(d.catalog)
 	if err != nil {
 		return err
+	}
+	if ents, ok := catalog.(ast.Object).Get(ast.StringTerm("entities")).Value.(*ast.Array); ok {
+		d.entityTerms = make([]*ast.Term, ents.Len())
+		for i := range d.entityTerms {
+			d.entityTerms[i] = ents.Elem(i)
+		}
 	}
 	var codeowners ast.Value = ast.Null{}
 	if d.codeowners != nil {
@@ -138,22 +142,41 @@ func (d *inputDoc) buildShared() error {
 	return nil
 }
 
-// componentValue is input.component: the component and the catalog entity and
-// files that describe it.
-func componentValue(c *Component) (ast.Value, error) {
-	var entity any
-	if c.entity != nil {
-		entity = c.entity
+// componentValue is input.component: the component, and the catalog entity and
+// files that describe it. Its entities are the shared catalog's own terms, so a
+// component costs no conversion of the catalog; they are listed here so that
+// rules do not filter every entity of a monorepo once per component.
+func (d *inputDoc) componentValue(c *Component) ast.Value {
+	str := ast.StringTerm
+	entity := ast.NullTerm()
+	var entities, files []*ast.Term
+	for i := range d.catalog.Entities {
+		ent := &d.catalog.Entities[i]
+		if !slices.Contains(c.sourceFiles, ent.Path) {
+			continue
+		}
+		if ent == c.entity {
+			entity = d.entityTerms[i]
+		} else if m, _ := ent.Entity.(map[string]any); m != nil && m["kind"] == "Component" {
+			continue // judged as its own component
+		}
+		entities = append(entities, d.entityTerms[i])
 	}
-	files := make([]any, len(c.sourceFiles))
-	for i, f := range c.sourceFiles {
-		files[i] = f
+	for _, f := range c.sourceFiles {
+		files = append(files, str(f))
 	}
-	return ast.InterfaceToValue(map[string]any{
-		"name": c.Name, "ref": c.Ref, "path": c.Path, "type": c.Type,
-		"type_source": c.TypeSource, "type_reason": c.TypeReason, "owner": c.Owner,
-		"entity": entity, "catalog_files": files,
-	})
+	return ast.NewObject(
+		[2]*ast.Term{str("name"), str(c.Name)},
+		[2]*ast.Term{str("ref"), str(c.Ref)},
+		[2]*ast.Term{str("path"), str(c.Path)},
+		[2]*ast.Term{str("type"), str(c.Type)},
+		[2]*ast.Term{str("type_source"), str(c.TypeSource)},
+		[2]*ast.Term{str("type_reason"), str(c.TypeReason)},
+		[2]*ast.Term{str("owner"), str(c.Owner)},
+		[2]*ast.Term{str("entity"), entity},
+		[2]*ast.Term{str("entities"), ast.ArrayTerm(entities...)},
+		[2]*ast.Term{str("catalog_files"), ast.ArrayTerm(files...)},
+	)
 }
 
 // parentDir is path.Dir without cleaning (paths are clean), and "" for the root.

@@ -118,8 +118,9 @@ func validGlob(g string) error {
 }
 
 // match returns the paths matching any of the globs, in path order. Each glob is
-// answered from the narrowest index that can: an exact path, the root files, one
-// shared pass over the base names, or the paths under its literal directory prefix.
+// answered from the narrowest index that can: an exact path, the files of one
+// directory, one shared pass over the base names, or the paths under its literal
+// directory prefix.
 func (ix *pathIndex) match(globs []string) []string {
 	found := map[string]bool{}
 	var byName []basePattern
@@ -150,6 +151,26 @@ func (ix *pathIndex) match(globs []string) []string {
 	return out
 }
 
+// filesIn lists the files directly in a directory given with its trailing
+// slash ("" for the root), skipping its subdirectories' files without matching
+// them.
+func (ix *pathIndex) filesIn(prefix string) []string {
+	if prefix == "" {
+		return ix.root
+	}
+	var out []string
+	start, _ := slices.BinarySearchFunc(ix.entries, prefix, func(e Entry, p string) int { return strings.Compare(e.Path, p) })
+	for _, e := range ix.entries[start:] {
+		if !strings.HasPrefix(e.Path, prefix) {
+			break
+		}
+		if strings.IndexByte(e.Path[len(prefix):], '/') < 0 {
+			out = append(out, e.Path)
+		}
+	}
+	return out
+}
+
 // basePattern is a "**/<name glob>" pattern, matched against base names.
 type basePattern struct{ glob, head, tail string }
 
@@ -171,9 +192,9 @@ func (ix *pathIndex) matchOne(pattern string, found map[string]bool) (basePatter
 		if _, ok := ix.entry(pattern); ok {
 			found[pattern] = true
 		}
-	case !strings.Contains(pattern, "/"):
-		// A root-level pattern: a root file's path is its base name.
-		for _, p := range ix.root {
+	case !strings.Contains(pattern[metaAt:], "/"):
+		// Files directly in one literal directory ("README*", "docs/*.md").
+		for _, p := range ix.filesIn(pattern[:strings.LastIndexByte(pattern, '/')+1]) {
 			if ok, _ := doublestar.Match(pattern, p); ok {
 				found[p] = true
 			}

@@ -169,7 +169,9 @@ catalog_errors := es if {
 # Components in the same file are left out (each is judged on its own).
 entities := all_entities if not component
 
-entities := [e |
+entities := component.entities if is_array(component.entities)
+
+else := [e |
 	some e in all_entities
 	e.path in catalog_files
 	not other_component(e)
