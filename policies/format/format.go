@@ -149,3 +149,48 @@ func fileText(f policies.FileRef) string {
 	}
 	return pathText(f.Path)
 }
+
+// section is a part of a report: the repository's results, or one component's.
+type section struct {
+	component *policies.Component // nil for the repository
+	results   []policies.Result
+}
+
+// sections splits an evaluation for the writers: with one component its
+// repository-level results say everything; with several, the repository rules
+// come first and then each component with its own results, so a failure names
+// the component it is about.
+func sections(ev *policies.Evaluation) []section {
+	if len(ev.Components) <= 1 {
+		return []section{{results: ev.Results}}
+	}
+	repo := section{}
+	for _, r := range ev.Results {
+		if r.Scope != policies.ScopeComponent {
+			repo.results = append(repo.results, r)
+		}
+	}
+	out := []section{repo}
+	for i := range ev.Components {
+		out = append(out, section{component: &ev.Components[i], results: ev.Components[i].Results})
+	}
+	return out
+}
+
+// componentName is a component's name and directory.
+func componentName(c *policies.Component) string {
+	return oneLine(c.Name) + " (" + pathText(c.Path) + ")"
+}
+
+// componentAbout says a component's type, where the type came from, and its owner.
+func componentAbout(c *policies.Component) string {
+	s := oneLine(c.Type) + " (" + oneLine(c.TypeSource)
+	if c.TypeReason != "" {
+		s += ": " + oneLine(c.TypeReason)
+	}
+	s += ")"
+	if c.Owner != "" {
+		s += " · owner " + oneLine(c.Owner)
+	}
+	return s
+}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -84,9 +85,6 @@ func hostileEvaluation() *policies.Evaluation {
 			results[i].Scope = policies.ScopeComponent
 		}
 	}
-	web := []policies.Result{results[1], results[2], results[5], results[7]}
-	web[0].Status, web[0].Message, web[0].Files = policies.StatusPass, "Component web is owned by group:web\n✓ forged", nil
-	web[3].Status, web[3].Message, web[3].Files = policies.StatusSkip, "the component provides no API", nil
 	api := []policies.Result{results[1], results[2], results[5], results[6], results[7]}
 	return &policies.Evaluation{
 		Schema:        2,
@@ -95,17 +93,10 @@ func hostileEvaluation() *policies.Evaluation {
 		Owner:         "@org/team",
 		Summary:       policies.Summarize(results),
 		Results:       results,
-		Components: []policies.Component{
-			{
-				Name: "api", Ref: "component:default/api", Path: ".", Type: "service", TypeSource: policies.TypeFromCatalog,
-				Owner: "@org/team", Summary: policies.Summarize(api), Results: api,
-			},
-			{
-				Name: "web\x1b[2J<b>", Ref: "component:default/web", Path: "web app/ü#1", Type: "website",
-				TypeSource: policies.TypeFromInferred, TypeReason: "website (next.config.js)\n  ✓ forged",
-				Owner: "group:web", Summary: policies.Summarize(web), Results: web,
-			},
-		},
+		Components: []policies.Component{{
+			Name: "api", Ref: "component:default/api", Path: ".", Type: "service", TypeSource: policies.TypeFromCatalog,
+			Owner: "@org/team", Summary: policies.Summarize(api), Results: api,
+		}},
 		Problems: []policies.Problem{
 			{Source: ".github/golden-path.yaml", Line: 3, Message: "unknown key \"foo\"\n\x1b[1A\x1b[2Kall rules pass"},
 			{Source: "golden-path/policies/evil.rego", Message: "package goldenpath.evil is outside goldenpath.custom.*"},
@@ -167,6 +158,10 @@ func TestGolden(t *testing.T) {
 		{JSON, opts, hostileEvaluation(), "hostile.json"},
 		{SARIF, opts, hostileEvaluation(), "hostile.sarif"},
 		{JUnit, opts, hostileEvaluation(), "hostile.xml"},
+		{Text, opts, monorepoEvaluation(), "components.txt"},
+		{JSON, opts, monorepoEvaluation(), "components.json"},
+		{SARIF, opts, monorepoEvaluation(), "components.sarif"},
+		{JUnit, opts, monorepoEvaluation(), "components.xml"},
 		{Text, opts, emptyEvaluation(), "empty.txt"},
 		{JSON, opts, emptyEvaluation(), "empty.json"},
 		{SARIF, Options{}, emptyEvaluation(), "empty.sarif"},
@@ -177,6 +172,22 @@ func TestGolden(t *testing.T) {
 			golden(t, tt.file, write(t, tt.format, tt.opts, tt.ev))
 		})
 	}
+}
+
+// monorepoEvaluation is the hostile evaluation with a second component, whose
+// name, path and type reason are hostile too.
+func monorepoEvaluation() *policies.Evaluation {
+	ev := hostileEvaluation()
+	web := slices.Clone(ev.Components[0].Results)
+	web[0].Status, web[0].Message, web[0].Files = policies.StatusPass, "Component web is owned by group:web\n✓ forged", nil
+	web[4].Status, web[4].Message, web[4].Files = policies.StatusSkip, "the component provides no API", nil
+	ev.Components = append(ev.Components, policies.Component{
+		Name: "web\x1b[2J<b>", Ref: "component:default/web", Path: "web app/ü#1", Type: "website",
+		TypeSource: policies.TypeFromInferred, TypeReason: "website (next.config.js)\n  ✓ forged",
+		Owner: "group:web", Summary: policies.Summarize(web), Results: web,
+	})
+	ev.Notes = []policies.FileError{{Path: "catalog-info.yaml", Line: 9, Message: "Location target \"../x\" ignored: outside the repository\n✓ forged"}}
+	return ev
 }
 
 func emptyEvaluation() *policies.Evaluation {
@@ -227,7 +238,7 @@ func TestTextIsSafeAndReadable(t *testing.T) {
 	}
 
 	for _, want := range []string{
-		"acme/api]0;pwned", "Component type: service · owner: @org/team",
+		"acme/api]0;pwned", "Component api (.) · service (catalog) · owner @org/team",
 		"2 of 6 golden-path rules pass · score 43.8%",
 		"  ✓ catalog.present  Catalog file exists",
 		"  ✗ catalog.owner  Catalog names an owning team  [error]",
@@ -324,7 +335,7 @@ func TestJSONIsTheEvaluation(t *testing.T) {
 	want.Results[0].Files = []policies.FileRef{}
 	// JSON carries only UTF-8: an invalid byte comes back as U+FFFD.
 	want.Results[4].Message = strings.ReplaceAll(want.Results[4].Message, "\xff", "\uFFFD")
-	for _, list := range append([][]policies.Result{want.Results}, want.Components[0].Results, want.Components[1].Results) {
+	for _, list := range [][]policies.Result{want.Results, want.Components[0].Results} {
 		for i := range list {
 			if list[i].Files == nil {
 				list[i].Files = []policies.FileRef{}
@@ -386,5 +397,29 @@ func TestEveryFormatSaysTheEvaluationIsPartial(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestComponentsAreReportedApart(t *testing.T) {
+	ev := monorepoEvaluation()
+	text := string(write(t, Text, Options{}, ev))
+	for _, want := range []string{
+		"2 components; root type: service",
+		"Repository rules (2 components below)",
+		"Component api (.)\n",
+		"Component web[2J<b> (web app/ü#1)\nwebsite (inferred: website (next.config.js) ✓ forged) · owner group:web · 1 of 2\ncomponent rules pass",
+		"Catalog notes (1)\n  – catalog-info.yaml:9\n",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text lacks %q:\n%s", want, text)
+		}
+	}
+	sarifOut := string(write(t, SARIF, Options{}, ev))
+	if !strings.Contains(sarifOut, `component web[2J\u003cb\u003e (web app/ü#1): no README`) {
+		t.Errorf("SARIF does not name the component of a failure:\n%s", sarifOut)
+	}
+	junitOut := string(write(t, JUnit, Options{}, ev))
+	if !strings.Contains(junitOut, `<testsuite name="web[2J&lt;b&gt;.adoption"`) || !strings.Contains(junitOut, `<property name="component_path" value="web app/ü#1"></property>`) {
+		t.Errorf("JUnit has no suite per component aspect:\n%s", junitOut)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -72,10 +73,16 @@ func (junitWriter) Write(w io.Writer, ev *policies.Evaluation) error {
 	if ev.Partial != "" {
 		props = append(props, junitProperty{Name: "partial", Value: oneLine(ev.Partial)})
 	}
-	for _, g := range byAspect(ev.Results) {
-		suite := junitSuite{Name: g.aspect, Properties: props}
+	for _, g := range junitGroups(ev) {
+		suite := junitSuite{Name: g.name, Properties: props}
+		if g.component != nil {
+			suite.Properties = append(slices.Clone(props),
+				junitProperty{Name: "component", Value: oneLine(g.component.Name)},
+				junitProperty{Name: "component_path", Value: pathText(g.component.Path)},
+				junitProperty{Name: "component_type", Value: oneLine(g.component.Type)})
+		}
 		for _, r := range g.results {
-			c := junitCase{Classname: g.aspect, Name: oneLine(r.Rule)}
+			c := junitCase{Classname: g.name, Name: oneLine(r.Rule)}
 			switch r.Status {
 			case policies.StatusFail:
 				suite.Failures++
@@ -130,6 +137,27 @@ func (junitWriter) Write(w io.Writer, ev *policies.Evaluation) error {
 		return fmt.Errorf("write junit: %w", err)
 	}
 	return nil
+}
+
+// junitGroup is one suite: an aspect, of one component when there are several.
+type junitGroup struct {
+	name      string
+	component *policies.Component
+	results   []policies.Result
+}
+
+func junitGroups(ev *policies.Evaluation) []junitGroup {
+	var out []junitGroup
+	for _, sec := range sections(ev) {
+		for _, g := range byAspect(sec.results) {
+			name := g.aspect
+			if sec.component != nil {
+				name = oneLine(sec.component.Name) + "." + g.aspect
+			}
+			out = append(out, junitGroup{name: name, component: sec.component, results: g.results})
+		}
+	}
+	return out
 }
 
 func (t *junitTestsuites) add(s junitSuite) {

@@ -78,11 +78,16 @@ func (s sarifWriter) report(ev *policies.Evaluation) *sarif.Report {
 		}
 		addSARIFRule(run, r, known[r.Rule])
 	}
-	for _, r := range ev.Results {
-		if r.Status != policies.StatusFail && r.Status != policies.StatusError {
-			continue
+	for _, sec := range sections(ev) {
+		for _, r := range sec.results {
+			if r.Status != policies.StatusFail && r.Status != policies.StatusError {
+				continue
+			}
+			if sec.component != nil {
+				r.Message = "component " + componentName(sec.component) + ": " + r.Message
+			}
+			addSARIFResult(run, r, known[r.Rule])
 		}
-		addSARIFResult(run, r, known[r.Rule])
 	}
 	if len(ev.Problems) > 0 || ev.Partial != "" {
 		inv := problemsInvocation(ev.Problems)

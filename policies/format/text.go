@@ -47,14 +47,26 @@ func (t textWriter) Write(w io.Writer, ev *policies.Evaluation) error {
 		p.width = defaultWidth
 	}
 	p.header(ev)
-	groups := byAspect(ev.Results)
-	if len(groups) == 0 {
+	if len(ev.Results) == 0 {
 		p.line("", "")
 		p.line("", "No rules were evaluated.")
 	}
-	for _, g := range groups {
-		p.aspect(g)
+	for _, sec := range sections(ev) {
+		if c := sec.component; c != nil {
+			s := c.Summary
+			p.line("", "")
+			p.line("", p.style("Component "+componentName(c), ansiBold))
+			p.block("", fmt.Sprintf("%s · %d of %d component rules pass · score %s%%",
+				componentAbout(c), s.Passed, s.Applicable, strconv.FormatFloat(s.Score, 'f', -1, 64)), "")
+		} else if len(ev.Components) > 1 {
+			p.line("", "")
+			p.line("", p.style(fmt.Sprintf("Repository rules (%d components below)", len(ev.Components)), ansiBold))
+		}
+		for _, g := range byAspect(sec.results) {
+			p.aspect(g)
+		}
 	}
+	p.notes(ev.Notes)
 	p.problems(ev.Problems)
 	p.expired(ev.ExpiredExemptions)
 	if _, err := io.WriteString(w, p.b.String()); err != nil {
@@ -87,11 +99,18 @@ func (p *textPrinter) line(indent, s string) {
 
 func (p *textPrinter) header(ev *policies.Evaluation) {
 	p.line("", p.style("Golden path: "+oneLine(ev.Repository), ansiBold))
-	about := "Component type: " + oneLine(ev.ComponentType)
-	if ev.Owner != "" {
-		about += " · owner: " + oneLine(ev.Owner)
+	if len(ev.Components) == 1 {
+		p.block("", "Component "+componentName(&ev.Components[0])+" · "+componentAbout(&ev.Components[0]), "")
+	} else {
+		about := "Component type: " + oneLine(ev.ComponentType)
+		if len(ev.Components) > 1 {
+			about = fmt.Sprintf("%d components; root type: %s", len(ev.Components), oneLine(ev.ComponentType))
+		}
+		if ev.Owner != "" {
+			about += " · owner: " + oneLine(ev.Owner)
+		}
+		p.line("", about)
 	}
-	p.line("", about)
 	s := ev.Summary
 	p.line("", fmt.Sprintf("%s · score %s%%",
 		p.style(fmt.Sprintf("%d of %d golden-path rules pass", s.Passed, s.Applicable), ansiBold),
@@ -230,6 +249,25 @@ func (p *textPrinter) problems(problems []policies.Problem) {
 		}
 		p.line("  ", p.style("!", ansiMagenta)+" "+p.style(where, ansiBlue))
 		p.block("    ", clean(pr.Message), "")
+	}
+}
+
+func (p *textPrinter) notes(notes []policies.FileError) {
+	if len(notes) == 0 {
+		return
+	}
+	p.line("", "")
+	p.line("", p.style(fmt.Sprintf("Catalog notes (%d)", len(notes)), ansiBold))
+	for _, n := range notes {
+		where := pathText(n.Path)
+		if n.Line > 0 {
+			where += ":" + strconv.Itoa(n.Line)
+		}
+		if n.Path == "" {
+			where = ""
+		}
+		p.line("  ", strings.TrimSpace("– "+p.style(where, ansiBlue)))
+		p.block("    ", clean(n.Message), "")
 	}
 }
 
