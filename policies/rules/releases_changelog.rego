@@ -1,0 +1,80 @@
+# METADATA
+# title: Changes are published as versioned releases with notes
+# description: |
+#   Maturity model, Investment level 3 (As product): investment in a capability is
+#   "similar to investment in an enterprise's outbound products", and "The team
+#   publicizes a roadmap internally to the organization, which indicates the value
+#   delivered and high level feature targets." A repository shows the value it
+#   delivers release by release with a changelog (CHANGELOG, CHANGES, HISTORY,
+#   NEWS or RELEASE_NOTES, a changelog/ or .changeset/ directory) or release
+#   tooling that writes the notes (release-please, semantic-release,
+#   GoReleaser, git-cliff, GitHub's .github/release.yml), or a ROADMAP.
+# custom:
+#   aspect: investment
+#   level: 3
+#   severity: info
+#   applies_to: []
+#   scope: component
+#   reads: []
+#   remediation: |
+#     Keep a CHANGELOG.md next to the code (https://keepachangelog.com):
+#
+#     ```markdown
+#     # Changelog
+#
+#     ## [1.4.0] - 2026-11-30
+#     ### Added
+#     - Refunds can be partial.
+#     ### Removed
+#     - The v1 /charge endpoint (deprecated since 1.1.0).
+#     ```
+#
+#     or let release tooling write it from conventional commits, e.g.
+#     release-please (`release-please-config.json`) or semantic-release
+#     (`.releaserc`), and publish each version as a GitHub release.
+package goldenpath.rules.releases.changelog
+
+import data.goldenpath.lib
+
+changelog_names := [
+	"CHANGELOG.md", "CHANGELOG", "CHANGELOG.rst", "CHANGELOG.txt", "CHANGELOG.adoc", "changelog.md", "Changelog.md",
+	"CHANGES.md", "CHANGES", "CHANGES.rst", "CHANGES.txt", "HISTORY.md", "HISTORY.rst", "NEWS.md", "NEWS",
+	"RELEASE_NOTES.md", "RELEASE-NOTES.md", "RELEASES.md", "docs/CHANGELOG.md", "docs/changelog.md",
+]
+
+tooling := [
+	["release-please", ["release-please-config.json", ".release-please-manifest.json"]],
+	["semantic-release", [".releaserc", ".releaserc.json", ".releaserc.yaml", ".releaserc.yml", "release.config.js", "release.config.cjs"]],
+	["GoReleaser", [".goreleaser.yml", ".goreleaser.yaml"]],
+	["git-cliff", ["cliff.toml"]],
+	["GitHub release notes", [".github/release.yml", ".github/release.yaml"]],
+	["Release Drafter", [".github/release-drafter.yml"]],
+]
+
+roadmaps := ["ROADMAP.md", "ROADMAP", "docs/ROADMAP.md", "docs/roadmap.md"]
+
+evidence contains p if {
+	some p in lib.existing(changelog_names)
+}
+
+evidence contains concat("", [d, "/"]) if {
+	some d in ["changelog", "changelogs", ".changeset", "changes", "docs/changelog", "release-notes", "releasenotes"]
+	lib.dir_exists(d)
+}
+
+evidence contains sprintf("%s (%s)", [tool, found[0]]) if {
+	some [tool, files] in tooling
+	found := lib.existing(files)
+	count(found) > 0
+}
+
+evidence contains sprintf("roadmap %s", [p]) if {
+	some p in lib.existing(roadmaps)
+}
+
+deny contains {"message": msg, "files": []} if {
+	count(evidence) == 0
+	msg := "no release notes: no CHANGELOG.md (or CHANGES, HISTORY, NEWS, RELEASE_NOTES), no changelog/ or .changeset/ directory, no release tooling (release-please, semantic-release, GoReleaser, git-cliff, .github/release.yml) and no ROADMAP"
+}
+
+pass_message := sprintf("release notes: %s", [concat(", ", sort(evidence))]) if count(evidence) > 0
