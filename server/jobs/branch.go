@@ -22,7 +22,9 @@ func (w *BranchWorker) Timeout(*river.Job[BranchArgs]) time.Duration { return 5 
 // Work implements river.Worker.
 func (w *BranchWorker) Work(ctx context.Context, job *river.Job[BranchArgs]) error {
 	a := job.Args
-	return w.outcome(ctx, job.Kind, a.Owner+"/"+a.Repo, w.evaluateBranch(ctx, a))
+	// A push's head can be unknown to the replica answering for a moment.
+	err, _ := doubtGone(w.evaluateBranch(ctx, a), job.Attempt)
+	return w.outcome(ctx, job.Kind, a.Owner+"/"+a.Repo, err)
 }
 
 func (w *BranchWorker) evaluateBranch(ctx context.Context, a BranchArgs) error {

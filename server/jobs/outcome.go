@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -14,7 +15,7 @@ import (
 //   - a rate limit: snooze until GitHub's reset or Retry-After (no attempt spent,
 //     never a retry into the limit);
 //   - installation suspended: snooze, without spending an attempt, until it is
-//     restored (deleted installations answer "gone");
+//     restored (deleted installations answer "gone"), waiting longer each time;
 //   - gone (repository deleted, app uninstalled): cancel, with a log line;
 //   - a sweep waiting for the rate limit: done for now (its continuation is
 //     scheduled), or, being the continuation, snoozed until the reset;
@@ -44,8 +45,9 @@ func (e *Evaluator) outcome(ctx context.Context, kind, repo string, err error) e
 		e.Waits.set(kind, repo, rl.Until)
 		logger(ctx).Warn().Err(err).Str("repository", repo).Dur("wait", wait).Msg("GitHub rate limit: job snoozed")
 	case errors.Is(err, ErrSuspended):
-		result, out = "snoozed", river.JobSnooze(suspendedWait)
-		logger(ctx).Warn().Err(err).Str("repository", repo).Dur("wait", suspendedWait).Msg("installation suspended: job waits")
+		wait := suspendedWait(snoozesOf(ctx))
+		result, out = "snoozed", river.JobSnooze(wait)
+		logger(ctx).Warn().Err(err).Str("repository", repo).Dur("wait", wait).Msg("installation suspended: job waits")
 	case errors.Is(err, ErrGone):
 		result, out = "cancelled", river.JobCancel(err)
 		logger(ctx).Warn().Err(err).Str("repository", repo).Msg("gone from GitHub: job cancelled")
@@ -105,8 +107,34 @@ func (r *RateWaits) Count(now time.Time) map[string]int {
 	return out
 }
 
-// suspendedWait is how often a suspended installation's work tries again.
-const suspendedWait = 30 * time.Second
+// suspendedWait is how long a suspended installation's work waits before trying
+// again after that many earlier snoozes: 30 s, doubling, at most 10 minutes (a
+// suspension is lifted by a person, rarely within seconds).
+func suspendedWait(snoozes int) time.Duration {
+	const first, most = 30 * time.Second, 10 * time.Minute
+	if snoozes >= 5 { // 30 s << 5 is past the cap
+		return most
+	}
+	return min(first<<max(snoozes, 0), most)
+}
+
+// goneAttempts is how many attempts an evaluation of a just-pushed commit makes
+// before a "not found" is believed: GitHub answers 404 for a commit pushed a
+// moment ago, and the retry policy paces the attempts (5 s, 10 s, 20 s).
+const goneAttempts = 4
+
+// doubtGone turns a "gone" answer on an early attempt into an error River retries;
+// gone reports that err is believed. A refusal (403) is doubted too: GitHub
+// answers one now and then while a permission change propagates.
+func doubtGone(err error, attempt int) (_ error, gone bool) {
+	if !errors.Is(err, ErrGone) {
+		return err, false
+	}
+	if attempt < goneAttempts {
+		return fmt.Errorf("perhaps not replicated yet, attempt %d of %d: %v", attempt, goneAttempts, err), false
+	}
+	return err, true
+}
 
 func isSnooze(err error) bool {
 	var s *river.JobSnoozeError

@@ -24,18 +24,11 @@ type PullWorker struct {
 // Timeout bounds one attempt; a slow GitHub makes the attempt fail and retry.
 func (w *PullWorker) Timeout(*river.Job[PullArgs]) time.Duration { return 5 * time.Minute }
 
-// pullGoneAttempts is how many attempts a pull request's evaluation makes before a
-// "not found" is believed: GitHub answers 404 for a commit pushed a moment ago,
-// and the retry policy paces the attempts (5 s, 10 s, 20 s).
-const pullGoneAttempts = 4
-
 // Work implements river.Worker.
 func (w *PullWorker) Work(ctx context.Context, job *river.Job[PullArgs]) error {
 	a := job.Args
-	err := w.evaluatePull(ctx, a)
-	if errors.Is(err, ErrGone) && !errors.Is(err, ErrForbidden) && job.Attempt < pullGoneAttempts {
-		err = fmt.Errorf("perhaps not replicated yet, attempt %d of %d: %v", job.Attempt, pullGoneAttempts, err)
-	} else if errors.Is(err, ErrGone) {
+	err, gone := doubtGone(w.evaluatePull(ctx, a), job.Attempt)
+	if gone {
 		w.giveUp(ctx, a, err)
 	}
 	return w.outcome(ctx, job.Kind, a.Owner+"/"+a.Repo, err)

@@ -1,0 +1,55 @@
+package jobs
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+)
+
+func TestSuspendedWaitGrows(t *testing.T) {
+	for _, tc := range []struct {
+		snoozes int
+		want    time.Duration
+	}{
+		{0, 30 * time.Second},
+		{1, time.Minute},
+		{2, 2 * time.Minute},
+		{3, 4 * time.Minute},
+		{4, 8 * time.Minute},
+		{5, 10 * time.Minute},
+		{60, 10 * time.Minute},
+	} {
+		if got := suspendedWait(tc.snoozes); got != tc.want {
+			t.Errorf("suspendedWait(%d) = %v, want %v", tc.snoozes, got, tc.want)
+		}
+	}
+}
+
+func TestDoubtGone(t *testing.T) {
+	notFound := fmt.Errorf("read tree: %w", ErrGone)
+	forbidden := fmt.Errorf("create check run: %w: %w", ErrForbidden, ErrGone)
+	other := errors.New("502")
+	for _, tc := range []struct {
+		name     string
+		err      error
+		attempt  int
+		wantGone bool
+		wantIs   bool // the result still wraps ErrGone (outcome cancels it)
+	}{
+		{"404 on the first attempt is retried", notFound, 1, false, false},
+		{"404 on the third attempt is retried", notFound, goneAttempts - 1, false, false},
+		{"404 on the last attempt is believed", notFound, goneAttempts, true, true},
+		{"403 on the first attempt is retried", forbidden, 1, false, false},
+		{"403 on the last attempt is believed", forbidden, goneAttempts, true, true},
+		{"other errors pass", other, 1, false, false},
+		{"success passes", nil, 1, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, gone := doubtGone(tc.err, tc.attempt)
+			if gone != tc.wantGone || errors.Is(got, ErrGone) != tc.wantIs || (tc.err == nil) != (got == nil) {
+				t.Errorf("doubtGone(%v, %d) = %v, %v", tc.err, tc.attempt, got, gone)
+			}
+		})
+	}
+}
