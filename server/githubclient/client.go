@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/go-github/v60/github"
 	"github.com/gregjones/httpcache"
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/palantir/go-githubapp/githubapp"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
@@ -60,9 +61,12 @@ type Options struct {
 // Client opens installations of the GitHub App. It implements jobs.GitHub.
 type Client struct {
 	creator githubapp.ClientCreator
-	app     *github.Client
-	appID   int64
-	blobs   BlobCache
+	// installs keeps one client, and so one token, per installation; a 401 drops
+	// it (forgetRefused) so that the next attempt mints a fresh token.
+	installs *lru.Cache[int64, *github.Client]
+	app      *github.Client
+	appID    int64
+	blobs    BlobCache
 
 	rates rateLimits // by installation, from each answer's headers
 
@@ -99,11 +103,16 @@ func New(cfg githubapp.Config, opts Options) (*Client, error) {
 
 	// WithClientMiddleware replaces the list: everything goes in this one call.
 	c := &Client{appID: cfg.App.IntegrationID, blobs: opts.Blobs}
+	installs, err := lru.New[int64, *github.Client](installationClients)
+	if err != nil {
+		return nil, fmt.Errorf("create GitHub client: %w", err)
+	}
+	c.installs = installs
 	var held *prometheus.CounterVec
 	if opts.Metrics != nil {
 		held = opts.Metrics.GitHubReserveHeld
 	}
-	middleware := []githubapp.ClientMiddleware{githubapp.ClientLogging(zerolog.DebugLevel), rateMiddleware(&c.rates, held)}
+	middleware := []githubapp.ClientMiddleware{githubapp.ClientLogging(zerolog.DebugLevel), rateMiddleware(&c.rates, held), c.forgetRefused}
 	if opts.Metrics != nil {
 		middleware = append(middleware, metricsMiddleware(opts.Metrics))
 	}
@@ -127,11 +136,8 @@ func New(cfg githubapp.Config, opts Options) (*Client, error) {
 		// not count against the rate limit.
 		clientOpts = append(clientOpts, githubapp.WithClientCaching(true, func() httpcache.Cache { return store.view() }))
 	}
-	delegate := githubapp.NewClientCreator(cfg.V3APIURL, cfg.V4APIURL, cfg.App.IntegrationID, []byte(cfg.App.PrivateKey), clientOpts...)
-	creator, err := githubapp.NewCachingClientCreator(delegate, installationClients)
-	if err != nil {
-		return nil, fmt.Errorf("create GitHub client: %w", err)
-	}
+	// Not go-githubapp's caching creator: it cannot drop one installation's client.
+	creator := githubapp.NewClientCreator(cfg.V3APIURL, cfg.V4APIURL, cfg.App.IntegrationID, []byte(cfg.App.PrivateKey), clientOpts...)
 	// Creating the app client parses the private key now rather than at the first job.
 	app, err := creator.NewAppClient()
 	if err != nil {
@@ -144,11 +150,29 @@ func New(cfg githubapp.Config, opts Options) (*Client, error) {
 // Installation opens one installation. No request is made: the installation token
 // is created on first use, and its failures come back from that call.
 func (c *Client) Installation(ctx context.Context, installationID int64) (jobs.Installation, error) {
-	gh, err := c.creator.NewInstallationClient(installationID)
-	if err != nil {
-		return nil, fmt.Errorf("open installation %d: %w", installationID, err)
+	gh, ok := c.installs.Get(installationID)
+	if !ok {
+		var err error
+		if gh, err = c.creator.NewInstallationClient(installationID); err != nil {
+			return nil, fmt.Errorf("open installation %d: %w", installationID, err)
+		}
+		c.installs.Add(installationID, gh)
 	}
 	return &Installation{id: installationID, gh: gh, client: c}, nil
+}
+
+// forgetRefused is middleware that drops an installation's client when GitHub
+// answers 401 (token expired early or revoked): ghinstallation would otherwise
+// send the same token until its stated expiry, and every retry would meet the
+// same 401.
+func (c *Client) forgetRefused(next http.RoundTripper) http.RoundTripper {
+	return roundTripperFunc(func(req *http.Request) (*http.Response, error) {
+		resp, err := next.RoundTrip(req)
+		if id, ok := installationFrom(req.Context()); ok && err == nil && resp.StatusCode == http.StatusUnauthorized {
+			c.installs.Remove(id)
+		}
+		return resp, err
+	})
 }
 
 // botLogin is the login of the app's bot user, read once from GET /app.

@@ -677,3 +677,28 @@ func TestReportIssues(t *testing.T) {
 		t.Errorf("Issue of a missing number: err = %v, want ErrGone", err)
 	}
 }
+
+// TestRevokedTokenIsReplaced: GitHub refuses a token before its stated expiry
+// (revoked, clock skew); the 401 fails that call, and the next Installation mints a
+// fresh token instead of sending the refused one again.
+func TestRevokedTokenIsReplaced(t *testing.T) {
+	w := newWorld(t)
+	sha := w.repo("api", map[string]string{"a": "a"})
+	ctx := context.Background()
+	if _, err := w.installation(t).BranchHead(ctx, "acme", "api", "main"); err != nil {
+		t.Fatalf("BranchHead: %v", err)
+	}
+	tokens := w.count("POST", "/app/installations/*/access_tokens")
+	w.fake.ExpireTokens()
+	_, err := w.installation(t).BranchHead(ctx, "acme", "api", "main")
+	if err == nil || errors.Is(err, jobs.ErrGone) || errors.Is(err, jobs.ErrSuspended) {
+		t.Fatalf("BranchHead with a revoked token: err = %v, want a retryable error", err)
+	}
+	got, err := w.installation(t).BranchHead(ctx, "acme", "api", "main")
+	if err != nil || got != sha {
+		t.Fatalf("BranchHead after the 401 = %q, %v; want %q", got, err, sha)
+	}
+	if n := w.count("POST", "/app/installations/*/access_tokens"); n != tokens+1 {
+		t.Errorf("token requests = %d, want %d (one fresh token after the 401)", n, tokens+1)
+	}
+}
