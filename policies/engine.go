@@ -252,9 +252,17 @@ func (e *Engine) Evaluate(ctx context.Context, snap Snapshot, req Request) (*Eva
 		ev.Results = append(ev.Results, combineResults(res, comps, per))
 	}
 	ev.Components = make([]Component, len(comps))
+	// Remediation templates name the repository being judged, never an example's.
+	fill := strings.NewReplacer("{{repository}}", req.Repository.Name, "{{full_name}}", name)
+	for i := range ev.Results {
+		ev.Results[i].Remediation = fill.Replace(ev.Results[i].Remediation)
+	}
 	for i, c := range comps {
 		if c.Results == nil {
 			c.Results = []Result{}
+		}
+		for j := range c.Results {
+			c.Results[j].Remediation = fill.Replace(c.Results[j].Remediation)
 		}
 		c.Summary = Summarize(c.Results)
 		ev.Components[i] = *c

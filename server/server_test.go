@@ -174,6 +174,8 @@ func stickyComments(fake *githubfake.Fake, number int) []githubfake.IssueComment
 
 func TestPullRequestCheckRunAndStickyComment(t *testing.T) {
 	fake := newOrg(t, "advisory")
+	// With an owner to give, the suggested files are generated for this repository.
+	fake.Commit(org, ".github", "main", map[string]string{"golden-path.yaml": fmt.Sprintf(orgConfig, "advisory") + "fixes:\n  owner: group:payments-team\n"})
 	a := startApp(t, fake, filepath.Join(t.TempDir(), "gp.db"))
 
 	if code := a.deliver(t, fake, "pull_request", "d-1", fake.PullRequestEvent("opened", org, "payments", 1)); code != http.StatusAccepted {
@@ -189,6 +191,11 @@ func TestPullRequestCheckRunAndStickyComment(t *testing.T) {
 	first := stickyComments(fake, 1)[0]
 	if !strings.Contains(first.Body, "catalog.present") || !strings.Contains(first.Body, "apiVersion: backstage.io/v1alpha1") {
 		t.Fatalf("comment does not say what fails and how to fix it:\n%s", first.Body)
+	}
+	// The fix is the generated file for this repository, not the template's example.
+	if !strings.Contains(first.Body, "`catalog-info.yaml`\n\n```yaml\n") || !strings.Contains(first.Body, "name: payments\n") ||
+		!strings.Contains(first.Body, "github.com/project-slug: acme/payments") || strings.Contains(first.Body, "payments-api") {
+		t.Fatalf("the suggested catalog is not filled in for this repository:\n%s", first.Body)
 	}
 
 	// The developer fixes the repository: the same comment turns into an all-clear.

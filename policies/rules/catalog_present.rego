@@ -18,10 +18,10 @@
 #     apiVersion: backstage.io/v1alpha1
 #     kind: Component
 #     metadata:
-#       name: payments-api            # [a-zA-Z0-9] separated by - _ . (max 63)
+#       name: {{repository}}            # [a-zA-Z0-9] separated by - _ . (max 63)
 #       description: Card payments API
 #       annotations:
-#         github.com/project-slug: acme/payments-api
+#         github.com/project-slug: {{full_name}}
 #         backstage.io/techdocs-ref: dir:.
 #     spec:
 #       type: service                 # service | website | library | ...

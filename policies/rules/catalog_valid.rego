@@ -21,7 +21,7 @@
 #     - apiVersion: `backstage.io/v1alpha1` for Component, API, System, Domain,
 #       Resource, Group, User and Location.
 #     - metadata.name: 1-63 characters, `[a-zA-Z0-9]` at both ends, `-`, `_` or `.`
-#       between (`payments-api`, not `Payments API`).
+#       between (`{{repository}}`, not `Payments API`).
 #     - metadata.namespace: lower-case DNS label (`default`, `team-a`).
 #     - labels: `[prefix/]name: value`, values 0-63 characters like names.
 #     - annotations: `[prefix/]name: "string"` (quote numbers and booleans).
@@ -35,7 +35,7 @@
 #     apiVersion: backstage.io/v1alpha1
 #     kind: Component
 #     metadata:
-#       name: payments-api
+#       name: {{repository}}
 #       tags: [java, payments]
 #       links:
 #         - url: https://grafana.example.com/d/payments

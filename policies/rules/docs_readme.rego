@@ -17,7 +17,7 @@
 #     who owns it, and how to run, test and deploy it:
 #
 #     ```markdown
-#     # payments-api
+#     # {{repository}}
 #
 #     Card payments API used by checkout and the mobile apps. Owned by
 #     @acme/payments-team (#payments on Slack).

@@ -18,7 +18,7 @@
 #
 #     ```yaml
 #     # mkdocs.yml
-#     site_name: payments-api
+#     site_name: {{repository}}
 #     nav:
 #       - Home: index.md
 #       - Runbook: runbook.md

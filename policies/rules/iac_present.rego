@@ -30,7 +30,7 @@
 #
 #     module "service" {
 #       source = "git::https://github.com/acme/terraform-modules.git//service?ref=v3.2.0"
-#       name   = "payments-api"
+#       name   = "{{repository}}"
 #       team   = "payments-team"
 #     }
 #     ```

@@ -25,7 +25,7 @@
 #     apiVersion: backstage.io/v1alpha1
 #     kind: API
 #     metadata:
-#       name: payments-api
+#       name: {{repository}}
 #     spec:
 #       type: openapi          # asyncapi | grpc | graphql
 #       lifecycle: production
@@ -34,7 +34,7 @@
 #         $text: ./api/openapi.yaml
 #     ```
 #
-#     and reference it from the Component with `spec.providesApis: [payments-api]`.
+#     and reference it from the Component with `spec.providesApis: [{{repository}}]`.
 package goldenpath.rules.interfaces.api_spec
 
 import data.goldenpath.lib

@@ -20,10 +20,10 @@
 #     ```yaml
 #     metadata:
 #       annotations:
-#         grafana/dashboard-selector: "tags @> 'payments-api'"
-#         prometheus.io/rule: 'sum(rate(http_requests_total{service="payments-api"}[5m])) by (code)'
+#         grafana/dashboard-selector: "tags @> '{{repository}}'"
+#         prometheus.io/rule: 'sum(rate(http_requests_total{service="{{repository}}"}[5m])) by (code)'
 #       links:
-#         - url: https://grafana.acme.com/d/payments-api
+#         - url: https://grafana.acme.com/d/{{repository}}
 #           title: Dashboard
 #           type: dashboard
 #     ```

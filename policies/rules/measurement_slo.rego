@@ -20,9 +20,9 @@
 #     apiVersion: openslo/v1
 #     kind: SLO
 #     metadata:
-#       name: payments-api-availability
+#       name: {{repository}}-availability
 #     spec:
-#       service: payments-api
+#       service: {{repository}}
 #       description: 99.9% of card payment requests succeed
 #       budgetingMethod: Occurrences
 #       timeWindow:
@@ -30,7 +30,7 @@
 #           isRolling: true
 #       indicator:
 #         metadata:
-#           name: payments-api-success-ratio
+#           name: {{repository}}-success-ratio
 #         spec:
 #           ratioMetric:
 #             counter: true
@@ -38,12 +38,12 @@
 #               metricSource:
 #                 type: Prometheus
 #                 spec:
-#                   query: sum(rate(http_requests_total{service="payments-api",code!~"5.."}[5m]))
+#                   query: sum(rate(http_requests_total{service="{{repository}}",code!~"5.."}[5m]))
 #             total:
 #               metricSource:
 #                 type: Prometheus
 #                 spec:
-#                   query: sum(rate(http_requests_total{service="payments-api"}[5m]))
+#                   query: sum(rate(http_requests_total{service="{{repository}}"}[5m]))
 #       objectives:
 #         - displayName: Availability
 #           target: 0.999

@@ -28,7 +28,7 @@
 #     metadata:
 #       annotations:
 #         opsgenie.com/team: payments-team
-#         opsgenie.com/component-selector: 'tag:"service:payments-api"'
+#         opsgenie.com/component-selector: 'tag:"service:{{repository}}"'
 #     ```
 package goldenpath.rules.operations.oncall
 

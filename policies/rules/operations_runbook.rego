@@ -16,7 +16,7 @@
 #     catalog:
 #
 #     ```markdown
-#     # payments-api runbook
+#     # {{repository}} runbook
 #
 #     ## Service overview
 #     What it does, its dependencies, dashboards and SLOs (links).
@@ -24,8 +24,8 @@
 #     ## Alerts
 #     ### PaymentsHighErrorRate
 #     - Impact: card payments fail at checkout.
-#     - Diagnose: dashboard link; `kubectl -n payments logs deploy/payments-api`.
-#     - Mitigate: roll back with `helm rollback payments-api`; fail over to ...
+#     - Diagnose: dashboard link; `kubectl -n payments logs deploy/{{repository}}`.
+#     - Mitigate: roll back with `helm rollback {{repository}}`; fail over to ...
 #
 #     ## Escalation
 #     #payments-oncall, then the payments-team engineering manager.
@@ -35,7 +35,7 @@
 #     # catalog-info.yaml
 #     metadata:
 #       links:
-#         - url: https://github.com/acme/payments-api/blob/main/docs/runbook.md
+#         - url: https://github.com/{{full_name}}/blob/main/docs/runbook.md
 #           title: Runbook
 #           type: runbook
 #     ```

@@ -6,10 +6,12 @@ package checks
 import (
 	"cmp"
 	"fmt"
+	"path"
 	"slices"
 	"strings"
 
 	"github.com/goldenpath/goldenpath/policies"
+	"github.com/goldenpath/goldenpath/policies/fix"
 	"github.com/goldenpath/goldenpath/server/markdown"
 )
 
@@ -61,10 +63,12 @@ type Facts struct {
 	Blocking bool
 	// Base is the evaluation of the pull request's base, nil when unknown.
 	Base *policies.Evaluation
-	// Repository ("owner/name") fills the placeholders of remediation templates.
-	Repository string
 	// DetailsURL is where the check's "Details" link leads (the adoption report); optional.
 	DetailsURL string
+	// Fixes are the files that make failing rules pass, generated for this
+	// repository (the generators of `goldenpath fix`); they replace the rule's
+	// generic remediation in "How to fix".
+	Fixes []fix.File
 }
 
 // CheckOutput renders the check run for an evaluation: what the pull request
@@ -104,8 +108,8 @@ func CheckOutput(ev *policies.Evaluation, f Facts) Output {
 	var t strings.Builder
 	for _, r := range failures(ev) {
 		fmt.Fprintf(&t, "### %s %s (%s, %s level %d)\n\n%s\n\n", mark(r), markdown.Code(r.Rule), severityWord(r), r.Aspect, r.Level, markdown.Text(r.Message))
-		if fix := remediation(r, f.Repository); fix != "" {
-			fmt.Fprintf(&t, "**How to fix:**\n\n%s\n\n", fix)
+		if how := howToFix(r, f); how != "" {
+			fmt.Fprintf(&t, "**How to fix:**\n\n%s\n\n", how)
 		}
 		for _, file := range r.Files {
 			out.Annotations = append(out.Annotations, annotation(r, file))
@@ -250,27 +254,51 @@ func severityWord(r policies.Result) string {
 	return string(r.Severity)
 }
 
-// remediation fills a rule's remediation template with the repository's facts.
-// Remediations are authored by the platform team (trusted) and often put the
-// name in a code block, where an escape would show; GitHub allows only letters,
-// digits, '.', '-' and '_' in names, which are inert, so a name is escaped only
-// when it holds anything else.
-func remediation(r policies.Result, repo string) string {
-	if r.Remediation == "" {
-		return ""
+// howToFix is the generated files for a failing rule, filled in for this
+// repository, or else the rule's remediation.
+func howToFix(r policies.Result, f Facts) string {
+	var b strings.Builder
+	for _, file := range f.Fixes {
+		if file.Rule != r.Rule {
+			continue
+		}
+		if b.Len() == 0 {
+			b.WriteString("Add these files, filled in for this repository (`goldenpath fix` writes them):\n\n")
+		}
+		fence := codeFence(string(file.Content))
+		fmt.Fprintf(&b, "%s\n\n%s%s\n%s\n%s\n\n", markdown.Code(file.Path), fence, language(file.Path), strings.TrimRight(string(file.Content), "\n"), fence)
 	}
-	name := repo
-	if i := strings.LastIndexByte(name, '/'); i >= 0 {
-		name = name[i+1:]
+	if b.Len() > 0 {
+		return strings.TrimSpace(b.String())
 	}
-	return strings.NewReplacer("{{repository}}", inertName(name), "{{full_name}}", inertName(repo)).Replace(strings.TrimSpace(r.Remediation))
+	return remediation(r)
 }
 
-func inertName(s string) string {
-	for _, c := range s {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("._-/", c)) {
-			return markdown.Text(s)
+// codeFence is a backtick fence longer than any run of backticks in content, so
+// the content cannot close it.
+func codeFence(content string) string {
+	longest, run := 0, 0
+	for _, c := range content {
+		if c == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
 		}
 	}
-	return s
+	return strings.Repeat("`", max(3, longest+1))
 }
+
+func language(p string) string {
+	switch path.Ext(p) {
+	case ".yaml", ".yml":
+		return "yaml"
+	case ".md":
+		return "markdown"
+	}
+	return ""
+}
+
+// remediation is the rule's remediation, its placeholders filled in by the engine.
+// Remediations are authored by the platform team (trusted Markdown).
+func remediation(r policies.Result) string { return strings.TrimSpace(r.Remediation) }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/goldenpath/goldenpath/policies"
+	"github.com/goldenpath/goldenpath/policies/fix"
 )
 
 func eval(results ...policies.Result) *policies.Evaluation {
@@ -67,8 +68,8 @@ func TestAnnotations(t *testing.T) {
 func TestCommentEscapesRepositoryText(t *testing.T) {
 	r := rule("catalog.owner", policies.SeverityError, policies.StatusFail)
 	r.Message = "owner @acme/payments | <script>alert(1)</script>\nsecond line"
-	r.Remediation = "Add `spec.owner` to the catalog of {{repository}}."
-	body := CommentBody(eval(r), Facts{Repository: "acme/payments"})
+	r.Remediation = "Add `spec.owner` to the catalog of payments."
+	body := CommentBody(eval(r), Facts{})
 	for _, bad := range []string{"@acme/payments", "<script>", "| <"} {
 		if strings.Contains(body, bad) {
 			t.Fatalf("comment contains %q unescaped:\n%s", bad, body)
@@ -135,7 +136,7 @@ func realistic() (base, head *policies.Evaluation) {
 	slo := r("measurement.slo", i, fail, "no SLO: files named *slo*.yaml or __slo__ dirs, see https://openslo.com")
 	owner := r("catalog.owner", e, fail, "spec.owner is @acme/payments-team <script>alert(1)</script> | not a group")
 	owner.Files = []policies.FileRef{{Path: "catalog-info.yaml", Line: 7}}
-	owner.Remediation = "Set `spec.owner` in the catalog of {{repository}}."
+	owner.Remediation = "Set `spec.owner` in the catalog of pay_ments."
 	head = eval(
 		slo,
 		r("docs.readme", w, fail, "README.md has 3 lines; a README explains what {{repository}} is"),
@@ -158,13 +159,13 @@ func realistic() (base, head *policies.Evaluation) {
 
 func TestGoldenComment(t *testing.T) {
 	base, head := realistic()
-	golden(t, "comment.md", CommentBody(head, Facts{Base: base, Repository: "acme/pay_ments"}))
-	golden(t, "comment-no-base.md", CommentBody(head, Facts{Repository: "acme/pay_ments", Blocking: true}))
+	golden(t, "comment.md", CommentBody(head, Facts{Base: base}))
+	golden(t, "comment-no-base.md", CommentBody(head, Facts{Blocking: true}))
 }
 
 func TestGoldenCheckRun(t *testing.T) {
 	base, head := realistic()
-	out := CheckOutput(head, Facts{Base: base, Repository: "acme/pay_ments", DetailsURL: "https://github.com/acme/.github/issues/1"})
+	out := CheckOutput(head, Facts{Base: base, DetailsURL: "https://github.com/acme/.github/issues/1"})
 	golden(t, "check-summary.md", out.Summary)
 	golden(t, "check-text.md", out.Text)
 	if out.DetailsURL != "https://github.com/acme/.github/issues/1" {
@@ -200,5 +201,28 @@ func TestChangeAgainstBase(t *testing.T) {
 	}
 	if c := changeOf(nil, head); len(c.breaks)+len(c.fixes) != 0 {
 		t.Fatal("without a base nothing is a change")
+	}
+}
+
+// TestGeneratedFixesReplaceTheTemplate: a failing rule with files generated for
+// this repository shows them, fenced so that their content cannot close the block;
+// a rule without shows its remediation.
+func TestGeneratedFixesReplaceTheTemplate(t *testing.T) {
+	owner := rule("catalog.present", policies.SeverityError, policies.StatusFail)
+	owner.Remediation = "Paste a catalog naming payments-api."
+	readme := rule("docs.readme", policies.SeverityWarning, policies.StatusFail)
+	readme.Remediation = "Write a README for ledger."
+	f := Facts{Fixes: []fix.File{
+		{Path: "catalog-info.yaml", Rule: "catalog.present", Content: []byte("metadata:\n  name: ledger\n  description: \"uses ``` fences\"\n")},
+	}}
+	for name, body := range map[string]string{"comment": CommentBody(eval(owner, readme), f), "check": CheckOutput(eval(owner, readme), f).Text} {
+		for _, want := range []string{"`catalog-info.yaml`\n\n````yaml\nmetadata:\n  name: ledger\n", "uses ``` fences\"\n````\n", "Write a README for ledger."} {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s lacks %q:\n%s", name, want, body)
+			}
+		}
+		if strings.Contains(body, "payments-api") {
+			t.Errorf("%s shows the generic template beside the generated file:\n%s", name, body)
+		}
 	}
 }

@@ -46,8 +46,8 @@ func CommentBody(ev *policies.Evaluation, f Facts) string {
 			if r.Status != policies.StatusFail {
 				continue
 			}
-			if fix := remediation(r, f.Repository); fix != "" {
-				fmt.Fprintf(&b, "<details><summary>How to fix <code>%s</code></summary>\n\n%s\n\n</details>\n\n", markdown.Text(r.Rule), fix)
+			if how := howToFix(r, f); how != "" {
+				fmt.Fprintf(&b, "<details><summary>How to fix <code>%s</code></summary>\n\n%s\n\n</details>\n\n", markdown.Text(r.Rule), how)
 			}
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/goldenpath/goldenpath/policies"
+	"github.com/goldenpath/goldenpath/policies/fix"
 	"github.com/goldenpath/goldenpath/server/checks"
 	"github.com/goldenpath/goldenpath/server/store"
 )
@@ -85,7 +86,8 @@ func (w *PullWorker) evaluatePull(ctx context.Context, a PullArgs) error {
 	if err != nil {
 		return err
 	}
-	ev, eng, err := w.evaluate(ctx, inst.Snapshot(a.Owner, a.Repo, a.HeadSHA), oc, override, repo)
+	snap := inst.Snapshot(a.Owner, a.Repo, a.HeadSHA)
+	ev, eng, err := w.evaluate(ctx, snap, oc, override, repo)
 	if err != nil {
 		return fmt.Errorf("evaluate %s@%s: %w", full, short(a.HeadSHA), err)
 	}
@@ -95,7 +97,8 @@ func (w *PullWorker) evaluatePull(ctx context.Context, a PullArgs) error {
 	if err := w.save(ctx, a.InstallationID, a.RepoID, fmt.Sprintf("refs/pull/%d/head", a.Number), a.HeadSHA, ev, eng, oc); err != nil {
 		return err
 	}
-	facts := checks.Facts{Blocking: oc.Org.Enforcement == "blocking", Repository: full, DetailsURL: w.reportURL(ctx, a.Owner)}
+	facts := checks.Facts{Blocking: oc.Org.Enforcement == "blocking", DetailsURL: w.reportURL(ctx, a.Owner),
+		Fixes: w.fixFiles(ctx, snap, repo, ev, oc)}
 	if a.BaseSHA != "" {
 		if facts.Base, err = w.baseEvaluation(ctx, inst, a, oc, repo); err != nil {
 			return err
@@ -229,4 +232,28 @@ func short(sha string) string {
 		return sha[:7]
 	}
 	return sha
+}
+
+// fixFiles are the files `goldenpath fix` would write for the failing rules, filled
+// in from this repository's facts, for the comment and the check to show. They are
+// a help, not the verdict: when they cannot be made, the rules' own remediation shows.
+func (w *PullWorker) fixFiles(ctx context.Context, snap policies.Snapshot, repo policies.Repository, ev *policies.Evaluation, oc *orgConfig) []fix.File {
+	var failing []string
+	for _, r := range ev.Results {
+		if r.Status == policies.StatusFail {
+			failing = append(failing, r.Rule)
+		}
+	}
+	if len(failing) == 0 {
+		return nil
+	}
+	facts, err := fix.Gather(ctx, snap, repo, ev, fix.Options{WebURL: w.Settings.WebURL, DefaultOwner: oc.Org.Fixes.Owner})
+	if err == nil {
+		var plan *fix.Plan
+		if plan, err = fix.Bundled.Plan(facts, failing); err == nil {
+			return plan.Files
+		}
+	}
+	logger(ctx).Warn().Err(err).Str("repository", repo.FullName()).Msg("fix suggestions not made")
+	return nil
 }
