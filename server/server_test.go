@@ -75,8 +75,14 @@ func testConfig(fake *githubfake.Fake, dbPath string) *config.Server {
 
 func startAppConfig(t testing.TB, cfg *config.Server, opts Options) *app {
 	t.Helper()
+	return startAppLogging(t, cfg, opts, io.Discard)
+}
+
+// startAppLogging starts an app whose JSON log lines go to logs.
+func startAppLogging(t testing.TB, cfg *config.Server, opts Options, logs io.Writer) *app {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	log := zerolog.New(io.Discard)
+	log := zerolog.New(logs)
 	ctx = log.WithContext(ctx)
 	srv, err := New(ctx, cfg, log, opts)
 	if err != nil {

@@ -134,6 +134,19 @@ func (f *Fake) ExpireTokens() {
 	}
 }
 
+// RevokeInstallationTokens makes the tokens issued so far to one installation
+// invalid before their stated expiry (revoked, or an expiry the client did not
+// expect): requests with them get 401 Bad credentials, and a new token works.
+func (f *Fake) RevokeInstallationTokens(id int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, t := range f.st.tokens {
+		if t.installationID == id {
+			t.expiresAt = time.Now().Add(-time.Second)
+		}
+	}
+}
+
 // AddInstallation installs the app on the organisation org, for all its repositories.
 func (f *Fake) AddInstallation(id int64, org string) {
 	f.mu.Lock()

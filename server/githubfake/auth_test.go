@@ -125,6 +125,14 @@ func TestInstallationTokenFlow(t *testing.T) {
 	if got := do(t, f, rawCall{path: "/repos/acme/api", auth: "token " + tok}); got.status != 200 {
 		t.Errorf("token use: %d", got.status)
 	}
+	f.RevokeInstallationTokens(testInstallation + 1)
+	if got := do(t, f, rawCall{path: "/repos/acme/api", auth: "token " + tok}); got.status != 200 {
+		t.Errorf("token of another installation revoked: %d, want 200", got.status)
+	}
+	f.RevokeInstallationTokens(testInstallation)
+	if got := do(t, f, rawCall{path: "/repos/acme/api", auth: "token " + tok}); got.status != 401 {
+		t.Errorf("revoked token: %d, want 401", got.status)
+	}
 	f.ExpireTokens()
 	if got := do(t, f, rawCall{path: "/repos/acme/api", auth: "token " + tok}); got.status != 401 {
 		t.Errorf("expired token: %d, want 401", got.status)

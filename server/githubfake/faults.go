@@ -178,6 +178,13 @@ const (
 	// FaultEmptyRepository answers 409 "Git Repository is empty.", as git data
 	// endpoints do for a repository without commits.
 	FaultEmptyRepository
+	// FaultUnauthorized answers 401 "Bad credentials", as GitHub does for a token
+	// revoked or expired before the client expected.
+	FaultUnauthorized
+	// FaultForbidden answers 403 "Resource not accessible by integration", as
+	// GitHub does when the installation lacks a permission (or, briefly, while a
+	// permission change propagates).
+	FaultForbidden
 )
 
 func (k FaultKind) String() string {
@@ -196,6 +203,10 @@ func (k FaultKind) String() string {
 		return "404"
 	case FaultEmptyRepository:
 		return "409"
+	case FaultUnauthorized:
+		return "401"
+	case FaultForbidden:
+		return "403"
 	}
 	return "fault(" + strconv.Itoa(int(k)) + ")"
 }
@@ -273,6 +284,10 @@ func (f *Fake) faultResponse(ft *Fault) *response {
 		return notFound("")
 	case FaultEmptyRepository:
 		return gitRepositoryEmpty("")
+	case FaultUnauthorized:
+		return problem(http.StatusUnauthorized, "Bad credentials", "https://docs.github.com/rest")
+	case FaultForbidden:
+		return problem(http.StatusForbidden, "Resource not accessible by integration", "https://docs.github.com/rest")
 	default:
 		return problem(http.StatusInternalServerError, "Server Error", "")
 	}

@@ -224,6 +224,8 @@ func TestFaultInjection(t *testing.T) {
 		{"503 on matching method only", githubfake.Fault{Kind: githubfake.FaultUnavailable, Times: 1, Method: "POST"}, "/repos/acme/api", []int{200, 200}},
 		{"path that does not match", githubfake.Fault{Kind: githubfake.FaultInternalError, Times: 1, Path: "/repos/acme/web"}, "/repos/acme/api", []int{200}},
 		{"secondary rate limit", githubfake.Fault{Kind: githubfake.FaultSecondaryRateLimit, Times: 1, RetryAfter: 30 * time.Second}, "/repos/acme/api", []int{403, 200}},
+		{"401 once", githubfake.Fault{Kind: githubfake.FaultUnauthorized, Times: 1, Path: "/repos/acme/api"}, "/repos/acme/api", []int{401, 200}},
+		{"403 twice", githubfake.Fault{Kind: githubfake.FaultForbidden, Times: 2}, "/repos/acme/api", []int{403, 403, 200}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -41,8 +41,12 @@ func (w *PullWorker) Work(ctx context.Context, job *river.Job[PullArgs]) error {
 func (w *PullWorker) giveUp(ctx context.Context, a PullArgs, reason error) {
 	log := logger(ctx).With().Str("repository", a.Owner+"/"+a.Repo).Logger()
 	id, err := w.Store.CheckRunID(ctx, a.RepoID, a.HeadSHA, w.Settings.CheckName)
-	if err != nil || id == 0 {
-		log.Warn().Err(err).Msg("evaluation given up before its check run existed")
+	if err != nil {
+		log.Warn().Err(err).Msg("could not look up the check run of an evaluation given up")
+		return
+	}
+	if id == 0 {
+		log.Warn().Err(reason).Msg("evaluation given up before its check run was created: no run left in progress")
 		return
 	}
 	inst, err := w.GitHub.Installation(ctx, a.InstallationID)
