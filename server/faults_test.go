@@ -162,3 +162,32 @@ func TestRevokedTokenIsReplaced(t *testing.T) {
 		t.Errorf("%d token requests after the revocation, want one", n-tokens)
 	}
 }
+
+// TestPushTreeNotFound: a default-branch push whose tree answers 404 once (the
+// replica has not seen the commit yet) is retried and evaluated; one that keeps
+// answering 404 is dropped after the paced attempts.
+func TestPushTreeNotFound(t *testing.T) {
+	tests := []struct {
+		name        string
+		times       int // 0: every request
+		wantOutcome string
+		wantRetries int
+	}{
+		{"transient", 1, "completed", 1},
+		{"persistent", 0, "cancelled", 3}, // four attempts in all
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fake := newOrg(t, "advisory")
+			a := startApp(t, fake, filepath.Join(t.TempDir(), "gp.db"))
+			fake.InjectFault(githubfake.Fault{Path: "/repos/acme/payments/git/trees/**", Kind: githubfake.FaultNotFound, Times: tt.times})
+			a.deliver(t, fake, "push", "push-1", fake.PushEvent(org, "payments", "main"))
+			waitFor(t, "the push job "+tt.wantOutcome, 20*time.Second, func() bool {
+				return a.jobs(t, "evaluate_branch", tt.wantOutcome) == 1
+			})
+			if n := a.jobs(t, "evaluate_branch", "retried"); n != tt.wantRetries {
+				t.Errorf("%d retries before the 404 was believed or passed, want %d", n, tt.wantRetries)
+			}
+		})
+	}
+}
