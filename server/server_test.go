@@ -30,7 +30,8 @@ rules:
   disable: [catalog.valid, catalog.owner, catalog.system, catalog.lifecycle, docs.techdocs,
     iac.present, ci.present, ci.pinned_actions, deps.automation, deps.lockfile, security.policy,
     operations.runbook, operations.oncall, measurement.observability, measurement.slo,
-    interfaces.api_spec, adoption.template]
+    interfaces.api_spec, adoption.template, releases.changelog, adoption.contributing,
+    interfaces.dev_environment, measurement.error_budget]
 `
 
 var goodFiles = map[string]string{
