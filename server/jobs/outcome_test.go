@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/riverqueue/river"
 )
 
 func TestSuspendedWaitGrows(t *testing.T) {
@@ -49,6 +51,29 @@ func TestDoubtGone(t *testing.T) {
 			got, gone := doubtGone(tc.err, tc.attempt)
 			if gone != tc.wantGone || errors.Is(got, ErrGone) != tc.wantIs || (tc.err == nil) != (got == nil) {
 				t.Errorf("doubtGone(%v, %d) = %v, %v", tc.err, tc.attempt, got, gone)
+			}
+		})
+	}
+}
+
+func TestLastFailure(t *testing.T) {
+	boom := errors.New("500 from GitHub")
+	tests := []struct {
+		name                 string
+		res                  error
+		attempt, maxAttempts int
+		want                 bool
+	}{
+		{"success", nil, 12, 12, false},
+		{"failure with attempts left", boom, 3, 12, false},
+		{"failure on the last attempt", boom, 12, 12, true},
+		{"snooze on the last attempt", river.JobSnooze(time.Minute), 12, 12, false},
+		{"cancelled", river.JobCancel(boom), 1, 12, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := lastFailure(tt.res, tt.attempt, tt.maxAttempts); got != tt.want {
+				t.Fatalf("lastFailure = %v, want %v", got, tt.want)
 			}
 		})
 	}

@@ -29,10 +29,32 @@ func (w *PullWorker) Timeout(*river.Job[PullArgs]) time.Duration { return 5 * ti
 func (w *PullWorker) Work(ctx context.Context, job *river.Job[PullArgs]) error {
 	a := job.Args
 	err, gone := doubtGone(w.evaluatePull(ctx, a), job.Attempt)
-	if gone {
+	res := w.outcome(ctx, job.Kind, a.Owner+"/"+a.Repo, err)
+	var completed checkCompletedError
+	if (gone || lastFailure(res, job.Attempt, job.MaxAttempts)) && !errors.As(err, &completed) {
 		w.giveUp(ctx, a, err)
 	}
-	return w.outcome(ctx, job.Kind, a.Owner+"/"+a.Repo, err)
+	return res
+}
+
+// checkCompletedError is a failure after the check run was completed (of the sticky
+// comment): giving up must not overwrite the verdict already shown.
+type checkCompletedError struct{ error }
+
+func (e checkCompletedError) Unwrap() error { return e.error }
+
+// lastFailure says whether a job's outcome ends it for good: a failure on its
+// last allowed attempt (River discards it) or a cancellation. A snooze or a
+// success does not.
+func lastFailure(res error, attempt, maxAttempts int) bool {
+	var cancel *river.JobCancelError
+	switch {
+	case res == nil || isSnooze(res):
+		return false
+	case errors.As(res, &cancel):
+		return true
+	}
+	return attempt >= maxAttempts
 }
 
 // giveUp completes the check run of an evaluation that cannot happen, saying why,
@@ -117,7 +139,10 @@ func (w *PullWorker) evaluatePull(ctx context.Context, a PullArgs) error {
 	if a.Number == 0 {
 		return nil
 	}
-	return w.updateComment(ctx, inst, a, checks.NeedsComment(ev), checks.CommentBody(ev, facts))
+	if err := w.updateComment(ctx, inst, a, checks.NeedsComment(ev), checks.CommentBody(ev, facts)); err != nil {
+		return checkCompletedError{err}
+	}
+	return nil
 }
 
 // startCheckRun creates the in-progress check run, or finds the one an earlier,
