@@ -24,8 +24,8 @@ type waitingReport struct {
 		Waiting      int        `json:"waiting"`
 		WaitingUntil *time.Time `json:"waiting_until"`
 	} `json:"sweep"`
-	Unjudged []report.Unjudged `json:"unjudged"`
-	Issue    *jobs.ReportIssue `json:"issue"`
+	Unjudged []report.RepoReason `json:"unjudged"`
+	Issue    *jobs.ReportIssue   `json:"issue"`
 }
 
 func (a *app) waitingReport(t testing.TB) (waitingReport, bool) {

@@ -90,10 +90,10 @@ func (e *Evaluator) buildReport(ctx context.Context, owner string, oc *orgConfig
 }
 
 // unjudgedOf decodes a sweep's repositories not judged; unreadable is none.
-func unjudgedOf(raw []byte) []report.Unjudged {
-	out := []report.Unjudged{}
+func unjudgedOf(raw []byte) []report.RepoReason {
+	out := []report.RepoReason{}
 	if len(raw) > 0 && json.Unmarshal(raw, &out) != nil || out == nil {
-		return []report.Unjudged{}
+		return []report.RepoReason{}
 	}
 	return out
 }

@@ -149,7 +149,7 @@ func (w *SweepWorker) sweep(ctx context.Context, a SweepArgs) error {
 		}
 		todo = append(todo, r)
 	}
-	var unjudged []report.Unjudged
+	var unjudged []report.RepoReason
 	for i, r := range todo {
 		st, seen := known[r.ID]
 		same := seen && st.PolicyDigest == eng.Digest() && st.ConfigDigest == oc.Org.Digest()
@@ -169,7 +169,7 @@ func (w *SweepWorker) sweep(ctx context.Context, a SweepArgs) error {
 			}
 			reason := w.whyNotJudged(ctx, inst, r, err)
 			logger(ctx).Warn().Err(err).Str("repository", r.Owner+"/"+r.Name).Msg("sweep: repository not judged")
-			unjudged = append(unjudged, report.Unjudged{Repository: r.Name, Reason: reason})
+			unjudged = append(unjudged, report.RepoReason{Repository: r.Name, Reason: reason})
 		case evaluated:
 			rec.Evaluated++
 		default:
@@ -210,7 +210,7 @@ func (w *SweepWorker) currentSweep(ctx context.Context, owner string) (store.Swe
 // reset: the continuation job snoozes itself; any other sweep job schedules the
 // continuation (one per organisation) and ends, so that a request meanwhile (an
 // installation, a re-scan) runs at once instead of joining a waiting job.
-func (w *SweepWorker) wait(ctx context.Context, inst Installation, a SweepArgs, oc *orgConfig, rec *store.SweepRecord, n int, until time.Time, unjudged []report.Unjudged) error {
+func (w *SweepWorker) wait(ctx context.Context, inst Installation, a SweepArgs, oc *orgConfig, rec *store.SweepRecord, n int, until time.Time, unjudged []report.RepoReason) error {
 	var err error
 	rec.Waiting, rec.WaitingUntil = n, until.UTC()
 	if rec.Unjudged, err = json.Marshal(unjudged); err != nil {

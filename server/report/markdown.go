@@ -336,27 +336,20 @@ func (w *writer) problems() *section {
 }
 
 func (w *writer) unjudged() *section {
-	list := w.r.Unjudged
-	s := &section{noun: "repositories"}
-	for _, u := range list {
-		s.rows = append(s.rows, row(w.repoLink(u.Repository), text(u.Reason, maxReason))+"\n")
-	}
-	s.pre = "### ⚠️ Not judged\n\nThe last sweep could not judge these repositories; they keep their last evaluation, if any, and the next sweep tries again.\n\n" +
-		fold(len(list), "repositories") +
-		"| Repository | Why |\n|---|---|\n"
-	s.post = unfold(len(list))
-	return s
+	return w.reasons("### ⚠️ Not judged\n\nThe last sweep could not judge these repositories; they keep their last evaluation, if any, and the next sweep tries again.\n\n", w.r.Unjudged)
 }
 
 func (w *writer) partial() *section {
-	list := w.r.Partial
+	return w.reasons("### ⚠️ Partially evaluated\n\nJudged on what was read: a rule that would fail there but whose evidence may be in what was not read is *not judged*, counted neither as failing nor in the score.\n\n", w.r.Partial)
+}
+
+// reasons is a table of repositories and why they are singled out.
+func (w *writer) reasons(intro string, list []RepoReason) *section {
 	s := &section{noun: "repositories"}
-	for _, p := range list {
-		s.rows = append(s.rows, row(w.repoLink(p.Repository), text(p.Reason, maxReason))+"\n")
+	for _, r := range list {
+		s.rows = append(s.rows, row(w.repoLink(r.Repository), text(r.Reason, maxReason))+"\n")
 	}
-	s.pre = "### ⚠️ Partially evaluated\n\nJudged on what was read: a rule that would fail there but whose evidence may be in what was not read is *not judged*, counted neither as failing nor in the score.\n\n" +
-		fold(len(list), "repositories") +
-		"| Repository | Why |\n|---|---|\n"
+	s.pre = intro + fold(len(list), "repositories") + "| Repository | Why |\n|---|---|\n"
 	s.post = unfold(len(list))
 	return s
 }

@@ -71,7 +71,7 @@ func TestMarkdownGolden(t *testing.T) {
 	waiting := Build("acme", basicRepos(), basicOrg(), basicHistory(), now)
 	waiting.Sweep = &SweepSummary{StartedAt: now.Add(-2 * time.Minute), Repositories: 30, Evaluated: 22, Unchanged: 1,
 		Waiting: 4, WaitingUntil: time.Date(2026, 5, 4, 13, 7, 0, 0, time.UTC)}
-	waiting.Unjudged = []Unjudged{
+	waiting.Unjudged = []RepoReason{
 		{Repository: "empty-repo", Reason: "empty repository: GitHub has no commit to read"},
 		{Repository: "flaky|<b>", Reason: "read blob: 500 Internal Server Error @acme/ops (after 3 attempts)"},
 	}

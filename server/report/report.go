@@ -109,10 +109,10 @@ type Report struct {
 	NotEvaluated int `json:"not_evaluated"`
 	// Unjudged are the repositories the latest sweep could not judge, with the
 	// reason; Build leaves it empty for the caller to fill.
-	Unjudged   []Unjudged `json:"unjudged"`
-	Passing    int        `json:"passing"`
-	Compliance float64    `json:"compliance"`
-	MeanScore  float64    `json:"mean_score"`
+	Unjudged   []RepoReason `json:"unjudged"`
+	Passing    int          `json:"passing"`
+	Compliance float64      `json:"compliance"`
+	MeanScore  float64      `json:"mean_score"`
 
 	Aspects    []AspectReport   `json:"aspects"`
 	Rules      []RuleCompliance `json:"rules"`
@@ -128,20 +128,16 @@ type Report struct {
 	Problems []ProblemUse `json:"problems"`
 	// Partial lists the repositories evaluated on part of their files (a request
 	// budget or a limit reached), by name.
-	Partial []PartialRepo `json:"partial"`
-	Trend   Trend         `json:"trend"`
+	Partial []RepoReason `json:"partial"`
+	Trend   Trend        `json:"trend"`
 }
 
-// PartialRepo is a repository whose evaluation saw part of it, and why.
-type PartialRepo struct {
-	Repository string `json:"repository"`
-	Reason     string `json:"reason"`
-}
-
-// Unjudged is a repository a sweep could not judge (an empty repository, a tree
-// or blob GitHub would not serve after retries, a repository gone since the
-// listing): it keeps its last evaluation, if any, and the report says why.
-type Unjudged struct {
+// RepoReason is a repository and why the report singles it out: its evaluation
+// saw only part of it (Report.Partial), or a sweep could not judge it at all
+// (Report.Unjudged: an empty repository, a tree or blob GitHub would not serve
+// after retries, a repository gone since the listing; it keeps its last
+// evaluation, if any).
+type RepoReason struct {
 	Repository string `json:"repository"`
 	Reason     string `json:"reason"`
 }
@@ -307,7 +303,7 @@ func Build(org string, repos []Repo, cfg *config.Org, history []SweepSummary, no
 	if !(threshold > 0 && threshold <= 1) {
 		threshold = config.DefaultThreshold
 	}
-	r := &Report{Org: org, GeneratedAt: now.UTC(), Threshold: threshold, Partial: []PartialRepo{}, Unjudged: []Unjudged{}}
+	r := &Report{Org: org, GeneratedAt: now.UTC(), Threshold: threshold, Partial: []RepoReason{}, Unjudged: []RepoReason{}}
 
 	scored := make([]scoredRepo, 0, len(repos))
 	for _, rp := range repos {
@@ -432,7 +428,7 @@ func Build(org string, repos []Repo, cfg *config.Org, history []SweepSummary, no
 			problems[p] = append(problems[p], s.name)
 		}
 		if ev.Partial != "" {
-			r.Partial = append(r.Partial, PartialRepo{Repository: s.name, Reason: ev.Partial})
+			r.Partial = append(r.Partial, RepoReason{Repository: s.name, Reason: ev.Partial})
 		}
 		for _, x := range ev.ExpiredExemptions {
 			k := expiredKey{x.Rule, x.Reason, x.Expires}
@@ -452,7 +448,7 @@ func Build(org string, repos []Repo, cfg *config.Org, history []SweepSummary, no
 	r.Furthest = furthest(scored)
 	r.Exemptions, r.ExpiredRepositoryExemptions = exemptions(cfg.Exemptions, scored, expired, now)
 	r.Problems = problemUses(problems)
-	slices.SortFunc(r.Partial, func(a, b PartialRepo) int { return cmp.Compare(a.Repository, b.Repository) })
+	slices.SortFunc(r.Partial, func(a, b RepoReason) int { return cmp.Compare(a.Repository, b.Repository) })
 	r.Trend = trend(r, history)
 	return r
 }

@@ -307,7 +307,7 @@ func TestBuildPartial(t *testing.T) {
 	partial := repo("mono", "t", "pnfnp")
 	partial.Evaluation.Partial = "listed 61000 of ? paths: request budget of 200 reached"
 	runBuild(t, []buildCase{{name: "listed, marked and not judged", repos: []Repo{repo("api", "t", "pffpp"), partial}, check: func(t *testing.T, r *Report) {
-		if want := []PartialRepo{{Repository: "mono", Reason: partial.Evaluation.Partial}}; !slices.Equal(r.Partial, want) {
+		if want := []RepoReason{{Repository: "mono", Reason: partial.Evaluation.Partial}}; !slices.Equal(r.Partial, want) {
 			t.Errorf("partial %v, want %v", r.Partial, want)
 		}
 		for _, rc := range r.Rules {
