@@ -236,6 +236,14 @@ func severityStyle(s policies.Severity) string {
 	return ansiBlue
 }
 
+// location is "path:line", or the path alone when the line is unknown.
+func location(path string, line int) string {
+	if line > 0 {
+		return pathText(path) + ":" + strconv.Itoa(line)
+	}
+	return pathText(path)
+}
+
 func (p *textPrinter) problems(problems []policies.Problem) {
 	if len(problems) == 0 {
 		return
@@ -243,11 +251,7 @@ func (p *textPrinter) problems(problems []policies.Problem) {
 	p.line("", "")
 	p.line("", p.style(fmt.Sprintf("Problems (%d)", len(problems)), ansiBold))
 	for _, pr := range problems {
-		where := pathText(pr.Source)
-		if pr.Line > 0 {
-			where += ":" + strconv.Itoa(pr.Line)
-		}
-		p.line("  ", p.style("!", ansiMagenta)+" "+p.style(where, ansiBlue))
+		p.line("  ", p.style("!", ansiMagenta)+" "+p.style(location(pr.Source, pr.Line), ansiBlue))
 		p.block("    ", clean(pr.Message), "")
 	}
 }
@@ -259,12 +263,9 @@ func (p *textPrinter) notes(notes []policies.FileError) {
 	p.line("", "")
 	p.line("", p.style(fmt.Sprintf("Catalog notes (%d)", len(notes)), ansiBold))
 	for _, n := range notes {
-		where := pathText(n.Path)
-		if n.Line > 0 {
-			where += ":" + strconv.Itoa(n.Line)
-		}
-		if n.Path == "" {
-			where = ""
+		where := ""
+		if n.Path != "" {
+			where = location(n.Path, n.Line)
 		}
 		p.line("  ", strings.TrimSpace("– "+p.style(where, ansiBlue)))
 		p.block("    ", clean(n.Message), "")
