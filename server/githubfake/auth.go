@@ -29,6 +29,8 @@ type Installation struct {
 	Repositories []string
 	SuspendedAt  *time.Time
 	CreatedAt    time.Time
+	// Permissions are what the owner granted the app (see SetInstallationPermissions).
+	Permissions map[string]string
 }
 
 type tokenState struct {
@@ -157,6 +159,7 @@ func (f *Fake) AddInstallation(id int64, org string) {
 		Account:             org,
 		RepositorySelection: "all",
 		CreatedAt:           time.Now().UTC().Truncate(time.Second),
+		Permissions:         DefaultPermissions(),
 	}
 }
 
@@ -437,7 +440,7 @@ func (f *Fake) createInstallationToken(c *call) *response {
 	body := map[string]any{
 		"token":                tok.token,
 		"expires_at":           ts(tok.expiresAt),
-		"permissions":          appPermissions(),
+		"permissions":          permissionsJSON(inst.Permissions),
 		"repository_selection": inst.RepositorySelection,
 	}
 	if len(scoped) > 0 {

@@ -429,6 +429,15 @@ func (f *Fake) routes() http.Handler {
 	f.handle(mux, "GET /repos/{owner}/{repo}/contents/{path...}", inst(docContents, f.getContents))
 	f.handle(mux, "GET /repos/{owner}/{repo}/pulls", inst(docPulls, f.listPulls))
 	f.handle(mux, "GET /repos/{owner}/{repo}/pulls/{pull_number}", inst(docPulls, f.getPull))
+
+	// Pushing a branch and opening pull requests (gitwrite.go, pullwrite.go).
+	f.handle(mux, "POST /repos/{owner}/{repo}/git/trees", inst(docTreesCreate, f.createTree))
+	f.handle(mux, "POST /repos/{owner}/{repo}/git/commits", inst(docCommitsCreate, f.createGitCommit))
+	f.handle(mux, "POST /repos/{owner}/{repo}/git/refs", inst(docRefsCreate, f.createRef))
+	f.handle(mux, "PATCH /repos/{owner}/{repo}/git/refs/{ref...}", inst(docRefsUpdate, f.updateRef))
+	f.handle(mux, "DELETE /repos/{owner}/{repo}/git/refs/{ref...}", inst(docRefsDelete, f.deleteRef))
+	f.handle(mux, "POST /repos/{owner}/{repo}/pulls", inst(docPullsCreate, f.createPull))
+	f.handle(mux, "PATCH /repos/{owner}/{repo}/pulls/{pull_number}", inst(docPullsUpdate, f.updatePull))
 	mux.HandleFunc("GET /_raw/{owner}/{repo}/{ref}/{path...}", func(w http.ResponseWriter, r *http.Request) {
 		f.serve(w, r, &route{auth: authNone, free: true, h: f.getRaw})
 	})

@@ -131,15 +131,25 @@ func (rs *repoState) putCommit(c gitCommit) string {
 
 // dirNode is a directory while a snapshot is turned into tree objects.
 type dirNode struct {
-	files map[string]string
+	files map[string]treeEntry
 	dirs  map[string]*dirNode
 }
 
-func newDirNode() *dirNode { return &dirNode{files: map[string]string{}, dirs: map[string]*dirNode{}} }
+func newDirNode() *dirNode { return &dirNode{files: map[string]treeEntry{}, dirs: map[string]*dirNode{}} }
 
 // writeSnapshot stores files (path → content) as blobs and trees, returning the
 // root tree's SHA.
 func (rs *repoState) writeSnapshot(files map[string]string) (string, error) {
+	entries := make(map[string]treeEntry, len(files))
+	for p, content := range files {
+		entries[p] = treeEntry{mode: modeFile, sha: rs.putBlob([]byte(content))}
+	}
+	return rs.writePaths(entries)
+}
+
+// writePaths stores trees holding the given non-tree entries (path → mode and
+// object; the entry's name is ignored), returning the root tree's SHA.
+func (rs *repoState) writePaths(files map[string]treeEntry) (string, error) {
 	root := newDirNode()
 	paths := make([]string, 0, len(files))
 	for p := range files {
@@ -176,8 +186,8 @@ func (rs *repoState) writeSnapshot(files map[string]string) (string, error) {
 
 func (rs *repoState) writeDir(d *dirNode) string {
 	var entries []treeEntry
-	for name, content := range d.files {
-		entries = append(entries, treeEntry{mode: modeFile, name: name, sha: rs.putBlob([]byte(content))})
+	for name, e := range d.files {
+		entries = append(entries, treeEntry{mode: e.mode, name: name, sha: e.sha})
 	}
 	for name, sub := range d.dirs {
 		entries = append(entries, treeEntry{mode: modeTree, name: name, sha: rs.writeDir(sub)})
@@ -534,6 +544,11 @@ func (f *Fake) getGitCommit(c *call) *response {
 	if sha == "" {
 		return notFound(c.rt.doc)
 	}
+	return jsonResponse(http.StatusOK, f.gitCommitJSON(rs, sha))
+}
+
+// gitCommitJSON is the git-commit shape (GET and POST /git/commits).
+func (f *Fake) gitCommitJSON(rs *repoState, sha string) map[string]any {
 	gc := rs.objects[sha].commit
 	var parents []any
 	for _, p := range gc.parents {
@@ -543,7 +558,7 @@ func (f *Fake) getGitCommit(c *call) *response {
 			"html_url": f.web("%s/%s/commit/%s", rs.Owner, rs.Name, p),
 		})
 	}
-	return jsonResponse(http.StatusOK, map[string]any{
+	return map[string]any{
 		"sha":       sha,
 		"node_id":   nodeID("Commit", sha),
 		"url":       f.api("repos/%s/%s/git/commits/%s", rs.Owner, rs.Name, sha),
@@ -557,7 +572,7 @@ func (f *Fake) getGitCommit(c *call) *response {
 		},
 		"parents":      nonNil(parents),
 		"verification": unverified(),
-	})
+	}
 }
 
 func sigJSON(s gitSignature) map[string]any {

@@ -255,15 +255,8 @@ func (f *Fake) templateJSON(rs *repoState) any {
 	return f.repoJSON(stub, repoShapeList)
 }
 
-func appPermissions() map[string]any {
-	return map[string]any{
-		"checks":        "write",
-		"contents":      "read",
-		"issues":        "write",
-		"metadata":      "read",
-		"pull_requests": "write",
-	}
-}
+// appPermissions are what the app asks for: the default installation's.
+func appPermissions() map[string]any { return permissionsJSON(DefaultPermissions()) }
 
 func appEvents() []any {
 	return []any{"check_run", "check_suite", "issues", "pull_request", "push", "repository"}
@@ -306,7 +299,7 @@ func (f *Fake) installationJSON(inst *Installation) map[string]any {
 		"app_slug":                  f.AppSlug,
 		"target_id":                 f.userID(inst.Account),
 		"target_type":               f.userType(inst.Account),
-		"permissions":               appPermissions(),
+		"permissions":               permissionsJSON(inst.Permissions),
 		"events":                    appEvents(),
 		"created_at":                ts(inst.CreatedAt),
 		"updated_at":                ts(inst.CreatedAt),

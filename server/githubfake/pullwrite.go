@@ -1,0 +1,129 @@
+package githubfake
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Opening and editing pull requests as the app: each needs pull_requests: write.
+
+const (
+	docPullsCreate = "https://docs.github.com/rest/pulls/pulls#create-a-pull-request"
+	docPullsUpdate = "https://docs.github.com/rest/pulls/pulls#update-a-pull-request"
+)
+
+func (f *Fake) createPull(c *call) *response {
+	rs, errResp := f.repoFor(c)
+	if errResp != nil {
+		return errResp
+	}
+	if denied := c.requireWrite("pull_requests"); denied != nil {
+		return denied
+	}
+	var req struct {
+		Title *string `json:"title"`
+		Head  string  `json:"head"`
+		Base  string  `json:"base"`
+		Body  *string `json:"body"`
+		Draft bool    `json:"draft"`
+	}
+	if bad := c.decode(&req); bad != nil {
+		return bad
+	}
+	// head may be "owner:branch"; only branches of this repository are served.
+	head := req.Head
+	if owner, branch, found := strings.Cut(head, ":"); found && strings.EqualFold(owner, rs.Owner) {
+		head = branch
+	}
+	switch {
+	case req.Title == nil || strings.TrimSpace(*req.Title) == "":
+		return validationError(c.rt.doc, map[string]any{"resource": "PullRequest", "code": "missing_field", "field": "title"})
+	case rs.branches[req.Base] == "":
+		return validationError(c.rt.doc, map[string]any{"resource": "PullRequest", "code": "invalid", "field": "base"})
+	case rs.branches[head] == "":
+		return validationError(c.rt.doc, map[string]any{"resource": "PullRequest", "code": "invalid", "field": "head"})
+	case rs.isAncestor(rs.branches[head], rs.branches[req.Base]):
+		return validationError(c.rt.doc, map[string]any{"resource": "PullRequest", "code": "custom",
+			"message": "No commits between " + req.Base + " and " + head})
+	}
+	if bad := f.validateIssueText(c.rt.doc, *req.Title, req.Body); bad != nil {
+		return bad
+	}
+	for _, is := range rs.issues {
+		if is.pr != nil && is.State == "open" && is.pr.HeadRef == head && is.pr.BaseRef == req.Base {
+			return validationError(c.rt.doc, map[string]any{"resource": "PullRequest", "code": "custom",
+				"message": "A pull request already exists for " + rs.Owner + ":" + head + "."})
+		}
+	}
+	is := f.newIssue(rs, Issue{Title: *req.Title, Author: f.BotLogin(), IsPullRequest: true})
+	if req.Body != nil {
+		is.Body = *req.Body
+	}
+	is.pr = &prState{id: f.newID(), HeadRef: head, HeadSHA: rs.branches[head], BaseRef: req.Base, BaseSHA: rs.branches[req.Base], Draft: req.Draft}
+	resp := jsonResponse(http.StatusCreated, f.pullJSON(rs, is))
+	resp.header.Set("Location", f.api("repos/%s/%s/pulls/%d", rs.Owner, rs.Name, is.Number))
+	return resp
+}
+
+func (f *Fake) updatePull(c *call) *response {
+	rs, errResp := f.repoFor(c)
+	if errResp != nil {
+		return errResp
+	}
+	n, err := strconv.Atoi(c.param("pull_number"))
+	if err != nil || rs.issues[n] == nil || rs.issues[n].pr == nil {
+		return notFound(c.rt.doc)
+	}
+	if denied := c.requireWrite("pull_requests"); denied != nil {
+		return denied
+	}
+	var req struct {
+		Title *string `json:"title"`
+		Body  *string `json:"body"`
+		State *string `json:"state"`
+		Base  *string `json:"base"`
+	}
+	if bad := c.decode(&req); bad != nil {
+		return bad
+	}
+	is := rs.issues[n]
+	title := is.Title
+	if req.Title != nil {
+		title = *req.Title
+	}
+	if bad := f.validateIssueText(c.rt.doc, title, req.Body); bad != nil {
+		return bad
+	}
+	if req.State != nil && *req.State != "open" && *req.State != "closed" {
+		return validationError(c.rt.doc, map[string]any{"resource": "PullRequest", "code": "invalid", "field": "state"})
+	}
+	if req.Base != nil && rs.branches[*req.Base] == "" {
+		return validationError(c.rt.doc, map[string]any{"resource": "PullRequest", "code": "invalid", "field": "base"})
+	}
+	if req.State != nil && *req.State == "open" && is.State == "closed" {
+		if is.pr.Merged || rs.branches[is.pr.HeadRef] == "" {
+			return validationError(c.rt.doc, map[string]any{"resource": "PullRequest", "code": "custom",
+				"message": "state cannot be changed. The " + is.pr.HeadRef + " branch has been deleted."})
+		}
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	is.Title, is.UpdatedAt = title, now
+	if req.Body != nil {
+		old := is.Body
+		is.prevBody, is.Body = &old, *req.Body
+	}
+	if req.Base != nil {
+		is.pr.BaseRef, is.pr.BaseSHA = *req.Base, rs.branches[*req.Base]
+	}
+	if req.State != nil && *req.State != is.State {
+		is.State, is.ClosedAt = *req.State, nil
+		if is.State == "closed" {
+			is.ClosedAt = &now
+		} else {
+			is.pr.HeadSHA = rs.branches[is.pr.HeadRef]
+		}
+	}
+	return jsonResponse(http.StatusOK, f.pullJSON(rs, is))
+}
