@@ -135,7 +135,9 @@ type dirNode struct {
 	dirs  map[string]*dirNode
 }
 
-func newDirNode() *dirNode { return &dirNode{files: map[string]treeEntry{}, dirs: map[string]*dirNode{}} }
+func newDirNode() *dirNode {
+	return &dirNode{files: map[string]treeEntry{}, dirs: map[string]*dirNode{}}
+}
 
 // writeSnapshot stores files (path → content) as blobs and trees, returning the
 // root tree's SHA.
