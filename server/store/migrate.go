@@ -167,6 +167,32 @@ var migrations = []migration{
 			id INTEGER PRIMARY KEY,
 			probed_at BIGINT NOT NULL)`,
 	}},
+	{7, "fix pull requests", []string{
+		// One row per repository that had a fix pull request: the app's last one,
+		// the commit it last pushed (a different head is a person's), the files it
+		// adds (JSON path → blob SHA) and the files people refused by closing one
+		// unmerged (JSON list), which are never proposed again.
+		`CREATE TABLE fix_pulls (
+			repo_id BIGINT PRIMARY KEY,
+			owner_key TEXT NOT NULL,
+			number INTEGER NOT NULL,
+			head_sha TEXT NOT NULL,
+			files BYTEA NOT NULL,
+			closed_by_app INTEGER NOT NULL,
+			refused BYTEA NOT NULL,
+			updated_at BIGINT NOT NULL)`,
+		`CREATE INDEX fix_pulls_owner_key ON fix_pulls (owner_key)`,
+		// A team's "open fix pull requests" request: how many repositories, how
+		// many are done and how many failed, for the report's progress line.
+		`CREATE TABLE fix_runs (
+			owner_key TEXT NOT NULL,
+			team TEXT NOT NULL,
+			started_at BIGINT NOT NULL,
+			total INTEGER NOT NULL,
+			done INTEGER NOT NULL,
+			failed INTEGER NOT NULL,
+			PRIMARY KEY (owner_key, team))`,
+	}},
 }
 
 // migrate applies the product migrations not applied yet, each in its own transaction

@@ -331,7 +331,7 @@ func (s queries) ForgetOwner(ctx context.Context, owner string) error {
 		if err != nil {
 			return fmt.Errorf("forget %s: %w", owner, err)
 		}
-		for _, table := range []string{"repositories", "report_issues"} {
+		for _, table := range []string{"repositories", "report_issues", "fix_pulls", "fix_runs"} {
 			if _, err := q.exec(ctx, `DELETE FROM `+table+` WHERE owner_key = $1`, strings.ToLower(owner)); err != nil {
 				return fmt.Errorf("forget %s: %w", owner, err)
 			}

@@ -1,0 +1,130 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// FixPull is what the app remembers of a repository's fix pull request.
+type FixPull struct {
+	RepoID int64
+	Owner  string
+	// Number is the app's latest fix pull request; 0 when it never opened one.
+	Number int
+	// Head is the last commit the app pushed to the fix branch: any other head is
+	// a person's commit, which the app never pushes over.
+	Head string
+	// Files are what the pull request adds, path → blob SHA, as last pushed.
+	Files map[string]string
+	// ClosedByApp says the app closed Number itself (nothing was left to fix), so
+	// its being closed is no refusal.
+	ClosedByApp bool
+	// Refused are the paths people refused by closing a fix pull request
+	// unmerged: they are never proposed again.
+	Refused []string
+}
+
+// FixPull returns what is known of a repository's fix pull request; the zero
+// value (with RepoID set) when nothing is.
+func (s queries) FixPull(ctx context.Context, repoID int64) (FixPull, error) {
+	fp := FixPull{RepoID: repoID}
+	var files, refused []byte
+	var closed int
+	found, err := scanOptional(s.q.queryRow(ctx, `SELECT owner_key, number, head_sha, files, closed_by_app, refused FROM fix_pulls WHERE repo_id = $1`,
+		repoID), &fp.Owner, &fp.Number, &fp.Head, &files, &closed, &refused)
+	if err != nil || !found {
+		if err != nil {
+			err = fmt.Errorf("fix pull request of repository %d: %w", repoID, err)
+		}
+		return fp, err
+	}
+	fp.ClosedByApp = closed != 0
+	if err := json.Unmarshal(files, &fp.Files); err != nil {
+		return fp, fmt.Errorf("fix pull request of repository %d: files: %w", repoID, err)
+	}
+	if err := json.Unmarshal(refused, &fp.Refused); err != nil {
+		return fp, fmt.Errorf("fix pull request of repository %d: refused files: %w", repoID, err)
+	}
+	return fp, nil
+}
+
+// SaveFixPull records a repository's fix pull request.
+func (s queries) SaveFixPull(ctx context.Context, fp FixPull) error {
+	files, err := json.Marshal(fp.Files)
+	if err == nil {
+		var refused []byte
+		if refused, err = json.Marshal(fp.Refused); err == nil {
+			closed := 0
+			if fp.ClosedByApp {
+				closed = 1
+			}
+			_, err = s.q.exec(ctx, `INSERT INTO fix_pulls (repo_id, owner_key, number, head_sha, files, closed_by_app, refused, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+				ON CONFLICT (repo_id) DO UPDATE SET owner_key = excluded.owner_key, number = excluded.number, head_sha = excluded.head_sha,
+					files = excluded.files, closed_by_app = excluded.closed_by_app, refused = excluded.refused, updated_at = excluded.updated_at`,
+				fp.RepoID, strings.ToLower(fp.Owner), fp.Number, fp.Head, files, closed, refused, millis(s.now()))
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("save fix pull request of repository %d: %w", fp.RepoID, err)
+	}
+	return nil
+}
+
+// FixRun is the progress of a team's request for fix pull requests.
+type FixRun struct {
+	Team      string
+	StartedAt time.Time
+	// Total repositories asked for; Done of them are finished, Failed of those
+	// could not be fixed (a missing permission, a person's commit, ...).
+	Total, Done, Failed int
+}
+
+// StartFixRun records a new request for a team's fix pull requests, replacing
+// the team's previous one.
+func (s queries) StartFixRun(ctx context.Context, owner, team string, total int) error {
+	_, err := s.q.exec(ctx, `INSERT INTO fix_runs (owner_key, team, started_at, total, done, failed) VALUES ($1, $2, $3, $4, 0, 0)
+		ON CONFLICT (owner_key, team) DO UPDATE SET started_at = excluded.started_at, total = excluded.total, done = 0, failed = 0`,
+		strings.ToLower(owner), team, millis(s.now()), total)
+	if err != nil {
+		return fmt.Errorf("start fix pull requests of %s/%s: %w", owner, team, err)
+	}
+	return nil
+}
+
+// FixRunStep counts one repository of a team's request as done.
+func (s queries) FixRunStep(ctx context.Context, owner, team string, failed bool) error {
+	f := 0
+	if failed {
+		f = 1
+	}
+	_, err := s.q.exec(ctx, `UPDATE fix_runs SET done = done + 1, failed = failed + $3 WHERE owner_key = $1 AND team = $2`,
+		strings.ToLower(owner), team, f)
+	if err != nil {
+		return fmt.Errorf("count fix pull request of %s/%s: %w", owner, team, err)
+	}
+	return nil
+}
+
+// FixRuns lists an organisation's team requests for fix pull requests, by team.
+func (s queries) FixRuns(ctx context.Context, owner string) ([]FixRun, error) {
+	var out []FixRun
+	err := s.q.eachRow(ctx, `SELECT team, started_at, total, done, failed FROM fix_runs WHERE owner_key = $1 ORDER BY team`,
+		[]any{strings.ToLower(owner)}, func(r row) error {
+			var run FixRun
+			var started int64
+			if err := r.Scan(&run.Team, &started, &run.Total, &run.Done, &run.Failed); err != nil {
+				return err
+			}
+			run.StartedAt = fromMillis(started)
+			out = append(out, run)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("fix pull request runs of %s: %w", owner, err)
+	}
+	return out, nil
+}
