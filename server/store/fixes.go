@@ -17,6 +17,8 @@ type FixPull struct {
 	// Head is the last commit the app pushed to the fix branch: any other head is
 	// a person's commit, which the app never pushes over.
 	Head string
+	// Base is the default-branch commit Head was built on.
+	Base string
 	// Files are what the pull request adds, path → blob SHA, as last pushed.
 	Files map[string]string
 	// ClosedByApp says the app closed Number itself (nothing was left to fix), so
@@ -33,8 +35,8 @@ func (s queries) FixPull(ctx context.Context, repoID int64) (FixPull, error) {
 	fp := FixPull{RepoID: repoID}
 	var files, refused []byte
 	var closed int
-	found, err := scanOptional(s.q.queryRow(ctx, `SELECT owner_key, number, head_sha, files, closed_by_app, refused FROM fix_pulls WHERE repo_id = $1`,
-		repoID), &fp.Owner, &fp.Number, &fp.Head, &files, &closed, &refused)
+	found, err := scanOptional(s.q.queryRow(ctx, `SELECT owner_key, number, head_sha, base_sha, files, closed_by_app, refused FROM fix_pulls WHERE repo_id = $1`,
+		repoID), &fp.Owner, &fp.Number, &fp.Head, &fp.Base, &files, &closed, &refused)
 	if err != nil || !found {
 		if err != nil {
 			err = fmt.Errorf("fix pull request of repository %d: %w", repoID, err)
@@ -61,11 +63,11 @@ func (s queries) SaveFixPull(ctx context.Context, fp FixPull) error {
 			if fp.ClosedByApp {
 				closed = 1
 			}
-			_, err = s.q.exec(ctx, `INSERT INTO fix_pulls (repo_id, owner_key, number, head_sha, files, closed_by_app, refused, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			_, err = s.q.exec(ctx, `INSERT INTO fix_pulls (repo_id, owner_key, number, head_sha, base_sha, files, closed_by_app, refused, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 				ON CONFLICT (repo_id) DO UPDATE SET owner_key = excluded.owner_key, number = excluded.number, head_sha = excluded.head_sha,
-					files = excluded.files, closed_by_app = excluded.closed_by_app, refused = excluded.refused, updated_at = excluded.updated_at`,
-				fp.RepoID, strings.ToLower(fp.Owner), fp.Number, fp.Head, files, closed, refused, millis(s.now()))
+					base_sha = excluded.base_sha, files = excluded.files, closed_by_app = excluded.closed_by_app, refused = excluded.refused, updated_at = excluded.updated_at`,
+				fp.RepoID, strings.ToLower(fp.Owner), fp.Number, fp.Head, fp.Base, files, closed, refused, millis(s.now()))
 		}
 	}
 	if err != nil {
@@ -81,13 +83,15 @@ type FixRun struct {
 	// Total repositories asked for; Done of them are finished, Failed of those
 	// could not be fixed (a missing permission, a person's commit, ...).
 	Total, Done, Failed int
+	// Problem is the last failure's reason ("" when none failed).
+	Problem string
 }
 
 // StartFixRun records a new request for a team's fix pull requests, replacing
 // the team's previous one.
 func (s queries) StartFixRun(ctx context.Context, owner, team string, total int) error {
-	_, err := s.q.exec(ctx, `INSERT INTO fix_runs (owner_key, team, started_at, total, done, failed) VALUES ($1, $2, $3, $4, 0, 0)
-		ON CONFLICT (owner_key, team) DO UPDATE SET started_at = excluded.started_at, total = excluded.total, done = 0, failed = 0`,
+	_, err := s.q.exec(ctx, `INSERT INTO fix_runs (owner_key, team, started_at, total, done, failed, problem) VALUES ($1, $2, $3, $4, 0, 0, '')
+		ON CONFLICT (owner_key, team) DO UPDATE SET started_at = excluded.started_at, total = excluded.total, done = 0, failed = 0, problem = ''`,
 		strings.ToLower(owner), team, millis(s.now()), total)
 	if err != nil {
 		return fmt.Errorf("start fix pull requests of %s/%s: %w", owner, team, err)
@@ -95,14 +99,16 @@ func (s queries) StartFixRun(ctx context.Context, owner, team string, total int)
 	return nil
 }
 
-// FixRunStep counts one repository of a team's request as done.
-func (s queries) FixRunStep(ctx context.Context, owner, team string, failed bool) error {
-	f := 0
-	if failed {
-		f = 1
+// FixRunStep counts one repository of a team's request as done; problem says
+// why it failed ("" when it did not).
+func (s queries) FixRunStep(ctx context.Context, owner, team, problem string) error {
+	var err error
+	if problem == "" {
+		_, err = s.q.exec(ctx, `UPDATE fix_runs SET done = done + 1 WHERE owner_key = $1 AND team = $2`, strings.ToLower(owner), team)
+	} else {
+		_, err = s.q.exec(ctx, `UPDATE fix_runs SET done = done + 1, failed = failed + 1, problem = $3 WHERE owner_key = $1 AND team = $2`,
+			strings.ToLower(owner), team, problem)
 	}
-	_, err := s.q.exec(ctx, `UPDATE fix_runs SET done = done + 1, failed = failed + $3 WHERE owner_key = $1 AND team = $2`,
-		strings.ToLower(owner), team, f)
 	if err != nil {
 		return fmt.Errorf("count fix pull request of %s/%s: %w", owner, team, err)
 	}
@@ -112,11 +118,11 @@ func (s queries) FixRunStep(ctx context.Context, owner, team string, failed bool
 // FixRuns lists an organisation's team requests for fix pull requests, by team.
 func (s queries) FixRuns(ctx context.Context, owner string) ([]FixRun, error) {
 	var out []FixRun
-	err := s.q.eachRow(ctx, `SELECT team, started_at, total, done, failed FROM fix_runs WHERE owner_key = $1 ORDER BY team`,
+	err := s.q.eachRow(ctx, `SELECT team, started_at, total, done, failed, problem FROM fix_runs WHERE owner_key = $1 ORDER BY team`,
 		[]any{strings.ToLower(owner)}, func(r row) error {
 			var run FixRun
 			var started int64
-			if err := r.Scan(&run.Team, &started, &run.Total, &run.Done, &run.Failed); err != nil {
+			if err := r.Scan(&run.Team, &started, &run.Total, &run.Done, &run.Failed, &run.Problem); err != nil {
 				return err
 			}
 			run.StartedAt = fromMillis(started)

@@ -12,7 +12,7 @@ func TestFixPullsAndRuns(t *testing.T) {
 		if fp, err := s.FixPull(ctx, 9); err != nil || fp.Number != 0 || fp.RepoID != 9 {
 			t.Fatalf("unknown repository = %+v, %v", fp, err)
 		}
-		want := FixPull{RepoID: 9, Owner: "acme", Number: 4, Head: "abc", Files: map[string]string{"SECURITY.md": "s1"}}
+		want := FixPull{RepoID: 9, Owner: "acme", Number: 4, Head: "abc", Base: "b1", Files: map[string]string{"SECURITY.md": "s1"}}
 		if err := s.SaveFixPull(ctx, want); err != nil {
 			t.Fatal(err)
 		}
@@ -30,19 +30,19 @@ func TestFixPullsAndRuns(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		for _, failed := range []bool{false, true} {
-			if err := s.FixRunStep(ctx, "acme", "payments", failed); err != nil {
+		for _, problem := range []string{"", "permission missing"} {
+			if err := s.FixRunStep(ctx, "acme", "payments", problem); err != nil {
 				t.Fatal(err)
 			}
 		}
 		runs, err := s.FixRuns(ctx, "ACME")
-		if err != nil || len(runs) != 2 || runs[0].Team != "payments" || runs[0].Done != 2 || runs[0].Failed != 1 || runs[1].Done != 0 || runs[1].Total != 3 {
+		if err != nil || len(runs) != 2 || runs[0].Team != "payments" || runs[0].Done != 2 || runs[0].Failed != 1 || runs[0].Problem != "permission missing" || runs[1].Done != 0 || runs[1].Total != 3 {
 			t.Errorf("FixRuns = %+v, %v", runs, err)
 		}
 		if err := s.StartFixRun(ctx, "acme", "payments", 5); err != nil {
 			t.Fatal(err)
 		}
-		if runs, _ := s.FixRuns(ctx, "acme"); runs[0].Done != 0 || runs[0].Total != 5 {
+		if runs, _ := s.FixRuns(ctx, "acme"); runs[0].Done != 0 || runs[0].Total != 5 || runs[0].Problem != "" {
 			t.Errorf("restarted run = %+v", runs[0])
 		}
 

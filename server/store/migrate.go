@@ -169,7 +169,8 @@ var migrations = []migration{
 	}},
 	{7, "fix pull requests", []string{
 		// One row per repository that had a fix pull request: the app's last one,
-		// the commit it last pushed (a different head is a person's), the files it
+		// the commit it last pushed (a different head is a person's) and the
+		// default-branch commit that one is built on, the files it
 		// adds (JSON path → blob SHA) and the files people refused by closing one
 		// unmerged (JSON list), which are never proposed again.
 		`CREATE TABLE fix_pulls (
@@ -177,13 +178,15 @@ var migrations = []migration{
 			owner_key TEXT NOT NULL,
 			number INTEGER NOT NULL,
 			head_sha TEXT NOT NULL,
+			base_sha TEXT NOT NULL,
 			files BYTEA NOT NULL,
 			closed_by_app INTEGER NOT NULL,
 			refused BYTEA NOT NULL,
 			updated_at BIGINT NOT NULL)`,
 		`CREATE INDEX fix_pulls_owner_key ON fix_pulls (owner_key)`,
 		// A team's "open fix pull requests" request: how many repositories, how
-		// many are done and how many failed, for the report's progress line.
+		// many are done, how many failed and the last failure's reason, for the
+		// report's progress line.
 		`CREATE TABLE fix_runs (
 			owner_key TEXT NOT NULL,
 			team TEXT NOT NULL,
@@ -191,6 +194,7 @@ var migrations = []migration{
 			total INTEGER NOT NULL,
 			done INTEGER NOT NULL,
 			failed INTEGER NOT NULL,
+			problem TEXT NOT NULL,
 			PRIMARY KEY (owner_key, team))`,
 	}},
 }
