@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goldenpath/goldenpath/server/ghport"
 	"github.com/goldenpath/goldenpath/server/githubfake"
 	"github.com/goldenpath/goldenpath/server/jobs"
 	"github.com/goldenpath/goldenpath/server/report"
@@ -48,7 +49,7 @@ func (a *app) waitingReport(t testing.TB) (waitingReport, bool) {
 // reading again what it evaluated before the wait.
 func TestSweepWaitsForTheRateLimitWithoutHoldingTheReport(t *testing.T) {
 	fake, eligible := largeOrg(t, 20)
-	start, reset := jobs.RateReserve+25, time.Now().Add(20*time.Second).Truncate(time.Second)
+	start, reset := ghport.RateReserve+25, time.Now().Add(20*time.Second).Truncate(time.Second)
 	fake.SetInstallationRateLimit(inst, start, reset)
 	db := filepath.Join(t.TempDir(), "gp.db")
 	a := startApp(t, fake, db)
@@ -105,8 +106,8 @@ func TestSweepWaitsForTheRateLimitWithoutHoldingTheReport(t *testing.T) {
 		if req.InstallationID != inst || !req.Time.Before(reset) || !req.RateLimited {
 			continue
 		}
-		if kind, repo := requestKind(req.Path); kind != "issues" && remaining <= jobs.RateReserve {
-			t.Errorf("%s %s (%s of %q) sent with %d left, at or below the reserve of %d", req.Method, req.Path, kind, repo, remaining, jobs.RateReserve)
+		if kind, repo := requestKind(req.Path); kind != "issues" && remaining <= ghport.RateReserve {
+			t.Errorf("%s %s (%s of %q) sent with %d left, at or below the reserve of %d", req.Method, req.Path, kind, repo, remaining, ghport.RateReserve)
 		}
 		remaining--
 	}
@@ -127,7 +128,7 @@ func TestSweepWaitsForTheRateLimitWithoutHoldingTheReport(t *testing.T) {
 // sweep waits but a pull request is still evaluated.
 func TestPullRequestsSpendBelowTheReserve(t *testing.T) {
 	fake := newOrg(t, "advisory")
-	fake.SetInstallationRateLimit(inst, jobs.RateReserve-20, time.Now().Add(time.Hour))
+	fake.SetInstallationRateLimit(inst, ghport.RateReserve-20, time.Now().Add(time.Hour))
 	a := startApp(t, fake, filepath.Join(t.TempDir(), "gp.db"))
 	a.deliver(t, fake, "installation", "install", fake.InstallationEvent("created", inst))
 	waitFor(t, "the sweep waiting", 10*time.Second, func() bool { return a.jobs(t, "sweep", "snoozed") > 0 })

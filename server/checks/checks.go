@@ -12,21 +12,12 @@ import (
 
 	"github.com/goldenpath/goldenpath/policies"
 	"github.com/goldenpath/goldenpath/policies/fix"
+	"github.com/goldenpath/goldenpath/server/ghport"
 	"github.com/goldenpath/goldenpath/server/markdown"
 )
 
 // CommentMarker identifies the app's sticky comment on a pull request.
 const CommentMarker = "<!-- goldenpath:pr -->"
-
-// Annotation marks a line of a file in a check run.
-type Annotation struct {
-	Path      string
-	StartLine int
-	EndLine   int
-	Level     string // notice, warning, failure
-	Title     string
-	Message   string
-}
 
 // Output is a completed check run's content.
 type Output struct {
@@ -35,7 +26,7 @@ type Output struct {
 	Summary     string
 	Text        string
 	DetailsURL  string
-	Annotations []Annotation
+	Annotations []ghport.Annotation
 }
 
 // Conclusion follows PRODUCT.md: success when every applicable rule passes;
@@ -119,7 +110,7 @@ func CheckOutput(ev *policies.Evaluation, f Facts) Output {
 	return out
 }
 
-func annotation(r policies.Result, file policies.FileRef) Annotation {
+func annotation(r policies.Result, file policies.FileRef) ghport.Annotation {
 	line := max(file.Line, 1)
 	level := "notice"
 	switch {
@@ -128,7 +119,7 @@ func annotation(r policies.Result, file policies.FileRef) Annotation {
 	case r.Severity == policies.SeverityWarning:
 		level = "warning"
 	}
-	return Annotation{Path: file.Path, StartLine: line, EndLine: line, Level: level, Title: r.Rule + ": " + r.Title, Message: r.Message}
+	return ghport.Annotation{Path: file.Path, StartLine: line, EndLine: line, Level: level, Title: r.Rule + ": " + r.Title, Message: r.Message}
 }
 
 func writeProblems(b *strings.Builder, problems []policies.Problem) {

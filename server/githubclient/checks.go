@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"unicode/utf8"
 
-	"github.com/goldenpath/goldenpath/server/jobs"
+	"github.com/goldenpath/goldenpath/server/ghport"
 )
 
 const (
@@ -47,7 +47,7 @@ type checkRunAnnotation struct {
 
 // CreateCheckRun creates the check run, then appends annotations beyond the first
 // 50 with further updates.
-func (in *Installation) CreateCheckRun(ctx context.Context, owner, repo string, run jobs.CheckRun) (int64, error) {
+func (in *Installation) CreateCheckRun(ctx context.Context, owner, repo string, run ghport.CheckRun) (int64, error) {
 	ctx = in.withID(ctx)
 	what := fmt.Sprintf("create check run %q on %s/%s@%s", run.Name, owner, repo, shortSHA(run.HeadSHA))
 	body, rest := checkRunBody(run)
@@ -70,7 +70,7 @@ func (in *Installation) CreateCheckRun(ctx context.Context, owner, repo string, 
 
 // UpdateCheckRun updates the check run; annotations beyond the first 50 are
 // appended with further updates.
-func (in *Installation) UpdateCheckRun(ctx context.Context, owner, repo string, id int64, run jobs.CheckRun) error {
+func (in *Installation) UpdateCheckRun(ctx context.Context, owner, repo string, id int64, run ghport.CheckRun) error {
 	ctx = in.withID(ctx)
 	body, rest := checkRunBody(run)
 	body.HeadSHA = "" // not accepted on update
@@ -107,7 +107,7 @@ func (in *Installation) patchCheckRun(ctx context.Context, owner, repo string, i
 }
 
 // checkRunBody is the first request for run, and the annotations left for later.
-func checkRunBody(run jobs.CheckRun) (checkRunRequest, []checkRunAnnotation) {
+func checkRunBody(run ghport.CheckRun) (checkRunRequest, []checkRunAnnotation) {
 	body := checkRunRequest{Name: run.Name, HeadSHA: run.HeadSHA, Status: run.Status, Conclusion: run.Conclusion, DetailsURL: run.DetailsURL}
 	if run.Title == "" && run.Summary == "" && run.Text == "" && len(run.Annotations) == 0 {
 		return body, nil
@@ -132,7 +132,7 @@ func checkRunBody(run jobs.CheckRun) (checkRunRequest, []checkRunAnnotation) {
 
 // annotation fits an annotation to what GitHub validates: a line range starting
 // at 1, a known level, a non-empty message, bounded title and message.
-func annotation(a jobs.Annotation) checkRunAnnotation {
+func annotation(a ghport.Annotation) checkRunAnnotation {
 	start := max(a.StartLine, 1)
 	end := max(a.EndLine, start)
 	level := a.Level

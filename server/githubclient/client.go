@@ -1,5 +1,5 @@
 // Package githubclient is the only package that talks to GitHub's REST API. It
-// implements jobs.GitHub over go-githubapp and go-github: installation clients with
+// implements ghport.GitHub over go-githubapp and go-github: installation clients with
 // a bounded, revalidating HTTP cache, lazily listed repository snapshots whose blobs
 // go through a content-addressed cache, check runs, and the sticky comment.
 package githubclient
@@ -20,7 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 
-	"github.com/goldenpath/goldenpath/server/jobs"
+	"github.com/goldenpath/goldenpath/server/ghport"
 	"github.com/goldenpath/goldenpath/server/metrics"
 )
 
@@ -58,7 +58,7 @@ type Options struct {
 	Fence func(*http.Request) error
 }
 
-// Client opens installations of the GitHub App. It implements jobs.GitHub.
+// Client opens installations of the GitHub App. It implements ghport.GitHub.
 type Client struct {
 	creator githubapp.ClientCreator
 	// installs keeps one client, and so one token, per installation; a 401 drops
@@ -75,7 +75,7 @@ type Client struct {
 	slug   string
 }
 
-var _ jobs.GitHub = (*Client)(nil)
+var _ ghport.GitHub = (*Client)(nil)
 
 // New builds the client creator for the app described by cfg. The caller fills in
 // cfg's defaults (config package); New only refuses what cannot work.
@@ -149,7 +149,7 @@ func New(cfg githubapp.Config, opts Options) (*Client, error) {
 
 // Installation opens one installation. No request is made: the installation token
 // is created on first use, and its failures come back from that call.
-func (c *Client) Installation(ctx context.Context, installationID int64) (jobs.Installation, error) {
+func (c *Client) Installation(ctx context.Context, installationID int64) (ghport.Installation, error) {
 	gh, ok := c.installs.Get(installationID)
 	if !ok {
 		var err error
@@ -192,14 +192,14 @@ func (c *Client) botLogin(ctx context.Context) (string, error) {
 	return c.slug + "[bot]", nil
 }
 
-// Installation is the access of one installation. It implements jobs.Installation.
+// Installation is the access of one installation. It implements ghport.Installation.
 type Installation struct {
 	id     int64
 	gh     *github.Client
 	client *Client
 }
 
-var _ jobs.Installation = (*Installation)(nil)
+var _ ghport.Installation = (*Installation)(nil)
 
 type installationKey struct{}
 

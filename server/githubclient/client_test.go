@@ -18,8 +18,8 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/goldenpath/goldenpath/policies"
+	"github.com/goldenpath/goldenpath/server/ghport"
 	"github.com/goldenpath/goldenpath/server/githubfake"
-	"github.com/goldenpath/goldenpath/server/jobs"
 	"github.com/goldenpath/goldenpath/server/metrics"
 )
 
@@ -51,7 +51,7 @@ func newWorld(t testing.TB) *world {
 	return &world{fake: f, client: c, metrics: m, blobs: blobs}
 }
 
-func (w *world) installation(t testing.TB) jobs.Installation {
+func (w *world) installation(t testing.TB) ghport.Installation {
 	t.Helper()
 	in, err := w.client.Installation(context.Background(), installationID)
 	if err != nil {
@@ -327,7 +327,7 @@ func TestBranchHead(t *testing.T) {
 	if err != nil || got != sha {
 		t.Fatalf("BranchHead = %q, %v; want %q", got, err, sha)
 	}
-	if _, err := in.BranchHead(context.Background(), "acme", "api", "gone"); !errors.Is(err, jobs.ErrGone) {
+	if _, err := in.BranchHead(context.Background(), "acme", "api", "gone"); !errors.Is(err, ghport.ErrGone) {
 		t.Fatalf("BranchHead of a missing branch: err = %v, want ErrGone", err)
 	}
 }
@@ -337,14 +337,14 @@ func TestCheckRunAnnotationsInBatches(t *testing.T) {
 	sha := w.repo("api", map[string]string{"a": "a"})
 	in := w.installation(t)
 	ctx := context.Background()
-	annotations := func(n int, prefix string) []jobs.Annotation {
-		var out []jobs.Annotation
+	annotations := func(n int, prefix string) []ghport.Annotation {
+		var out []ghport.Annotation
 		for i := range n {
-			out = append(out, jobs.Annotation{Path: "a", StartLine: i + 1, EndLine: i + 1, Level: "warning", Title: prefix, Message: fmt.Sprint(prefix, i)})
+			out = append(out, ghport.Annotation{Path: "a", StartLine: i + 1, EndLine: i + 1, Level: "warning", Title: prefix, Message: fmt.Sprint(prefix, i)})
 		}
 		return out
 	}
-	run := jobs.CheckRun{Name: "Golden Path", HeadSHA: sha, Status: "completed", Conclusion: "neutral",
+	run := ghport.CheckRun{Name: "Golden Path", HeadSHA: sha, Status: "completed", Conclusion: "neutral",
 		Title: "3 of 5 golden-path rules pass", Summary: "summary", Text: "text", Annotations: annotations(120, "c")}
 
 	id, err := in.CreateCheckRun(ctx, "acme", "api", run)
@@ -381,7 +381,7 @@ func TestCheckRunSummaryTruncated(t *testing.T) {
 	sha := w.repo("api", map[string]string{"a": "a"})
 	in := w.installation(t)
 	long := strings.Repeat("ab€", 30000) // 90,000 characters, multi-byte runes
-	_, err := in.CreateCheckRun(context.Background(), "acme", "api", jobs.CheckRun{
+	_, err := in.CreateCheckRun(context.Background(), "acme", "api", ghport.CheckRun{
 		Name: "Golden Path", HeadSHA: sha, Status: "in_progress", Title: "t", Summary: long, Text: long,
 	})
 	if err != nil {
@@ -473,7 +473,7 @@ func TestErrorMapping(t *testing.T) {
 			name:    "primary rate limit waits until reset",
 			arrange: func(f *githubfake.Fake) { f.SetInstallationRateLimit(installationID, 0, reset) },
 			check: func(t *testing.T, err error, _ time.Time) {
-				var rl *jobs.RateLimitedError
+				var rl *ghport.RateLimitedError
 				if !errors.As(err, &rl) || rl.Secondary || !rl.Until.Equal(reset) {
 					t.Fatalf("err = %v, want a primary RateLimitedError until %v", err, reset)
 				}
@@ -485,7 +485,7 @@ func TestErrorMapping(t *testing.T) {
 				f.InjectFault(githubfake.Fault{Path: "/repos/acme/api/git/trees/*", Kind: githubfake.FaultSecondaryRateLimit, RetryAfter: 90 * time.Second, Times: 1})
 			},
 			check: func(t *testing.T, err error, started time.Time) {
-				var rl *jobs.RateLimitedError
+				var rl *ghport.RateLimitedError
 				if !errors.As(err, &rl) || !rl.Secondary {
 					t.Fatalf("err = %v, want a secondary RateLimitedError", err)
 				}
@@ -534,15 +534,15 @@ func TestErrorMapping(t *testing.T) {
 
 func wantGone(t *testing.T, err error, _ time.Time) {
 	t.Helper()
-	var rl *jobs.RateLimitedError
-	if !errors.Is(err, jobs.ErrGone) || errors.As(err, &rl) {
+	var rl *ghport.RateLimitedError
+	if !errors.Is(err, ghport.ErrGone) || errors.As(err, &rl) {
 		t.Fatalf("err = %v, want ErrGone", err)
 	}
 }
 
 func wantSuspended(t *testing.T, err error, _ time.Time) {
 	t.Helper()
-	if !errors.Is(err, jobs.ErrSuspended) || errors.Is(err, jobs.ErrGone) {
+	if !errors.Is(err, ghport.ErrSuspended) || errors.Is(err, ghport.ErrGone) {
 		t.Fatalf("err = %v, want ErrSuspended and not ErrGone", err)
 	}
 }
@@ -550,8 +550,8 @@ func wantSuspended(t *testing.T, err error, _ time.Time) {
 func wantPlain(prefix string) func(*testing.T, error, time.Time) {
 	return func(t *testing.T, err error, _ time.Time) {
 		t.Helper()
-		var rl *jobs.RateLimitedError
-		if errors.Is(err, jobs.ErrGone) || errors.As(err, &rl) || !strings.HasPrefix(err.Error(), prefix) {
+		var rl *ghport.RateLimitedError
+		if errors.Is(err, ghport.ErrGone) || errors.As(err, &rl) || !strings.HasPrefix(err.Error(), prefix) {
 			t.Fatalf("err = %v, want a plain error starting %q", err, prefix)
 		}
 	}
@@ -618,7 +618,7 @@ func TestInstallationsAndRepositories(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Installations: %v", err)
 	}
-	want := []jobs.InstallationInfo{{ID: installationID, Account: "acme"}, {ID: 2, Account: "globex"}}
+	want := []ghport.InstallationInfo{{ID: installationID, Account: "acme"}, {ID: 2, Account: "globex"}}
 	if !slices.Equal(list, want) {
 		t.Errorf("Installations = %v, want %v (suspended left out)", list, want)
 	}
@@ -673,7 +673,7 @@ func TestReportIssues(t *testing.T) {
 	if err != nil || len(found) != 1 || found[0].Number != first {
 		t.Fatalf("FindIssues after closing the duplicate = %+v, %v", found, err)
 	}
-	if _, err := in.Issue(ctx, "acme", ".github", 999); !errors.Is(err, jobs.ErrGone) {
+	if _, err := in.Issue(ctx, "acme", ".github", 999); !errors.Is(err, ghport.ErrGone) {
 		t.Errorf("Issue of a missing number: err = %v, want ErrGone", err)
 	}
 }
@@ -691,7 +691,7 @@ func TestRevokedTokenIsReplaced(t *testing.T) {
 	tokens := w.count("POST", "/app/installations/*/access_tokens")
 	w.fake.ExpireTokens()
 	_, err := w.installation(t).BranchHead(ctx, "acme", "api", "main")
-	if err == nil || errors.Is(err, jobs.ErrGone) || errors.Is(err, jobs.ErrSuspended) {
+	if err == nil || errors.Is(err, ghport.ErrGone) || errors.Is(err, ghport.ErrSuspended) {
 		t.Fatalf("BranchHead with a revoked token: err = %v, want a retryable error", err)
 	}
 	got, err := w.installation(t).BranchHead(ctx, "acme", "api", "main")

@@ -8,14 +8,14 @@ import (
 
 	"github.com/google/go-github/v60/github"
 
-	"github.com/goldenpath/goldenpath/server/jobs"
+	"github.com/goldenpath/goldenpath/server/ghport"
 )
 
-// HookDeliveries implements jobs.GitHub: GET /app/hook/deliveries with the app's
+// HookDeliveries implements ghport.GitHub: GET /app/hook/deliveries with the app's
 // JWT, 100 a page, following the Link header's cursor. GitHub lists the newest
 // first, so the listing stops at the first delivery older than since.
-func (c *Client) HookDeliveries(ctx context.Context, since time.Time, limit int) ([]jobs.HookDelivery, error) {
-	var out []jobs.HookDelivery
+func (c *Client) HookDeliveries(ctx context.Context, since time.Time, limit int) ([]ghport.HookDelivery, error) {
+	var out []ghport.HookDelivery
 	opts := &github.ListCursorOptions{PerPage: 100}
 	for {
 		list, resp, err := c.app.Apps.ListHookDeliveries(ctx, opts)
@@ -26,7 +26,7 @@ func (c *Client) HookDeliveries(ctx context.Context, since time.Time, limit int)
 			if len(out) >= limit || d.GetDeliveredAt().Before(since) {
 				return out, nil
 			}
-			out = append(out, jobs.HookDelivery{
+			out = append(out, ghport.HookDelivery{
 				ID: d.GetID(), GUID: d.GetGUID(), Event: d.GetEvent(), StatusCode: d.GetStatusCode(),
 				Redelivery: d.GetRedelivery(), DeliveredAt: d.GetDeliveredAt().Time,
 			})
@@ -38,7 +38,7 @@ func (c *Client) HookDeliveries(ctx context.Context, since time.Time, limit int)
 	}
 }
 
-// Redeliver implements jobs.GitHub: POST /app/hook/deliveries/{id}/attempts with
+// Redeliver implements ghport.GitHub: POST /app/hook/deliveries/{id}/attempts with
 // the app's JWT.
 func (c *Client) Redeliver(ctx context.Context, deliveryID int64) error {
 	_, _, err := c.app.Apps.RedeliverHookDelivery(ctx, deliveryID)

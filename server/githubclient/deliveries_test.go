@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goldenpath/goldenpath/server/ghport"
 	"github.com/goldenpath/goldenpath/server/githubfake"
-	"github.com/goldenpath/goldenpath/server/jobs"
 )
 
 func TestHookDeliveries(t *testing.T) {
@@ -87,7 +87,7 @@ func TestRedeliver(t *testing.T) {
 				f.InjectFault(githubfake.Fault{Path: "/app/hook/deliveries/*/attempts", Kind: githubfake.FaultSecondaryRateLimit, Times: 1})
 			},
 			check: func(t *testing.T, err error) {
-				var rl *jobs.RateLimitedError
+				var rl *ghport.RateLimitedError
 				if !errors.As(err, &rl) || !rl.Secondary {
 					t.Fatalf("err = %v, want a secondary RateLimitedError", err)
 				}

@@ -11,7 +11,7 @@ import (
 	"github.com/bradleyfalzon/ghinstallation/v2"
 	"github.com/google/go-github/v60/github"
 
-	"github.com/goldenpath/goldenpath/server/jobs"
+	"github.com/goldenpath/goldenpath/server/ghport"
 )
 
 // defaultRetryAfter is waited out when GitHub asks us to back off without saying
@@ -23,11 +23,11 @@ var now = time.Now
 
 // classify turns a go-github error into what the jobs act on, naming what was
 // being done:
-//   - rate limits become *jobs.RateLimitedError with the time to wait until;
-//   - 404/410 wrap jobs.ErrGone, and so does a 403 that is not a rate limit (a
-//     missing permission), which also wraps jobs.ErrForbidden: retrying cannot help;
+//   - rate limits become *ghport.RateLimitedError with the time to wait until;
+//   - 404/410 wrap ghport.ErrGone, and so does a 403 that is not a rate limit (a
+//     missing permission), which also wraps ghport.ErrForbidden: retrying cannot help;
 //   - a token request refused (403/401: installation suspended) wraps
-//     jobs.ErrSuspended, one answered 404 (installation deleted) jobs.ErrGone;
+//     ghport.ErrSuspended, one answered 404 (installation deleted) ghport.ErrGone;
 //   - a 401 on an API call (token expired mid-job) is retried with a fresh token;
 //   - anything else (5xx, network errors, 422) is returned wrapped, to be retried.
 //
@@ -43,11 +43,11 @@ func classify(what string, err error) error {
 		case http.StatusForbidden, http.StatusUnauthorized:
 			// A suspended installation: restored, its work must still happen.
 			if !isRateLimitAnswer(tokenErr.Response) {
-				return fmt.Errorf("%s: create installation token: %w: %w", what, jobs.ErrSuspended, tokenError(tokenErr))
+				return fmt.Errorf("%s: create installation token: %w: %w", what, ghport.ErrSuspended, tokenError(tokenErr))
 			}
 		case http.StatusNotFound:
 			// The installation was deleted: forget its work.
-			return fmt.Errorf("%s: create installation token: %w: %w", what, jobs.ErrGone, tokenError(tokenErr))
+			return fmt.Errorf("%s: create installation token: %w: %w", what, ghport.ErrGone, tokenError(tokenErr))
 		}
 		err = fmt.Errorf("create installation token: %w", tokenError(tokenErr))
 	}
@@ -78,9 +78,9 @@ func classify(what string, err error) error {
 			// The token expired mid-job: a retry gets a fresh one.
 			return fmt.Errorf("%s: token refused: %w", what, err)
 		case code == http.StatusForbidden:
-			return fmt.Errorf("%s: %w: %w: %w", what, jobs.ErrForbidden, jobs.ErrGone, err)
+			return fmt.Errorf("%s: %w: %w: %w", what, ghport.ErrForbidden, ghport.ErrGone, err)
 		case code == http.StatusNotFound, code == http.StatusGone:
-			return fmt.Errorf("%s: %w: %w", what, jobs.ErrGone, err)
+			return fmt.Errorf("%s: %w: %w", what, ghport.ErrGone, err)
 		}
 	}
 	return fmt.Errorf("%s: %w", what, err)
@@ -90,7 +90,7 @@ func rateLimited(what string, err error, until time.Time, secondary bool) error 
 	if until.IsZero() {
 		until = now().Add(defaultRetryAfter)
 	}
-	return &jobs.RateLimitedError{Until: until, Secondary: secondary, Err: fmt.Errorf("%s: %w", what, err)}
+	return &ghport.RateLimitedError{Until: until, Secondary: secondary, Err: fmt.Errorf("%s: %w", what, err)}
 }
 
 // tokenError reads the answer to a failed installation token request.

@@ -9,13 +9,13 @@ import (
 
 	"github.com/google/go-github/v60/github"
 
-	"github.com/goldenpath/goldenpath/server/jobs"
+	"github.com/goldenpath/goldenpath/server/ghport"
 )
 
 // Installations lists the app's installations with the app's JWT. Suspended ones
 // are left out: GitHub refuses their tokens until they are unsuspended.
-func (c *Client) Installations(ctx context.Context) ([]jobs.InstallationInfo, error) {
-	var out []jobs.InstallationInfo
+func (c *Client) Installations(ctx context.Context) ([]ghport.InstallationInfo, error) {
+	var out []ghport.InstallationInfo
 	opts := &github.ListOptions{PerPage: 100}
 	for {
 		list, resp, err := c.app.Apps.ListInstallations(ctx, opts)
@@ -26,7 +26,7 @@ func (c *Client) Installations(ctx context.Context) ([]jobs.InstallationInfo, er
 			if i.SuspendedAt != nil {
 				continue
 			}
-			out = append(out, jobs.InstallationInfo{ID: i.GetID(), Account: i.GetAccount().GetLogin()})
+			out = append(out, ghport.InstallationInfo{ID: i.GetID(), Account: i.GetAccount().GetLogin()})
 		}
 		if resp.NextPage == 0 {
 			return out, nil
@@ -35,10 +35,10 @@ func (c *Client) Installations(ctx context.Context) ([]jobs.InstallationInfo, er
 	}
 }
 
-// Repositories implements jobs.Installation: GET /installation/repositories, 100 a page.
-func (in *Installation) Repositories(ctx context.Context) ([]jobs.RepoInfo, error) {
+// Repositories implements ghport.Installation: GET /installation/repositories, 100 a page.
+func (in *Installation) Repositories(ctx context.Context) ([]ghport.RepoInfo, error) {
 	ctx = in.withID(ctx)
-	var out []jobs.RepoInfo
+	var out []ghport.RepoInfo
 	opts := &github.ListOptions{PerPage: 100}
 	for {
 		list, resp, err := in.gh.Apps.ListRepos(ctx, opts)
@@ -46,7 +46,7 @@ func (in *Installation) Repositories(ctx context.Context) ([]jobs.RepoInfo, erro
 			return nil, classify(fmt.Sprintf("list repositories of installation %d", in.id), err)
 		}
 		for _, r := range list.Repositories {
-			out = append(out, jobs.RepoInfo{
+			out = append(out, ghport.RepoInfo{
 				ID: r.GetID(), Owner: r.GetOwner().GetLogin(), Name: r.GetName(), DefaultBranch: r.GetDefaultBranch(),
 				Archived: r.GetArchived(), Fork: r.GetFork(), PushedAt: r.GetPushedAt().Time,
 				Template: r.GetTemplateRepository().GetFullName(), Description: r.GetDescription(), Topics: r.Topics,
@@ -75,7 +75,7 @@ type rateWindow struct {
 
 // begin counts a request against installation id's window. One that must keep the
 // reserve is refused while the window is current and what is left of it, requests
-// in flight counted, is at or below jobs.RateReserve; left and until say so.
+// in flight counted, is at or below ghport.RateReserve; left and until say so.
 func (r *rateLimits) begin(id int64, keepReserve bool, now time.Time) (left int, until time.Time, refused bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -84,7 +84,7 @@ func (r *rateLimits) begin(id int64, keepReserve bool, now time.Time) (left int,
 	}
 	w, known := r.by[id]
 	left = w.remaining - w.inflight
-	if keepReserve && known && w.reset.After(now) && left <= jobs.RateReserve {
+	if keepReserve && known && w.reset.After(now) && left <= ghport.RateReserve {
 		return left, w.reset, true
 	}
 	w.inflight++
@@ -110,7 +110,7 @@ func (r *rateLimits) end(id int64, remaining int, reset time.Time, known bool) {
 	r.by[id] = w
 }
 
-// RateLimit implements jobs.Installation.
+// RateLimit implements ghport.Installation.
 func (in *Installation) RateLimit() (int, time.Time, bool) {
 	in.client.rates.mu.Lock()
 	defer in.client.rates.mu.Unlock()
@@ -126,11 +126,11 @@ type listedIssue struct {
 	PullRequest *struct{} `json:"pull_request"`
 }
 
-// FindIssues implements jobs.Installation: the open issues (not pull requests)
+// FindIssues implements ghport.Installation: the open issues (not pull requests)
 // that hold marker and that the app wrote (authored.byApp), oldest first — never
 // by title alone. Authorship is checked here rather than with the creator filter,
 // whose handling of "<slug>[bot]" logins GitHub does not document.
-func (in *Installation) FindIssues(ctx context.Context, owner, repo, marker string) ([]jobs.Issue, error) {
+func (in *Installation) FindIssues(ctx context.Context, owner, repo, marker string) ([]ghport.Issue, error) {
 	what := fmt.Sprintf("list issues of %s/%s", owner, repo)
 	// The app's own request, before ctx is tagged: its budget is not the installation's.
 	bot, err := in.client.botLogin(ctx)
@@ -138,7 +138,7 @@ func (in *Installation) FindIssues(ctx context.Context, owner, repo, marker stri
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	ctx = in.withID(ctx)
-	var out []jobs.Issue
+	var out []ghport.Issue
 	for page := 1; ; {
 		u := fmt.Sprintf("repos/%s/%s/issues?state=open&sort=created&direction=asc&per_page=100&page=%d", owner, repo, page)
 		req, err := in.gh.NewRequest("GET", u, nil)
@@ -152,7 +152,7 @@ func (in *Installation) FindIssues(ctx context.Context, owner, repo, marker stri
 		}
 		for _, is := range issues {
 			if is.PullRequest == nil && strings.Contains(is.Body, marker) && is.byApp(in.client.appID, bot) {
-				out = append(out, jobs.Issue{Number: is.Number, Open: is.State == "open", Body: is.Body})
+				out = append(out, ghport.Issue{Number: is.Number, Open: is.State == "open", Body: is.Body})
 			}
 		}
 		if resp.NextPage == 0 {
@@ -162,16 +162,16 @@ func (in *Installation) FindIssues(ctx context.Context, owner, repo, marker stri
 	}
 }
 
-// Issue implements jobs.Installation.
-func (in *Installation) Issue(ctx context.Context, owner, repo string, number int) (jobs.Issue, error) {
+// Issue implements ghport.Installation.
+func (in *Installation) Issue(ctx context.Context, owner, repo string, number int) (ghport.Issue, error) {
 	is, _, err := in.gh.Issues.Get(in.withID(ctx), owner, repo, number)
 	if err != nil {
-		return jobs.Issue{}, classify(fmt.Sprintf("read issue %s/%s#%d", owner, repo, number), err)
+		return ghport.Issue{}, classify(fmt.Sprintf("read issue %s/%s#%d", owner, repo, number), err)
 	}
-	return jobs.Issue{Number: is.GetNumber(), Open: is.GetState() == "open", Body: is.GetBody()}, nil
+	return ghport.Issue{Number: is.GetNumber(), Open: is.GetState() == "open", Body: is.GetBody()}, nil
 }
 
-// CreateIssue implements jobs.Installation.
+// CreateIssue implements ghport.Installation.
 func (in *Installation) CreateIssue(ctx context.Context, owner, repo, title, body string, labels []string) (int, error) {
 	req := &github.IssueRequest{Title: &title, Body: &body}
 	if len(labels) > 0 { // a nil list would be sent as "labels": null
@@ -184,7 +184,7 @@ func (in *Installation) CreateIssue(ctx context.Context, owner, repo, title, bod
 	return is.GetNumber(), nil
 }
 
-// EditIssue implements jobs.Installation.
+// EditIssue implements ghport.Installation.
 func (in *Installation) EditIssue(ctx context.Context, owner, repo string, number int, body string) error {
 	_, _, err := in.gh.Issues.Edit(in.withID(ctx), owner, repo, number, &github.IssueRequest{Body: &body})
 	if err != nil {
@@ -193,7 +193,7 @@ func (in *Installation) EditIssue(ctx context.Context, owner, repo string, numbe
 	return nil
 }
 
-// CloseIssue implements jobs.Installation.
+// CloseIssue implements ghport.Installation.
 func (in *Installation) CloseIssue(ctx context.Context, owner, repo string, number int) error {
 	state := "closed"
 	_, _, err := in.gh.Issues.Edit(in.withID(ctx), owner, repo, number, &github.IssueRequest{State: &state})

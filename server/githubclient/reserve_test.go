@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goldenpath/goldenpath/server/ghport"
 	"github.com/goldenpath/goldenpath/server/jobs"
 )
 
@@ -18,10 +19,10 @@ func TestSweepRequestsStopAtTheReserve(t *testing.T) {
 	// A file per step: a second read of one file would be a free 304.
 	w.repo("api", map[string]string{"0": "0", "1": "1", "2": "2", "3": "3", "4": "4"})
 	reset := time.Now().Add(time.Hour).Truncate(time.Second)
-	w.fake.SetInstallationRateLimit(installationID, jobs.RateReserve+2, reset)
+	w.fake.SetInstallationRateLimit(installationID, ghport.RateReserve+2, reset)
 	in := w.installation(t)
-	sweep := jobs.WithWork(context.Background(), jobs.KindSweep)
-	pull := jobs.WithWork(context.Background(), jobs.PullArgs{}.Kind())
+	sweep := ghport.WithWork(context.Background(), ghport.KindSweep)
+	pull := ghport.WithWork(context.Background(), jobs.PullArgs{}.Kind())
 
 	tests := []struct {
 		name    string
@@ -38,7 +39,7 @@ func TestSweepRequestsStopAtTheReserve(t *testing.T) {
 		before := w.count("GET", "/repos/acme/api/contents/*")
 		_, _, err := in.File(tt.ctx, "acme", "api", "main", strconv.Itoa(i))
 		sent := w.count("GET", "/repos/acme/api/contents/*") - before
-		var rl *jobs.RateLimitedError
+		var rl *ghport.RateLimitedError
 		switch {
 		case tt.refused && (!errors.As(err, &rl) || !rl.Until.Equal(reset) || sent != 0):
 			t.Errorf("%s: err %v, %d sent; want a local refusal until %s", tt.name, err, sent, reset)
@@ -46,7 +47,7 @@ func TestSweepRequestsStopAtTheReserve(t *testing.T) {
 			t.Errorf("%s: err %v, %d sent; want it sent", tt.name, err, sent)
 		}
 	}
-	if left := w.fake.RateLimitRemaining(installationID); left != jobs.RateReserve-1 {
-		t.Errorf("%d left, want %d: only the pull request went below the reserve", left, jobs.RateReserve-1)
+	if left := w.fake.RateLimitRemaining(installationID); left != ghport.RateReserve-1 {
+		t.Errorf("%d left, want %d: only the pull request went below the reserve", left, ghport.RateReserve-1)
 	}
 }

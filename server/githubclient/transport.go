@@ -14,7 +14,7 @@ import (
 	"github.com/palantir/go-githubapp/githubapp"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/goldenpath/goldenpath/server/jobs"
+	"github.com/goldenpath/goldenpath/server/ghport"
 	"github.com/goldenpath/goldenpath/server/metrics"
 )
 
@@ -42,7 +42,7 @@ func metricsMiddleware(m *metrics.Metrics) githubapp.ClientMiddleware {
 			if id, ok := installationFrom(r.Context()); ok {
 				label = strconv.FormatInt(id, 10)
 			}
-			kind := jobs.WorkOf(r.Context())
+			kind := ghport.WorkOf(r.Context())
 			if kind == "" {
 				kind = "none"
 			}
@@ -76,9 +76,9 @@ func metricsMiddleware(m *metrics.Metrics) githubapp.ClientMiddleware {
 
 // rateMiddleware keeps each installation's rate-limit window from the headers of
 // its answers, and holds sweep requests at the reserve: a request whose context
-// keeps the reserve (jobs.KeepsReserve) is refused locally, with a
-// *jobs.RateLimitedError until the reset, once what is left of the window (requests
-// in flight counted) is down to jobs.RateReserve. Other work spends below it. held
+// keeps the reserve (ghport.KeepsReserve) is refused locally, with a
+// *ghport.RateLimitedError until the reset, once what is left of the window (requests
+// in flight counted) is down to ghport.RateReserve. Other work spends below it. held
 // counts the refusals by installation; nil counts nothing.
 func rateMiddleware(r *rateLimits, held *prometheus.CounterVec) githubapp.ClientMiddleware {
 	return func(next http.RoundTripper) http.RoundTripper {
@@ -86,17 +86,17 @@ func rateMiddleware(r *rateLimits, held *prometheus.CounterVec) githubapp.Client
 			ctx := req.Context()
 			id, ok := installationFrom(ctx)
 			if !ok {
-				jobs.CountRequest(ctx)
+				ghport.CountRequest(ctx)
 				return next.RoundTrip(req)
 			}
-			if left, until, refused := r.begin(id, jobs.KeepsReserve(ctx), now()); refused {
+			if left, until, refused := r.begin(id, ghport.KeepsReserve(ctx), now()); refused {
 				if held != nil {
 					held.WithLabelValues(strconv.FormatInt(id, 10)).Inc()
 				}
-				return nil, &jobs.RateLimitedError{Until: until,
-					Err: fmt.Errorf("sweep keeps %d requests of installation %d for pull requests (%d left)", jobs.RateReserve, id, left)}
+				return nil, &ghport.RateLimitedError{Until: until,
+					Err: fmt.Errorf("sweep keeps %d requests of installation %d for pull requests (%d left)", ghport.RateReserve, id, left)}
 			}
-			jobs.CountRequest(ctx)
+			ghport.CountRequest(ctx)
 			resp, err := next.RoundTrip(req)
 			remaining, reset, known := -1, time.Time{}, false
 			// A 401 is answered under the anonymous budget, not the installation's.

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/goldenpath/goldenpath/policies"
+	"github.com/goldenpath/goldenpath/server/ghport"
 	"github.com/goldenpath/goldenpath/server/githubfake"
-	"github.com/goldenpath/goldenpath/server/jobs"
 )
 
 // treeFiles is a repository truncated at the root and in src when the fake cuts
@@ -26,7 +26,7 @@ var treeFiles = map[string]string{
 }
 
 // subtreeSHA is the SHA of directory dir at commit, read past the snapshot.
-func subtreeSHA(t *testing.T, in jobs.Installation, commit, dir string) string {
+func subtreeSHA(t *testing.T, in ghport.Installation, commit, dir string) string {
 	t.Helper()
 	tree, _, err := in.(*Installation).gh.Git.GetTree(context.Background(), "acme", "api", commit, true)
 	if err != nil {
@@ -79,8 +79,8 @@ func TestTruncatedListingFaults(t *testing.T) {
 				}
 				return
 			}
-			var rl *jobs.RateLimitedError
-			if err == nil || errors.Is(err, jobs.ErrGone) || errors.As(err, &rl) ||
+			var rl *ghport.RateLimitedError
+			if err == nil || errors.Is(err, ghport.ErrGone) || errors.As(err, &rl) ||
 				!strings.Contains(err.Error(), "(directory src)") || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want a plain error naming directory src and saying %q", err, tt.want)
 			}
@@ -98,7 +98,7 @@ func TestRateLimitMidListingIsReturnedAsIs(t *testing.T) {
 	w.fake.SetInstallationRateLimit(installationID, 2, reset)
 	snap := in.LimitedSnapshot("acme", "api", commit, 100)
 	_, err := snap.Entries(context.Background())
-	var rl *jobs.RateLimitedError
+	var rl *ghport.RateLimitedError
 	if !errors.As(err, &rl) || !rl.Until.Equal(reset) {
 		t.Fatalf("err = %v, want a RateLimitedError until %v", err, reset)
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/goldenpath/goldenpath/config"
 	"github.com/goldenpath/goldenpath/policies"
+	"github.com/goldenpath/goldenpath/server/ghport"
 	"github.com/goldenpath/goldenpath/server/metrics"
 	"github.com/goldenpath/goldenpath/server/store"
 )
@@ -55,7 +56,7 @@ func (s Settings) APIURL(owner string) string {
 // Evaluator holds what every worker shares: GitHub access, the store, and the
 // compiled rule engines (one per set of custom rules).
 type Evaluator struct {
-	GitHub   GitHub
+	GitHub   ghport.GitHub
 	Store    *store.Store
 	Metrics  *metrics.Metrics
 	Settings Settings
@@ -102,7 +103,7 @@ func (e *Evaluator) now() time.Time {
 // OrgConfig returns the organisation's configuration, from the cache when it has
 // been loaded before. A broken configuration is reported and the last valid one
 // applies.
-func (e *Evaluator) orgConfig(ctx context.Context, inst Installation, instID int64, owner string) (*orgConfig, error) {
+func (e *Evaluator) orgConfig(ctx context.Context, inst ghport.Installation, instID int64, owner string) (*orgConfig, error) {
 	repo := owner + "/" + e.Settings.ConfigRepo
 	data, found, _, err := e.Store.CachedFile(ctx, instID, repo, cacheRefDefault, bundlePath)
 	if err != nil {
@@ -122,11 +123,11 @@ func (e *Evaluator) orgConfig(ctx context.Context, inst Installation, instID int
 
 // loadBundle reads golden-path.yaml and the custom rules from the config repository's
 // default branch and caches them.
-func (e *Evaluator) loadBundle(ctx context.Context, inst Installation, instID int64, owner string) (configBundle, error) {
+func (e *Evaluator) loadBundle(ctx context.Context, inst ghport.Installation, instID int64, owner string) (configBundle, error) {
 	repo := e.Settings.ConfigRepo
 	b := configBundle{Modules: map[string]string{}}
 	data, found, err := inst.File(ctx, owner, repo, "", e.Settings.ConfigPath)
-	if err != nil && !errors.Is(err, ErrGone) {
+	if err != nil && !errors.Is(err, ghport.ErrGone) {
 		return b, fmt.Errorf("read %s/%s/%s: %w", owner, repo, e.Settings.ConfigPath, err)
 	}
 	b.Config, b.Found = data, found
@@ -212,7 +213,7 @@ const overridePath = ".github/golden-path.yaml"
 // override returns a repository's own .github/golden-path.yaml as its default
 // branch has it, parsed and checked against the org's configuration. A pull
 // request never reads it from its own head: it cannot exempt itself.
-func (e *Evaluator) override(ctx context.Context, inst Installation, instID int64, owner, repo, defaultBranch string, org *config.Org, defaultSnap policies.Snapshot) (*config.RepoOverride, *policies.Problem, error) {
+func (e *Evaluator) override(ctx context.Context, inst ghport.Installation, instID int64, owner, repo, defaultBranch string, org *config.Org, defaultSnap policies.Snapshot) (*config.RepoOverride, *policies.Problem, error) {
 	data, exists, err := e.overrideFile(ctx, inst, instID, owner, repo, defaultBranch, defaultSnap)
 	if err != nil {
 		return nil, nil, err
@@ -235,7 +236,7 @@ func (e *Evaluator) override(ctx context.Context, inst Installation, instID int6
 // the default branch, it reads it from there (through the blob cache) and
 // refreshes the cached copy; otherwise the cached copy serves, read once from the
 // default branch when missing.
-func (e *Evaluator) overrideFile(ctx context.Context, inst Installation, instID int64, owner, repo, defaultBranch string, defaultSnap policies.Snapshot) (data []byte, exists bool, err error) {
+func (e *Evaluator) overrideFile(ctx context.Context, inst ghport.Installation, instID int64, owner, repo, defaultBranch string, defaultSnap policies.Snapshot) (data []byte, exists bool, err error) {
 	full := owner + "/" + repo
 	if defaultSnap == nil {
 		var found bool

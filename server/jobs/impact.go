@@ -12,6 +12,7 @@ import (
 	"github.com/goldenpath/goldenpath/config"
 	"github.com/goldenpath/goldenpath/policies"
 	"github.com/goldenpath/goldenpath/server/checks"
+	"github.com/goldenpath/goldenpath/server/ghport"
 	"github.com/goldenpath/goldenpath/server/report"
 	"github.com/goldenpath/goldenpath/server/store"
 )
@@ -28,7 +29,7 @@ type outcomes struct {
 // the proposed rules read and nothing read before are fetched. The stored outcome
 // stands for the current evaluation when it was made under the current rules and
 // configuration.
-func (e *Evaluator) impact(ctx context.Context, inst Installation, instID int64, owner string, cur, next *orgConfig) (*checks.Impact, error) {
+func (e *Evaluator) impact(ctx context.Context, inst ghport.Installation, instID int64, owner string, cur, next *orgConfig) (*checks.Impact, error) {
 	curEng, err := e.engine(ctx, cur.Custom)
 	if err != nil {
 		return nil, err
@@ -95,7 +96,7 @@ func (e *Evaluator) impact(ctx context.Context, inst Installation, instID int64,
 }
 
 // evaluateStored evaluates a stored snapshot under one configuration.
-func (e *Evaluator) evaluateStored(ctx context.Context, inst Installation, instID int64, oc *orgConfig, snap policies.Snapshot, repo policies.Repository) (*policies.Evaluation, error) {
+func (e *Evaluator) evaluateStored(ctx context.Context, inst ghport.Installation, instID int64, oc *orgConfig, snap policies.Snapshot, repo policies.Repository) (*policies.Evaluation, error) {
 	override, _, err := e.override(ctx, inst, instID, repo.Owner, repo.Name, repo.DefaultBranch, oc.Org, nil)
 	if err != nil {
 		return nil, err

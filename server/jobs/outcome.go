@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+
+	"github.com/goldenpath/goldenpath/server/ghport"
 )
 
 // outcome turns a job's error into what River should do, and counts it:
@@ -26,7 +28,7 @@ func (e *Evaluator) outcome(ctx context.Context, kind, repo string, err error) e
 	result, out := "completed", err
 	e.Waits.clear(kind, repo)
 	var (
-		rl      *RateLimitedError
+		rl      *ghport.RateLimitedError
 		waiting *SweepWaitingError
 	)
 	switch {
@@ -44,11 +46,11 @@ func (e *Evaluator) outcome(ctx context.Context, kind, repo string, err error) e
 		result, out = "snoozed", river.JobSnooze(wait)
 		e.Waits.set(kind, repo, rl.Until)
 		logger(ctx).Warn().Err(err).Str("repository", repo).Dur("wait", wait).Msg("GitHub rate limit: job snoozed")
-	case errors.Is(err, ErrSuspended):
+	case errors.Is(err, ghport.ErrSuspended):
 		wait := suspendedWait(snoozesOf(ctx))
 		result, out = "snoozed", river.JobSnooze(wait)
 		logger(ctx).Warn().Err(err).Str("repository", repo).Dur("wait", wait).Msg("installation suspended: job waits")
-	case errors.Is(err, ErrGone):
+	case errors.Is(err, ghport.ErrGone):
 		result, out = "cancelled", river.JobCancel(err)
 		logger(ctx).Warn().Err(err).Str("repository", repo).Msg("gone from GitHub: job cancelled")
 	case isSnooze(err):
@@ -127,7 +129,7 @@ const goneAttempts = 4
 // gone reports that err is believed. A refusal (403) is doubted too: GitHub
 // answers one now and then while a permission change propagates.
 func doubtGone(err error, attempt int) (_ error, gone bool) {
-	if !errors.Is(err, ErrGone) {
+	if !errors.Is(err, ghport.ErrGone) {
 		return err, false
 	}
 	if attempt < goneAttempts {

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+
+	"github.com/goldenpath/goldenpath/server/ghport"
 )
 
 func TestSuspendedWaitGrows(t *testing.T) {
@@ -29,8 +31,8 @@ func TestSuspendedWaitGrows(t *testing.T) {
 }
 
 func TestDoubtGone(t *testing.T) {
-	notFound := fmt.Errorf("read tree: %w", ErrGone)
-	forbidden := fmt.Errorf("create check run: %w: %w", ErrForbidden, ErrGone)
+	notFound := fmt.Errorf("read tree: %w", ghport.ErrGone)
+	forbidden := fmt.Errorf("create check run: %w: %w", ghport.ErrForbidden, ghport.ErrGone)
 	other := errors.New("502")
 	for _, tc := range []struct {
 		name     string
@@ -49,7 +51,7 @@ func TestDoubtGone(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, gone := doubtGone(tc.err, tc.attempt)
-			if gone != tc.wantGone || errors.Is(got, ErrGone) != tc.wantIs || (tc.err == nil) != (got == nil) {
+			if gone != tc.wantGone || errors.Is(got, ghport.ErrGone) != tc.wantIs || (tc.err == nil) != (got == nil) {
 				t.Errorf("doubtGone(%v, %d) = %v, %v", tc.err, tc.attempt, got, gone)
 			}
 		})

@@ -8,6 +8,7 @@ import (
 	"github.com/goldenpath/goldenpath/config"
 	"github.com/goldenpath/goldenpath/policies"
 	"github.com/goldenpath/goldenpath/server/checks"
+	"github.com/goldenpath/goldenpath/server/ghport"
 	"github.com/goldenpath/goldenpath/server/markdown"
 )
 
@@ -15,7 +16,7 @@ import (
 // golden-path.yaml and custom rules must parse and compile, or the check fails with
 // the file and line. When they do, the check shows what merging would change
 // across the organisation. The config repository itself is not scored.
-func (w *PullWorker) configPreview(ctx context.Context, inst Installation, a PullArgs, runID int64) error {
+func (w *PullWorker) configPreview(ctx context.Context, inst ghport.Installation, a PullArgs, runID int64) error {
 	var problems []policies.Problem
 	data, found, err := inst.File(ctx, a.Owner, a.Repo, a.HeadSHA, w.Settings.ConfigPath)
 	if err != nil {
@@ -47,7 +48,7 @@ func (w *PullWorker) configPreview(ctx context.Context, inst Installation, a Pul
 			problems = append(problems, problemOf(w.Settings.ConfigPath, err))
 		}
 	}
-	run := CheckRun{Name: w.Settings.CheckName, HeadSHA: a.HeadSHA, Status: "completed", Conclusion: "success"}
+	run := ghport.CheckRun{Name: w.Settings.CheckName, HeadSHA: a.HeadSHA, Status: "completed", Conclusion: "success"}
 	var b strings.Builder
 	if len(problems) == 0 {
 		var rules []policies.Rule
@@ -77,7 +78,7 @@ func (w *PullWorker) configPreview(ctx context.Context, inst Installation, a Pul
 		for _, p := range problems {
 			fmt.Fprintf(&b, "- `%s:%d`: %s\n", p.Source, p.Line, markdown.Text(p.Message))
 			if p.Line > 0 {
-				run.Annotations = append(run.Annotations, Annotation{Path: p.Source, StartLine: p.Line, EndLine: p.Line, Level: "failure", Title: "Configuration problem", Message: p.Message})
+				run.Annotations = append(run.Annotations, ghport.Annotation{Path: p.Source, StartLine: p.Line, EndLine: p.Line, Level: "failure", Title: "Configuration problem", Message: p.Message})
 			}
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/goldenpath/goldenpath/config"
 	"github.com/goldenpath/goldenpath/policies"
+	"github.com/goldenpath/goldenpath/server/ghport"
 	"github.com/goldenpath/goldenpath/server/report"
 	"github.com/goldenpath/goldenpath/server/store"
 )
@@ -192,7 +193,7 @@ func (e *Evaluator) insert(ctx context.Context, args river.JobArgs) error {
 
 // publish brings the report issue up to date; after a sweep (rec not nil) it first
 // records the sweep with its summary, the trend's next point.
-func (w *Evaluator) publish(ctx context.Context, inst Installation, a SweepArgs, oc *orgConfig, rec *store.SweepRecord) error {
+func (w *Evaluator) publish(ctx context.Context, inst ghport.Installation, a SweepArgs, oc *orgConfig, rec *store.SweepRecord) error {
 	rep, err := w.buildReport(ctx, a.Owner, oc)
 	if err != nil {
 		return err
@@ -217,7 +218,7 @@ func (w *Evaluator) publish(ctx context.Context, inst Installation, a SweepArgs,
 	}
 	body := report.Markdown(rep, report.MarkdownOptions{APIURL: w.Settings.APIURL(a.Owner), WebURL: w.Settings.WebURL})
 	err = w.writeReportIssue(ctx, inst, a, oc.Org.ReportRepository(w.Settings.ConfigRepo), body)
-	if errors.Is(err, ErrGone) {
+	if errors.Is(err, ghport.ErrGone) {
 		// The report repository does not exist (or the app cannot write there):
 		// say so loudly, keep sweeping and serving the JSON report.
 		msg := fmt.Sprintf("report repository %s/%s is missing or not writable: %v", a.Owner, oc.Org.ReportRepository(w.Settings.ConfigRepo), err)
@@ -237,7 +238,7 @@ func (w *Evaluator) publish(ctx context.Context, inst Installation, a SweepArgs,
 // without one, it is found (by marker and author, never by title alone) or
 // created, and duplicates are closed. The issue is re-read just before writing: a
 // re-scan box ticked in the meantime stays ticked and is answered with another sweep.
-func (w *Evaluator) writeReportIssue(ctx context.Context, inst Installation, a SweepArgs, repo, body string) error {
+func (w *Evaluator) writeReportIssue(ctx context.Context, inst ghport.Installation, a SweepArgs, repo, body string) error {
 	current, found, err := w.knownReportIssue(ctx, inst, a.Owner, repo)
 	if err != nil {
 		return err
@@ -277,22 +278,22 @@ func (w *Evaluator) writeReportIssue(ctx context.Context, inst Installation, a S
 
 // knownReportIssue reads the report issue written before in repo, open or closed;
 // found is false when there is none, or a person deleted it.
-func (w *Evaluator) knownReportIssue(ctx context.Context, inst Installation, owner, repo string) (Issue, bool, error) {
+func (w *Evaluator) knownReportIssue(ctx context.Context, inst ghport.Installation, owner, repo string) (ghport.Issue, bool, error) {
 	known, err := w.Store.ReportIssue(ctx, owner)
 	if err != nil || known.Number == 0 || !strings.EqualFold(known.Repo, repo) {
-		return Issue{}, false, err
+		return ghport.Issue{}, false, err
 	}
 	is, err := inst.Issue(ctx, owner, repo, known.Number)
-	if errors.Is(err, ErrGone) {
+	if errors.Is(err, ghport.ErrGone) {
 		// Deleted (GitHub answers 410), or the repository is gone: looked for anew.
-		return Issue{}, false, nil
+		return ghport.Issue{}, false, nil
 	}
 	return is, err == nil, err
 }
 
 // findReportIssue returns the open report issue to keep — keep when it is among
 // them, else the oldest — (0 when there is none) and closes the others.
-func (w *Evaluator) findReportIssue(ctx context.Context, inst Installation, owner, repo string, keep int) (int, error) {
+func (w *Evaluator) findReportIssue(ctx context.Context, inst ghport.Installation, owner, repo string, keep int) (int, error) {
 	issues, err := inst.FindIssues(ctx, owner, repo, report.Marker)
 	if err != nil || len(issues) == 0 {
 		return 0, err

@@ -12,6 +12,7 @@ import (
 	"github.com/goldenpath/goldenpath/policies"
 	"github.com/goldenpath/goldenpath/policies/fix"
 	"github.com/goldenpath/goldenpath/server/checks"
+	"github.com/goldenpath/goldenpath/server/ghport"
 	"github.com/goldenpath/goldenpath/server/store"
 )
 
@@ -74,10 +75,10 @@ func (w *PullWorker) giveUp(ctx context.Context, a PullArgs, reason error) {
 	inst, err := w.GitHub.Installation(ctx, a.InstallationID)
 	if err == nil {
 		title := "Golden-path rules could not be evaluated"
-		if errors.Is(reason, ErrForbidden) {
+		if errors.Is(reason, ghport.ErrForbidden) {
 			title = "Golden-path rules could not be evaluated: permission missing"
 		}
-		err = inst.UpdateCheckRun(ctx, a.Owner, a.Repo, id, CheckRun{
+		err = inst.UpdateCheckRun(ctx, a.Owner, a.Repo, id, ghport.CheckRun{
 			Name: w.Settings.CheckName, Status: "completed", Conclusion: "neutral", Title: title,
 			Summary: "The evaluation of this commit was given up:\n\n```\n" + reason.Error() + "\n```\n\nPush again or re-run the check once this is resolved.",
 		})
@@ -147,12 +148,12 @@ func (w *PullWorker) evaluatePull(ctx context.Context, a PullArgs) error {
 
 // startCheckRun creates the in-progress check run, or finds the one an earlier,
 // interrupted attempt created, so a crash never leaves a second run beside it.
-func (w *PullWorker) startCheckRun(ctx context.Context, inst Installation, a PullArgs) (int64, error) {
+func (w *PullWorker) startCheckRun(ctx context.Context, inst ghport.Installation, a PullArgs) (int64, error) {
 	id, err := w.Store.CheckRunID(ctx, a.RepoID, a.HeadSHA, w.Settings.CheckName)
 	if err != nil || id != 0 {
 		return id, err
 	}
-	id, err = inst.CreateCheckRun(ctx, a.Owner, a.Repo, CheckRun{
+	id, err = inst.CreateCheckRun(ctx, a.Owner, a.Repo, ghport.CheckRun{
 		Name: w.Settings.CheckName, HeadSHA: a.HeadSHA, Status: "in_progress",
 		Title: "Evaluating golden-path rules", Summary: "The evaluation has started.",
 	})
@@ -162,8 +163,8 @@ func (w *PullWorker) startCheckRun(ctx context.Context, inst Installation, a Pul
 	return id, w.Store.SaveCheckRunID(ctx, a.RepoID, a.HeadSHA, w.Settings.CheckName, id)
 }
 
-func completedRun(name, sha string, out checks.Output) CheckRun {
-	return CheckRun{
+func completedRun(name, sha string, out checks.Output) ghport.CheckRun {
+	return ghport.CheckRun{
 		Name: name, HeadSHA: sha, Status: "completed", Conclusion: out.Conclusion,
 		Title: out.Title, Summary: out.Summary, Text: out.Text, DetailsURL: out.DetailsURL, Annotations: out.Annotations,
 	}
@@ -172,7 +173,7 @@ func completedRun(name, sha string, out checks.Output) CheckRun {
 // baseEvaluation is the base commit's evaluation, from the store when the default
 // branch was evaluated at that commit, otherwise evaluated now (blobs mostly cached)
 // and stored for the next pull request on the same base.
-func (w *PullWorker) baseEvaluation(ctx context.Context, inst Installation, a PullArgs, oc *orgConfig, repo policies.Repository) (*policies.Evaluation, error) {
+func (w *PullWorker) baseEvaluation(ctx context.Context, inst ghport.Installation, a PullArgs, oc *orgConfig, repo policies.Repository) (*policies.Evaluation, error) {
 	rec, err := w.Store.Evaluation(ctx, a.RepoID, a.BaseSHA)
 	if err != nil {
 		return nil, err
@@ -196,7 +197,7 @@ func (w *PullWorker) baseEvaluation(ctx context.Context, inst Installation, a Pu
 
 // updateComment keeps the one sticky comment true: edited in place when it exists,
 // created only when something fails, never twice even when evaluations race.
-func (w *PullWorker) updateComment(ctx context.Context, inst Installation, a PullArgs, needed bool, body string) error {
+func (w *PullWorker) updateComment(ctx context.Context, inst ghport.Installation, a PullArgs, needed bool, body string) error {
 	// Only the newest head of a pull request speaks in its comment: an evaluation of
 	// an older head finishing late must not overwrite a newer verdict.
 	if head, err := w.Store.PullHead(ctx, a.RepoID, a.Number); err != nil || (head != "" && head != a.HeadSHA) {
@@ -226,7 +227,7 @@ func (w *PullWorker) updateComment(ctx context.Context, inst Installation, a Pul
 		}
 	}
 	err = inst.EditComment(ctx, a.Owner, a.Repo, id, body)
-	if errors.Is(err, ErrGone) {
+	if errors.Is(err, ghport.ErrGone) {
 		// Someone deleted the comment: forget it, the next evaluation starts afresh.
 		return w.Store.ForgetComment(ctx, a.RepoID, a.Number)
 	}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+
+	"github.com/goldenpath/goldenpath/server/ghport"
 )
 
 // Bounds of one redelivery run. Failures beyond the per-run bound wait for the
@@ -25,17 +27,6 @@ const (
 	// three days, this job for one.
 	deliveryRetention = 7 * 24 * time.Hour
 )
-
-// HookDelivery is one attempt at a webhook delivery, as GitHub lists it. Attempts
-// of the same delivery share its GUID (X-GitHub-Delivery).
-type HookDelivery struct {
-	ID          int64
-	GUID        string
-	Event       string
-	StatusCode  int // 0: GitHub could not connect or timed out
-	Redelivery  bool
-	DeliveredAt time.Time
-}
 
 // RedeliverArgs is the periodic job that asks GitHub to send again the webhook
 // deliveries that failed while no replica answered.
@@ -92,7 +83,7 @@ func (w *RedeliverWorker) redeliver(ctx context.Context) error {
 		}
 		asked++
 		err := w.GitHub.Redeliver(ctx, d.ID)
-		if errors.Is(err, ErrGone) {
+		if errors.Is(err, ghport.ErrGone) {
 			// Too old to redeliver, or gone from the listing: nothing to repeat.
 			logger(ctx).Warn().Err(err).Str("delivery", d.GUID).Msg("delivery not redelivered")
 			continue
@@ -112,9 +103,9 @@ func (w *RedeliverWorker) redeliver(ctx context.Context) error {
 // unreachable (no answer, or a 5xx from it or its proxy), that no attempt
 // delivered, and that were not redelivered too often or too recently. A 4xx is
 // the app's own refusal (bad signature, malformed body) and would be refused again.
-func failedDeliveries(list []HookDelivery, now time.Time) []HookDelivery {
+func failedDeliveries(list []ghport.HookDelivery, now time.Time) []ghport.HookDelivery {
 	type attempts struct {
-		newest        HookDelivery
+		newest        ghport.HookDelivery
 		delivered     bool
 		redeliveries  int
 		lastRedeliver time.Time
@@ -137,7 +128,7 @@ func failedDeliveries(list []HookDelivery, now time.Time) []HookDelivery {
 			}
 		}
 	}
-	var out []HookDelivery
+	var out []ghport.HookDelivery
 	for _, a := range by {
 		code := a.newest.StatusCode
 		unreachable := code == 0 || code >= 500
@@ -146,7 +137,7 @@ func failedDeliveries(list []HookDelivery, now time.Time) []HookDelivery {
 		}
 		out = append(out, a.newest)
 	}
-	slices.SortFunc(out, func(a, b HookDelivery) int {
+	slices.SortFunc(out, func(a, b ghport.HookDelivery) int {
 		return cmp.Or(a.DeliveredAt.Compare(b.DeliveredAt), cmp.Compare(a.ID, b.ID))
 	})
 	return out

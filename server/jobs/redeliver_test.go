@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goldenpath/goldenpath/server/ghport"
 	"github.com/goldenpath/goldenpath/server/store"
 	"github.com/goldenpath/goldenpath/server/store/storetest"
 )
@@ -15,33 +16,33 @@ func TestFailedDeliveries(t *testing.T) {
 	ago := func(d time.Duration) time.Time { return now.Add(-d) }
 	tests := []struct {
 		name string
-		list []HookDelivery // newest first, as GitHub lists them
-		want []int64        // ids to redeliver
+		list []ghport.HookDelivery // newest first, as GitHub lists them
+		want []int64               // ids to redeliver
 	}{
 		{"nothing listed", nil, nil},
-		{"delivered", []HookDelivery{{ID: 1, GUID: "a", StatusCode: 202, DeliveredAt: ago(time.Hour)}}, nil},
-		{"not connected, bad gateway and 500 are sent again, oldest first", []HookDelivery{
+		{"delivered", []ghport.HookDelivery{{ID: 1, GUID: "a", StatusCode: 202, DeliveredAt: ago(time.Hour)}}, nil},
+		{"not connected, bad gateway and 500 are sent again, oldest first", []ghport.HookDelivery{
 			{ID: 3, GUID: "c", StatusCode: 500, DeliveredAt: ago(time.Minute)},
 			{ID: 2, GUID: "b", StatusCode: 502, DeliveredAt: ago(time.Hour)},
 			{ID: 1, GUID: "a", StatusCode: 0, DeliveredAt: ago(time.Hour)},
 		}, []int64{1, 2, 3}},
-		{"the app's own 4xx is not", []HookDelivery{
+		{"the app's own 4xx is not", []ghport.HookDelivery{
 			{ID: 2, GUID: "b", StatusCode: 400, DeliveredAt: ago(time.Hour)},
 			{ID: 1, GUID: "a", StatusCode: 401, DeliveredAt: ago(time.Hour)},
 		}, nil},
-		{"a later attempt delivered it", []HookDelivery{
+		{"a later attempt delivered it", []ghport.HookDelivery{
 			{ID: 2, GUID: "a", StatusCode: 202, Redelivery: true, DeliveredAt: ago(2 * time.Hour)},
 			{ID: 1, GUID: "a", StatusCode: 0, DeliveredAt: ago(3 * time.Hour)},
 		}, nil},
-		{"redelivered recently", []HookDelivery{
+		{"redelivered recently", []ghport.HookDelivery{
 			{ID: 2, GUID: "a", StatusCode: 0, Redelivery: true, DeliveredAt: ago(30 * time.Minute)},
 			{ID: 1, GUID: "a", StatusCode: 0, DeliveredAt: ago(3 * time.Hour)},
 		}, nil},
-		{"redelivered long enough ago: its newest attempt is sent", []HookDelivery{
+		{"redelivered long enough ago: its newest attempt is sent", []ghport.HookDelivery{
 			{ID: 2, GUID: "a", StatusCode: 503, Redelivery: true, DeliveredAt: ago(2 * time.Hour)},
 			{ID: 1, GUID: "a", StatusCode: 0, DeliveredAt: ago(3 * time.Hour)},
 		}, []int64{2}},
-		{"redelivered too often", []HookDelivery{
+		{"redelivered too often", []ghport.HookDelivery{
 			{ID: 4, GUID: "a", StatusCode: 0, Redelivery: true, DeliveredAt: ago(2 * time.Hour)},
 			{ID: 3, GUID: "a", StatusCode: 0, Redelivery: true, DeliveredAt: ago(4 * time.Hour)},
 			{ID: 2, GUID: "a", StatusCode: 0, Redelivery: true, DeliveredAt: ago(6 * time.Hour)},
@@ -62,9 +63,9 @@ func TestFailedDeliveries(t *testing.T) {
 }
 
 // noDeliveries is a GitHub whose app lists no deliveries.
-type noDeliveries struct{ GitHub }
+type noDeliveries struct{ ghport.GitHub }
 
-func (noDeliveries) HookDeliveries(context.Context, time.Time, int) ([]HookDelivery, error) {
+func (noDeliveries) HookDeliveries(context.Context, time.Time, int) ([]ghport.HookDelivery, error) {
 	return nil, nil
 }
 

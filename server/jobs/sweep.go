@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/goldenpath/goldenpath/policies"
+	"github.com/goldenpath/goldenpath/server/ghport"
 	"github.com/goldenpath/goldenpath/server/report"
 	"github.com/goldenpath/goldenpath/server/store"
 )
@@ -30,7 +31,7 @@ type SweepArgs struct {
 }
 
 // Kind implements river.JobArgs.
-func (SweepArgs) Kind() string { return KindSweep }
+func (SweepArgs) Kind() string { return ghport.KindSweep }
 
 // InsertOpts implements river.JobArgsWithInsertOpts: one sweep per installation
 // waits or runs; a request meanwhile joins it.
@@ -92,7 +93,7 @@ func (w *SweepWorker) sweep(ctx context.Context, a SweepArgs) error {
 	}
 	// A sweep repairs a missed push to the config repository: reload it (at the
 	// reserve, the cached configuration serves).
-	var rl *RateLimitedError
+	var rl *ghport.RateLimitedError
 	if _, err := w.loadBundle(ctx, inst, a.InstallationID, a.Owner); err != nil && !errors.As(err, &rl) {
 		return w.unlessUninstalled(ctx, a, err)
 	}
@@ -122,7 +123,7 @@ func (w *SweepWorker) sweep(ctx context.Context, a SweepArgs) error {
 	}
 	rec.Repositories, rec.Evaluated, rec.Unchanged = 0, 0, 0
 	listed := map[int64]bool{}
-	var todo []RepoInfo
+	var todo []ghport.RepoInfo
 	for _, r := range repos {
 		if r.Archived || r.Fork || r.Name == w.Settings.ConfigRepo || oc.Org.Ignored(r.Name) {
 			continue
@@ -155,12 +156,12 @@ func (w *SweepWorker) sweep(ctx context.Context, a SweepArgs) error {
 		same := seen && st.PolicyDigest == eng.Digest() && st.ConfigDigest == oc.Org.Digest()
 		pushed := !seen || r.PushedAt.After(st.PushedAt)
 		evaluated, err := w.judge(ctx, inst, a.InstallationID, oc, r, st, same, pushed)
-		var rl *RateLimitedError
+		var rl *ghport.RateLimitedError
 		switch {
 		case errors.As(err, &rl):
 			// The report does not wait: it shows what is done, and what waits until when.
 			return w.wait(ctx, inst, a, oc, &rec, len(todo)-i, rl.Until, unjudged)
-		case errors.Is(err, ErrSuspended):
+		case errors.Is(err, ghport.ErrSuspended):
 			return err // the whole sweep waits for the installation to be restored
 		case err != nil:
 			if !w.stillInstalled(ctx, a.InstallationID) {
@@ -188,7 +189,7 @@ func (w *SweepWorker) sweep(ctx context.Context, a SweepArgs) error {
 		return err
 	}
 	rec.Waiting, rec.WaitingUntil, rec.FinishedAt = 0, time.Time{}, w.now().UTC()
-	return w.publish(WithWork(ctx, PublishArgs{}.Kind()), inst, a, oc, &rec)
+	return w.publish(ghport.WithWork(ctx, PublishArgs{}.Kind()), inst, a, oc, &rec)
 }
 
 // currentSweep is the organisation's unfinished sweep when it started within
@@ -210,7 +211,7 @@ func (w *SweepWorker) currentSweep(ctx context.Context, owner string) (store.Swe
 // reset: the continuation job snoozes itself; any other sweep job schedules the
 // continuation (one per organisation) and ends, so that a request meanwhile (an
 // installation, a re-scan) runs at once instead of joining a waiting job.
-func (w *SweepWorker) wait(ctx context.Context, inst Installation, a SweepArgs, oc *orgConfig, rec *store.SweepRecord, n int, until time.Time, unjudged []report.RepoReason) error {
+func (w *SweepWorker) wait(ctx context.Context, inst ghport.Installation, a SweepArgs, oc *orgConfig, rec *store.SweepRecord, n int, until time.Time, unjudged []report.RepoReason) error {
 	var err error
 	rec.Waiting, rec.WaitingUntil = n, until.UTC()
 	if rec.Unjudged, err = json.Marshal(unjudged); err != nil {
@@ -231,8 +232,8 @@ func (w *SweepWorker) wait(ctx context.Context, inst Installation, a SweepArgs, 
 		}
 	}
 	// Publishing spends a few requests of the reserve: the report is what people wait for.
-	if err := w.publish(WithWork(ctx, PublishArgs{}.Kind()), inst, a, oc, nil); err != nil {
-		var rl *RateLimitedError
+	if err := w.publish(ghport.WithWork(ctx, PublishArgs{}.Kind()), inst, a, oc, nil); err != nil {
+		var rl *ghport.RateLimitedError
 		if !errors.As(err, &rl) {
 			return err
 		}
@@ -261,11 +262,11 @@ func (e *SweepWaitingError) Error() string {
 // judge evaluates one repository, trying it again after a transient failure; a
 // rate limit or the repository's or installation's disappearance is returned at
 // once. The requests it cost are recorded.
-func (w *SweepWorker) judge(ctx context.Context, inst Installation, instID int64, oc *orgConfig, r RepoInfo, st store.RepoState, same, pushed bool) (evaluated bool, err error) {
+func (w *SweepWorker) judge(ctx context.Context, inst ghport.Installation, instID int64, oc *orgConfig, r ghport.RepoInfo, st store.RepoState, same, pushed bool) (evaluated bool, err error) {
 	if err := w.pace(inst); err != nil {
 		return false, err
 	}
-	counted, requests := withRequestCount(ctx)
+	counted, requests := ghport.WithRequestCount(ctx)
 	defer func() {
 		if w.Metrics != nil && requests.Load() > 0 {
 			w.Metrics.RepositoryRequests.Observe(float64(requests.Load()))
@@ -274,8 +275,8 @@ func (w *SweepWorker) judge(ctx context.Context, inst Installation, instID int64
 	}()
 	for attempt := 1; ; attempt++ {
 		evaluated, err = w.sweepRepo(counted, inst, instID, oc, r, st, same, pushed)
-		var rl *RateLimitedError
-		if err == nil || errors.As(err, &rl) || errors.Is(err, ErrGone) || ctx.Err() != nil || attempt == repoAttempts {
+		var rl *ghport.RateLimitedError
+		if err == nil || errors.As(err, &rl) || errors.Is(err, ghport.ErrGone) || ctx.Err() != nil || attempt == repoAttempts {
 			if err != nil && attempt > 1 {
 				err = fmt.Errorf("%w (after %d attempts)", err, attempt)
 			}
@@ -292,9 +293,9 @@ func (w *SweepWorker) judge(ctx context.Context, inst Installation, instID int64
 // whyNotJudged says why a repository could not be judged, as the report shows it.
 // A repository gone from GitHub is looked for in the installation's listing again:
 // renamed or deleted since the listing.
-func (w *SweepWorker) whyNotJudged(ctx context.Context, inst Installation, r RepoInfo, err error) string {
+func (w *SweepWorker) whyNotJudged(ctx context.Context, inst ghport.Installation, r ghport.RepoInfo, err error) string {
 	reason := err.Error()
-	if errors.Is(err, ErrGone) {
+	if errors.Is(err, ghport.ErrGone) {
 		if repos, lerr := inst.Repositories(ctx); lerr == nil {
 			reason = "deleted, or no longer visible to the app, since the listing"
 			for _, cur := range repos {
@@ -316,7 +317,7 @@ func (w *SweepWorker) whyNotJudged(ctx context.Context, inst Installation, r Rep
 // unlessUninstalled stops a sweep quietly when the app was uninstalled, and
 // returns err otherwise.
 func (w *SweepWorker) unlessUninstalled(ctx context.Context, a SweepArgs, err error) error {
-	if errors.Is(err, ErrSuspended) || w.stillInstalled(ctx, a.InstallationID) {
+	if errors.Is(err, ghport.ErrSuspended) || w.stillInstalled(ctx, a.InstallationID) {
 		return err
 	}
 	logger(ctx).Info().Str("owner", a.Owner).Err(err).Msg("sweep stopped: the app is no longer installed")
@@ -342,10 +343,10 @@ func (w *SweepWorker) stillInstalled(ctx context.Context, installationID int64) 
 // pace refuses to start a repository when the installation's budget is down to
 // the reserve kept for pull requests (the GitHub client also refuses each sweep
 // request past it).
-func (w *SweepWorker) pace(inst Installation) error {
+func (w *SweepWorker) pace(inst ghport.Installation) error {
 	remaining, reset, known := inst.RateLimit()
-	if known && remaining <= RateReserve && reset.After(w.now()) {
-		return &RateLimitedError{Until: reset, Err: fmt.Errorf("sweep keeps %d requests for pull requests (%d left)", RateReserve, remaining)}
+	if known && remaining <= ghport.RateReserve && reset.After(w.now()) {
+		return &ghport.RateLimitedError{Until: reset, Err: fmt.Errorf("sweep keeps %d requests for pull requests (%d left)", ghport.RateReserve, remaining)}
 	}
 	return nil
 }
@@ -354,7 +355,7 @@ func (w *SweepWorker) pace(inst Installation) error {
 // tree turned out unchanged (only the listing's pushed_at moved). A repository
 // nothing was pushed to is re-evaluated (new rules or configuration) from its
 // stored listing: no tree request, and blobs only where new rules read new files.
-func (w *SweepWorker) sweepRepo(ctx context.Context, inst Installation, instID int64, oc *orgConfig, r RepoInfo, st store.RepoState, sameRules, pushed bool) (bool, error) {
+func (w *SweepWorker) sweepRepo(ctx context.Context, inst ghport.Installation, instID int64, oc *orgConfig, r ghport.RepoInfo, st store.RepoState, sameRules, pushed bool) (bool, error) {
 	var snap policies.Snapshot
 	if !pushed {
 		snap, _ = w.storedSnapshot(ctx, inst, st) // the listing has fresher facts
@@ -373,20 +374,20 @@ func (w *SweepWorker) sweepRepo(ctx context.Context, inst Installation, instID i
 	if err != nil {
 		return false, err
 	}
-	ev, eng, err := w.evaluate(ctx, snap, oc, override, r.repository())
+	ev, eng, err := w.evaluate(ctx, snap, oc, override, r.Repository())
 	if err != nil {
 		return false, fmt.Errorf("evaluate %s/%s: %w", r.Owner, r.Name, err)
 	}
 	if problem != nil {
 		ev.Problems = append(ev.Problems, *problem)
 	}
-	return true, w.saveDefaultBranch(ctx, inst, instID, r.ID, r.PushedAt, r.repository(), snap, ev, eng, oc)
+	return true, w.saveDefaultBranch(ctx, inst, instID, r.ID, r.PushedAt, r.Repository(), snap, ev, eng, oc)
 }
 
 // storedSnapshot rebuilds the snapshot of a repository's evaluated tree from its
 // stored listing, with the facts evaluated with it; the snapshot is nil when none
 // is stored or it cannot be decoded.
-func (e *Evaluator) storedSnapshot(ctx context.Context, inst Installation, st store.RepoState) (policies.Snapshot, policies.Repository) {
+func (e *Evaluator) storedSnapshot(ctx context.Context, inst ghport.Installation, st store.RepoState) (policies.Snapshot, policies.Repository) {
 	repo := policies.Repository{Owner: st.Owner, Name: st.Name, DefaultBranch: st.DefaultBranch}
 	if st.TreeSHA == "" {
 		return nil, repo
@@ -425,7 +426,7 @@ func (e *Evaluator) knownFacts(ctx context.Context, repoID int64, owner, name, b
 
 // saveDefaultBranch stores a default-branch evaluation with its tree's listing:
 // the report aggregates it, and later changes of rules re-evaluate from it.
-func (e *Evaluator) saveDefaultBranch(ctx context.Context, inst Installation, instID, repoID int64, pushedAt time.Time, repo policies.Repository, snap policies.Snapshot, ev *policies.Evaluation, eng *policies.Engine, oc *orgConfig) error {
+func (e *Evaluator) saveDefaultBranch(ctx context.Context, inst ghport.Installation, instID, repoID int64, pushedAt time.Time, repo policies.Repository, snap policies.Snapshot, ev *policies.Evaluation, eng *policies.Engine, oc *orgConfig) error {
 	tree, err := inst.TreeSHA(ctx, snap)
 	if err != nil {
 		return err

@@ -1,4 +1,12 @@
-package jobs
+// Package ghport holds the GitHub ports: the interfaces through which the jobs
+// reach GitHub, the values they exchange, the errors they decide on, and the marks
+// a job puts on its context for the client's request accounting. It imports only
+// the engine's snapshot types, so server/githubclient implements it without
+// linking the workers, the queue or the database.
+//
+// Not named github: that is go-github's package name, which the adapter imports
+// beside this one.
+package ghport
 
 import (
 	"context"
@@ -7,7 +15,6 @@ import (
 	"time"
 
 	"github.com/goldenpath/goldenpath/policies"
-	"github.com/goldenpath/goldenpath/server/checks"
 )
 
 // GitHub opens the access of one installation. The jobs know GitHub only through
@@ -42,10 +49,21 @@ type RepoInfo struct {
 	Topics        []string
 }
 
-// repository is what rules know of the repository besides its files.
-func (r RepoInfo) repository() policies.Repository {
+// Repository is what rules know of the repository besides its files.
+func (r RepoInfo) Repository() policies.Repository {
 	return policies.Repository{Owner: r.Owner, Name: r.Name, DefaultBranch: r.DefaultBranch, Description: r.Description,
 		Topics: r.Topics, Archived: r.Archived, Fork: r.Fork, TemplateRepository: r.Template}
+}
+
+// HookDelivery is one attempt at a webhook delivery, as GitHub lists it. Attempts
+// of the same delivery share its GUID (X-GitHub-Delivery).
+type HookDelivery struct {
+	ID          int64
+	GUID        string
+	Event       string
+	StatusCode  int // 0: GitHub could not connect or timed out
+	Redelivery  bool
+	DeliveredAt time.Time
 }
 
 // Issue is an issue's number, state and body.
@@ -112,7 +130,14 @@ type CheckRun struct {
 }
 
 // Annotation marks a line of a file in a check run.
-type Annotation = checks.Annotation
+type Annotation struct {
+	Path      string
+	StartLine int
+	EndLine   int
+	Level     string // notice, warning, failure
+	Title     string
+	Message   string
+}
 
 // Errors the GitHub implementation returns, so that workers can decide between
 // retrying, waiting and giving up without knowing go-github.
