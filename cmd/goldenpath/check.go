@@ -13,6 +13,7 @@ import (
 
 	"github.com/goldenpath/goldenpath/config"
 	"github.com/goldenpath/goldenpath/policies"
+	"github.com/goldenpath/goldenpath/policies/evaluation"
 	"github.com/goldenpath/goldenpath/policies/format"
 	"github.com/goldenpath/goldenpath/policies/localrepo"
 )
@@ -73,19 +74,20 @@ func checkDir(ctx context.Context, dir, configPath, policiesDir string) (*polici
 }
 
 // localEnv is what judges a local checkout: the org configuration and the
-// compiled rules.
+// evaluation service with the custom rules compiled.
 type localEnv struct {
 	org        *config.Org
 	configPath string
-	engine     *policies.Engine
+	service    *evaluation.Service
+	rules      *evaluation.Org
 }
 
 // localRun is a local checkout with the engine and configuration that judge it.
 type localRun struct {
 	*localEnv
-	snap            *localrepo.Dir
-	req             policies.Request
-	overrideProblem *policies.Problem
+	snap     *localrepo.Dir
+	repo     policies.Repository
+	override evaluation.Override
 }
 
 func loadLocalEnv(ctx context.Context, configPath, policiesDir string) (*localEnv, error) {
@@ -107,84 +109,57 @@ func loadLocalEnv(ctx context.Context, configPath, policiesDir string) (*localEn
 			return nil, usageError("%v", err)
 		}
 	}
-	engine, err := policies.New(ctx, policies.Options{Custom: custom})
+	service := evaluation.New(policies.Limits{}, nil)
+	engine, err := service.Engine(ctx, custom)
 	if err != nil {
 		return nil, err
 	}
 	// The server reports a broken custom rule and runs the rest; a local run is
 	// where its author fixes it, so it stops with the line.
 	if problems := engine.Problems(); len(problems) > 0 {
-		msgs := make([]string, len(problems))
-		for i, p := range problems {
-			msgs[i] = p.Source + ": " + p.Message
-			if p.Line > 0 {
-				msgs[i] = fmt.Sprintf("%s:%d: %s", p.Source, p.Line, p.Message)
-			}
-		}
-		return nil, usageError("custom rules: %s", strings.Join(msgs, "; "))
+		return nil, usageError("custom rules: %s", problemsText(problems))
 	}
 	if orgData != nil {
 		// A misspelt rule ID would otherwise disable, re-rate or exempt nothing.
-		known := map[string]bool{}
-		for _, r := range engine.Rules() {
-			known[r.ID] = true
-		}
-		if err := config.CheckRuleIDs(filepath.Base(configPath), orgData, func(id string) bool { return known[id] }); err != nil {
-			return nil, usageError("%v", err)
+		if p := evaluation.UnknownRuleID(engine, filepath.Base(configPath), orgData); p != nil {
+			return nil, usageError("%s", problemsText([]policies.Problem{*p}))
 		}
 	}
-	return &localEnv{org: org, configPath: configPath, engine: engine}, nil
+	return &localEnv{org: org, configPath: configPath, service: service, rules: &evaluation.Org{Config: org, Custom: custom}}, nil
 }
 
-// open lists the checkout in dir and reads its own override.
+// problemsText is problems on one line, each with its file and line.
+func problemsText(problems []policies.Problem) string {
+	msgs := make([]string, len(problems))
+	for i, p := range problems {
+		msgs[i] = p.Source + ": " + p.Message
+		if p.Line > 0 {
+			msgs[i] = fmt.Sprintf("%s:%d: %s", p.Source, p.Line, p.Message)
+		}
+	}
+	return strings.Join(msgs, "; ")
+}
+
+// open lists the checkout in dir and reads its own override, which a broken
+// file is set aside of and reported with the results, as the server does.
 func (e *localEnv) open(ctx context.Context, dir string) (*localRun, error) {
 	snap, err := localrepo.Open(ctx, dir)
 	if err != nil {
 		return nil, usageError("%v", err)
 	}
-	override, overrideProblem := localOverride(ctx, snap, e.org)
+	files, _ := snap.Read(ctx, []string{evaluation.OverridePath})
+	data, found := files[evaluation.OverridePath]
 	return &localRun{
-		localEnv: e, snap: snap, overrideProblem: overrideProblem,
-		req: policies.Request{Repository: snap.Repository(ctx), Org: e.org, Override: override},
+		localEnv: e, snap: snap, repo: snap.Repository(ctx),
+		override: evaluation.ParseOverride(data, found, e.org),
 	}, nil
 }
 
 // evaluate judges snap, the checkout itself or it with fixes added.
 func (l *localRun) evaluate(ctx context.Context, snap policies.Snapshot) (*policies.Evaluation, error) {
-	ev, err := l.engine.Evaluate(ctx, snap, l.req)
+	ev, _, err := l.service.Evaluate(ctx, snap, l.repo, l.rules, l.override)
 	if err != nil {
 		return nil, usageError("%v", err)
 	}
-	if l.overrideProblem != nil {
-		ev.Problems = append(ev.Problems, *l.overrideProblem)
-	}
 	return ev, nil
-}
-
-// localOverride reads the checkout's own .github/golden-path.yaml. A broken one is
-// reported with the results and set aside whole, as the server does.
-func localOverride(ctx context.Context, snap *localrepo.Dir, org *config.Org) (*config.RepoOverride, *policies.Problem) {
-	const path = ".github/golden-path.yaml"
-	files, _ := snap.Read(ctx, []string{path})
-	data, ok := files[path]
-	if !ok {
-		return nil, nil
-	}
-	override, err := config.ParseRepoOverride(path, data)
-	if err == nil {
-		err = org.CheckOverride(override)
-	}
-	if err != nil {
-		return nil, configProblem(path, err)
-	}
-	return override, nil
-}
-
-func configProblem(path string, err error) *policies.Problem {
-	p := &policies.Problem{Source: path, Message: err.Error()}
-	var ce *config.Error
-	if errors.As(err, &ce) {
-		p.Line, p.Message = ce.Line, ce.Message
-	}
-	return p
 }

@@ -71,7 +71,7 @@ func runFix(ctx context.Context, out io.Writer, env *localEnv, dir string, only 
 	if err != nil {
 		return err
 	}
-	facts, err := fix.Gather(ctx, l.snap, l.req.Repository, ev, fix.Options{DefaultOwner: l.org.Fixes.Owner})
+	facts, err := fix.Gather(ctx, l.snap, l.repo, ev, fix.Options{DefaultOwner: l.org.Fixes.Owner})
 	if err != nil {
 		return usageError("%v", err)
 	}
