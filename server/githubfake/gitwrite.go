@@ -279,3 +279,15 @@ func (rs *repoState) isAncestor(a, b string) bool {
 	}
 	return false
 }
+
+// TreeOf returns the root tree SHA of the commit ref (branch or SHA) names.
+func (f *Fake) TreeOf(org, repo, ref string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	rs := f.mustRepo(org, repo)
+	sha := rs.resolveCommit(ref)
+	if sha == "" {
+		f.setupError("%s/%s has no commit %s", org, repo, ref)
+	}
+	return rs.objects[sha].commit.tree
+}
