@@ -21,6 +21,7 @@ import (
 
 	"github.com/goldenpath/goldenpath/config"
 	"github.com/goldenpath/goldenpath/policies"
+	"github.com/goldenpath/goldenpath/policies/evaluation"
 	"github.com/goldenpath/goldenpath/server/githubclient"
 	"github.com/goldenpath/goldenpath/server/jobs"
 	"github.com/goldenpath/goldenpath/server/metrics"
@@ -92,7 +93,10 @@ func New(ctx context.Context, cfg *config.Server, log zerolog.Logger, opts Optio
 	}
 	limits := policies.DefaultLimits()
 	limits.EvalTimeout = 2 * time.Minute // GitHub reads happen inside the evaluation
-	if _, err := policies.New(ctx, policies.Options{Limits: limits}); err != nil {
+	// The bundled rules compile here, once: every evaluation without custom rules
+	// uses this engine.
+	evaluations := evaluation.New(limits, opts.Now)
+	if _, err := evaluations.Engine(ctx, nil); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("compile bundled rules: %w", err)
 	}
@@ -106,7 +110,7 @@ func New(ctx context.Context, cfg *config.Server, log zerolog.Logger, opts Optio
 		return nil, fmt.Errorf("GitHub client: %w", err)
 	}
 	ev := &jobs.Evaluator{
-		GitHub: gh, Store: st, Metrics: m, Now: opts.Now,
+		GitHub: gh, Store: st, Metrics: m, Now: opts.Now, Evaluations: evaluations,
 		Settings: jobs.Settings{
 			CheckName: cfg.GoldenPath.CheckName, ConfigRepo: cfg.GoldenPath.ConfigRepo,
 			ConfigPath: cfg.GoldenPath.ConfigPath, Limits: limits, PublicURL: cfg.HTTP.PublicURL,

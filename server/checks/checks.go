@@ -19,16 +19,6 @@ import (
 // CommentMarker identifies the app's sticky comment on a pull request.
 const CommentMarker = "<!-- goldenpath:pr -->"
 
-// Output is a completed check run's content.
-type Output struct {
-	Conclusion  string
-	Title       string
-	Summary     string
-	Text        string
-	DetailsURL  string
-	Annotations []ghport.Annotation
-}
-
 // Conclusion follows PRODUCT.md: success when every applicable rule passes;
 // otherwise neutral in advisory mode, and failure in blocking mode when an
 // error-severity rule fails. Configuration problems make it at least neutral.
@@ -64,8 +54,9 @@ type Facts struct {
 
 // CheckOutput renders the check run for an evaluation: what the pull request
 // changes first, then what still fails, most severe first.
-func CheckOutput(ev *policies.Evaluation, f Facts) Output {
-	out := Output{Conclusion: Conclusion(ev, f.Blocking), Title: Title(ev.Summary), DetailsURL: f.DetailsURL}
+// The run is completed; its name and commit are the caller's.
+func CheckOutput(ev *policies.Evaluation, f Facts) ghport.CheckRun {
+	out := ghport.CheckRun{Status: "completed", Conclusion: Conclusion(ev, f.Blocking), Title: Title(ev.Summary), DetailsURL: f.DetailsURL}
 	var b strings.Builder
 	mode := "advisory"
 	if f.Blocking {

@@ -32,27 +32,25 @@ func (w *BranchWorker) evaluateBranch(ctx context.Context, a BranchArgs) error {
 	if err != nil {
 		return err
 	}
-	oc, err := w.orgConfig(ctx, inst, a.InstallationID, a.Owner)
+	t := target{inst: inst, instID: a.InstallationID, owner: a.Owner, repo: a.Repo, repoID: a.RepoID, defaultBranch: a.Branch}
+	oc, err := w.orgConfig(ctx, t)
 	if err != nil {
 		return err
 	}
 	snap := inst.Snapshot(a.Owner, a.Repo, a.HeadSHA)
-	override, problem, err := w.override(ctx, inst, a.InstallationID, a.Owner, a.Repo, a.Branch, oc.Org, snap)
+	override, err := w.override(ctx, t, oc.Config, snap)
 	if err != nil {
 		return err
 	}
-	repo, err := w.knownFacts(ctx, a.RepoID, a.Owner, a.Repo, a.Branch)
+	repo, err := w.knownFacts(ctx, t)
 	if err != nil {
 		return err
 	}
-	ev, eng, err := w.evaluate(ctx, snap, oc, override, repo)
+	j, err := w.evaluate(ctx, snap, oc, override, repo)
 	if err != nil {
 		return fmt.Errorf("evaluate %s/%s@%s: %w", a.Owner, a.Repo, short(a.HeadSHA), err)
 	}
-	if problem != nil {
-		ev.Problems = append(ev.Problems, *problem)
-	}
-	if err := w.save(ctx, a.InstallationID, a.RepoID, "refs/heads/"+a.Branch, a.HeadSHA, ev, eng, oc); err != nil {
+	if err := w.save(ctx, t, "refs/heads/"+a.Branch, a.HeadSHA, j); err != nil {
 		return err
 	}
 	if err := w.Store.SetBranchHead(ctx, a.RepoID, a.Branch, a.HeadSHA); err != nil {
@@ -60,7 +58,7 @@ func (w *BranchWorker) evaluateBranch(ctx context.Context, a BranchArgs) error {
 	}
 	// The organisation's view: the next sweep sees this push as already evaluated,
 	// and the report follows within the debounce.
-	if err := w.saveDefaultBranch(ctx, inst, a.InstallationID, a.RepoID, w.now().UTC(), repo, snap, ev, eng, oc); err != nil {
+	if err := w.saveDefaultBranch(ctx, t, w.now().UTC(), repo, snap, j); err != nil {
 		return err
 	}
 	return w.insert(ctx, PublishArgs{InstallationID: a.InstallationID, Owner: a.Owner})
@@ -80,7 +78,7 @@ func (w *PublishWorker) Work(ctx context.Context, job *river.Job[PublishArgs]) e
 		if err != nil {
 			return err
 		}
-		oc, err := w.orgConfig(ctx, inst, a.InstallationID, a.Owner)
+		oc, err := w.orgConfig(ctx, target{inst: inst, instID: a.InstallationID, owner: a.Owner})
 		if err != nil {
 			return err
 		}

@@ -11,8 +11,8 @@ import (
 
 	"github.com/goldenpath/goldenpath/config"
 	"github.com/goldenpath/goldenpath/policies"
+	"github.com/goldenpath/goldenpath/policies/evaluation"
 	"github.com/goldenpath/goldenpath/server/checks"
-	"github.com/goldenpath/goldenpath/server/ghport"
 	"github.com/goldenpath/goldenpath/server/report"
 	"github.com/goldenpath/goldenpath/server/store"
 )
@@ -29,8 +29,9 @@ type outcomes struct {
 // the proposed rules read and nothing read before are fetched. The stored outcome
 // stands for the current evaluation when it was made under the current rules and
 // configuration.
-func (e *Evaluator) impact(ctx context.Context, inst ghport.Installation, instID int64, owner string, cur, next *orgConfig) (*checks.Impact, error) {
-	curEng, err := e.engine(ctx, cur.Custom)
+func (e *Evaluator) impact(ctx context.Context, org target, cur, next *evaluation.Org) (*checks.Impact, error) {
+	inst, owner := org.inst, org.owner
+	curEng, err := e.evaluations().Engine(ctx, cur.Custom)
 	if err != nil {
 		return nil, err
 	}
@@ -56,19 +57,19 @@ func (e *Evaluator) impact(ctx context.Context, inst ghport.Installation, instID
 			}
 			o := outcomes{name: st.Name}
 			var stored *policies.Evaluation
-			if st.PolicyDigest == curEng.Digest() && st.ConfigDigest == cur.Org.Digest() && len(st.Outcome) > 0 {
+			if st.PolicyDigest == curEng.Digest() && st.ConfigDigest == cur.Config.Digest() && len(st.Outcome) > 0 {
 				stored, _ = report.NewOutcomeDecoder(nil).Decode(st.Outcome) // re-evaluated below when unreadable
 			}
 			if stored != nil {
 				o.before = stored.Results
 			} else {
-				ev, err := e.evaluateStored(gctx, inst, instID, cur, snap, repo)
+				ev, err := e.evaluateStored(gctx, org, cur, snap, repo)
 				if err != nil {
 					return err
 				}
 				o.before = ev.Results
 			}
-			ev, err := e.evaluateStored(gctx, inst, instID, next, snap, repo)
+			ev, err := e.evaluateStored(gctx, org, next, snap, repo)
 			if err != nil {
 				return err
 			}
@@ -84,25 +85,26 @@ func (e *Evaluator) impact(ctx context.Context, inst ghport.Installation, instID
 	}
 	slices.SortFunc(results, func(a, b outcomes) int { return strings.Compare(a.name, b.name) })
 	out.Repositories = len(results)
-	out.Checks = checkChanges(results, blocking(cur.Org), blocking(next.Org))
-	if cur.Org.Enforcement != next.Org.Enforcement {
-		out.Enforcement = &checks.ModeChange{From: cur.Org.Enforcement, To: next.Org.Enforcement}
+	out.Checks = checkChanges(results, blocking(cur.Config), blocking(next.Config))
+	if cur.Config.Enforcement != next.Config.Enforcement {
+		out.Enforcement = &checks.ModeChange{From: cur.Config.Enforcement, To: next.Config.Enforcement}
 		// The mode's own effect: the proposed rules under the current mode and under the proposed one.
-		out.EnforcementChecks = checkChanges(withBefore(results, func(o outcomes) []policies.Result { return o.next }), blocking(cur.Org), blocking(next.Org))
+		out.EnforcementChecks = checkChanges(withBefore(results, func(o outcomes) []policies.Result { return o.next }), blocking(cur.Config), blocking(next.Config))
 	}
-	out.Rules = ruleImpacts(results, cur.Org, next.Org)
-	out.Aspects = aspectImpacts(results, cur.Org.Threshold, next.Org.Threshold)
+	out.Rules = ruleImpacts(results, cur.Config, next.Config)
+	out.Aspects = aspectImpacts(results, cur.Config.Threshold, next.Config.Threshold)
 	return out, nil
 }
 
 // evaluateStored evaluates a stored snapshot under one configuration.
-func (e *Evaluator) evaluateStored(ctx context.Context, inst ghport.Installation, instID int64, oc *orgConfig, snap policies.Snapshot, repo policies.Repository) (*policies.Evaluation, error) {
-	override, _, err := e.override(ctx, inst, instID, repo.Owner, repo.Name, repo.DefaultBranch, oc.Org, nil)
+func (e *Evaluator) evaluateStored(ctx context.Context, org target, oc *evaluation.Org, snap policies.Snapshot, repo policies.Repository) (*policies.Evaluation, error) {
+	t := target{inst: org.inst, instID: org.instID, owner: repo.Owner, repo: repo.Name, defaultBranch: repo.DefaultBranch}
+	override, err := e.override(ctx, t, oc.Config, nil)
 	if err != nil {
 		return nil, err
 	}
-	ev, _, err := e.evaluate(ctx, snap, oc, override, repo)
-	return ev, err
+	j, err := e.evaluate(ctx, snap, oc, override, repo)
+	return j.Evaluation, err
 }
 
 // failing is what counts against a repository: a failed or errored rule.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/goldenpath/goldenpath/config"
 	"github.com/goldenpath/goldenpath/policies"
+	"github.com/goldenpath/goldenpath/policies/evaluation"
 	"github.com/goldenpath/goldenpath/server/checks"
 	"github.com/goldenpath/goldenpath/server/ghport"
 	"github.com/goldenpath/goldenpath/server/markdown"
@@ -22,30 +23,26 @@ func (w *PullWorker) configPreview(ctx context.Context, inst ghport.Installation
 	if err != nil {
 		return err
 	}
-	next := &orgConfig{Org: config.DefaultOrg()}
+	next := &evaluation.Org{Config: config.DefaultOrg()}
 	if found {
-		if next.Org, err = config.ParseOrg(w.Settings.ConfigPath, data); err != nil {
-			problems = append(problems, problemOf(w.Settings.ConfigPath, err))
-			next.Org = config.DefaultOrg()
+		if next.Config, err = w.orgs.parse(w.Settings.ConfigPath, data); err != nil {
+			problems = append(problems, evaluation.Problem(w.Settings.ConfigPath, err))
+			next.Config = config.DefaultOrg()
 		}
 	}
-	if next.Org.Policies.Path != "" {
-		if next.Custom, err = w.readModules(ctx, inst.Snapshot(a.Owner, a.Repo, a.HeadSHA), next.Org.Policies.Path); err != nil {
+	if next.Config.Policies.Path != "" {
+		if next.Custom, err = readModules(ctx, inst.Snapshot(a.Owner, a.Repo, a.HeadSHA), next.Config.Policies.Path); err != nil {
 			return err
 		}
 	}
-	eng, err := w.engine(ctx, next.Custom)
+	eng, err := w.evaluations().Engine(ctx, next.Custom)
 	if err != nil {
 		return err
 	}
 	problems = append(problems, eng.Problems()...)
 	if found && len(problems) == 0 {
-		known := map[string]bool{}
-		for _, r := range eng.Rules() {
-			known[r.ID] = true
-		}
-		if err := config.CheckRuleIDs(w.Settings.ConfigPath, data, func(id string) bool { return known[id] }); err != nil {
-			problems = append(problems, problemOf(w.Settings.ConfigPath, err))
+		if p := evaluation.UnknownRuleID(eng, w.Settings.ConfigPath, data); p != nil {
+			problems = append(problems, *p)
 		}
 	}
 	run := ghport.CheckRun{Name: w.Settings.CheckName, HeadSHA: a.HeadSHA, Status: "completed", Conclusion: "success"}
@@ -62,11 +59,12 @@ func (w *PullWorker) configPreview(ctx context.Context, inst ghport.Installation
 		for _, r := range rules {
 			fmt.Fprintf(&b, "- `%s` %s (%s, level %d, %s)\n", r.ID, markdown.Text(r.Title), r.Aspect, r.Level, r.Severity)
 		}
-		cur, err := w.orgConfig(ctx, inst, a.InstallationID, a.Owner)
+		org := target{inst: inst, instID: a.InstallationID, owner: a.Owner}
+		cur, err := w.orgConfig(ctx, org)
 		if err != nil {
 			return err
 		}
-		imp, err := w.impact(ctx, inst, a.InstallationID, a.Owner, cur, next)
+		imp, err := w.impact(ctx, org, cur, next)
 		if err != nil {
 			return fmt.Errorf("impact of %s/%s#%d: %w", a.Owner, a.Repo, a.Number, err)
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/goldenpath/goldenpath/config"
 	"github.com/goldenpath/goldenpath/policies"
+	"github.com/goldenpath/goldenpath/policies/evaluation"
 	"github.com/goldenpath/goldenpath/server/ghport"
 	"github.com/goldenpath/goldenpath/server/report"
 	"github.com/goldenpath/goldenpath/server/store"
@@ -57,7 +58,7 @@ func (p *ReportProblems) Get(owner string) string {
 }
 
 // buildReport aggregates an organisation's stored outcomes and sweep history.
-func (e *Evaluator) buildReport(ctx context.Context, owner string, oc *orgConfig) (*report.Report, error) {
+func (e *Evaluator) buildReport(ctx context.Context, owner string, oc *evaluation.Org) (*report.Report, error) {
 	st := e.Store
 	repos, err := e.storedOutcomes(ctx, owner, oc)
 	if err != nil {
@@ -82,7 +83,7 @@ func (e *Evaluator) buildReport(ctx context.Context, owner string, oc *orgConfig
 			}
 		}
 	}
-	rep := report.Build(owner, repos, oc.Org, history, e.now().UTC())
+	rep := report.Build(owner, repos, oc.Config, history, e.now().UTC())
 	rep.Sweep = latest
 	if len(records) > 0 {
 		rep.Unjudged = unjudgedOf(records[0].Unjudged)
@@ -102,8 +103,8 @@ func unjudgedOf(raw []byte) []report.RepoReason {
 // storedOutcomes reads what the report needs of every repository of owner: the
 // stored outcomes, titled by the rules in force, and the full evaluation of any
 // repository stored before outcomes were kept.
-func (e *Evaluator) storedOutcomes(ctx context.Context, owner string, oc *orgConfig) ([]report.Repo, error) {
-	eng, err := e.engine(ctx, oc.Custom)
+func (e *Evaluator) storedOutcomes(ctx context.Context, owner string, oc *evaluation.Org) ([]report.Repo, error) {
+	eng, err := e.evaluations().Engine(ctx, oc.Custom)
 	if err != nil {
 		return nil, err
 	}
@@ -166,7 +167,7 @@ func (e *Evaluator) Report(ctx context.Context, owner string) (rep *report.Repor
 	if err != nil || instID == 0 {
 		return nil, false, err
 	}
-	oc := &orgConfig{Org: config.DefaultOrg()}
+	oc := &evaluation.Org{Config: config.DefaultOrg()}
 	data, found, _, err := e.Store.CachedFile(ctx, instID, owner+"/"+e.Settings.ConfigRepo, cacheRefDefault, bundlePath)
 	if err != nil {
 		return nil, false, err
@@ -193,7 +194,7 @@ func (e *Evaluator) insert(ctx context.Context, args river.JobArgs) error {
 
 // publish brings the report issue up to date; after a sweep (rec not nil) it first
 // records the sweep with its summary, the trend's next point.
-func (w *Evaluator) publish(ctx context.Context, inst ghport.Installation, a SweepArgs, oc *orgConfig, rec *store.SweepRecord) error {
+func (w *Evaluator) publish(ctx context.Context, inst ghport.Installation, a SweepArgs, oc *evaluation.Org, rec *store.SweepRecord) error {
 	rep, err := w.buildReport(ctx, a.Owner, oc)
 	if err != nil {
 		return err
@@ -217,11 +218,11 @@ func (w *Evaluator) publish(ctx context.Context, inst ghport.Installation, a Swe
 			Int("unchanged", rec.Unchanged).Int("unjudged", len(rep.Unjudged)).Msg("sweep finished")
 	}
 	body := report.Markdown(rep, report.MarkdownOptions{APIURL: w.Settings.APIURL(a.Owner), WebURL: w.Settings.WebURL})
-	err = w.writeReportIssue(ctx, inst, a, oc.Org.ReportRepository(w.Settings.ConfigRepo), body)
+	err = w.writeReportIssue(ctx, inst, a, oc.Config.ReportRepository(w.Settings.ConfigRepo), body)
 	if errors.Is(err, ghport.ErrGone) {
 		// The report repository does not exist (or the app cannot write there):
 		// say so loudly, keep sweeping and serving the JSON report.
-		msg := fmt.Sprintf("report repository %s/%s is missing or not writable: %v", a.Owner, oc.Org.ReportRepository(w.Settings.ConfigRepo), err)
+		msg := fmt.Sprintf("report repository %s/%s is missing or not writable: %v", a.Owner, oc.Config.ReportRepository(w.Settings.ConfigRepo), err)
 		logger(ctx).Error().Str("owner", a.Owner).Msg(msg)
 		w.Reports.set(a.Owner, msg)
 		return nil

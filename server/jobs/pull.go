@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/goldenpath/goldenpath/policies"
+	"github.com/goldenpath/goldenpath/policies/evaluation"
 	"github.com/goldenpath/goldenpath/policies/fix"
 	"github.com/goldenpath/goldenpath/server/checks"
 	"github.com/goldenpath/goldenpath/server/ghport"
@@ -101,38 +102,38 @@ func (w *PullWorker) evaluatePull(ctx context.Context, a PullArgs) error {
 	if a.Repo == w.Settings.ConfigRepo {
 		return w.configPreview(ctx, inst, a, runID)
 	}
-	oc, err := w.orgConfig(ctx, inst, a.InstallationID, a.Owner)
+	t := pullTarget(inst, a)
+	oc, err := w.orgConfig(ctx, t)
 	if err != nil {
 		return err
 	}
-	override, overrideProblem, err := w.override(ctx, inst, a.InstallationID, a.Owner, a.Repo, a.DefaultBranch, oc.Org, nil)
+	override, err := w.override(ctx, t, oc.Config, nil)
 	if err != nil {
 		return err
 	}
-	repo, err := w.knownFacts(ctx, a.RepoID, a.Owner, a.Repo, a.DefaultBranch)
+	repo, err := w.knownFacts(ctx, t)
 	if err != nil {
 		return err
 	}
 	snap := inst.Snapshot(a.Owner, a.Repo, a.HeadSHA)
-	ev, eng, err := w.evaluate(ctx, snap, oc, override, repo)
+	j, err := w.evaluate(ctx, snap, oc, override, repo)
 	if err != nil {
 		return fmt.Errorf("evaluate %s@%s: %w", full, short(a.HeadSHA), err)
 	}
-	if overrideProblem != nil {
-		ev.Problems = append(ev.Problems, *overrideProblem)
-	}
-	if err := w.save(ctx, a.InstallationID, a.RepoID, fmt.Sprintf("refs/pull/%d/head", a.Number), a.HeadSHA, ev, eng, oc); err != nil {
+	if err := w.save(ctx, t, fmt.Sprintf("refs/pull/%d/head", a.Number), a.HeadSHA, j); err != nil {
 		return err
 	}
-	facts := checks.Facts{Blocking: oc.Org.Enforcement == "blocking", DetailsURL: w.reportURL(ctx, a.Owner),
+	ev := j.Evaluation
+	facts := checks.Facts{Blocking: oc.Config.Enforcement == "blocking", DetailsURL: w.reportURL(ctx, a.Owner),
 		Fixes: w.fixFiles(ctx, snap, repo, ev, oc)}
 	if a.BaseSHA != "" {
-		if facts.Base, err = w.baseEvaluation(ctx, inst, a, oc, repo); err != nil {
+		if facts.Base, err = w.baseEvaluation(ctx, t, a.BaseSHA, oc, override, repo); err != nil {
 			return err
 		}
 	}
 	out := checks.CheckOutput(ev, facts)
-	if err := inst.UpdateCheckRun(ctx, a.Owner, a.Repo, runID, completedRun(w.Settings.CheckName, a.HeadSHA, out)); err != nil {
+	out.Name, out.HeadSHA = w.Settings.CheckName, a.HeadSHA
+	if err := inst.UpdateCheckRun(ctx, a.Owner, a.Repo, runID, out); err != nil {
 		return fmt.Errorf("complete check run of %s@%s: %w", full, short(a.HeadSHA), err)
 	}
 	logger(ctx).Info().Str("repository", full).Int("pull", a.Number).Str("conclusion", out.Conclusion).
@@ -144,6 +145,11 @@ func (w *PullWorker) evaluatePull(ctx context.Context, a PullArgs) error {
 		return checkCompletedError{err}
 	}
 	return nil
+}
+
+// pullTarget is the pull request's repository in inst.
+func pullTarget(inst ghport.Installation, a PullArgs) target {
+	return target{inst: inst, instID: a.InstallationID, owner: a.Owner, repo: a.Repo, repoID: a.RepoID, defaultBranch: a.DefaultBranch}
 }
 
 // startCheckRun creates the in-progress check run, or finds the one an earlier,
@@ -163,18 +169,12 @@ func (w *PullWorker) startCheckRun(ctx context.Context, inst ghport.Installation
 	return id, w.Store.SaveCheckRunID(ctx, a.RepoID, a.HeadSHA, w.Settings.CheckName, id)
 }
 
-func completedRun(name, sha string, out checks.Output) ghport.CheckRun {
-	return ghport.CheckRun{
-		Name: name, HeadSHA: sha, Status: "completed", Conclusion: out.Conclusion,
-		Title: out.Title, Summary: out.Summary, Text: out.Text, DetailsURL: out.DetailsURL, Annotations: out.Annotations,
-	}
-}
 
 // baseEvaluation is the base commit's evaluation, from the store when the default
 // branch was evaluated at that commit, otherwise evaluated now (blobs mostly cached)
 // and stored for the next pull request on the same base.
-func (w *PullWorker) baseEvaluation(ctx context.Context, inst ghport.Installation, a PullArgs, oc *orgConfig, repo policies.Repository) (*policies.Evaluation, error) {
-	rec, err := w.Store.Evaluation(ctx, a.RepoID, a.BaseSHA)
+func (w *PullWorker) baseEvaluation(ctx context.Context, t target, sha string, oc *evaluation.Org, ov evaluation.Override, repo policies.Repository) (*policies.Evaluation, error) {
+	rec, err := w.Store.Evaluation(ctx, t.repoID, sha)
 	if err != nil {
 		return nil, err
 	}
@@ -184,15 +184,11 @@ func (w *PullWorker) baseEvaluation(ctx context.Context, inst ghport.Installatio
 			return &ev, nil
 		}
 	}
-	ov, _, err := w.override(ctx, inst, a.InstallationID, a.Owner, a.Repo, a.DefaultBranch, oc.Org, nil)
+	j, err := w.evaluate(ctx, t.inst.Snapshot(t.owner, t.repo, sha), oc, ov, repo)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("evaluate base %s@%s: %w", t.fullName(), short(sha), err)
 	}
-	ev, eng, err := w.evaluate(ctx, inst.Snapshot(a.Owner, a.Repo, a.BaseSHA), oc, ov, repo)
-	if err != nil {
-		return nil, fmt.Errorf("evaluate base %s/%s@%s: %w", a.Owner, a.Repo, short(a.BaseSHA), err)
-	}
-	return ev, w.save(ctx, a.InstallationID, a.RepoID, "base", a.BaseSHA, ev, eng, oc)
+	return j.Evaluation, w.save(ctx, t, "base", sha, j)
 }
 
 // updateComment keeps the one sticky comment true: edited in place when it exists,
@@ -267,7 +263,7 @@ func short(sha string) string {
 // fixFiles are the files `goldenpath fix` would write for the failing rules, filled
 // in from this repository's facts, for the comment and the check to show. They are
 // a help, not the verdict: when they cannot be made, the rules' own remediation shows.
-func (w *PullWorker) fixFiles(ctx context.Context, snap policies.Snapshot, repo policies.Repository, ev *policies.Evaluation, oc *orgConfig) []fix.File {
+func (w *PullWorker) fixFiles(ctx context.Context, snap policies.Snapshot, repo policies.Repository, ev *policies.Evaluation, oc *evaluation.Org) []fix.File {
 	var failing []string
 	for _, r := range ev.Results {
 		if r.Status == policies.StatusFail {
@@ -277,7 +273,7 @@ func (w *PullWorker) fixFiles(ctx context.Context, snap policies.Snapshot, repo 
 	if len(failing) == 0 {
 		return nil
 	}
-	facts, err := fix.Gather(ctx, snap, repo, ev, fix.Options{WebURL: w.Settings.WebURL, DefaultOwner: oc.Org.Fixes.Owner})
+	facts, err := fix.Gather(ctx, snap, repo, ev, fix.Options{WebURL: w.Settings.WebURL, DefaultOwner: oc.Config.Fixes.Owner})
 	if err == nil {
 		var plan *fix.Plan
 		if plan, err = fix.Bundled.Plan(facts, failing); err == nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/goldenpath/goldenpath/policies"
+	"github.com/goldenpath/goldenpath/policies/evaluation"
 	"github.com/goldenpath/goldenpath/server/ghport"
 	"github.com/goldenpath/goldenpath/server/report"
 	"github.com/goldenpath/goldenpath/server/store"
@@ -94,14 +95,15 @@ func (w *SweepWorker) sweep(ctx context.Context, a SweepArgs) error {
 	// A sweep repairs a missed push to the config repository: reload it (at the
 	// reserve, the cached configuration serves).
 	var rl *ghport.RateLimitedError
-	if _, err := w.loadBundle(ctx, inst, a.InstallationID, a.Owner); err != nil && !errors.As(err, &rl) {
+	org := target{inst: inst, instID: a.InstallationID, owner: a.Owner}
+	if _, err := w.loadBundle(ctx, org); err != nil && !errors.As(err, &rl) {
 		return w.unlessUninstalled(ctx, a, err)
 	}
-	oc, err := w.orgConfig(ctx, inst, a.InstallationID, a.Owner)
+	oc, err := w.orgConfig(ctx, org)
 	if err != nil {
 		return err
 	}
-	eng, err := w.engine(ctx, oc.Custom)
+	eng, err := w.evaluations().Engine(ctx, oc.Custom)
 	if err != nil {
 		return err
 	}
@@ -125,7 +127,7 @@ func (w *SweepWorker) sweep(ctx context.Context, a SweepArgs) error {
 	listed := map[int64]bool{}
 	var todo []ghport.RepoInfo
 	for _, r := range repos {
-		if r.Archived || r.Fork || r.Name == w.Settings.ConfigRepo || oc.Org.Ignored(r.Name) {
+		if r.Archived || r.Fork || r.Name == w.Settings.ConfigRepo || oc.Config.Ignored(r.Name) {
 			continue
 		}
 		listed[r.ID] = true
@@ -137,7 +139,7 @@ func (w *SweepWorker) sweep(ctx context.Context, a SweepArgs) error {
 				return err
 			}
 		}
-		same := seen && st.PolicyDigest == eng.Digest() && st.ConfigDigest == oc.Org.Digest()
+		same := seen && st.PolicyDigest == eng.Digest() && st.ConfigDigest == oc.Config.Digest()
 		if same && seen && !r.PushedAt.After(st.PushedAt) {
 			// Nothing to read. Evaluated already in this sweep (an earlier attempt of
 			// it, before a wait, a retry or a crash) counts as evaluated.
@@ -153,9 +155,9 @@ func (w *SweepWorker) sweep(ctx context.Context, a SweepArgs) error {
 	var unjudged []report.RepoReason
 	for i, r := range todo {
 		st, seen := known[r.ID]
-		same := seen && st.PolicyDigest == eng.Digest() && st.ConfigDigest == oc.Org.Digest()
+		same := seen && st.PolicyDigest == eng.Digest() && st.ConfigDigest == oc.Config.Digest()
 		pushed := !seen || r.PushedAt.After(st.PushedAt)
-		evaluated, err := w.judge(ctx, inst, a.InstallationID, oc, r, st, same, pushed)
+		evaluated, err := w.judge(ctx, org, oc, repoWork{info: r, state: st, sameRules: same, pushed: pushed})
 		var rl *ghport.RateLimitedError
 		switch {
 		case errors.As(err, &rl):
@@ -211,7 +213,7 @@ func (w *SweepWorker) currentSweep(ctx context.Context, owner string) (store.Swe
 // reset: the continuation job snoozes itself; any other sweep job schedules the
 // continuation (one per organisation) and ends, so that a request meanwhile (an
 // installation, a re-scan) runs at once instead of joining a waiting job.
-func (w *SweepWorker) wait(ctx context.Context, inst ghport.Installation, a SweepArgs, oc *orgConfig, rec *store.SweepRecord, n int, until time.Time, unjudged []report.RepoReason) error {
+func (w *SweepWorker) wait(ctx context.Context, inst ghport.Installation, a SweepArgs, oc *evaluation.Org, rec *store.SweepRecord, n int, until time.Time, unjudged []report.RepoReason) error {
 	var err error
 	rec.Waiting, rec.WaitingUntil = n, until.UTC()
 	if rec.Unjudged, err = json.Marshal(unjudged); err != nil {
@@ -262,8 +264,9 @@ func (e *SweepWaitingError) Error() string {
 // judge evaluates one repository, trying it again after a transient failure; a
 // rate limit or the repository's or installation's disappearance is returned at
 // once. The requests it cost are recorded.
-func (w *SweepWorker) judge(ctx context.Context, inst ghport.Installation, instID int64, oc *orgConfig, r ghport.RepoInfo, st store.RepoState, same, pushed bool) (evaluated bool, err error) {
-	if err := w.pace(inst); err != nil {
+func (w *SweepWorker) judge(ctx context.Context, org target, oc *evaluation.Org, rw repoWork) (evaluated bool, err error) {
+	r := rw.info
+	if err := w.pace(org.inst); err != nil {
 		return false, err
 	}
 	counted, requests := ghport.WithRequestCount(ctx)
@@ -274,7 +277,7 @@ func (w *SweepWorker) judge(ctx context.Context, inst ghport.Installation, instI
 		logger(ctx).Debug().Str("repository", r.Owner+"/"+r.Name).Int64("requests", requests.Load()).Bool("evaluated", evaluated).Msg("sweep: repository judged")
 	}()
 	for attempt := 1; ; attempt++ {
-		evaluated, err = w.sweepRepo(counted, inst, instID, oc, r, st, same, pushed)
+		evaluated, err = w.sweepRepo(counted, org, oc, rw)
 		var rl *ghport.RateLimitedError
 		if err == nil || errors.As(err, &rl) || errors.Is(err, ghport.ErrGone) || ctx.Err() != nil || attempt == repoAttempts {
 			if err != nil && attempt > 1 {
@@ -355,9 +358,11 @@ func (w *SweepWorker) pace(inst ghport.Installation) error {
 // tree turned out unchanged (only the listing's pushed_at moved). A repository
 // nothing was pushed to is re-evaluated (new rules or configuration) from its
 // stored listing: no tree request, and blobs only where new rules read new files.
-func (w *SweepWorker) sweepRepo(ctx context.Context, inst ghport.Installation, instID int64, oc *orgConfig, r ghport.RepoInfo, st store.RepoState, sameRules, pushed bool) (bool, error) {
+func (w *SweepWorker) sweepRepo(ctx context.Context, org target, oc *evaluation.Org, rw repoWork) (bool, error) {
+	r, st, inst := rw.info, rw.state, org.inst
+	t := target{inst: inst, instID: org.instID, owner: r.Owner, repo: r.Name, repoID: r.ID, defaultBranch: r.DefaultBranch}
 	var snap policies.Snapshot
-	if !pushed {
+	if !rw.pushed {
 		snap, _ = w.storedSnapshot(ctx, inst, st) // the listing has fresher facts
 	}
 	if snap == nil {
@@ -366,22 +371,28 @@ func (w *SweepWorker) sweepRepo(ctx context.Context, inst ghport.Installation, i
 		if err != nil {
 			return false, err
 		}
-		if sameRules && tree == st.TreeSHA {
+		if rw.sameRules && tree == st.TreeSHA {
 			return false, w.Store.TouchRepoState(ctx, r.ID, r.PushedAt)
 		}
 	}
-	override, problem, err := w.override(ctx, inst, instID, r.Owner, r.Name, r.DefaultBranch, oc.Org, snap)
+	override, err := w.override(ctx, t, oc.Config, snap)
 	if err != nil {
 		return false, err
 	}
-	ev, eng, err := w.evaluate(ctx, snap, oc, override, r.Repository())
+	j, err := w.evaluate(ctx, snap, oc, override, r.Repository())
 	if err != nil {
 		return false, fmt.Errorf("evaluate %s/%s: %w", r.Owner, r.Name, err)
 	}
-	if problem != nil {
-		ev.Problems = append(ev.Problems, *problem)
-	}
-	return true, w.saveDefaultBranch(ctx, inst, instID, r.ID, r.PushedAt, r.Repository(), snap, ev, eng, oc)
+	return true, w.saveDefaultBranch(ctx, t, r.PushedAt, r.Repository(), snap, j)
+}
+
+// repoWork is a repository a sweep judges: as listed, as stored, whether the
+// rules and configuration are those of its stored evaluation, and whether
+// something was pushed since.
+type repoWork struct {
+	info              ghport.RepoInfo
+	state             store.RepoState
+	sameRules, pushed bool
 }
 
 // storedSnapshot rebuilds the snapshot of a repository's evaluated tree from its
@@ -419,15 +430,16 @@ func factsOf(facts []byte, owner, name, branch string) policies.Repository {
 // knownFacts are the facts of a repository that webhooks do not carry (its
 // template, description, topics), as the last sweep listed them, so that a push
 // or a pull request is judged like the sweep judges it.
-func (e *Evaluator) knownFacts(ctx context.Context, repoID int64, owner, name, branch string) (policies.Repository, error) {
-	facts, err := e.Store.RepoFacts(ctx, repoID)
-	return factsOf(facts, owner, name, branch), err
+func (e *Evaluator) knownFacts(ctx context.Context, t target) (policies.Repository, error) {
+	facts, err := e.Store.RepoFacts(ctx, t.repoID)
+	return factsOf(facts, t.owner, t.repo, t.defaultBranch), err
 }
 
 // saveDefaultBranch stores a default-branch evaluation with its tree's listing:
 // the report aggregates it, and later changes of rules re-evaluate from it.
-func (e *Evaluator) saveDefaultBranch(ctx context.Context, inst ghport.Installation, instID, repoID int64, pushedAt time.Time, repo policies.Repository, snap policies.Snapshot, ev *policies.Evaluation, eng *policies.Engine, oc *orgConfig) error {
-	tree, err := inst.TreeSHA(ctx, snap)
+func (e *Evaluator) saveDefaultBranch(ctx context.Context, t target, pushedAt time.Time, repo policies.Repository, snap policies.Snapshot, j judgement) error {
+	ev := j.Evaluation
+	tree, err := t.inst.TreeSHA(ctx, snap)
 	if err != nil {
 		return err
 	}
@@ -456,8 +468,8 @@ func (e *Evaluator) saveDefaultBranch(ctx context.Context, inst ghport.Installat
 		return err
 	}
 	return e.Store.SaveRepoState(ctx, store.RepoState{
-		RepoID: repoID, InstallationID: instID, Owner: repo.Owner, Name: repo.Name, DefaultBranch: repo.DefaultBranch,
-		PushedAt: pushedAt, TreeSHA: tree, PolicyDigest: eng.Digest(), ConfigDigest: oc.Org.Digest(),
+		RepoID: t.repoID, InstallationID: t.instID, Owner: repo.Owner, Name: repo.Name, DefaultBranch: repo.DefaultBranch,
+		PushedAt: pushedAt, TreeSHA: tree, PolicyDigest: j.PolicyDigest, ConfigDigest: j.ConfigDigest,
 		Evaluation: raw, Outcome: outcome, EvaluatedAt: e.now().UTC(), Listing: listing, Facts: facts,
 	})
 }
