@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/riverqueue/river"
 	"github.com/rs/zerolog"
 
 	"github.com/goldenpath/goldenpath/config"
@@ -169,3 +170,11 @@ func (e *Evaluator) save(ctx context.Context, t target, ref, sha string, j judge
 }
 
 func logger(ctx context.Context) *zerolog.Logger { return zerolog.Ctx(ctx) }
+
+// insert queues a job outside any other transaction.
+func (e *Evaluator) insert(ctx context.Context, args river.JobArgs) error {
+	return e.Store.InTx(ctx, func(tx *store.Tx) error {
+		_, err := tx.InsertJob(ctx, args, nil)
+		return err
+	})
+}

@@ -169,7 +169,6 @@ func (w *PullWorker) startCheckRun(ctx context.Context, inst ghport.Installation
 	return id, w.Store.SaveCheckRunID(ctx, a.RepoID, a.HeadSHA, w.Settings.CheckName, id)
 }
 
-
 // baseEvaluation is the base commit's evaluation, from the store when the default
 // branch was evaluated at that commit, otherwise evaluated now (blobs mostly cached)
 // and stored for the next pull request on the same base.

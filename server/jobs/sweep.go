@@ -44,12 +44,6 @@ func (SweepArgs) InsertOpts() river.InsertOpts {
 	}
 }
 
-// SweepAllArgs is the periodic job: it asks for a sweep of every installation.
-type SweepAllArgs struct{}
-
-// Kind implements river.JobArgs.
-func (SweepAllArgs) Kind() string { return "sweep_all" }
-
 // SweepWorker evaluates an organisation cheaply: a repository whose listing says
 // nothing was pushed since its stored evaluation, under the same rules and
 // configuration, costs no request at all; a pushed one costs its tree, and its
@@ -393,83 +387,4 @@ type repoWork struct {
 	info              ghport.RepoInfo
 	state             store.RepoState
 	sameRules, pushed bool
-}
-
-// storedSnapshot rebuilds the snapshot of a repository's evaluated tree from its
-// stored listing, with the facts evaluated with it; the snapshot is nil when none
-// is stored or it cannot be decoded.
-func (e *Evaluator) storedSnapshot(ctx context.Context, inst ghport.Installation, st store.RepoState) (policies.Snapshot, policies.Repository) {
-	repo := policies.Repository{Owner: st.Owner, Name: st.Name, DefaultBranch: st.DefaultBranch}
-	if st.TreeSHA == "" {
-		return nil, repo
-	}
-	raw, facts, err := e.Store.RepoListing(ctx, st.RepoID)
-	if err != nil || len(raw) == 0 {
-		return nil, repo
-	}
-	entries, err := decodeEntries(raw)
-	if err != nil {
-		// Listing the tree again repairs it.
-		logger(ctx).Warn().Err(err).Str("repository", st.Owner+"/"+st.Name).Msg("stored listing unreadable")
-		return nil, repo
-	}
-	return inst.StoredSnapshot(st.Owner, st.Name, st.TreeSHA, entries, e.Settings.RequestBudget), factsOf(facts, st.Owner, st.Name, st.DefaultBranch)
-}
-
-// factsOf decodes stored facts (JSON of policies.Repository) under the repository's
-// current name; unreadable or missing facts leave only the name and branch.
-func factsOf(facts []byte, owner, name, branch string) policies.Repository {
-	var repo policies.Repository
-	if len(facts) == 0 || json.Unmarshal(facts, &repo) != nil {
-		repo = policies.Repository{}
-	}
-	repo.Owner, repo.Name, repo.DefaultBranch = owner, name, branch
-	return repo
-}
-
-// knownFacts are the facts of a repository that webhooks do not carry (its
-// template, description, topics), as the last sweep listed them, so that a push
-// or a pull request is judged like the sweep judges it.
-func (e *Evaluator) knownFacts(ctx context.Context, t target) (policies.Repository, error) {
-	facts, err := e.Store.RepoFacts(ctx, t.repoID)
-	return factsOf(facts, t.owner, t.repo, t.defaultBranch), err
-}
-
-// saveDefaultBranch stores a default-branch evaluation with its tree's listing:
-// the report aggregates it, and later changes of rules re-evaluate from it.
-func (e *Evaluator) saveDefaultBranch(ctx context.Context, t target, pushedAt time.Time, repo policies.Repository, snap policies.Snapshot, j judgement) error {
-	ev := j.Evaluation
-	tree, err := t.inst.TreeSHA(ctx, snap)
-	if err != nil {
-		return err
-	}
-	entries, err := snap.Entries(ctx)
-	if err != nil {
-		return err
-	}
-	var listing []byte
-	// A partial listing is not kept: a later change of rules lists the tree
-	// again rather than judge what was cut as absent.
-	if ev.Partial == "" {
-		if listing, err = encodeEntries(entries); err != nil {
-			return err
-		}
-	}
-	raw, err := json.Marshal(ev)
-	if err != nil {
-		return err
-	}
-	facts, err := json.Marshal(repo)
-	if err != nil {
-		return err
-	}
-	outcome, err := report.EncodeOutcome(ev)
-	if err != nil {
-		return err
-	}
-	return e.Store.SaveRepoState(ctx, store.RepoState{
-		RepoID: t.repoID, InstallationID: t.instID, Owner: repo.Owner, Name: repo.Name, DefaultBranch: repo.DefaultBranch,
-		PushedAt: pushedAt, TreeSHA: tree, PolicyDigest: j.PolicyDigest, ConfigDigest: j.ConfigDigest,
-		Evaluation: raw, Outcome: outcome, EvaluatedAt: e.now().UTC(), Listing: listing, Facts: facts,
-	})
 }

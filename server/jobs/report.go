@@ -1,0 +1,203 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/goldenpath/goldenpath/config"
+	"github.com/goldenpath/goldenpath/policies"
+	"github.com/goldenpath/goldenpath/policies/evaluation"
+	"github.com/goldenpath/goldenpath/server/report"
+	"github.com/goldenpath/goldenpath/server/store"
+)
+
+// ReportProblems remembers, per organisation, why its report could not be
+// published (for example: the report repository does not exist), for /readyz and
+// the JSON API.
+type ReportProblems struct {
+	mu sync.Mutex
+	by map[string]string
+}
+
+func (p *ReportProblems) set(owner, problem string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.by == nil {
+		p.by = map[string]string{}
+	}
+	if problem == "" {
+		delete(p.by, strings.ToLower(owner))
+		return
+	}
+	p.by[strings.ToLower(owner)] = problem
+}
+
+// All returns the current problems by organisation.
+func (p *ReportProblems) All() map[string]string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make(map[string]string, len(p.by))
+	for k, v := range p.by {
+		out[k] = v
+	}
+	return out
+}
+
+// Get returns an organisation's problem, "" when none.
+func (p *ReportProblems) Get(owner string) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.by[strings.ToLower(owner)]
+}
+
+// buildReport aggregates an organisation's stored outcomes and sweep history.
+func (e *Evaluator) buildReport(ctx context.Context, owner string, oc *evaluation.Org) (*report.Report, error) {
+	st := e.Store
+	repos, err := e.storedOutcomes(ctx, owner, oc)
+	if err != nil {
+		return nil, err
+	}
+	records, err := st.Sweeps(ctx, owner, report.TrendPoints+1)
+	if err != nil {
+		return nil, err
+	}
+	var history []report.SweepSummary
+	var latest *report.SweepSummary
+	for i := len(records) - 1; i >= 0; i-- { // oldest first
+		var s report.SweepSummary
+		if len(records[i].Summary) > 0 && json.Unmarshal(records[i].Summary, &s) == nil {
+			history = append(history, s)
+		}
+		if i == 0 {
+			latest = &report.SweepSummary{
+				StartedAt: records[i].StartedAt, FinishedAt: records[i].FinishedAt, Repositories: records[i].Repositories,
+				Evaluated: records[i].Evaluated, Unchanged: records[i].Unchanged,
+				Waiting: records[i].Waiting, WaitingUntil: records[i].WaitingUntil,
+			}
+		}
+	}
+	rep := report.Build(owner, repos, oc.Config, history, e.now().UTC())
+	rep.Sweep = latest
+	if len(records) > 0 {
+		rep.Unjudged = unjudgedOf(records[0].Unjudged)
+	}
+	return rep, nil
+}
+
+// unjudgedOf decodes a sweep's repositories not judged; unreadable is none.
+func unjudgedOf(raw []byte) []report.RepoReason {
+	out := []report.RepoReason{}
+	if len(raw) > 0 && json.Unmarshal(raw, &out) != nil || out == nil {
+		return []report.RepoReason{}
+	}
+	return out
+}
+
+// storedOutcomes reads what the report needs of every repository of owner: the
+// stored outcomes, titled by the rules in force, and the full evaluation of any
+// repository stored before outcomes were kept.
+func (e *Evaluator) storedOutcomes(ctx context.Context, owner string, oc *evaluation.Org) ([]report.Repo, error) {
+	eng, err := e.evaluations().Engine(ctx, oc.Custom)
+	if err != nil {
+		return nil, err
+	}
+	titles := map[string]string{}
+	for _, r := range eng.Rules() {
+		titles[r.ID] = r.Title
+	}
+	dec := report.NewOutcomeDecoder(titles)
+	var (
+		repos []report.Repo
+		old   = map[int64]int{} // index in repos, by repository ID
+	)
+	err = e.Store.RepoStates(ctx, owner, false, func(s store.RepoState) error {
+		r := report.Repo{Name: s.Name, EvaluatedAt: s.EvaluatedAt}
+		if len(s.Outcome) > 0 {
+			ev, err := dec.Decode(s.Outcome)
+			if err != nil {
+				return fmt.Errorf("stored outcome of %s: %w", s.Name, err)
+			}
+			r.Evaluation, r.Owner = ev, ev.Owner
+		} else if !s.EvaluatedAt.IsZero() {
+			old[s.RepoID] = len(repos)
+		}
+		repos = append(repos, r)
+		return nil
+	})
+	if err != nil || len(old) == 0 {
+		return repos, err
+	}
+	outcomes := map[int64][]byte{}
+	err = e.Store.RepoStates(ctx, owner, true, func(s store.RepoState) error {
+		i, ok := old[s.RepoID]
+		if !ok || len(s.Evaluation) == 0 {
+			return nil
+		}
+		var ev policies.Evaluation
+		if err := json.Unmarshal(s.Evaluation, &ev); err != nil {
+			return fmt.Errorf("stored evaluation of %s: %w", s.Name, err)
+		}
+		repos[i].Evaluation, repos[i].Owner = &ev, ev.Owner
+		outcomes[s.RepoID], err = report.EncodeOutcome(&ev)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Stored once, the next report reads the outcomes alone.
+	for id, outcome := range outcomes {
+		if err := e.Store.SaveOutcome(ctx, id, outcome); err != nil {
+			return nil, err
+		}
+	}
+	return repos, nil
+}
+
+// Report is an organisation's report from what is stored, without asking GitHub
+// (the JSON API serves it). found is false when nothing of the organisation is.
+func (e *Evaluator) Report(ctx context.Context, owner string) (rep *report.Report, found bool, err error) {
+	instID, err := e.Store.OwnerInstallation(ctx, owner)
+	if err != nil || instID == 0 {
+		return nil, false, err
+	}
+	oc := &evaluation.Org{Config: config.DefaultOrg()}
+	data, found, _, err := e.Store.CachedFile(ctx, instID, owner+"/"+e.Settings.ConfigRepo, cacheRefDefault, bundlePath)
+	if err != nil {
+		return nil, false, err
+	}
+	if found {
+		var b configBundle
+		if err := json.Unmarshal(data, &b); err == nil {
+			if oc, err = e.resolveBundle(ctx, instID, owner+"/"+e.Settings.ConfigRepo, b); err != nil {
+				return nil, false, err
+			}
+		}
+	}
+	rep, err = e.buildReport(ctx, owner, oc)
+	return rep, err == nil, err
+}
+
+// ReportIssue is where an organisation's report issue is, as the JSON API shows it.
+type ReportIssue struct {
+	Repository string `json:"repository"`
+	Number     int    `json:"number"`
+	State      string `json:"state"` // open or closed
+	Note       string `json:"note,omitempty"`
+}
+
+// ReportIssueOf says where an organisation's report issue is; nil when none was written.
+func (e *Evaluator) ReportIssueOf(ctx context.Context, owner string) (*ReportIssue, error) {
+	is, err := e.Store.ReportIssue(ctx, owner)
+	if err != nil || is.Number == 0 {
+		return nil, err
+	}
+	out := &ReportIssue{Repository: owner + "/" + is.Repo, Number: is.Number, State: "open"}
+	if is.Closed {
+		out.State = "closed"
+		out.Note = "closed by a person: the app keeps editing it without reopening it; reopen it to show it again, or delete it for a new one"
+	}
+	return out, nil
+}

@@ -1,0 +1,31 @@
+package jobs
+
+import (
+	"context"
+
+	"github.com/riverqueue/river"
+)
+
+// RepositoryWorker applies repository and installation events to the store.
+type RepositoryWorker struct {
+	river.WorkerDefaults[RepositoryArgs]
+	*Evaluator
+}
+
+// Work implements river.Worker.
+func (w *RepositoryWorker) Work(ctx context.Context, job *river.Job[RepositoryArgs]) error {
+	a := job.Args
+	var err error
+	switch a.Action {
+	case "renamed":
+		err = w.Store.RenameRepo(ctx, a.RepoID, a.Owner, a.Name)
+	case "deleted", "archived", "transferred":
+		err = w.Store.DeleteRepo(ctx, a.RepoID)
+	case "installation_deleted":
+		err = w.Store.ForgetOwner(ctx, a.Owner)
+	}
+	if err == nil && a.Action != "installation_deleted" {
+		err = w.insert(ctx, PublishArgs{InstallationID: a.InstallationID, Owner: a.Owner})
+	}
+	return w.outcome(ctx, job.Kind, a.Owner+"/"+a.Name, err)
+}
