@@ -1,5 +1,7 @@
 package policies
 
+import "slices"
+
 // Status is the outcome of one rule on one repository.
 type Status string
 
@@ -18,6 +20,16 @@ const (
 	SeverityWarning Severity = "warning"
 	SeverityInfo    Severity = "info"
 )
+
+// Severities lists the severities, most severe first.
+var Severities = []Severity{SeverityError, SeverityWarning, SeverityInfo}
+
+// AtLeast reports whether s is min or more severe (error > warning > info). A
+// severity that is none of the three is below every threshold.
+func (s Severity) AtLeast(min Severity) bool {
+	rank := func(s Severity) int { return len(Severities) - slices.Index(Severities, s) }
+	return slices.Contains(Severities, s) && rank(s) >= rank(min)
+}
 
 // FileRef points at a file a result concerns, with a 1-based line when known.
 type FileRef struct {
@@ -44,6 +56,11 @@ type Result struct {
 	// have failed on what was read, but its evidence may be in what was not. It
 	// counts neither as failed nor in the score.
 	NotJudged bool `json:"not_judged,omitempty"`
+}
+
+// FailsAt reports whether the rule failed at severity min or above.
+func (r Result) FailsAt(min Severity) bool {
+	return r.Status == StatusFail && r.Severity.AtLeast(min)
 }
 
 // Problem is something wrong with the configuration or a custom rule rather than with
@@ -88,11 +105,17 @@ type Evaluation struct {
 
 // Failed reports whether an error-severity rule failed: the exit status of
 // `goldenpath check` and the blocking conclusion of a check run hang on it.
-func (e *Evaluation) Failed() bool {
+func (e *Evaluation) Failed() bool { return len(e.FailingAt(SeverityError)) > 0 }
+
+// FailingAt returns the repository-level results that fail at severity min or
+// above: those that make `goldenpath check --fail-on min` exit 1. A rule that
+// errored is not among them: it judged nothing.
+func (e *Evaluation) FailingAt(min Severity) []Result {
+	var out []Result
 	for _, r := range e.Results {
-		if r.Status == StatusFail && r.Severity == SeverityError {
-			return true
+		if r.FailsAt(min) {
+			out = append(out, r)
 		}
 	}
-	return false
+	return out
 }

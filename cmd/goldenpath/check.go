@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/mattn/go-isatty"
@@ -19,24 +21,32 @@ import (
 )
 
 func newCheckCommand() *cobra.Command {
-	var formatName, configPath, policiesDir string
+	var formatName, configPath, policiesDir, failOn string
+	var quiet, exitZero bool
 	cmd := &cobra.Command{
 		Use:   "check [DIR]",
 		Short: "Evaluate a local checkout against the golden-path rules, offline",
 		Long: `Evaluate a local checkout (default: the current directory) with the same engine and
-rules as the GitHub App. Exit status: 1 when an error-severity rule fails, 0 otherwise,
-2 on usage or input errors.`,
+rules as the GitHub App. Exit status: 1 when a rule of --fail-on severity (default error)
+or above fails, 0 otherwise (always 0 with --exit-zero), 2 on usage or input errors.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := "."
 			if len(args) == 1 {
 				dir = args[0]
 			}
-			color := false
-			if f, ok := cmd.OutOrStdout().(*os.File); ok {
-				color = isatty.IsTerminal(f.Fd()) && os.Getenv("NO_COLOR") == ""
+			severity := policies.Severity(failOn)
+			if !slices.Contains(policies.Severities, severity) {
+				return usageError("--fail-on %q: want error, warning or info", failOn)
 			}
-			writer, err := format.ByName(formatName, format.Options{Color: color, Version: version})
+			opts := format.Options{
+				Color:    colorOutput(cmd.OutOrStdout(), os.Getenv, isatty.IsTerminal),
+				Version:  version,
+				FailOn:   severity,
+				ExitZero: exitZero,
+				Quiet:    quiet,
+			}
+			writer, err := format.ByName(formatName, opts)
 			if err != nil {
 				return usageError("%v", err)
 			}
@@ -47,7 +57,7 @@ rules as the GitHub App. Exit status: 1 when an error-severity rule fails, 0 oth
 			if err := writer.Write(cmd.OutOrStdout(), ev); err != nil {
 				return err
 			}
-			if ev.Failed() {
+			if len(ev.FailingAt(severity)) > 0 && !exitZero {
 				return &exitError{code: 1, err: errors.New("")}
 			}
 			return nil
@@ -56,7 +66,20 @@ rules as the GitHub App. Exit status: 1 when an error-severity rule fails, 0 oth
 	cmd.Flags().StringVar(&formatName, "format", "text", "output format: text, json, sarif or junit")
 	cmd.Flags().StringVar(&configPath, "config", "", "organisation golden-path.yaml to apply")
 	cmd.Flags().StringVar(&policiesDir, "policies", "", "directory of custom .rego rules")
+	cmd.Flags().StringVar(&failOn, "fail-on", string(policies.SeverityError),
+		"least severity whose failure fails the run (exit 1): error, warning or info")
+	cmd.Flags().BoolVar(&quiet, "quiet", false, "text format: show only what fails, and the verdict")
+	cmd.Flags().BoolVar(&exitZero, "exit-zero", false,
+		"exit 0 even when rules fail (input errors still exit 2), e.g. to upload SARIF in a later step")
 	return cmd
+}
+
+// colorOutput decides whether the text format is coloured: only when out is a
+// terminal, and never when NO_COLOR is set to anything (no-color.org) or the
+// terminal is dumb. The lookups are parameters so that tests can decide them.
+func colorOutput(out io.Writer, getenv func(string) string, isTerminal func(fd uintptr) bool) bool {
+	f, ok := out.(*os.File)
+	return ok && isTerminal(f.Fd()) && getenv("NO_COLOR") == "" && getenv("TERM") != "dumb"
 }
 
 // checkDir evaluates dir the way the server evaluates a repository: org config and

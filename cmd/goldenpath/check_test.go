@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -160,6 +162,123 @@ func TestCheckSaysWhenTheFileLimitCutTheEvaluation(t *testing.T) {
 	for _, r := range ev.Results {
 		if r.Rule == "docs.readme" && (r.Status != "fail" || r.NotJudged) {
 			t.Errorf("docs.readme: %s (not judged %v): its files were all read, want fail", r.Status, r.NotJudged)
+		}
+	}
+}
+
+// TestCheckFailOnQuietExitZero runs `goldenpath check` as a real process on a
+// checkout whose error-severity failures the config re-rates to warning: the
+// exit status follows --fail-on and --exit-zero, and the text verdict, last,
+// says the same.
+func TestCheckFailOnQuietExitZero(t *testing.T) {
+	dir := t.TempDir()
+	repo := filepath.Join(dir, "repo")
+	if err := os.MkdirAll(repo, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(repo, "README.md"), []byte("# demo\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, code := runCheck(t, repo, "--format", "json")
+	var ev struct {
+		Results []struct{ Rule, Severity, Status string } `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(out), &ev); err != nil {
+		t.Fatalf("decode %s: %v", out, err)
+	}
+	config := "rules:\n  severity:\n"
+	for _, r := range ev.Results {
+		if r.Status == "fail" && r.Severity == "error" {
+			config += "    " + r.Rule + ": warning\n"
+		}
+	}
+	if code != 1 || !strings.Contains(config, ": warning") {
+		t.Fatalf("exit %d on a README-only checkout with config %q; want 1 and some error rule failing", code, config)
+	}
+	cfg := filepath.Join(dir, "golden-path.yaml")
+	if err := os.WriteFile(cfg, []byte(config), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantEnd  string // how the text output ends
+	}{
+		{"default fails on error only", nil, 0, "Exit status 0."},
+		{"fail on warning", []string{"--fail-on", "warning"}, 1, "Exit status 1."},
+		{"fail on info", []string{"--fail-on", "info"}, 1, "Exit status 1."},
+		{"exit zero", []string{"--fail-on", "warning", "--exit-zero"}, 0, "Exit status 0 (--exit-zero)."},
+		{"quiet", []string{"--fail-on", "warning", "--quiet"}, 1, "Exit status 1."},
+		{"unknown severity", []string{"--fail-on", "critical"}, 2, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, code := runCheck(t, append([]string{repo, "--config", cfg}, tt.args...)...)
+			if code != tt.wantCode {
+				t.Fatalf("exit %d, want %d\n%s", code, tt.wantCode, out)
+			}
+			// The verdict is last, wrapped like any text.
+			if !strings.HasSuffix(strings.Join(strings.Fields(out), " "), tt.wantEnd) {
+				t.Errorf("output does not end with %q:\n%s", tt.wantEnd, out)
+			}
+			if quiet := slices.Contains(tt.args, "--quiet"); quiet == strings.Contains(out, "By aspect") && tt.wantEnd != "" {
+				t.Errorf("--quiet %v, but the aspect summary shown is %v:\n%s", quiet, !quiet, out)
+			}
+			if strings.Contains(out, "\x1b[") {
+				t.Errorf("colour written to a pipe:\n%q", out)
+			}
+		})
+	}
+}
+
+// runCheck runs `goldenpath check ARGS` and returns its stdout and exit status.
+func runCheck(t *testing.T, args ...string) (string, int) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], append([]string{"check"}, args...)...)
+	cmd.Env = append(os.Environ(), runMainEnv+"=1")
+	out, err := cmd.Output()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return string(out), 0
+	case errors.As(err, &exit):
+		return string(out), exit.ExitCode()
+	}
+	t.Fatalf("run goldenpath check %v: %v", args, err)
+	return "", 0
+}
+
+func TestColorOutput(t *testing.T) {
+	pipe, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pipe.Close()
+	defer w.Close()
+	tty := func(uintptr) bool { return true }
+	notTTY := func(uintptr) bool { return false }
+	env := func(vars map[string]string) func(string) string { return func(k string) string { return vars[k] } }
+	tests := []struct {
+		name string
+		out  io.Writer
+		env  map[string]string
+		tty  func(uintptr) bool
+		want bool
+	}{
+		{"terminal", w, nil, tty, true},
+		{"terminal with TERM", w, map[string]string{"TERM": "xterm-256color"}, tty, true},
+		{"pipe or file", w, nil, notTTY, false},
+		{"not a file", &bytes.Buffer{}, nil, tty, false},
+		{"NO_COLOR", w, map[string]string{"NO_COLOR": "1"}, tty, false},
+		{"NO_COLOR=0 still means no colour", w, map[string]string{"NO_COLOR": "0"}, tty, false},
+		{"empty NO_COLOR is unset", w, map[string]string{"NO_COLOR": ""}, tty, true},
+		{"dumb terminal", w, map[string]string{"TERM": "dumb"}, tty, false},
+	}
+	for _, tt := range tests {
+		if got := colorOutput(tt.out, env(tt.env), tt.tty); got != tt.want {
+			t.Errorf("%s: colorOutput = %v, want %v", tt.name, got, tt.want)
 		}
 	}
 }

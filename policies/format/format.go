@@ -28,9 +28,34 @@ type Options struct {
 	// Version is goldenpath's version, reported as the SARIF tool version.
 	Version string
 	// Rules is the engine's rule set (Engine.Rules). It is optional: SARIF takes
-	// rule descriptions from it, and a fallback location for a result without files.
+	// rule descriptions and help links from it.
 	Rules []policies.Rule
+	// FailOn is the least severity whose failure fails the run (exit 1); empty
+	// means error. The text verdict and the JUnit mapping of failures follow it,
+	// so that a report never shows red for a run that passes.
+	FailOn policies.Severity
+	// ExitZero says the run exits 0 whatever fails (--exit-zero); the text
+	// verdict says so instead of naming exit 1.
+	ExitZero bool
+	// Quiet limits the text format to what fails and the verdict.
+	Quiet bool
+	// Exists tells whether a file is in the repository. SARIF anchors a finding
+	// that names no file at one that exists; without Exists it takes only the
+	// files the result names.
+	Exists func(path string) bool
 }
+
+// failOn is FailOn with its default.
+func (o Options) failOn() policies.Severity {
+	if o.FailOn == "" {
+		return policies.SeverityError
+	}
+	return o.FailOn
+}
+
+// failsRun reports whether a result makes the run fail at the chosen severity,
+// as Evaluation.FailingAt decides the exit status.
+func (o Options) failsRun(r policies.Result) bool { return r.FailsAt(o.failOn()) }
 
 // Format names accepted by ByName, in the order they are documented.
 const (
@@ -53,7 +78,7 @@ func ByName(name string, opts Options) (Writer, error) {
 	case SARIF:
 		return sarifWriter{opts: opts}, nil
 	case JUnit:
-		return junitWriter{}, nil
+		return junitWriter{opts: opts}, nil
 	}
 	return nil, fmt.Errorf("unknown format %q: valid formats are %s", name, strings.Join(Names(), ", "))
 }

@@ -147,6 +147,14 @@ func TestGolden(t *testing.T) {
 	opts := Options{Version: "1.2.3", Rules: testRules}
 	colour := opts
 	colour.Color = true
+	quiet := opts
+	quiet.Quiet = true
+	quietColour := colour
+	quietColour.Quiet = true
+	failOnWarning := opts
+	failOnWarning.FailOn = policies.SeverityWarning
+	exitZero := failOnWarning
+	exitZero.ExitZero = true
 	tests := []struct {
 		format string
 		opts   Options
@@ -163,6 +171,11 @@ func TestGolden(t *testing.T) {
 		{SARIF, opts, monorepoEvaluation(), "components.sarif"},
 		{JUnit, opts, monorepoEvaluation(), "components.xml"},
 		{Text, opts, emptyEvaluation(), "empty.txt"},
+		{Text, quiet, hostileEvaluation(), "hostile.quiet.txt"},
+		{Text, quietColour, hostileEvaluation(), "hostile.quiet.color.txt"},
+		{Text, opts, warningsOnly(), "warnings.txt"},
+		{Text, failOnWarning, warningsOnly(), "warnings.fail-on-warning.txt"},
+		{Text, exitZero, warningsOnly(), "warnings.exit-zero.txt"},
 		{JSON, opts, emptyEvaluation(), "empty.json"},
 		{SARIF, Options{}, emptyEvaluation(), "empty.sarif"},
 		{JUnit, opts, emptyEvaluation(), "empty.xml"},
@@ -187,6 +200,18 @@ func monorepoEvaluation() *policies.Evaluation {
 		Owner: "group:web", Summary: policies.Summarize(web), Results: web,
 	})
 	ev.Notes = []policies.FileError{{Path: "catalog-info.yaml", Line: 9, Message: "Location target \"../x\" ignored: outside the repository\n✓ forged"}}
+	return ev
+}
+
+// warningsOnly is the hostile evaluation with its error-severity failure
+// fixed and its rule error gone: only a warning and an info rule fail.
+func warningsOnly() *policies.Evaluation {
+	ev := hostileEvaluation()
+	ev.Results[1].Status, ev.Results[1].Message = policies.StatusPass, "spec.owner is group:default/payments-team"
+	ev.Results = slices.Delete(ev.Results, 4, 5)
+	ev.Components[0].Results[0] = ev.Results[1]
+	ev.Problems = nil
+	ev.Summary = policies.Summarize(ev.Results)
 	return ev
 }
 
@@ -238,34 +263,47 @@ func TestTextIsSafeAndReadable(t *testing.T) {
 	}
 
 	for _, want := range []string{
-		"acme/api]0;pwned", "Component api (.) · service (catalog) · owner @org/team",
-		"2 of 6 golden-path rules pass · score 43.8%",
-		"  ✓ catalog.present  Catalog file exists",
-		"  ✗ catalog.owner  Catalog names an owning team  [error]",
-		"    at catalog-info.yaml:4",
-		"  – iac.present  Infrastructure as code",
-		"  ✓ interfaces.api_spec  API described by an OpenAPI, AsyncAPI or protobuf\n    specification that is checked in\n",
-		"Measurement (all skipped)",
-		"    exempt: Decommissioned in Q3",
-		"  ! custom.payments.pci  PCI scope declared  [error]",
-		"    at weird\\nname<script>.md:7",
-		"        owner: group:default/payments-team   # the team that is paged for this component",
-		"  ! .github/golden-path.yaml:3",
+		"Golden path: acme/api]0;pwned\nComponent api (.) · service (catalog) · owner @org/team\n",
+		"\nWhat fails (4), most severe first\n  ✗ catalog.owner  Catalog names an owning team  [error]\n",
+		"    at catalog-info.yaml:4\n",
+		"  ! custom.payments.pci  PCI scope declared  [error, rule error]\n",
+		"  ✗ docs.readme  README present  [warning]\n",
+		"  ✗ ownership.codeowners  CODEOWNERS covers every path  [info]\n",
+		"    at weird\\nname<script>.md:7\n",
+		// Code from a remediation is indented, its fences dropped.
+		"    How to fix:\n      Name the owning team in spec.owner, for example @org/team:\n\n          spec:\n            owner: group:default/payments-team",
+		"\nBy aspect\n  ✗ Investment   1 of 2 pass · 1 fail\n",
+		"  ✓ Interfaces   1 of 1 pass\n",
+		"  ✗ Operations   0 of 1 pass · 1 rule error · 1 exempt\n",
+		"  – Measurement  all skipped · 1 not applicable\n",
+		"  ! .github/golden-path.yaml:3\n",
 		"– ci.present  expired 2024-01-01",
+		"acme/api]0;pwned: 2 of 6 golden-path rules pass · score 43.8%\n",
 	} {
-		if !strings.Contains(plain, want+"\n") && !strings.Contains(plain, want) {
+		if !strings.Contains(plain, want) {
 			t.Errorf("text lacks %q:\n%s", want, plain)
 		}
 	}
+	if strings.Contains(plain, "```") {
+		t.Errorf("text prints a Markdown fence:\n%s", plain)
+	}
+	// The verdict and the reason for the exit status come last.
+	if want := "✗ FAIL: 1 rule fails at error severity: catalog.owner. Exit status 1.\n"; !strings.HasSuffix(plain, want) {
+		t.Errorf("text does not end with %q:\n%s", want, plain)
+	}
 
-	// Aspects appear in the model's order, empty ones left out.
+	// Failures come first, most severe first; passing rules only in the aspect lines.
+	order := []string{"What fails", "catalog.owner", "custom.payments.pci", "docs.readme", "ownership.codeowners", "By aspect", "Configuration problems", "FAIL:"}
 	last := -1
-	for _, heading := range []string{"Investment (", "Adoption (", "Interfaces (", "Operations (", "Measurement ("} {
-		i := strings.Index(plain, "\n"+heading)
+	for _, s := range order {
+		i := strings.Index(plain, s)
 		if i < last {
-			t.Errorf("aspect %q is out of the model's order", heading)
+			t.Errorf("%q is out of order (want %v)", s, order)
 		}
 		last = i
+	}
+	if strings.Contains(plain, "catalog.present") || strings.Contains(plain, "interfaces.api_spec") {
+		t.Errorf("a passing rule has a line of its own:\n%s", plain)
 	}
 
 	// Remediation is shown for failures only, indented under the rule.
@@ -376,10 +414,10 @@ func TestEveryFormatSaysTheEvaluationIsPartial(t *testing.T) {
 	}
 	ev := &policies.Evaluation{Schema: 2, Repository: "acme/mono", ComponentType: "service", Results: results, Summary: policies.Summarize(results), Partial: reason}
 	tests := map[string][]string{
-		"text":  {"Partial: " + reason, "1 skipped (1 not judged)"},
+		"text":  {"Partial: " + reason, "1 of 1 pass · 1 not judged"},
 		"json":  {`"partial": "` + reason + `"`, `"not_judged": true`},
 		"sarif": {"partial evaluation: " + reason},
-		"junit": {`<property name="partial" value="` + reason + `">`, `<skipped message="not judged: the evaluation is partial`},
+		"junit": {`<property name="partial" value="` + reason + `">`, `<skipped type="not judged" message="not judged: the evaluation is partial`},
 	}
 	for name, wants := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -405,9 +443,10 @@ func TestComponentsAreReportedApart(t *testing.T) {
 	text := string(write(t, Text, Options{}, ev))
 	for _, want := range []string{
 		"2 components; root type: service",
-		"Repository rules (2 components below)",
-		"Component api (.)\n",
-		"Component web[2J<b> (web app/ü#1)\nwebsite (inferred: website (next.config.js) ✓ forged) · owner group:web · 1 of 2\ncomponent rules pass",
+		"  ✗ docs.readme  README present  [warning]\n    in component api (.)\n",
+		"  ✗ docs.readme  README present  [warning]\n    in component web[2J<b> (web app/ü#1)\n",
+		"Components (2)\n  api (.) · service (catalog) · owner @org/team\n    1 of 3 component rules pass",
+		"  web[2J<b> (web app/ü#1) · website (inferred: website (next.config.js) ✓\n  forged) · owner group:web\n    1 of 2 component rules pass",
 		"Catalog notes (1)\n  – catalog-info.yaml:9\n",
 	} {
 		if !strings.Contains(text, want) {
@@ -419,7 +458,7 @@ func TestComponentsAreReportedApart(t *testing.T) {
 		t.Errorf("SARIF does not name the component of a failure:\n%s", sarifOut)
 	}
 	junitOut := string(write(t, JUnit, Options{}, ev))
-	if !strings.Contains(junitOut, `<testsuite name="web[2J&lt;b&gt;.adoption"`) || !strings.Contains(junitOut, `<property name="component_path" value="web app/ü#1"></property>`) {
+	if !strings.Contains(junitOut, `<testsuite name="acme/api]0;pwned.web[2J&lt;b&gt;.adoption"`) || !strings.Contains(junitOut, `<property name="component_path" value="web app/ü#1"></property>`) {
 		t.Errorf("JUnit has no suite per component aspect:\n%s", junitOut)
 	}
 }

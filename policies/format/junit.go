@@ -5,25 +5,29 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/goldenpath/goldenpath/policies"
 )
 
-// junitWriter writes JUnit XML for CI test reports: one testsuite per aspect, one
-// testcase per rule (classname = aspect, name = rule ID), and a last "problems"
-// suite with an error per configuration or custom-rule problem, so that a broken
-// configuration fails the report instead of vanishing from it.
-type junitWriter struct{}
+// junitWriter writes JUnit XML for CI test reports, valid against the Jenkins
+// xunit plugin's junit-10.xsd: one testsuite per aspect (per component and
+// aspect when there are several), one testcase per rule. Suite and class names
+// start with the repository, so reports of several repositories merged into one
+// stay apart. A testcase is a <failure> exactly when the rule makes the run fail
+// (Options.FailOn), so the report is red only when `goldenpath check` exits 1;
+// everything else that needs a look (a failure below the fail-on severity, a rule
+// error, a configuration problem) is <skipped> with a type that says which.
+type junitWriter struct{ opts Options }
 
+// junit-10.xsd allows name, time, tests, failures and errors on <testsuites>,
+// and no skipped count.
 type junitTestsuites struct {
 	XMLName  xml.Name     `xml:"testsuites"`
 	Name     string       `xml:"name,attr"`
 	Tests    int          `xml:"tests,attr"`
 	Failures int          `xml:"failures,attr"`
 	Errors   int          `xml:"errors,attr"`
-	Skipped  int          `xml:"skipped,attr"`
 	Suites   []junitSuite `xml:"testsuite"`
 }
 
@@ -43,32 +47,42 @@ type junitProperty struct {
 }
 
 type junitCase struct {
-	Classname string        `xml:"classname,attr"`
 	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
 	Failure   *junitOutcome `xml:"failure,omitempty"`
-	Error     *junitOutcome `xml:"error,omitempty"`
 	Skipped   *junitOutcome `xml:"skipped,omitempty"`
 }
 
 // junitOutcome's body is CDATA, so multi-line text stays readable; encoding/xml
 // splits any "]]>" in it, and clean has removed the characters XML cannot carry.
 type junitOutcome struct {
-	Message string `xml:"message,attr"`
 	Type    string `xml:"type,attr,omitempty"`
+	Message string `xml:"message,attr"`
 	Text    string `xml:",cdata"`
 }
 
-// problemsSuite names the suite (and classname) of configuration problems.
-const problemsSuite = "problems"
+// Types of <skipped>: why a testcase neither passed nor failed the run.
+const (
+	junitRuleError     = "rule error"
+	junitConfiguration = "configuration problem"
+	junitExempt        = "exempt"
+	junitNotJudged     = "not judged"
+	junitNotApplicable = "not applicable"
+)
 
-func (junitWriter) Write(w io.Writer, ev *policies.Evaluation) error {
+// problemsClass is the last part of the class of configuration problems.
+const problemsClass = "configuration"
+
+func (j junitWriter) Write(w io.Writer, ev *policies.Evaluation) error {
 	if ev == nil {
 		return errNoEvaluation
 	}
-	root := junitTestsuites{Name: "goldenpath " + oneLine(ev.Repository)}
+	repo := oneLine(ev.Repository)
+	root := junitTestsuites{Name: "goldenpath " + repo}
 	props := []junitProperty{
-		{Name: "repository", Value: oneLine(ev.Repository)},
+		{Name: "repository", Value: repo},
 		{Name: "component_type", Value: oneLine(ev.ComponentType)},
+		{Name: "fail_on", Value: string(j.opts.failOn())},
 	}
 	if ev.Partial != "" {
 		props = append(props, junitProperty{Name: "partial", Value: oneLine(ev.Partial)})
@@ -83,45 +97,38 @@ func (junitWriter) Write(w io.Writer, ev *policies.Evaluation) error {
 		}
 		for _, r := range g.results {
 			c := junitCase{Classname: g.name, Name: oneLine(r.Rule)}
-			switch r.Status {
-			case policies.StatusFail:
-				suite.Failures++
-				c.Failure = &junitOutcome{
-					Message: oneLine(r.Message),
+			switch {
+			case j.opts.failsRun(r):
+				c.Failure = &junitOutcome{Type: oneLine(string(r.Severity)), Message: oneLine(r.Message), Text: failureText(r)}
+			case r.Status == policies.StatusFail:
+				c.Skipped = &junitOutcome{
 					Type:    oneLine(string(r.Severity)),
+					Message: fmt.Sprintf("fails at %s, below --fail-on %s: %s", oneLine(string(r.Severity)), j.opts.failOn(), oneLine(r.Message)),
 					Text:    failureText(r),
 				}
-			case policies.StatusError:
-				suite.Errors++
-				c.Error = &junitOutcome{Message: oneLine(r.Message), Type: "rule error", Text: failureText(r)}
-			case policies.StatusSkip:
-				suite.Skipped++
+			case r.Status == policies.StatusError:
+				c.Skipped = &junitOutcome{Type: junitRuleError, Message: "rule error: " + oneLine(r.Message), Text: failureText(r)}
+			case r.Status == policies.StatusSkip:
 				msg := oneLine(r.Message)
 				if r.Exempt {
 					msg = "exempt: " + msg
 				}
-				c.Skipped = &junitOutcome{Message: msg}
+				c.Skipped = &junitOutcome{Type: skipType(r), Message: msg}
 			}
-			suite.Cases = append(suite.Cases, c)
+			suite.add(c)
 		}
-		suite.Tests = len(suite.Cases)
 		root.add(suite)
 	}
 	if len(ev.Problems) > 0 {
-		suite := junitSuite{Name: problemsSuite, Properties: props}
+		name := repo + "." + problemsClass
+		suite := junitSuite{Name: name, Properties: props}
 		for _, p := range ev.Problems {
-			where := oneLine(p.Source)
-			if p.Line > 0 {
-				where += ":" + strconv.Itoa(p.Line)
-			}
-			suite.Cases = append(suite.Cases, junitCase{
-				Classname: problemsSuite,
-				Name:      where,
-				Error:     &junitOutcome{Message: oneLine(p.Message), Type: "configuration", Text: clean(p.Message)},
+			suite.add(junitCase{
+				Classname: name,
+				Name:      location(oneLine(p.Source), p.Line),
+				Skipped:   &junitOutcome{Type: junitConfiguration, Message: oneLine(p.Message), Text: clean(p.Message)},
 			})
-			suite.Errors++
 		}
-		suite.Tests = len(suite.Cases)
 		root.add(suite)
 	}
 
@@ -146,13 +153,17 @@ type junitGroup struct {
 	results   []policies.Result
 }
 
+// junitGroups names each suite repository.aspect, or repository.component.aspect,
+// so that a consumer splitting the class name at its last dot shows the
+// repository (and component) as the package and the aspect as the class.
 func junitGroups(ev *policies.Evaluation) []junitGroup {
+	repo := oneLine(ev.Repository)
 	var out []junitGroup
 	for _, sec := range sections(ev) {
 		for _, g := range byAspect(sec.results) {
-			name := g.aspect
+			name := repo + "." + g.aspect
 			if sec.component != nil {
-				name = oneLine(sec.component.Name) + "." + g.aspect
+				name = repo + "." + oneLine(sec.component.Name) + "." + g.aspect
 			}
 			out = append(out, junitGroup{name: name, component: sec.component, results: g.results})
 		}
@@ -160,12 +171,32 @@ func junitGroups(ev *policies.Evaluation) []junitGroup {
 	return out
 }
 
+func skipType(r policies.Result) string {
+	switch {
+	case r.Exempt:
+		return junitExempt
+	case r.NotJudged:
+		return junitNotJudged
+	}
+	return junitNotApplicable
+}
+
+func (s *junitSuite) add(c junitCase) {
+	s.Cases = append(s.Cases, c)
+	s.Tests++
+	if c.Failure != nil {
+		s.Failures++
+	}
+	if c.Skipped != nil {
+		s.Skipped++
+	}
+}
+
 func (t *junitTestsuites) add(s junitSuite) {
 	t.Suites = append(t.Suites, s)
 	t.Tests += s.Tests
 	t.Failures += s.Failures
 	t.Errors += s.Errors
-	t.Skipped += s.Skipped
 }
 
 // failureText is the body of a failure: the message, the files, then how to fix it.
