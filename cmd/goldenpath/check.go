@@ -46,14 +46,23 @@ or above fails, 0 otherwise (always 0 with --exit-zero), 2 on usage or input err
 				ExitZero: exitZero,
 				Quiet:    quiet,
 			}
-			writer, err := format.ByName(formatName, opts)
-			if err != nil {
+			// The name is checked before the evaluation, which takes a while.
+			if _, err := format.ByName(formatName, opts); err != nil {
 				return usageError("%v", err)
 			}
-			ev, err := checkDir(cmd.Context(), dir, configPath, policiesDir)
+			ev, run, err := checkDir(cmd.Context(), dir, configPath, policiesDir)
 			if err != nil {
 				return err
 			}
+			engine, err := run.service.Engine(cmd.Context(), run.rules.Custom)
+			if err != nil {
+				return err
+			}
+			opts.Rules = engine.Rules()
+			if opts.Paths, err = run.paths(cmd.Context()); err != nil {
+				return err
+			}
+			writer, _ := format.ByName(formatName, opts)
 			if err := writer.Write(cmd.OutOrStdout(), ev); err != nil {
 				return err
 			}
@@ -84,16 +93,17 @@ func colorOutput(out io.Writer, getenv func(string) string, isTerminal func(fd u
 
 // checkDir evaluates dir the way the server evaluates a repository: org config and
 // custom rules as given, the repository's own .github/golden-path.yaml as override.
-func checkDir(ctx context.Context, dir, configPath, policiesDir string) (*policies.Evaluation, error) {
+func checkDir(ctx context.Context, dir, configPath, policiesDir string) (*policies.Evaluation, *localRun, error) {
 	env, err := loadLocalEnv(ctx, configPath, policiesDir)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	l, err := env.open(ctx, dir)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return l.evaluate(ctx, l.snap)
+	ev, err := l.evaluate(ctx, l.snap)
+	return ev, l, err
 }
 
 // localEnv is what judges a local checkout: the org configuration and the
@@ -185,4 +195,17 @@ func (l *localRun) evaluate(ctx context.Context, snap policies.Snapshot) (*polic
 		return nil, usageError("%v", err)
 	}
 	return ev, nil
+}
+
+// paths lists the checkout's files.
+func (l *localRun) paths(ctx context.Context) ([]string, error) {
+	entries, err := l.snap.Entries(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", l.repo.Name, err)
+	}
+	out := make([]string, len(entries))
+	for i, e := range entries {
+		out[i] = e.Path
+	}
+	return out, nil
 }

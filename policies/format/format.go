@@ -39,10 +39,11 @@ type Options struct {
 	ExitZero bool
 	// Quiet limits the text format to what fails and the verdict.
 	Quiet bool
-	// Exists tells whether a file is in the repository. SARIF anchors a finding
-	// that names no file at one that exists; without Exists it takes only the
-	// files the result names.
-	Exists func(path string) bool
+	// Paths are the repository's files (its snapshot's entries). SARIF locates
+	// findings only at files among them, and anchors a finding that names no file
+	// at one of them; nil means unknown: SARIF then takes only the files a result
+	// names, and reports a finding without any as a notification, not an alert.
+	Paths []string
 }
 
 // failOn is FailOn with its default.

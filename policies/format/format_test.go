@@ -149,6 +149,8 @@ func TestGolden(t *testing.T) {
 	colour.Color = true
 	quiet := opts
 	quiet.Quiet = true
+	withPaths := opts
+	withPaths.Paths = repoPaths
 	quietColour := colour
 	quietColour.Quiet = true
 	failOnWarning := opts
@@ -164,11 +166,11 @@ func TestGolden(t *testing.T) {
 		{Text, opts, hostileEvaluation(), "hostile.txt"},
 		{Text, colour, hostileEvaluation(), "hostile.color.txt"},
 		{JSON, opts, hostileEvaluation(), "hostile.json"},
-		{SARIF, opts, hostileEvaluation(), "hostile.sarif"},
+		{SARIF, withPaths, hostileEvaluation(), "hostile.sarif"},
 		{JUnit, opts, hostileEvaluation(), "hostile.xml"},
 		{Text, opts, monorepoEvaluation(), "components.txt"},
 		{JSON, opts, monorepoEvaluation(), "components.json"},
-		{SARIF, opts, monorepoEvaluation(), "components.sarif"},
+		{SARIF, withPaths, monorepoEvaluation(), "components.sarif"},
 		{JUnit, opts, monorepoEvaluation(), "components.xml"},
 		{Text, opts, emptyEvaluation(), "empty.txt"},
 		{Text, quiet, hostileEvaluation(), "hostile.quiet.txt"},

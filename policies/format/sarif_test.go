@@ -1,71 +1,17 @@
 package format
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
 	"github.com/goldenpath/goldenpath/policies"
 )
-
-// sarifLog is the part of SARIF that GitHub code scanning reads, decoded from the
-// written bytes so the test sees exactly what would be uploaded.
-type sarifLog struct {
-	Schema  string `json:"$schema"`
-	Version string `json:"version"`
-	Runs    []struct {
-		Tool struct {
-			Driver struct {
-				Name           string `json:"name"`
-				Version        string `json:"version"`
-				InformationURI string `json:"informationUri"`
-				Rules          []struct {
-					ID               string                 `json:"id"`
-					Name             string                 `json:"name"`
-					ShortDescription *struct{ Text string } `json:"shortDescription"`
-					FullDescription  *struct{ Text string } `json:"fullDescription"`
-					Help             *struct {
-						Text     string `json:"text"`
-						Markdown string `json:"markdown"`
-					} `json:"help"`
-					DefaultConfiguration struct {
-						Level string `json:"level"`
-					} `json:"defaultConfiguration"`
-					Properties map[string]any `json:"properties"`
-				} `json:"rules"`
-			} `json:"driver"`
-		} `json:"tool"`
-		Results []struct {
-			RuleID    string `json:"ruleId"`
-			RuleIndex int    `json:"ruleIndex"`
-			Level     string `json:"level"`
-			Message   struct {
-				Text string `json:"text"`
-			} `json:"message"`
-			Locations           []sarifTestLocation `json:"locations"`
-			RelatedLocations    []sarifTestLocation `json:"relatedLocations"`
-			PartialFingerprints map[string]string   `json:"partialFingerprints"`
-		} `json:"results"`
-		Invocations []struct {
-			ExecutionSuccessful            bool `json:"executionSuccessful"`
-			ToolConfigurationNotifications []struct {
-				Message struct{ Text string } `json:"message"`
-			} `json:"toolConfigurationNotifications"`
-		} `json:"invocations"`
-	} `json:"runs"`
-}
-
-type sarifTestLocation struct {
-	PhysicalLocation struct {
-		ArtifactLocation struct {
-			URI string `json:"uri"`
-		} `json:"artifactLocation"`
-		Region struct {
-			StartLine int `json:"startLine"`
-		} `json:"region"`
-	} `json:"physicalLocation"`
-}
 
 func decodeSARIF(t *testing.T, out []byte) sarifLog {
 	t.Helper()
@@ -76,26 +22,72 @@ func decodeSARIF(t *testing.T, out []byte) sarifLog {
 	return log
 }
 
-// TestSARIFMatchesSchema validates against the SARIF 2.1.0 JSON schema that
-// go-sarif embeds; the report validated is the one Write encodes.
+// TestSARIFMatchesSchema validates what Write encodes against the SARIF 2.1.0
+// JSON schema (OASIS, errata 01, shipped in testdata/schemas) with
+// santhosh-tekuri/jsonschema, and checks GitHub's own rules the schema leaves
+// open: a location on every result, no -1 sentinel, no empty array but results.
 func TestSARIFMatchesSchema(t *testing.T) {
-	for name, ev := range map[string]*policies.Evaluation{"hostile": hostileEvaluation(), "empty": emptyEvaluation()} {
-		rep := sarifWriter{opts: Options{Version: "1.2.3", Rules: testRules}}.report(ev)
-		if err := rep.Validate(); err != nil {
-			t.Errorf("%s: %v", name, err)
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	f, err := os.Open("testdata/schemas/sarif-schema-2.1.0.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := jsonschema.UnmarshalJSON(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const schemaURL = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+	if err := c.AddResource(schemaURL, doc); err != nil {
+		t.Fatal(err)
+	}
+	schema, err := c.Compile(schemaURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	validate := func(out []byte) error {
+		v, err := jsonschema.UnmarshalJSON(bytes.NewReader(out))
+		if err != nil {
+			return err
+		}
+		return schema.Validate(v)
+	}
+	for name, ev := range map[string]*policies.Evaluation{
+		"hostile": hostileEvaluation(), "components": monorepoEvaluation(), "empty": emptyEvaluation(),
+	} {
+		for _, paths := range [][]string{nil, repoPaths} {
+			out := write(t, SARIF, Options{Version: "1.2.3", Rules: testRules, Paths: paths}, ev)
+			if err := validate(out); err != nil {
+				t.Errorf("%s (paths known: %v): %v", name, paths != nil, err)
+			}
+			if bytes.Contains(out, []byte(": -1")) || bytes.Contains(out, []byte("[]")) && name != "empty" {
+				t.Errorf("%s: a -1 sentinel or an empty array:\n%s", name, out)
+			}
+			for _, res := range decodeSARIF(t, out).Runs[0].Results {
+				if len(res.Locations) == 0 {
+					t.Errorf("%s: result %s has no location; GitHub rejects the upload", name, res.RuleID)
+				}
+			}
 		}
 	}
 	// The validator does reject a broken log, so a pass above means something.
-	rep := sarifWriter{}.report(hostileEvaluation())
-	rep.Runs[0].Results[0].Level = "fatal"
-	if err := rep.Validate(); err == nil {
+	broken := bytes.Replace(write(t, SARIF, Options{}, hostileEvaluation()), []byte(`"level": "error"`), []byte(`"level": "fatal"`), 1)
+	if err := validate(broken); err == nil {
 		t.Error("schema validation accepted a result with level \"fatal\"")
 	}
 }
 
+// repoPaths are the files of the repository hostileEvaluation judges.
+var repoPaths = []string{
+	".gitignore", "catalog-info.yaml", "docs/my file#1%.md", "weird\nname<script>.md", "ünïcødé/日本語.md",
+	"a:b.txt", "openapi.yaml", "web app/ü#1/README.md", "web app/ü#1/package.json",
+}
+
 func TestSARIFForCodeScanning(t *testing.T) {
 	ev := hostileEvaluation()
-	log := decodeSARIF(t, write(t, SARIF, Options{Version: "1.2.3", Rules: testRules}, ev))
+	rules := append([]policies.Rule{{ID: "catalog.present", File: "policies/rules/catalog_present.rego"}}, testRules...)
+	log := decodeSARIF(t, write(t, SARIF, Options{Version: "1.2.3", Rules: rules, Paths: repoPaths}, ev))
 
 	if log.Schema != "https://json.schemastore.org/sarif-2.1.0.json" || log.Version != "2.1.0" || len(log.Runs) != 1 {
 		t.Fatalf("$schema %q, version %q, %d runs; want schemastore 2.1.0 and one run", log.Schema, log.Version, len(log.Runs))
@@ -105,6 +97,10 @@ func TestSARIFForCodeScanning(t *testing.T) {
 	if d.Name != "goldenpath" || d.Version != "1.2.3" || d.InformationURI == "" {
 		t.Errorf("driver = %q %q %q", d.Name, d.Version, d.InformationURI)
 	}
+	// The category is the repository's, the same on every run.
+	if run.AutomationDetails == nil || run.AutomationDetails.ID != "goldenpath/acme/api]0;pwned/" {
+		t.Errorf("automationDetails = %+v, want id goldenpath/<repository>/", run.AutomationDetails)
+	}
 
 	// Every rule is described, whatever its status.
 	if len(d.Rules) != len(ev.Results) {
@@ -113,8 +109,7 @@ func TestSARIFForCodeScanning(t *testing.T) {
 	wantLevel := map[policies.Severity]string{"error": "error", "warning": "warning", "info": "note"}
 	for i, r := range ev.Results {
 		got := d.Rules[i]
-		if got.ID != r.Rule || got.Name == "" || got.ShortDescription == nil || got.ShortDescription.Text != oneLine(r.Title) ||
-			got.FullDescription == nil || got.FullDescription.Text == "" {
+		if got.ID != r.Rule || got.Name == "" || got.ShortDescription.Text != oneLine(r.Title) || got.FullDescription.Text == "" {
 			t.Errorf("rule %d = %+v, want id %s with name and descriptions", i, got, r.Rule)
 		}
 		if got.DefaultConfiguration.Level != wantLevel[r.Severity] {
@@ -130,8 +125,15 @@ func TestSARIFForCodeScanning(t *testing.T) {
 	if d.Rules[1].Name != "CatalogOwner" || !strings.Contains(d.Rules[1].FullDescription.Text, "owning team") {
 		t.Errorf("catalog.owner described as %q / %q", d.Rules[1].Name, d.Rules[1].FullDescription.Text)
 	}
+	// A bundled rule links to its documented source; a rule of unknown origin has no link.
+	if got := d.Rules[0].HelpURI; got != "https://github.com/goldenpath/goldenpath/blob/main/policies/rules/catalog_present.rego" {
+		t.Errorf("catalog.present helpUri = %q", got)
+	}
+	if got := d.Rules[4].HelpURI; got != "" {
+		t.Errorf("custom rule helpUri = %q, want none", got)
+	}
 
-	// Results only for fail and error, each pointing at its rule and a file.
+	// Results only for fail and error, each pointing at its rule and a file that exists.
 	var ids []string
 	for _, res := range run.Results {
 		ids = append(ids, res.RuleID)
@@ -143,6 +145,12 @@ func TestSARIFForCodeScanning(t *testing.T) {
 		}
 		if len(res.Locations) != 1 || res.Locations[0].PhysicalLocation.Region.StartLine < 1 {
 			t.Errorf("result %s: locations %+v, want one with startLine >= 1", res.RuleID, res.Locations)
+		}
+		for _, l := range append(res.Locations, res.RelatedLocations...) {
+			u, err := url.Parse(l.PhysicalLocation.ArtifactLocation.URI)
+			if err != nil || !strings.Contains(strings.Join(repoPaths, "\x00"), u.Path) {
+				t.Errorf("result %s: located at %q, not a file of the repository", res.RuleID, l.PhysicalLocation.ArtifactLocation.URI)
+			}
 		}
 		if fp := res.PartialFingerprints["goldenpath/v1"]; len(fp) != 64 {
 			t.Errorf("result %s: partial fingerprint %q", res.RuleID, fp)
@@ -159,26 +167,26 @@ func TestSARIFForCodeScanning(t *testing.T) {
 		t.Errorf("result levels %v", levels)
 	}
 
-	uri := func(l sarifTestLocation) string { return l.PhysicalLocation.ArtifactLocation.URI }
+	uri := func(l sarifLocation) string { return l.PhysicalLocation.ArtifactLocation.URI }
 	owner, readme, codeowners, ruleErr := run.Results[0], run.Results[1], run.Results[2], run.Results[3]
 	if uri(owner.Locations[0]) != "catalog-info.yaml" || owner.Locations[0].PhysicalLocation.Region.StartLine != 4 {
 		t.Errorf("catalog.owner at %+v", owner.Locations[0])
 	}
-	// No files: the first literal path the rule reads, else catalog-info.yaml.
-	if got := uri(readme.Locations[0]); got != "README.md" {
-		t.Errorf("docs.readme without files points at %q, want README.md (from the rule's reads)", got)
+	// No files: the catalog descriptor, which exists here; never the missing README.
+	if got := uri(readme.Locations[0]); got != "catalog-info.yaml" {
+		t.Errorf("docs.readme without files points at %q, want the existing catalog-info.yaml", got)
 	}
-	if got := uri(ruleErr.Locations[0]); got != FallbackArtifact {
-		t.Errorf("custom.payments.pci without files points at %q, want %s", got, FallbackArtifact)
+	if got := uri(ruleErr.Locations[0]); got != "catalog-info.yaml" {
+		t.Errorf("custom.payments.pci without files points at %q, want catalog-info.yaml", got)
 	}
-	// Hostile file names are percent-encoded, and decode back to the real path.
-	all := append([]sarifTestLocation{}, codeowners.Locations...)
-	all = append(all, codeowners.RelatedLocations...)
-	for i, f := range ev.Results[3].Files {
+	// Hostile file names are percent-encoded, and decode back to the real path;
+	// the one file that is not in the repository is left out.
+	all := append(append([]sarifLocation{}, codeowners.Locations...), codeowners.RelatedLocations...)
+	if len(all) != 4 {
+		t.Fatalf("ownership.codeowners at %d files, want the 4 that exist", len(all))
+	}
+	for i, f := range ev.Results[3].Files[:4] {
 		got := uri(all[i])
-		if strings.ContainsAny(got, " \n#%:?\u202e\x1b") && !strings.Contains(got, "%") {
-			t.Errorf("uri %q is not escaped", got)
-		}
 		if strings.ContainsAny(got, " \n#:\u202e\x1b<>") {
 			t.Errorf("uri %q keeps a character that must be escaped", got)
 		}
@@ -198,6 +206,47 @@ func TestSARIFForCodeScanning(t *testing.T) {
 	if len(run.Invocations) != 1 || len(run.Invocations[0].ToolConfigurationNotifications) != 2 ||
 		!run.Invocations[0].ExecutionSuccessful {
 		t.Errorf("invocations = %+v, want one with the two problems", run.Invocations)
+	}
+}
+
+// TestSARIFAnchors: a finding that names no existing file is shown at a file that
+// exists — the component's descriptor, the root's, a README, the first file —
+// and becomes a notification when there is none.
+func TestSARIFAnchors(t *testing.T) {
+	web := &policies.Component{Name: "web", Path: "apps/web"}
+	tests := []struct {
+		name      string
+		paths     []string
+		component *policies.Component
+		want      string // "" = no anchor
+	}{
+		{"component descriptor", []string{"catalog-info.yaml", "apps/web/catalog-info.yaml"}, web, "apps/web/catalog-info.yaml"},
+		{"root descriptor", []string{"apps/web/index.js", "catalog-info.yml"}, web, "catalog-info.yml"},
+		{"component README", []string{"apps/web/README.md", "README.md"}, web, "apps/web/README.md"},
+		{"root README", []string{"README.md", "main.go"}, nil, "README.md"},
+		{"first file", []string{"main.go", "go.mod", ".gitignore"}, nil, ".gitignore"},
+		{"empty repository", []string{}, nil, ""},
+		{"files unknown", nil, nil, ""},
+	}
+	for _, tt := range tests {
+		got, ok := newAnchors(tt.paths).anchor(tt.component)
+		if got != tt.want || ok != (tt.want != "") {
+			t.Errorf("%s: anchor = %q, %v; want %q", tt.name, got, ok, tt.want)
+		}
+	}
+
+	// Without a file to anchor at, the finding is a notification naming its rule.
+	ev := hostileEvaluation()
+	log := decodeSARIF(t, write(t, SARIF, Options{Paths: []string{}}, ev))
+	run := log.Runs[0]
+	var notified []string
+	for _, n := range run.Invocations[0].ToolExecutionNotifications {
+		if n.Descriptor != nil {
+			notified = append(notified, n.Descriptor.ID)
+		}
+	}
+	if len(run.Results) != 0 || strings.Join(notified, " ") != "catalog.owner docs.readme ownership.codeowners custom.payments.pci" {
+		t.Errorf("in an empty repository: %d results, notifications for %v; want none and all four", len(run.Results), notified)
 	}
 }
 
@@ -237,7 +286,6 @@ func TestArtifactURI(t *testing.T) {
 		{"line\nbreak", "line%0Abreak"},
 		{"@org/team", "@org/team"},
 		{"ü.md", "%C3%BC.md"},
-		{"", FallbackArtifact},
 	}
 	for _, tt := range tests {
 		if got := artifactURI(tt.path); got != tt.want {
