@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/creack/pty"
 )
 
 // TestCheckConfigRuleIDs runs `goldenpath check --config` as a real process: a rule
@@ -279,6 +281,41 @@ func TestColorOutput(t *testing.T) {
 	for _, tt := range tests {
 		if got := colorOutput(tt.out, env(tt.env), tt.tty); got != tt.want {
 			t.Errorf("%s: colorOutput = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestCheckColourOnARealTerminal runs `goldenpath check` with its standard
+// output on a pseudo-terminal: coloured, unless NO_COLOR is set.
+func TestCheckColourOnARealTerminal(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "README.md"), []byte("# demo\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		noColor string
+		want    bool
+	}{{"", true}, {"1", false}} {
+		ptmx, tty, err := pty.Open()
+		if err != nil {
+			t.Skipf("no pseudo-terminal here: %v", err)
+		}
+		cmd := exec.Command(os.Args[0], "check", dir)
+		cmd.Env = append(os.Environ(), runMainEnv+"=1", "NO_COLOR="+tt.noColor, "TERM=xterm")
+		cmd.Stdout = tty
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		tty.Close()
+		// Reading the terminal ends with an error (EIO) once the process has closed it.
+		out, _ := io.ReadAll(ptmx)
+		ptmx.Close()
+		_ = cmd.Wait()
+		if got := bytes.Contains(out, []byte("\x1b[")); got != tt.want {
+			t.Errorf("NO_COLOR=%q: coloured %v, want %v:\n%q", tt.noColor, got, tt.want, out)
+		}
+		if !bytes.Contains(out, []byte("FAIL")) {
+			t.Errorf("NO_COLOR=%q: no verdict on the terminal:\n%q", tt.noColor, out)
 		}
 	}
 }
