@@ -19,6 +19,10 @@ import (
 // CommentMarker identifies the app's sticky comment on a pull request.
 const CommentMarker = "<!-- goldenpath:pr -->"
 
+// FixAction is the check run's button that opens a fix pull request; a press
+// arrives as check_run requested_action with its identifier.
+var FixAction = ghport.CheckRunAction{Label: "Fix it for me", Description: "Open a pull request adding these files", Identifier: ghport.FixActionID}
+
 // Conclusion follows PRODUCT.md: success when every applicable rule passes;
 // otherwise neutral in advisory mode, and failure in blocking mode when an
 // error-severity rule fails. Configuration problems make it at least neutral.
@@ -50,6 +54,9 @@ type Facts struct {
 	// repository (the generators of `goldenpath fix`); they replace the rule's
 	// generic remediation in "How to fix".
 	Fixes []fix.File
+	// FixesEnabled is the org's fixes.enabled: with Fixes, the check offers the
+	// "Fix it for me" button.
+	FixesEnabled bool
 }
 
 // CheckOutput renders the check run for an evaluation: what the pull request
@@ -98,6 +105,9 @@ func CheckOutput(ev *policies.Evaluation, f Facts) ghport.CheckRun {
 		}
 	}
 	out.Text = t.String()
+	if f.FixesEnabled && len(f.Fixes) > 0 {
+		out.Actions = []ghport.CheckRunAction{FixAction}
+	}
 	return out
 }
 

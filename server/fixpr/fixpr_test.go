@@ -12,9 +12,9 @@ import (
 
 	"github.com/goldenpath/goldenpath/policies/fix"
 	"github.com/goldenpath/goldenpath/server/fixpr"
+	"github.com/goldenpath/goldenpath/server/ghport"
 	"github.com/goldenpath/goldenpath/server/githubclient"
 	"github.com/goldenpath/goldenpath/server/githubfake"
-	"github.com/goldenpath/goldenpath/server/jobs"
 	"github.com/goldenpath/goldenpath/server/store"
 	"github.com/goldenpath/goldenpath/server/store/storetest"
 )
@@ -195,7 +195,7 @@ func TestPersonsCommitIsNeverPushedOver(t *testing.T) {
 func TestMissingPermissionIsReported(t *testing.T) {
 	w := newWorld(t, false)
 	_, _, err := w.keep(w.request(security))
-	if !errors.Is(err, jobs.ErrForbidden) {
+	if !errors.Is(err, ghport.ErrForbidden) {
 		t.Fatalf("without contents write = %v, want ErrForbidden", err)
 	}
 	if n := w.fake.CountRequests(githubfake.RequestFilter{Status: 403}); n != 1 {

@@ -28,3 +28,12 @@ var (
 	// from (GitHub's 422 "Update is not a fast forward"); only force would move it.
 	ErrNotFastForward = errors.New("update is not a fast-forward")
 )
+
+// CheckRunAction is a check run's button: label ≤ 20 characters, description
+// ≤ 40, identifier ≤ 20 (what the check_run requested_action event carries).
+type CheckRunAction struct {
+	Label, Description, Identifier string
+}
+
+// FixActionID identifies the check run's "Fix it for me" button.
+const FixActionID = "fix"

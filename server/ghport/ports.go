@@ -127,6 +127,8 @@ type CheckRun struct {
 	Text        string
 	DetailsURL  string // where the check's Details link leads; optional
 	Annotations []Annotation
+	// Actions are the run's buttons (GitHub: at most 3); nil leaves them as they are.
+	Actions []CheckRunAction
 }
 
 // Annotation marks a line of a file in a check run.

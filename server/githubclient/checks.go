@@ -21,12 +21,19 @@ const (
 )
 
 type checkRunRequest struct {
-	Name       string          `json:"name,omitempty"`
-	HeadSHA    string          `json:"head_sha,omitempty"`
-	Status     string          `json:"status,omitempty"`
-	Conclusion string          `json:"conclusion,omitempty"`
-	DetailsURL string          `json:"details_url,omitempty"`
-	Output     *checkRunOutput `json:"output,omitempty"`
+	Name       string           `json:"name,omitempty"`
+	HeadSHA    string           `json:"head_sha,omitempty"`
+	Status     string           `json:"status,omitempty"`
+	Conclusion string           `json:"conclusion,omitempty"`
+	DetailsURL string           `json:"details_url,omitempty"`
+	Output     *checkRunOutput  `json:"output,omitempty"`
+	Actions    []checkRunAction `json:"actions,omitempty"`
+}
+
+type checkRunAction struct {
+	Label       string `json:"label"`
+	Description string `json:"description"`
+	Identifier  string `json:"identifier"`
 }
 
 type checkRunOutput struct {
@@ -109,6 +116,9 @@ func (in *Installation) patchCheckRun(ctx context.Context, owner, repo string, i
 // checkRunBody is the first request for run, and the annotations left for later.
 func checkRunBody(run ghport.CheckRun) (checkRunRequest, []checkRunAnnotation) {
 	body := checkRunRequest{Name: run.Name, HeadSHA: run.HeadSHA, Status: run.Status, Conclusion: run.Conclusion, DetailsURL: run.DetailsURL}
+	for _, a := range run.Actions {
+		body.Actions = append(body.Actions, checkRunAction(a))
+	}
 	if run.Title == "" && run.Summary == "" && run.Text == "" && len(run.Annotations) == 0 {
 		return body, nil
 	}

@@ -34,6 +34,16 @@ type CheckRun struct {
 	CheckSuiteID int64
 	// Updates counts the PATCH requests applied to the run.
 	Updates int
+	// Actions are the buttons the run offers (a request's actions replace them).
+	Actions []CheckRunAction
+}
+
+// CheckRunAction is a check run's button; pressing it sends check_run
+// requested_action with Identifier.
+type CheckRunAction struct {
+	Label       string `json:"label"`
+	Description string `json:"description"`
+	Identifier  string `json:"identifier"`
 }
 
 // Annotation is one check-run annotation.
@@ -121,6 +131,7 @@ type checkRunRequest struct {
 	Conclusion  *string             `json:"conclusion"`
 	CompletedAt *time.Time          `json:"completed_at"`
 	Output      *checkOutputRequest `json:"output"`
+	Actions     *[]CheckRunAction   `json:"actions"`
 }
 
 func notSupplied(doc, field string) *response {
@@ -137,6 +148,9 @@ func notOneOf(doc, field, value string, allowed []string) *response {
 
 // validateCheckRun applies GitHub's checks for a create (creating=true) or update.
 func validateCheckRun(doc string, req *checkRunRequest, creating bool) *response {
+	if bad := validateActions(doc, req.Actions); bad != nil {
+		return bad
+	}
 	if creating && (req.Name == nil || *req.Name == "") {
 		return notSupplied(doc, "name")
 	}
@@ -234,6 +248,9 @@ func (cr *checkRunState) apply(req *checkRunRequest, now time.Time) {
 	if req.CompletedAt != nil {
 		t := req.CompletedAt.UTC().Truncate(time.Second)
 		cr.CompletedAt = &t
+	}
+	if req.Actions != nil {
+		cr.Actions = slices.Clone(*req.Actions)
 	}
 	if out := req.Output; out != nil {
 		cr.Title, cr.Summary = *out.Title, *out.Summary
@@ -440,4 +457,47 @@ func (f *Fake) listCheckRunsForRef(c *call) *response {
 	return paginate(c, items, func(page []any) any {
 		return map[string]any{"total_count": len(items), "check_runs": page}
 	})
+}
+
+// GitHub's limits on check run actions.
+const (
+	maxActions           = 3
+	maxActionLabel       = 20
+	maxActionIdentifier  = 20
+	maxActionDescription = 40
+)
+
+func validateActions(doc string, actions *[]CheckRunAction) *response {
+	if actions == nil {
+		return nil
+	}
+	if len(*actions) > maxActions {
+		return invalidRequest(doc, fmt.Sprintf("No more than %d actions are allowed.", maxActions))
+	}
+	for _, a := range *actions {
+		switch {
+		case a.Label == "" || utf8.RuneCountInString(a.Label) > maxActionLabel:
+			return invalidRequest(doc, fmt.Sprintf("Action label must be 1 to %d characters.", maxActionLabel))
+		case a.Identifier == "" || utf8.RuneCountInString(a.Identifier) > maxActionIdentifier:
+			return invalidRequest(doc, fmt.Sprintf("Action identifier must be 1 to %d characters.", maxActionIdentifier))
+		case a.Description == "" || utf8.RuneCountInString(a.Description) > maxActionDescription:
+			return invalidRequest(doc, fmt.Sprintf("Action description must be 1 to %d characters.", maxActionDescription))
+		}
+	}
+	return nil
+}
+
+// RequestedActionEvent builds the check_run requested_action payload GitHub
+// sends when a person presses one of the run's buttons; the run must offer it.
+func (f *Fake) RequestedActionEvent(org, repo string, checkRunID int64, identifier string) Payload {
+	p := f.CheckRunEvent("requested_action", org, repo, checkRunID)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	rs := f.mustRepo(org, repo)
+	i := slices.IndexFunc(rs.checkRuns, func(cr *checkRunState) bool { return cr.ID == checkRunID })
+	if !slices.ContainsFunc(rs.checkRuns[i].Actions, func(a CheckRunAction) bool { return a.Identifier == identifier }) {
+		f.setupError("check run %d of %s offers no action %q", checkRunID, rs.FullName(), identifier)
+	}
+	p["requested_action"] = map[string]any{"identifier": identifier}
+	return p
 }

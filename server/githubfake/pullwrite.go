@@ -127,3 +127,16 @@ func (f *Fake) updatePull(c *call) *response {
 	}
 	return jsonResponse(http.StatusOK, f.pullJSON(rs, is))
 }
+
+// PullRequests returns copies of the repository's pull requests, by number.
+func (f *Fake) PullRequests(org, repo string) []PullRequest {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []PullRequest
+	for _, is := range sortedIssues(f.mustRepo(org, repo)) {
+		if is.pr != nil {
+			out = append(out, f.prSnapshot(is))
+		}
+	}
+	return out
+}

@@ -125,7 +125,7 @@ func (w *PullWorker) evaluatePull(ctx context.Context, a PullArgs) error {
 	}
 	ev := j.Evaluation
 	facts := checks.Facts{Blocking: oc.Config.Enforcement == "blocking", DetailsURL: w.reportURL(ctx, a.Owner),
-		Fixes: w.fixFiles(ctx, snap, repo, ev, oc)}
+		Fixes: w.fixFiles(ctx, snap, repo, ev, oc), FixesEnabled: oc.Config.Fixes.Enabled}
 	if a.BaseSHA != "" {
 		if facts.Base, err = w.baseEvaluation(ctx, t, a.BaseSHA, oc, override, repo); err != nil {
 			return err

@@ -10,6 +10,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/goldenpath/goldenpath/server/ghport"
 	"github.com/goldenpath/goldenpath/server/jobs"
 	"github.com/goldenpath/goldenpath/server/report"
 )
@@ -82,6 +83,9 @@ type (
 				PullRequests []pullRef `json:"pull_requests"`
 			} `json:"check_suite"`
 		} `json:"check_run"`
+		RequestedAction struct {
+			Identifier string `json:"identifier"`
+		} `json:"requested_action"`
 		Ref     string `json:"ref"`
 		After   string `json:"after"`
 		Deleted bool   `json:"deleted"`
@@ -161,6 +165,14 @@ func route(kind, delivery string, payload []byte, configRepo string) (plan, erro
 		if err := require(e.CheckRun.HeadSHA != "", "check_run.head_sha"); err != nil {
 			return p, err
 		}
+		if e.Action == "requested_action" {
+			// "Fix it for me": the repository's fix pull request, from its default branch.
+			p.jobs = append(p.jobs, jobs.FixArgs{
+				InstallationID: inst, RepoID: repo.ID, Owner: repo.owner(), Repo: repo.Name,
+				DefaultBranch: repo.DefaultBranch, HeadSHA: e.CheckRun.HeadSHA, Delivery: delivery,
+			})
+			return p, nil
+		}
 		p.jobs = rerun(inst, repo, e.CheckRun.HeadSHA, e.CheckRun.CheckSuite.PullRequests, delivery)
 	case "push":
 		branch := strings.TrimPrefix(e.Ref, "refs/heads/")
@@ -195,7 +207,7 @@ func (e *event) wanted(kind string) bool {
 	case "check_suite":
 		return e.Action == "requested" || e.Action == "rerequested"
 	case "check_run":
-		return e.Action == "rerequested"
+		return e.Action == "rerequested" || (e.Action == "requested_action" && e.RequestedAction.Identifier == ghport.FixActionID)
 	case "push":
 		// Only the default branch is the repository's state.
 		branch, ok := strings.CutPrefix(e.Ref, "refs/heads/")

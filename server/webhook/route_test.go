@@ -89,6 +89,8 @@ func TestRoute(t *testing.T) {
 		{"branch deleted", "push", fmt.Sprintf(`{"ref": "refs/heads/main", "deleted": true, "after": "0000", %s}`, fmt.Sprintf(repo, "api")), "", false},
 		{"config repository push", "push", fmt.Sprintf(`{"ref": "refs/heads/main", "after": "a1", %s}`, fmt.Sprintf(repo, ".github")), "sweep ", false},
 		{"fork pull request re-run", "check_run", fmt.Sprintf(`{"action": "rerequested", "check_run": {"head_sha": "h2", "check_suite": {"pull_requests": []}}, %s}`, fmt.Sprintf(repo, "api")), "evaluate_pull ", false},
+		{"fix it for me", "check_run", fmt.Sprintf(`{"action": "requested_action", "requested_action": {"identifier": "fix"}, "check_run": {"head_sha": "h2", "check_suite": {"pull_requests": []}}, %s}`, fmt.Sprintf(repo, "api")), "fix_pull_request ", false},
+		{"another button", "check_run", fmt.Sprintf(`{"action": "requested_action", "requested_action": {"identifier": "other"}, "check_run": {"head_sha": "h2", "check_suite": {"pull_requests": []}}, %s}`, fmt.Sprintf(repo, "api")), "", false},
 		{"unrouted event", "star", `{"action": "created"}`, "", false},
 		{"installation created", "installation", `{"action": "created", "installation": {"id": 5, "account": {"login": "acme"}}}`, "sweep ", false},
 		{"installation deleted", "installation", `{"action": "deleted", "installation": {"id": 5, "account": {"login": "acme"}}}`, "repository_changed ", false},

@@ -1,0 +1,216 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"slices"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/goldenpath/goldenpath/policies"
+	"github.com/goldenpath/goldenpath/policies/fix"
+	"github.com/goldenpath/goldenpath/server/fixpr"
+	"github.com/goldenpath/goldenpath/server/ghport"
+	"github.com/goldenpath/goldenpath/server/markdown"
+)
+
+// FixArgs asks for a repository's fix pull request to be opened or brought up
+// to date: from a check run's "Fix it for me" button (HeadSHA: the commit whose
+// check was pressed, told the outcome) or a team's report checkbox (Team).
+type FixArgs struct {
+	InstallationID int64  `json:"installation_id"`
+	RepoID         int64  `json:"repo_id" river:"unique"`
+	Owner          string `json:"owner"`
+	Repo           string `json:"repo"`
+	DefaultBranch  string `json:"default_branch"`
+	HeadSHA        string `json:"head_sha,omitempty"`
+	Team           string `json:"team,omitempty"`
+	// Delivery is unique too: each press runs, even one arriving while the
+	// previous press's job is finishing; a redelivered press coalesces.
+	Delivery string `json:"delivery,omitempty" river:"unique"`
+}
+
+// Kind implements river.JobArgs.
+func (FixArgs) Kind() string { return "fix_pull_request" }
+
+// InsertOpts implements river.JobArgsWithInsertOpts: presses while one waits
+// coalesce (one pull request per repository anyway).
+func (FixArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{
+		Queue:       QueueDefault,
+		MaxAttempts: 5,
+		UniqueOpts:  river.UniqueOpts{ByArgs: true, ByState: pendingStates},
+	}
+}
+
+// FixCheckName is the check run that tells the outcome of a "Fix it for me" press.
+const FixCheckName = "Golden Path fix"
+
+// FixWorker keeps a repository's fix pull request (server/fixpr) in line with
+// the evaluation of its default branch.
+type FixWorker struct {
+	river.WorkerDefaults[FixArgs]
+	*Evaluator
+}
+
+// Timeout bounds one attempt.
+func (w *FixWorker) Timeout(*river.Job[FixArgs]) time.Duration { return 5 * time.Minute }
+
+// Work implements river.Worker. A missing permission is told (check run, the
+// team's progress) and the job cancelled: retrying cannot help until an owner
+// grants contents and pull_requests write.
+func (w *FixWorker) Work(ctx context.Context, job *river.Job[FixArgs]) error {
+	a := job.Args
+	res, err := w.fix(ctx, a)
+	problem := ""
+	switch {
+	case errors.Is(err, ghport.ErrForbidden):
+		problem = "the app may not push a branch or open a pull request: an owner must grant it contents: write and pull_requests: write (goldenpath setup --fixes)"
+	case errors.Is(err, errFixesDisabled):
+		problem = "fixes.enabled is false in golden-path.yaml"
+	case err != nil:
+		// Rate limits and a suspension wait, other failures retry; the last one is told.
+		if out := w.outcome(ctx, job.Kind, a.Owner+"/"+a.Repo, err); !lastFailure(out, job.Attempt, job.MaxAttempts) {
+			return out
+		}
+		problem = err.Error()
+	case res.Outcome == fixpr.Blocked:
+		problem = "a person pushed to " + fixpr.Branch + ": the app leaves the branch to them"
+	}
+	w.tell(ctx, a, res, problem)
+	if err != nil {
+		return river.JobCancel(err)
+	}
+	return nil
+}
+
+var errFixesDisabled = errors.New("fixes are not enabled")
+
+func (w *FixWorker) fix(ctx context.Context, a FixArgs) (fixpr.Result, error) {
+	full := a.Owner + "/" + a.Repo
+	inst, err := w.GitHub.Installation(ctx, a.InstallationID)
+	if err != nil {
+		return fixpr.Result{}, err
+	}
+	gh, ok := inst.(fixpr.GitHub)
+	if !ok {
+		return fixpr.Result{}, fmt.Errorf("fix %s: the GitHub client cannot push branches", full)
+	}
+	t := target{inst: inst, instID: a.InstallationID, owner: a.Owner, repo: a.Repo, repoID: a.RepoID, defaultBranch: a.DefaultBranch}
+	oc, err := w.orgConfig(ctx, t)
+	if err != nil {
+		return fixpr.Result{}, err
+	}
+	if !oc.Config.Fixes.Enabled {
+		return fixpr.Result{}, errFixesDisabled
+	}
+	head, err := inst.BranchHead(ctx, a.Owner, a.Repo, a.DefaultBranch)
+	if err != nil {
+		return fixpr.Result{}, err
+	}
+	override, err := w.override(ctx, t, oc.Config, nil)
+	if err != nil {
+		return fixpr.Result{}, err
+	}
+	repo, err := w.knownFacts(ctx, t)
+	if err != nil {
+		return fixpr.Result{}, err
+	}
+	snap := inst.Snapshot(a.Owner, a.Repo, head)
+	j, err := w.evaluate(ctx, snap, oc, override, repo)
+	if err != nil {
+		return fixpr.Result{}, fmt.Errorf("evaluate %s@%s: %w", full, short(head), err)
+	}
+	ev := j.Evaluation
+	tree, err := inst.TreeSHA(ctx, snap)
+	if err != nil {
+		return fixpr.Result{}, err
+	}
+	gen, err := w.fixGenerator(ctx, inst, a.Owner, oc.Config.Fixes.Templates)
+	if err != nil {
+		return fixpr.Result{}, err
+	}
+	facts, err := fix.Gather(ctx, snap, repo, ev, fix.Options{WebURL: w.Settings.WebURL, DefaultOwner: oc.Config.Fixes.Owner})
+	if err != nil {
+		return fixpr.Result{}, err
+	}
+	var failing []string
+	for _, r := range ev.Results {
+		if r.Status == policies.StatusFail && (len(oc.Config.Fixes.Rules) == 0 || slices.Contains(oc.Config.Fixes.Rules, r.Rule)) {
+			failing = append(failing, r.Rule)
+		}
+	}
+	plan, err := gen.Plan(facts, failing)
+	if err != nil {
+		return fixpr.Result{}, err
+	}
+	res, err := fixpr.Keep(ctx, gh, w.Store, fixpr.Request{
+		RepoID: a.RepoID, Owner: a.Owner, Repo: a.Repo, DefaultBranch: a.DefaultBranch, Base: head, BaseTree: tree, Plan: plan,
+	})
+	if err == nil {
+		logger(ctx).Info().Str("repository", full).Str("outcome", string(res.Outcome)).Int("pull", res.Number).Msg("fix pull request kept")
+	}
+	return res, err
+}
+
+// fixGenerator is the generator with the org's fixes.templates, read from the
+// config repository (paths relative to golden-path.yaml's directory).
+func (w *FixWorker) fixGenerator(ctx context.Context, inst ghport.Installation, owner string, templates map[string]string) (*fix.Generator, error) {
+	if len(templates) == 0 {
+		return fix.Bundled, nil
+	}
+	texts := map[string]string{}
+	for target, src := range templates {
+		p := path.Join(path.Dir(w.Settings.ConfigPath), src)
+		data, found, err := inst.File(ctx, owner, w.Settings.ConfigRepo, "HEAD", p)
+		if err != nil {
+			return nil, err
+		}
+		if !found {
+			return nil, fmt.Errorf("fixes.templates.%s: %s/%s has no %s", target, owner, w.Settings.ConfigRepo, p)
+		}
+		texts[target] = string(data)
+	}
+	return fix.New(texts)
+}
+
+// tell reports the outcome where it was asked for: a check run on the pressed
+// commit, and the team's progress in the report.
+func (w *FixWorker) tell(ctx context.Context, a FixArgs, res fixpr.Result, problem string) {
+	log := logger(ctx).With().Str("repository", a.Owner+"/"+a.Repo).Logger()
+	if a.Team != "" {
+		if err := w.Store.FixRunStep(ctx, a.Owner, a.Team, problem); err != nil {
+			log.Warn().Err(err).Msg("could not count the fix pull request in the team's progress")
+		}
+		if err := w.insert(ctx, PublishArgs{InstallationID: a.InstallationID, Owner: a.Owner}); err != nil {
+			log.Warn().Err(err).Msg("could not schedule the report")
+		}
+	}
+	if a.HeadSHA == "" {
+		return
+	}
+	run := ghport.CheckRun{Name: FixCheckName, HeadSHA: a.HeadSHA, Status: "completed", Conclusion: "success"}
+	switch {
+	case problem != "":
+		run.Conclusion, run.Title = "neutral", "Fix pull request not opened"
+		run.Summary = "The fix pull request could not be opened or updated: " + markdown.Text(problem) + "."
+	case res.Outcome == fixpr.Nothing:
+		run.Title, run.Summary = "Nothing to fix", "No failing rule of "+markdown.Code(a.DefaultBranch)+" has a fix the app can make."
+	case res.Outcome == fixpr.Refused:
+		run.Conclusion, run.Title = "neutral", "Fix pull request refused"
+		run.Summary = "A person closed the fix pull request unmerged: the app does not propose these files again."
+	default:
+		run.Title = fmt.Sprintf("Fix pull request #%d %s", res.Number, res.Outcome)
+		run.Summary = fmt.Sprintf("Pull request #%d from %s is %s.", res.Number, markdown.Code(fixpr.Branch), res.Outcome)
+	}
+	inst, err := w.GitHub.Installation(ctx, a.InstallationID)
+	if err == nil {
+		_, err = inst.CreateCheckRun(ctx, a.Owner, a.Repo, run)
+	}
+	if err != nil {
+		log.Warn().Err(err).Msg("could not report the fix pull request on the check")
+	}
+}
