@@ -7,7 +7,7 @@ import (
 // Kinds are the kinds of the jobs Register registers.
 func Kinds() []string {
 	return []string{PullArgs{}.Kind(), BranchArgs{}.Kind(), PublishArgs{}.Kind(), RepositoryArgs{}.Kind(),
-		SweepArgs{}.Kind(), SweepAllArgs{}.Kind(), RedeliverArgs{}.Kind(), FixArgs{}.Kind()}
+		SweepArgs{}.Kind(), SweepAllArgs{}.Kind(), RedeliverArgs{}.Kind(), FixArgs{}.Kind(), FixTeamArgs{}.Kind()}
 }
 
 // Register adds the workers to River's registry.
@@ -20,4 +20,5 @@ func Register(workers *river.Workers, e *Evaluator) {
 	river.AddWorker(workers, &SweepAllWorker{Evaluator: e})
 	river.AddWorker(workers, &RedeliverWorker{Evaluator: e})
 	river.AddWorker(workers, &FixWorker{Evaluator: e})
+	river.AddWorker(workers, &FixTeamWorker{Evaluator: e})
 }

@@ -84,7 +84,34 @@ func (e *Evaluator) buildReport(ctx context.Context, owner string, oc *evaluatio
 	if len(records) > 0 {
 		rep.Unjudged = unjudgedOf(records[0].Unjudged)
 	}
+	if oc.Config.Fixes.Enabled {
+		if rep.FixTeams, err = e.fixTeams(ctx, owner, rep.Teams); err != nil {
+			return nil, err
+		}
+	}
 	return rep, nil
+}
+
+// fixTeams offers each team its fix pull requests, with its last request's progress.
+func (e *Evaluator) fixTeams(ctx context.Context, owner string, teams []report.Team) ([]report.FixTeam, error) {
+	runs, err := e.Store.FixRuns(ctx, owner)
+	if err != nil {
+		return nil, err
+	}
+	var out []report.FixTeam
+	for _, t := range teams {
+		if t.Owner == "" {
+			continue
+		}
+		ft := report.FixTeam{Team: t.Owner, Repositories: t.Repositories}
+		for _, r := range runs {
+			if r.Team == report.FixLabel(t.Owner) {
+				ft.Progress = &report.FixProgress{Total: r.Total, Done: r.Done, Failed: r.Failed, Problem: r.Problem}
+			}
+		}
+		out = append(out, ft)
+	}
+	return out, nil
 }
 
 // unjudgedOf decodes a sweep's repositories not judged; unreadable is none.

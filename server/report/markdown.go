@@ -121,6 +121,7 @@ func (w *writer) headline() *section {
 	b.WriteString(Marker + "\n")
 	fmt.Fprintf(&b, "**%s**: %s scored · updated %s\n\n", text(r.Org, maxName), plural(r.Repositories, "repository", "repositories"), stamp(r.GeneratedAt))
 	b.WriteString(RescanUnchecked + "\n\n")
+	writeFixTeams(&b, r.FixTeams)
 	if r.Repositories > 0 {
 		fmt.Fprintf(&b, "✅ **%s of %s** repositories (%s) pass every error-severity rule · 📋 **%s** of applicable rule results pass · mean score **%.1f**/100\n",
 			count(r.Passing), count(r.Repositories), pct(float64(r.Passing)/float64(r.Repositories)), pct(r.Compliance), r.MeanScore)

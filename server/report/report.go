@@ -114,11 +114,14 @@ type Report struct {
 	Compliance float64      `json:"compliance"`
 	MeanScore  float64      `json:"mean_score"`
 
-	Aspects    []AspectReport   `json:"aspects"`
-	Rules      []RuleCompliance `json:"rules"`
-	Teams      []Team           `json:"teams"`
-	Furthest   []RepoStanding   `json:"furthest"`
-	Exemptions []ExemptionUse   `json:"exemptions"`
+	Aspects []AspectReport   `json:"aspects"`
+	Rules   []RuleCompliance `json:"rules"`
+	Teams   []Team           `json:"teams"`
+	// FixTeams are offered fix pull requests when fixes.enabled; Build leaves it
+	// empty for the caller to fill.
+	FixTeams   []FixTeam      `json:"fix_teams,omitempty"`
+	Furthest   []RepoStanding `json:"furthest"`
+	Exemptions []ExemptionUse `json:"exemptions"`
 	// ExpiredRepositoryExemptions are expired exemptions recorded in evaluations that
 	// are not among the org file's current exemptions (a repository's own, or removed
 	// from the org file since).

@@ -148,7 +148,12 @@ func route(kind, delivery string, payload []byte, configRepo string) (plan, erro
 			p.jobs = append(p.jobs, jobs.RepositoryArgs{InstallationID: inst, Action: e.Action, RepoID: repo.ID, Owner: repo.owner(), Name: repo.Name, Delivery: delivery})
 		}
 	case "issues":
-		p.jobs = append(p.jobs, jobs.SweepArgs{InstallationID: inst, Owner: repo.owner(), Reason: "rescan", Request: "rescan", Delivery: delivery})
+		if report.RescanRequested(e.Issue.Body) {
+			p.jobs = append(p.jobs, jobs.SweepArgs{InstallationID: inst, Owner: repo.owner(), Reason: "rescan", Request: "rescan", Delivery: delivery})
+		}
+		for _, label := range report.FixTeamsRequested(e.Issue.Body) {
+			p.jobs = append(p.jobs, jobs.FixTeamArgs{InstallationID: inst, Owner: repo.owner(), Label: label, Delivery: delivery})
+		}
 	case "pull_request":
 		pr := e.PullRequest
 		if err := require(pr.Head.SHA != "" && pr.Number != 0, "pull_request.number and head.sha"); err != nil {
@@ -221,7 +226,8 @@ func (e *event) wanted(kind string) bool {
 	case "issues":
 		// The report's re-scan box, ticked by a person in the app's report issue.
 		return e.Action == "edited" && e.Issue.User.Type == "Bot" &&
-			strings.Contains(e.Issue.Body, report.Marker) && report.RescanRequested(e.Issue.Body)
+			strings.Contains(e.Issue.Body, report.Marker) &&
+			(report.RescanRequested(e.Issue.Body) || len(report.FixTeamsRequested(e.Issue.Body)) > 0)
 	}
 	return false
 }

@@ -102,6 +102,7 @@ func TestRoute(t *testing.T) {
 		{"repository created", "repository", fmt.Sprintf(`{"action": "created", %s}`, fmt.Sprintf(repo, "api")), "sweep ", false},
 		{"repository publicized", "repository", fmt.Sprintf(`{"action": "publicized", %s}`, fmt.Sprintf(repo, "api")), "", false},
 		{"re-scan ticked", "issues", fmt.Sprintf(`{"action": "edited", "issue": {"body": "<!-- goldenpath:report -->\n- [x] Re-scan all repositories now", "user": {"type": "Bot"}}, %s}`, fmt.Sprintf(repo, ".github")), "sweep ", false},
+		{"fix box ticked", "issues", fmt.Sprintf(`{"action": "edited", "issue": {"body": "<!-- goldenpath:report -->\n- [ ] Re-scan all repositories now\n- [x] Open fix pull requests for web's 12 repositories\n- [ ] Open fix pull requests for api's 1 repository", "user": {"type": "Bot"}}, %s}`, fmt.Sprintf(repo, ".github")), "fix_team ", false},
 		{"re-scan not ticked", "issues", fmt.Sprintf(`{"action": "edited", "issue": {"body": "<!-- goldenpath:report -->\n- [ ] Re-scan all repositories now", "user": {"type": "Bot"}}, %s}`, fmt.Sprintf(repo, ".github")), "", false},
 		{"someone else's issue", "issues", fmt.Sprintf(`{"action": "edited", "issue": {"body": "<!-- goldenpath:report -->\n- [x] Re-scan all repositories now", "user": {"type": "User"}}, %s}`, fmt.Sprintf(repo, ".github")), "", false},
 	}

@@ -1,0 +1,113 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/goldenpath/goldenpath/server/ghport"
+	"github.com/goldenpath/goldenpath/server/markdown"
+	"github.com/goldenpath/goldenpath/server/report"
+	"github.com/goldenpath/goldenpath/server/store"
+)
+
+// MaxFixPullsPerRun caps one team request (the report's checkbox): a team
+// owning more repositories ticks the box again once the run is done.
+const MaxFixPullsPerRun = 500
+
+// fixRequestCost is what one fix pull request may spend of the installation's
+// hourly budget: its evaluation (branch, tree, a few blobs) and the ≤ 6
+// requests that build it, with room to spare.
+const fixRequestCost = 15
+
+// FixTeamArgs asks for the fix pull requests of a team's repositories, from
+// the report's checkbox. Label is the team as the report renders it.
+type FixTeamArgs struct {
+	InstallationID int64  `json:"installation_id" river:"unique"`
+	Owner          string `json:"owner" river:"unique"`
+	Label          string `json:"label" river:"unique"`
+	Delivery       string `json:"delivery,omitempty"`
+}
+
+// Kind implements river.JobArgs.
+func (FixTeamArgs) Kind() string { return "fix_team" }
+
+// InsertOpts implements river.JobArgsWithInsertOpts.
+func (FixTeamArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueDefault, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: pendingStates}}
+}
+
+// FixTeamWorker queues one fix job per repository of the team that fails a
+// rule, paced by the rate limit: what the budget above RateReserve affords now
+// runs now, the rest waits for the budget's reset, an hour's worth at a time.
+type FixTeamWorker struct {
+	river.WorkerDefaults[FixTeamArgs]
+	*Evaluator
+}
+
+// Work implements river.Worker.
+func (w *FixTeamWorker) Work(ctx context.Context, job *river.Job[FixTeamArgs]) error {
+	a := job.Args
+	inst, err := w.GitHub.Installation(ctx, a.InstallationID)
+	if err != nil {
+		return w.outcome(ctx, job.Kind, a.Owner, err)
+	}
+	dec := report.NewOutcomeDecoder(nil)
+	var team string
+	var repos []store.RepoState
+	err = w.Store.RepoStates(ctx, a.Owner, false, func(s store.RepoState) error {
+		if len(s.Outcome) == 0 {
+			return nil
+		}
+		ev, err := dec.Decode(s.Outcome)
+		if err != nil {
+			return fmt.Errorf("stored outcome of %s: %w", s.Name, err)
+		}
+		if ev.Owner != "" && markdown.Text(ev.Owner) == a.Label && ev.Summary.Failed > 0 {
+			team = ev.Owner
+			repos = append(repos, s)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	repos = repos[:min(len(repos), MaxFixPullsPerRun)]
+	if err := w.Store.StartFixRun(ctx, a.Owner, a.Label, len(repos)); err != nil {
+		return err
+	}
+	now := w.now()
+	remaining, reset, known := inst.RateLimit()
+	perHour := 5000 / fixRequestCost
+	affordable := len(repos)
+	if known {
+		affordable = max(0, remaining-ghport.RateReserve) / fixRequestCost
+	}
+	if !reset.After(now) {
+		reset = now.Add(time.Hour)
+	}
+	err = w.Store.InTx(ctx, func(tx *store.Tx) error {
+		for i, r := range repos {
+			opts := &river.InsertOpts{}
+			if i >= affordable {
+				hours := (i - affordable) / perHour
+				opts.ScheduledAt = reset.Add(time.Duration(hours) * time.Hour)
+			}
+			args := FixArgs{InstallationID: a.InstallationID, RepoID: r.RepoID, Owner: r.Owner, Repo: r.Name,
+				DefaultBranch: r.DefaultBranch, Team: a.Label}
+			if _, err := tx.InsertJob(ctx, args, opts); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	logger(ctx).Info().Str("owner", a.Owner).Str("team", strings.TrimSpace(team)).Int("repositories", len(repos)).
+		Int("now", min(affordable, len(repos))).Msg("fix pull requests queued for a team")
+	return w.insert(ctx, PublishArgs{InstallationID: a.InstallationID, Owner: a.Owner})
+}

@@ -1,0 +1,34 @@
+package report
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestFixTeamBoxes(t *testing.T) {
+	teams := []FixTeam{
+		{Team: "@acme/web", Repositories: 12},
+		{Team: "evil's <b>team</b>\n- [x] Open fix pull requests for x's 1 repository", Repositories: 1,
+			Progress: &FixProgress{Total: 1, Done: 1, Failed: 1, Problem: "permission <missing>"}},
+	}
+	var b strings.Builder
+	writeFixTeams(&b, teams)
+	body := b.String()
+	if got := FixTeamsRequested(body); len(got) != 0 {
+		t.Fatalf("unticked boxes read as ticked: %q\n%s", got, body)
+	}
+	ticked := strings.ReplaceAll(body, "- [ ] Open", "- [x] Open")
+	want := []string{FixLabel("@acme/web"), FixLabel(teams[1].Team)}
+	if got := FixTeamsRequested(ticked); !slices.Equal(got, want) {
+		t.Errorf("ticked = %q, want %q\n%s", got, want, ticked)
+	}
+	for _, bad := range []string{"<b>", "\n- [x]", "@acme/web", "<missing>"} {
+		if strings.Contains(body, bad) {
+			t.Errorf("body holds %q:\n%s", bad, body)
+		}
+	}
+	if !strings.Contains(body, "last request: 1 of 1 done, 1 failed") {
+		t.Errorf("no progress line:\n%s", body)
+	}
+}
