@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 )
 
@@ -41,6 +42,9 @@ type Component struct {
 
 	entity      *CatalogEntity // nil when inferred
 	sourceFiles []string       // catalog files whose entities describe it
+	// shared are files outside every component's directory whose path names
+	// this component (deploy/payments/, runbooks/payments.md): input.component.shared_paths.
+	shared []string
 }
 
 // prefix is the component's directory with a trailing slash, "" at the root.
@@ -176,4 +180,64 @@ func sourceLocationDir(loc, descriptor string, repo Repository, ix *pathIndex) (
 		dir = RootPath
 	}
 	return dir, ""
+}
+
+// maxSharedPaths bounds input.component.shared_paths: a name that is also a
+// common word ("api") must not hand every file of a tree to each component.
+const maxSharedPaths = 200
+
+// findSharedPaths gives each component below the root the files that sit
+// outside every component's directory and whose path names it: a monorepo
+// often keeps one shared tree of manifests, runbooks, dashboards or SLOs with
+// one file or directory per component (deploy/payments/, k8s/payments.yaml,
+// slos/payments-slo.yaml). A directory or file name names a component when it
+// is the component's name, or starts with it followed by "-", "_" or "."
+// (case-insensitive). One pass over the paths, whatever the number of
+// components.
+func findSharedPaths(ix *pathIndex, comps []*Component) {
+	byName := map[string][]*Component{}
+	dirs := map[string]bool{}
+	for _, c := range comps {
+		if c.Path == RootPath {
+			continue
+		}
+		dirs[c.Path] = true
+		byName[strings.ToLower(c.Name)] = append(byName[strings.ToLower(c.Name)], c)
+	}
+	if len(byName) == 0 {
+		return
+	}
+	for _, e := range ix.entries {
+		if insideAny(e.Path, dirs) {
+			continue
+		}
+		var named []*Component
+		for _, seg := range strings.Split(strings.ToLower(e.Path), "/") {
+			for i := 0; i <= len(seg); i++ {
+				if i < len(seg) && seg[i] != '-' && seg[i] != '_' && seg[i] != '.' {
+					continue
+				}
+				for _, c := range byName[seg[:i]] {
+					if !slices.Contains(named, c) {
+						named = append(named, c)
+					}
+				}
+			}
+		}
+		for _, c := range named {
+			if len(c.shared) < maxSharedPaths {
+				c.shared = append(c.shared, e.Path)
+			}
+		}
+	}
+}
+
+// insideAny reports whether p is below one of dirs.
+func insideAny(p string, dirs map[string]bool) bool {
+	for d := parentDir(p); d != ""; d = parentDir(d) {
+		if dirs[d] {
+			return true
+		}
+	}
+	return false
 }

@@ -2,6 +2,7 @@ package policies
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -366,5 +367,81 @@ deny contains "x" if false
 	want := `bad.rego:8: rule custom.bad: custom.scope must be repository or component, got "components"`
 	if !slices.Contains(problems, want) {
 		t.Errorf("problems %q, want %q", problems, want)
+	}
+}
+
+// TestRootFallbackWhereTheConventionAllows judges a component below the root
+// whose evidence sits elsewhere in the repository: per rule, whether the
+// convention lets that evidence count.
+func TestRootFallbackWhereTheConventionAllows(t *testing.T) {
+	e := newEngine(t, nil)
+	readme := "# x\n\nThis package does one thing well and is documented here.\nRun it with make run.\nOwned by the team.\n"
+	svc := componentYAML("payments", "service", "group:pay", "  annotations:\n    backstage.io/techdocs-ref: dir:../..")
+	svc = strings.Replace(svc, "  lifecycle: production\n", "  lifecycle: production\n  providesApis: [api:default/payments-api]\n", 1)
+	tests := []struct {
+		rule  string
+		files map[string]string
+		want  Status
+		msg   string // a part of the component's message
+	}{
+		// A root README documents the root project, not a sub-package.
+		{"docs.readme", map[string]string{"README.md": readme}, StatusFail, "no README"},
+		{"docs.readme", map[string]string{"services/payments/README.md": readme}, StatusPass, "services/payments/README.md"},
+		// A workspace lockfile at the root locks every package below it; a Go
+		// module keeps its own go.sum.
+		{"deps.lockfile", map[string]string{"services/payments/package.json": `{"dependencies": {"a": "1"}}`, "package-lock.json": "{}"}, StatusPass, "by package-lock.json"},
+		{"deps.lockfile", map[string]string{"services/payments/go.mod": "module x\nrequire a v1\n", "go.sum": ""}, StatusFail, "services/payments/go.mod has no committed lockfile"},
+		// Shared deployment, runbook, dashboard and SLO trees count when they
+		// name the component; another component's or an unnamed file does not.
+		{"iac.present", map[string]string{"deploy/k8s/payments/deployment.yaml": "kind: Deployment\n"}, StatusPass, "deploy/k8s/payments/deployment.yaml"},
+		{"iac.present", map[string]string{"terraform/payments.tf": ""}, StatusPass, "terraform/payments.tf"},
+		{"iac.present", map[string]string{"deploy/k8s/orders/deployment.yaml": "", "main.tf": ""}, StatusFail, "no infrastructure as code"},
+		{"iac.present", map[string]string{"examples/payments/main.tf": ""}, StatusFail, "no infrastructure as code"},
+		{"operations.runbook", map[string]string{"docs/runbooks/payments.md": "# Runbook\n"}, StatusPass, "docs/runbooks/payments.md"},
+		{"operations.runbook", map[string]string{"RUNBOOK.md": "# Runbook\n"}, StatusFail, "no runbook"},
+		{"measurement.observability", map[string]string{"dashboards/payments-overview.json": "{}"}, StatusPass, "dashboards/payments-overview.json"},
+		{"measurement.slo", map[string]string{"slos/payments.yaml": "apiVersion: openslo/v1\nkind: SLO\n"}, StatusPass, "slos/payments.yaml"},
+		{"measurement.slo", map[string]string{"slos/orders.yaml": "apiVersion: openslo/v1\nkind: SLO\n"}, StatusFail, "no SLO definitions"},
+		{"measurement.error_budget", map[string]string{"slos/payments-slo.yaml": "version: prometheus/v1\nslos:\n  - name: a\n    alerting:\n      page_alert: {}\n"}, StatusPass, "slos/payments-slo.yaml"},
+		// Entity references are global: the provided API may be declared in a
+		// shared catalog file, its definition relative to that file.
+		{"interfaces.api_spec", map[string]string{
+			"apis/catalog-info.yaml": "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: payments-api\nspec:\n  type: openapi\n  lifecycle: production\n  owner: group:pay\n  definition:\n    $text: ./payments.yaml\n",
+			"apis/payments.yaml":     "openapi: 3.1.0\n",
+		}, StatusPass, "apis/payments.yaml"},
+		// dir: is relative to the descriptor: ../.. from services/payments/ is the root.
+		{"docs.techdocs", map[string]string{"mkdocs.yml": "site_name: all\n"}, StatusPass, "TechDocs built from mkdocs.yml"},
+		// Release tooling at the root releases every package; a root CHANGELOG is the root project's.
+		{"releases.changelog", map[string]string{"release-please-config.json": "{}"}, StatusPass, "release-please at the root"},
+		{"releases.changelog", map[string]string{"CHANGELOG.md": "# Changelog\n"}, StatusFail, "no release notes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.rule+" "+strings.Join(slices.Sorted(maps.Keys(tt.files)), ","), func(t *testing.T) {
+			files := map[string]string{
+				"catalog-info.yaml":                   locationYAML("services/payments/catalog-info.yaml", "services/orders/catalog-info.yaml", "apis/catalog-info.yaml"),
+				"services/payments/catalog-info.yaml": svc,
+				"services/payments/main.go":           "package main",
+				"services/orders/catalog-info.yaml":   componentYAML("orders", "service", "group:orders"),
+			}
+			maps.Copy(files, tt.files)
+			if _, ok := files["apis/catalog-info.yaml"]; !ok {
+				files["catalog-info.yaml"] = locationYAML("services/payments/catalog-info.yaml", "services/orders/catalog-info.yaml")
+			}
+			ev := evaluate(t, e, files, Request{Repository: Repository{Owner: "acme", Name: "shop"}})
+			for _, c := range ev.Components {
+				if c.Name != "payments" {
+					continue
+				}
+				for _, r := range c.Results {
+					if r.Rule == tt.rule {
+						if r.Status != tt.want || !strings.Contains(r.Message, tt.msg) {
+							t.Errorf("%s for payments: %s %q, want %s with %q", tt.rule, r.Status, r.Message, tt.want, tt.msg)
+						}
+						return
+					}
+				}
+			}
+			t.Fatalf("no %s result for component payments: %q", tt.rule, componentSummary(ev))
+		})
 	}
 }

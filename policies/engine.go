@@ -164,6 +164,7 @@ func (e *Engine) Evaluate(ctx context.Context, snap Snapshot, req Request) (*Eva
 	}
 	comps, notes := findComponents(cat, ix, req.Repository)
 	cat.Notes = append(cat.Notes, notes...)
+	findSharedPaths(ix, comps)
 	files, err := e.readFiles(ctx, snap, ix, comps)
 	if err != nil {
 		return nil, fmt.Errorf("read files of %s: %w", name, err)

@@ -165,6 +165,10 @@ func (d *inputDoc) componentValue(c *Component) ast.Value {
 	for _, f := range c.sourceFiles {
 		files = append(files, str(f))
 	}
+	shared := make([]*ast.Term, len(c.shared))
+	for i, p := range c.shared {
+		shared[i] = str(p)
+	}
 	return ast.NewObject(
 		[2]*ast.Term{str("name"), str(c.Name)},
 		[2]*ast.Term{str("ref"), str(c.Ref)},
@@ -176,6 +180,7 @@ func (d *inputDoc) componentValue(c *Component) ast.Value {
 		[2]*ast.Term{str("entity"), entity},
 		[2]*ast.Term{str("entities"), ast.ArrayTerm(entities...)},
 		[2]*ast.Term{str("catalog_files"), ast.ArrayTerm(files...)},
+		[2]*ast.Term{str("shared_paths"), ast.ArrayTerm(shared...)},
 	)
 }
 

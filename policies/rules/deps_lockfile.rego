@@ -59,19 +59,35 @@ nothing_to_lock("package.json") if {
 	not regex.match(`"(dependencies|devDependencies|optionalDependencies|peerDependencies)"\s*:\s*\{\s*"`, text)
 }
 
+# Ecosystems whose workspaces keep one lockfile at the workspace root for every
+# package below it: npm/yarn/pnpm/bun workspaces, Cargo workspaces, uv
+# workspaces, Mix umbrella apps, Dart pub workspaces. A Go module, a Gemfile or
+# a composer.json keeps its own.
+workspaces := {"package.json", "Cargo.toml", "pyproject.toml", "mix.exs", "pubspec.yaml"}
+
+# locked(m, locks) is the lockfiles that lock manifest m: next to it, or for a
+# workspace ecosystem in a directory above the component.
+locked(m, locks) := array.concat(lib.existing(locks), [p |
+	m in workspaces
+	some dir in lib.above
+	some l in locks
+	p := concat("", [dir, l])
+	lib.present(p)
+])
+
 checked := [[m, locks, cmd] | some [m, locks, cmd] in present; not nothing_to_lock(m)]
 
 skip := "no package manifest at the repository root (package.json, go.mod, Cargo.toml, pyproject.toml, Gemfile, ...)" if count(present) == 0
 
 deny contains {"message": msg, "files": [{"path": lib.path(m), "line": 1}]} if {
 	some [m, locks, cmd] in checked
-	count(lib.existing(locks)) == 0
-	msg := sprintf("%s has no committed lockfile (%s): run `%s` and commit the result", [m, concat(" or ", locks), cmd])
+	count(locked(m, locks)) == 0
+	msg := sprintf("%s has no committed lockfile (%s): run `%s` and commit the result", [lib.path(m), concat(" or ", locks), cmd])
 }
 
-pass_message := sprintf("dependencies locked: %s", [concat(", ", [sprintf("%s by %s", [m, lib.existing(locks)[0]]) |
+pass_message := sprintf("dependencies locked: %s", [concat(", ", [sprintf("%s by %s", [lib.path(m), locked(m, locks)[0]]) |
 	some [m, locks, _] in checked
-	count(lib.existing(locks)) > 0
+	count(locked(m, locks)) > 0
 ])]) if count(checked) > 0
 
 pass_message := "the root manifests declare no dependencies to lock" if {

@@ -54,18 +54,29 @@ ref := lib.annotations(annotated)[annotation]
 
 ref_line := lib.line_of(annotated, concat(".", ["metadata.annotations", annotation]))
 
-# dir:<path> is relative to the catalog file, which sits at the root.
-ref_dir := d if {
+# dir:<path> is relative to the directory of the catalog file that carries the
+# annotation, as Backstage resolves it (dir:../.. from packages/a/ is the root).
+ref_dir := concat("/", array.concat(array.slice(file_dir, 0, count(file_dir) - ups), rest)) if {
 	is_string(ref)
 	startswith(ref, "dir:")
-	raw := trim_space(substring(ref, 4, -1))
-	d := trim_suffix(trim_prefix(trim_prefix(raw, "./"), "."), "/")
+	parts := [x | some x in split(trim_space(substring(ref, 4, -1)), "/"); not x in {"", "."}]
+	ups := count([x | some x in parts; x == ".."])
+	rest := [x | some x in parts; x != ".."]
+	file_dir := [x | some x in array.slice(split(annotated.path, "/"), 0, count(split(annotated.path, "/")) - 1); x != "."]
+	count(file_dir) >= ups
 }
 
-ref_mkdocs := lib.first_existing([p |
+ref_outside if {
+	is_string(ref)
+	startswith(ref, "dir:")
+	not ref_dir
+}
+
+ref_mkdocs := [p |
 	some name in mkdocs_names
 	p := concat("/", array.concat([ref_dir | ref_dir != ""], [name]))
-])
+	lib.present(p)
+][0]
 
 ref_is_url if {
 	is_string(ref)
@@ -86,8 +97,14 @@ deny contains {"message": msg, "files": [{"path": annotated.path, "line": ref_li
 }
 
 deny contains {"message": msg, "files": [{"path": annotated.path, "line": ref_line}]} if {
+	ref_outside
+	msg := sprintf("%s:%d: %s %q points outside the repository", [annotated.path, ref_line, annotation, ref])
+}
+
+deny contains {"message": msg, "files": [{"path": annotated.path, "line": ref_line}]} if {
 	annotated
 	not ref_dir
+	not ref_outside
 	not ref_is_url
 	msg := sprintf("%s:%d: %s %s must be dir:<path> or url:<location>", [annotated.path, ref_line, annotation, json.marshal(ref)])
 }

@@ -135,6 +135,28 @@ evidence contains ["CloudFormation", p] if {
 	regex.match(`AWSTemplateFormatVersion|Transform:\s*['"]?AWS::Serverless|['"]?Type['"]?\s*:\s*['"]?AWS::[A-Za-z0-9]+::`, text)
 }
 
+# A monorepo's shared deployment tree, in a file or directory named for the
+# component (deploy/payments/, k8s/payments.yaml, terraform/payments/main.tf).
+evidence contains [tool, found[0]] if {
+	some [tool, names] in by_name
+	found := lib.shared_named(names)
+	count(found) > 0
+}
+
+evidence contains [tool, found[0]] if {
+	some [tool, ext] in by_ext
+	found := lib.shared_with_ext([ext])
+	count(found) > 0
+}
+
+evidence contains ["Kubernetes manifests", found[0]] if {
+	found := [p |
+		some p in lib.shared_under(manifest_dirs | generic_dirs)
+		regex.match(`\.ya?ml$`, p)
+	]
+	count(found) > 0
+}
+
 deny contains {"message": msg, "files": []} if {
 	count(evidence) == 0
 	msg := "no infrastructure as code: no Terraform/OpenTofu, Pulumi, CDK, CloudFormation/SAM, Bicep, Helm, Kustomize, Crossplane, or Kubernetes manifests in a k8s/, kubernetes/, manifests/ or deploy/ directory (example, test and vendored trees do not count)"

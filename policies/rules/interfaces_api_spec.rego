@@ -56,7 +56,7 @@ reasons contains [2, ent.path, n, sprintf("catalog declares API %s", [object.get
 }
 
 reasons contains [3, "api", 0, "the service has an api/ directory"] if {
-	input.component_type == "service"
+	lib.component_type == "service"
 	lib.dir_exists("api")
 }
 
@@ -100,9 +100,43 @@ definitions contains lib.with_ext(ext)[0] if {
 	lib.has_ext(ext)
 }
 
+# A monorepo's shared contract tree names the component (proto/payments/v1/,
+# openapi/payments.yaml): its contract, kept outside its directory.
+definitions contains p if {
+	some p in lib.shared_named(spec_names)
+	not not_a_spec(p)
+}
+
+definitions contains p if {
+	p := lib.shared_with_ext(spec_exts)[0]
+}
+
 not_a_spec(p) if {
 	text := lib.content(p)
 	not looks_like_spec(text)
+}
+
+# The API entities that describe the component: those in its own descriptor,
+# and those its spec.providesApis names wherever the catalog declares them
+# (entity references are global: a monorepo often lists every API in one file).
+provided := {lower(trim_prefix(ref_name(r), "api:")) |
+	some ent in lib.components
+	some r in object.get(lib.spec(ent), "providesApis", [])
+	is_string(r)
+}
+
+# ref_name("api:default/payments") is "payments".
+ref_name(r) := parts[count(parts) - 1] if parts := split(r, "/")
+
+apis contains ent if {
+	some ent in lib.entities
+	lib.kind_of(ent) == "API"
+}
+
+apis contains ent if {
+	some ent in lib.all_entities
+	lib.kind_of(ent) == "API"
+	lower(object.get(lib.metadata(ent), "name", "")) in provided
 }
 
 # API entities' definitions: inline text, a URL, or a file in this repository.
@@ -121,33 +155,36 @@ local_ref(ref) := trim_prefix(ref, "./") if {
 }
 
 definitions contains sprintf("%s (inline definition of API %s)", [ent.path, object.get(lib.metadata(ent), "name", "(unnamed)")]) if {
-	some ent in lib.entities
-	lib.kind_of(ent) == "API"
+	some ent in apis
 	lib.non_empty_string(lib.spec(ent).definition)
 }
 
 definitions contains ref if {
-	some ent in lib.entities
-	lib.kind_of(ent) == "API"
+	some ent in apis
 	ref := definition_ref(ent)
 	not local_ref(ref)
 }
 
 definitions contains path if {
-	some ent in lib.entities
-	lib.kind_of(ent) == "API"
-	path := local_ref(definition_ref(ent))
-	lib.exists(path)
+	some ent in apis
+	path := from_file(ent, local_ref(definition_ref(ent)))
+	lib.present(path)
+}
+
+# from_file(ent, rel) is rel resolved against the directory of the entity's
+# file, as Backstage resolves $text references.
+from_file(ent, rel) := concat("/", array.concat(dir, [rel])) if {
+	parts := split(ent.path, "/")
+	dir := array.slice(parts, 0, count(parts) - 1)
 }
 
 # --- Findings ------------------------------------------------------------------
 
 deny contains {"message": msg, "files": [{"path": ent.path, "line": n}]} if {
-	some ent in lib.entities
-	lib.kind_of(ent) == "API"
+	some ent in apis
 	ref := definition_ref(ent)
-	path := local_ref(ref)
-	not lib.exists(path)
+	path := from_file(ent, local_ref(ref))
+	not lib.present(path)
 	n := lib.line_of(ent, "spec.definition")
 	msg := sprintf("%s:%d: spec.definition of API %s points at %s, which is not in the repository", [ent.path, n, object.get(lib.metadata(ent), "name", "(unnamed)"), ref])
 }

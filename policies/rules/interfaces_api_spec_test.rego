@@ -107,3 +107,36 @@ test_contracts_in_example_and_test_trees_do_not_count if {
 test_graphql_queries_are_not_a_schema if {
 	startswith(skip, "the component provides no API") with input as object.union(base, {"component_type": "website", "exts": {".graphql": ["src/queries/user.graphql"]}})
 }
+
+# A component rule reads the judged component's own type.
+test_api_dir_counts_for_the_component_type_not_the_root_type if {
+	i := object.union(base, {
+		"component_type": "library",
+		"component": {"path": "svc", "type": "service", "shared_paths": []},
+		"dirs": {"svc/api": true},
+	})
+	count(deny) == 1 with input as i
+	i2 := object.union(i, {"component": {"path": "svc", "type": "library", "shared_paths": []}, "component_type": "service"})
+	startswith(skip, "the component provides no API") with input as i2
+}
+
+# providesApis names an API entity that a shared catalog file declares.
+test_provided_api_declared_in_another_file if {
+	comp := object.union(component({"providesApis": ["api:default/payments"]}), {"path": "svc/catalog-info.yaml"})
+	shared_api := object.union(api({"$text": "./payments.yaml"}), {"path": "apis/all.yaml"})
+	i := object.union(base, {
+		"component": {"path": "svc", "type": "service", "entity": comp, "entities": [comp], "shared_paths": []},
+		"catalog": {"files": ["svc/catalog-info.yaml", "apis/all.yaml"], "errors": [], "entities": [comp, shared_api]},
+		"names": {"payments.yaml": ["apis/payments.yaml"]},
+	})
+	count(deny) == 0 with input as i
+	pass_message == "API definitions: apis/payments.yaml" with input as i
+}
+
+test_shared_contract_tree_naming_the_component if {
+	i := object.union(base, {
+		"component": {"path": "services/payments", "type": "service", "shared_paths": ["proto/payments/v1/payments.proto", "examples/payments/x.proto"]},
+		"exts": {".proto": ["proto/payments/v1/payments.proto"]},
+	})
+	pass_message == "API definitions: proto/payments/v1/payments.proto" with input as i
+}

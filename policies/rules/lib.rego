@@ -25,6 +25,12 @@ base := concat("", [component.path, "/"]) if {
 	not component.path in {"", "."}
 } else := ""
 
+# component_type is the type of the component judged; for a repository rule,
+# the root component's.
+component_type := component.type if is_string(component.type)
+
+else := input.component_type
+
 # path(rel) is the repository path of rel, relative to base.
 path(rel) := concat("", [base, rel])
 
@@ -36,6 +42,13 @@ here(p) if startswith(p, base)
 # lookup plus a scan of the (usually tiny) list of paths sharing that base name.
 exists(rel) if {
 	p := path(rel)
+	parts := split(p, "/")
+	p in input.names[parts[count(parts) - 1]]
+}
+
+# present(p) is true when the repository path p is a file in the snapshot,
+# wherever base is.
+present(p) if {
 	parts := split(p, "/")
 	p in input.names[parts[count(parts) - 1]]
 }
@@ -86,8 +99,11 @@ non_evidence_dirs := {
 # evidence(p) is true when no directory of p, below base, is such a tree. A
 # component declared inside one (examples/demo/catalog-info.yaml) still counts
 # its own files: only the part of the path below base is looked at.
-evidence(p) if {
-	parts := split(trim_prefix(p, base), "/")
+evidence(p) if evidence_below(p, base)
+
+# evidence_below(p, dir) is evidence judged from dir ("" for the root).
+evidence_below(p, dir) if {
+	parts := split(trim_prefix(p, dir), "/")
 	every d in array.slice(parts, 0, count(parts) - 1) {
 		not lower(d) in non_evidence_dirs
 	}
@@ -101,6 +117,62 @@ dirs_named(names) := {d |
 	here(d)
 	evidence(concat("", [d, "/x"]))
 }
+
+# ---------------------------------------------------------------------------
+# Fallbacks beyond the component's directory, for the rules whose convention
+# allows one. A root README does not document a sub-package, and a root
+# Dockerfile does not deploy it, so nothing here is used by default.
+
+# shared_paths are the files outside every component's directory whose path
+# names the component (deploy/payments/, runbooks/payments.md,
+# slos/payments-slo.yaml): a monorepo's shared trees, one entry per component.
+# Empty for a repository rule and for a component at the root (whose own
+# directory is the whole repository). Non-evidence trees are left out.
+shared_paths := [p |
+	some p in object.get(component, "shared_paths", [])
+	evidence_below(p, "")
+] if base != ""
+
+else := []
+
+# shared_named(names) is every shared path whose base name is in names.
+shared_named(names) := [p |
+	some p in shared_paths
+	parts := split(p, "/")
+	parts[count(parts) - 1] in names
+]
+
+# shared_with_ext(exts) is every shared path with one of these lower-case
+# extensions.
+shared_with_ext(exts) := [p |
+	some p in shared_paths
+	some x in exts
+	endswith(lower(p), x)
+]
+
+# shared_under(dirs) is every shared path below a directory whose own name is
+# in dirs (runbooks/payments.md for "runbooks").
+shared_under(dirs) := [p |
+	some p in shared_paths
+	parts := split(p, "/")
+	some d in array.slice(parts, 0, count(parts) - 1)
+	d in dirs
+]
+
+# above is the directories above base, nearest first, each with a trailing
+# slash, ending with "" (the root); empty at the root. A workspace keeps one
+# lockfile at its root for every package below it.
+above := array.concat(
+	[concat("", [concat("/", array.slice(parts, 0, count(parts) - i)), "/"]) | some i, _ in parts; i > 0],
+	[""],
+) if {
+	base != ""
+	parts := split(trim_suffix(base, "/"), "/")
+} else := []
+
+# at_root(rels) is the rels that exist at the repository root, in order:
+# release and repository tooling that serves every component.
+at_root(rels) := [r | some r in rels; present(r)]
 
 # read_files is every path below base whose content the engine was asked to read
 # (it matched some rule's reads), read or not.

@@ -52,7 +52,7 @@ signals := [
 ]
 
 found contains [p, how, n] if {
-	some p in lib.read_files
+	some p in array.concat([x | some x in lib.read_files], [x | some x in lib.shared_paths; input.files[x]])
 	regex.match(`(?i)((slo|burn|budget)[^/]*|(^|/)(slos|\.slo)/.*)\.ya?ml$`, p)
 	text := lib.content(p)
 	some [how, pattern] in signals

@@ -80,6 +80,12 @@ evidence contains p if {
 	p := lib.named(n)[0]
 }
 
+# A monorepo's shared dashboards and alerts, named for the component
+# (dashboards/payments.json, monitoring/payments/alerts.yaml).
+evidence contains p if {
+	p := array.concat(lib.shared_under(dirs), lib.shared_named(names))[0]
+}
+
 deny contains {"message": msg, "files": []} if {
 	count(evidence) == 0
 	msg := "no observability: no metrics or dashboard annotation in the catalog (grafana/dashboard-selector, prometheus.io/rule, datadoghq.com/dashboard-url, ...), no dashboard link, no dashboards/, monitoring/ or alerts/ directory, and no ServiceMonitor or alerting rules"

@@ -70,9 +70,16 @@ candidates contains p if {
 	candidate(trim_prefix(p, lib.base))
 }
 
+# A monorepo's shared SLO files named for the component (slos/payments.yaml).
+candidates contains p if {
+	some p in lib.shared_paths
+	input.files[p]
+	candidate(p)
+}
+
 candidate(p) if regex.match(`(?i)slo[^/]*\.ya?ml$`, p)
 
-candidate(p) if regex.match(`^(slos|\.slo)/.*\.ya?ml$`, p)
+candidate(p) if regex.match(`(^|/)(slos|\.slo)/.*\.ya?ml$`, p)
 
 found contains [p, format, n] if {
 	some p in candidates

@@ -80,6 +80,11 @@ evidence contains sprintf("%s annotation %s", [lib.catalog_path, k]) if {
 	contains(lower(concat(" ", [k, v])), "runbook")
 }
 
+# A monorepo's shared runbooks, one per component (runbooks/payments.md).
+evidence contains p if {
+	some p in array.concat(lib.shared_under({"runbooks", "runbook", ".runbooks"}), lib.shared_named(by_name))
+}
+
 deny contains {"message": msg, "files": []} if {
 	count(evidence) == 0
 	msg := "no runbook: no RUNBOOK.md or docs/runbook*.md, no runbooks/ directory, and no catalog link or annotation pointing at one"

@@ -72,6 +72,22 @@ evidence contains sprintf("roadmap %s", [p]) if {
 	some p in lib.existing(roadmaps)
 }
 
+# Release tooling at the root releases every package of the repository
+# (release-please's manifest lists them, changesets and semantic-release run
+# from the workspace root): it counts for a component below the root too. A
+# root CHANGELOG does not: it is the root project's.
+evidence contains sprintf("%s at the root (%s)", [tool, found[0]]) if {
+	lib.base != ""
+	some [tool, files] in tooling
+	found := lib.at_root(files)
+	count(found) > 0
+}
+
+evidence contains "changesets at the root (.changeset/)" if {
+	lib.base != ""
+	input.dirs[".changeset"]
+}
+
 deny contains {"message": msg, "files": []} if {
 	count(evidence) == 0
 	msg := "no release notes: no CHANGELOG.md (or CHANGES, HISTORY, NEWS, RELEASE_NOTES), no changelog/ or .changeset/ directory, no release tooling (release-please, semantic-release, GoReleaser, git-cliff, .github/release.yml) and no ROADMAP"
