@@ -95,13 +95,18 @@ func CheckOutput(ev *policies.Evaluation, f Facts) ghport.CheckRun {
 	out.Summary = b.String()
 
 	var t strings.Builder
-	for _, r := range failures(ev) {
-		fmt.Fprintf(&t, "### %s %s (%s, %s level %d)\n\n%s\n\n", mark(r), markdown.Code(r.Rule), severityWord(r), r.Aspect, r.Level, markdown.Text(r.Message))
-		if how := howToFix(r, f); how != "" {
-			fmt.Fprintf(&t, "**How to fix:**\n\n%s\n\n", how)
+	for _, g := range failureGroups(f.Base, ev) {
+		if g.heading != "" {
+			fmt.Fprintf(&t, "## %s\n\n", g.heading)
 		}
-		for _, file := range r.Files {
-			out.Annotations = append(out.Annotations, annotation(r, file))
+		for _, r := range g.fails {
+			fmt.Fprintf(&t, "### %s %s (%s, %s level %d)\n\n%s\n\n", mark(r), markdown.Code(r.Rule), severityWord(r), r.Aspect, r.Level, markdown.Text(r.Message))
+			if how := howToFix(r, f); how != "" {
+				fmt.Fprintf(&t, "**How to fix:**\n\n%s\n\n", how)
+			}
+			for _, file := range r.Files {
+				out.Annotations = append(out.Annotations, annotation(r, file))
+			}
 		}
 	}
 	out.Text = t.String()
@@ -147,9 +152,12 @@ var severityRank = map[policies.Severity]int{policies.SeverityError: 0, policies
 
 // failures are the failing results, most severe first; at one severity a rule
 // that failed comes before one that could not run, then by rule ID.
-func failures(ev *policies.Evaluation) []policies.Result {
+func failures(ev *policies.Evaluation) []policies.Result { return failingOf(ev.Results) }
+
+// failingOf is failures for a list of results.
+func failingOf(results []policies.Result) []policies.Result {
 	var out []policies.Result
-	for _, r := range ev.Results {
+	for _, r := range results {
 		if failing(r) {
 			out = append(out, r)
 		}
@@ -176,25 +184,97 @@ func statusRank(r policies.Result) int {
 type change struct{ breaks, fixes []policies.Result }
 
 func changeOf(base, head *policies.Evaluation) change {
-	var c change
 	if base == nil {
-		return c
+		return change{}
 	}
-	before := make(map[string]policies.Result, len(base.Results))
-	for _, r := range base.Results {
+	return changeBetween(base.Results, head.Results)
+}
+
+// changeBetween is changeOf for two lists of results.
+func changeBetween(base, head []policies.Result) change {
+	var c change
+	before := make(map[string]policies.Result, len(base))
+	for _, r := range base {
 		before[r.Rule] = r
 	}
-	for _, r := range failures(head) {
+	for _, r := range failingOf(head) {
 		if b, ok := before[r.Rule]; !ok || !failing(b) {
 			c.breaks = append(c.breaks, r)
 		}
 	}
-	for _, r := range head.Results {
+	for _, r := range head {
 		if b, ok := before[r.Rule]; ok && failing(b) && r.Status == policies.StatusPass {
 			c.fixes = append(c.fixes, r)
 		}
 	}
 	return c
+}
+
+// failureGroup is what fails in one part of a repository with several
+// components: its repository-scoped rules, or one component.
+type failureGroup struct {
+	heading string // empty for a repository with one component
+	fails   []policies.Result
+}
+
+// failureGroups lists the failures, most severe first, in one group for a
+// repository with one component; with several, the repository-scoped rules come
+// first, then each component with failures, those whose outcome the pull request
+// changes (a rule it breaks or fixes there) before the others.
+func failureGroups(base, head *policies.Evaluation) []failureGroup {
+	if len(head.Components) <= 1 {
+		return []failureGroup{{fails: failures(head)}}
+	}
+	var groups []failureGroup
+	var repo []policies.Result
+	for _, r := range failures(head) {
+		if r.Scope != policies.ScopeComponent {
+			repo = append(repo, r)
+		}
+	}
+	if len(repo) > 0 {
+		groups = append(groups, failureGroup{heading: "Repository", fails: repo})
+	}
+	type componentGroup struct {
+		failureGroup
+		changed bool
+	}
+	var comps []componentGroup
+	for _, c := range head.Components {
+		fails := failingOf(c.Results)
+		if len(fails) == 0 {
+			continue
+		}
+		g := componentGroup{failureGroup: failureGroup{fails: fails}}
+		if base != nil {
+			var before []policies.Result
+			for _, bc := range base.Components {
+				if bc.Name == c.Name && bc.Path == c.Path {
+					before = bc.Results
+				}
+			}
+			ch := changeBetween(before, c.Results)
+			g.changed = len(ch.breaks)+len(ch.fixes) > 0
+		}
+		g.heading = "Component " + markdown.Code(c.Name) + " in " + markdown.Code(c.Path)
+		if g.changed {
+			g.heading += " (changed by this pull request)"
+		}
+		comps = append(comps, g)
+	}
+	slices.SortStableFunc(comps, func(a, b componentGroup) int {
+		switch {
+		case a.changed == b.changed:
+			return 0
+		case a.changed:
+			return -1
+		}
+		return 1
+	})
+	for _, c := range comps {
+		groups = append(groups, c.failureGroup)
+	}
+	return groups
 }
 
 // writeChange leads with what the pull request changes, when the base is known.

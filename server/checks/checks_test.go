@@ -226,3 +226,73 @@ func TestGeneratedFixesReplaceTheTemplate(t *testing.T) {
 		}
 	}
 }
+
+// realisticComponents is a monorepo pull request: a repository rule fails, the
+// root component api and the component web fail component rules, and the pull
+// request breaks docs.readme in web only.
+func realisticComponents() (base, head *policies.Evaluation) {
+	const e, w, i = policies.SeverityError, policies.SeverityWarning, policies.SeverityInfo
+	pass, fail := policies.StatusPass, policies.StatusFail
+	r := func(id string, sev policies.Severity, st policies.Status, scope, msg string) policies.Result {
+		res := rule(id, sev, st)
+		res.Scope, res.Message = scope, msg
+		return res
+	}
+	const repo, comp = policies.ScopeRepository, policies.ScopeComponent
+	component := func(name, path string, results ...policies.Result) policies.Component {
+		return policies.Component{Name: name, Path: path, Type: "service", Results: results, Summary: policies.Summarize(results)}
+	}
+	build := func(readmeWeb policies.Status) *policies.Evaluation {
+		api := component("api", ".",
+			r("catalog.owner", e, fail, comp, "spec.owner is missing in catalog-info.yaml"),
+			r("docs.readme", w, pass, comp, "README.md found"),
+			r("measurement.slo", i, fail, comp, "no SLO for *api*"))
+		web := component("web_app", "apps/web",
+			r("catalog.owner", e, pass, comp, "owned by group:web"),
+			r("docs.readme", w, readmeWeb, comp, "apps/web/README.md has 2 lines"),
+			r("measurement.slo", i, fail, comp, "no SLO for web"))
+		docs := component("docs", "docs",
+			r("catalog.owner", e, pass, comp, "owned by group:docs"),
+			r("docs.readme", w, pass, comp, "README.md found"),
+			r("measurement.slo", i, policies.StatusSkip, comp, "not applicable to documentation"))
+		readme := r("docs.readme", w, readmeWeb, comp, "component web_app: apps/web/README.md has 2 lines")
+		ev := eval(
+			r("ci.pinned_actions", w, fail, repo, "actions/checkout@v4 is not pinned to a commit"),
+			r("catalog.owner", e, fail, comp, "component api: spec.owner is missing"),
+			readme,
+			r("measurement.slo", i, fail, comp, "components api, web_app: no SLO"),
+		)
+		// The repository's own listing has web_app (the changed one) after api.
+		ev.Components = []policies.Component{api, docs, web}
+		return ev
+	}
+	return build(pass), build(fail)
+}
+
+func TestGoldenComponents(t *testing.T) {
+	base, head := realisticComponents()
+	golden(t, "comment-components.md", CommentBody(head, Facts{Base: base}))
+	golden(t, "check-text-components.md", CheckOutput(head, Facts{Base: base}).Text)
+
+	var headings []string
+	for _, g := range failureGroups(base, head) {
+		headings = append(headings, g.heading)
+	}
+	want := []string{"Repository", "Component `web_app` in `apps/web` (changed by this pull request)", "Component `api` in `.`"}
+	if strings.Join(headings, "|") != strings.Join(want, "|") {
+		t.Errorf("groups %q, want %q (repository rules, then the changed component, no group for one that passes)", headings, want)
+	}
+	// Without a base nothing is changed: the components keep their order.
+	var order []string
+	for _, g := range failureGroups(nil, head) {
+		order = append(order, g.heading)
+	}
+	if want := []string{"Repository", "Component `api` in `.`", "Component `web_app` in `apps/web`"}; strings.Join(order, "|") != strings.Join(want, "|") {
+		t.Errorf("groups without a base %q, want %q", order, want)
+	}
+	// One component: no groups, as before.
+	_, single := realistic()
+	if g := failureGroups(nil, single); len(g) != 1 || g[0].heading != "" {
+		t.Errorf("a one-component repository is grouped: %+v", g)
+	}
+}

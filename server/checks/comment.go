@@ -36,12 +36,18 @@ func CommentBody(ev *policies.Evaluation, f Facts) string {
 	writeChange(&b, f.Base, ev)
 	writeProblems(&b, ev.Problems)
 	if len(fails) > 0 {
-		b.WriteString("**Failing**, most severe first:\n\n| | Rule | Severity | What is missing |\n|---|---|---|---|\n")
-		for _, r := range fails {
-			msg, _, _ := strings.Cut(r.Message, "\n")
-			fmt.Fprintf(&b, "| %s | %s %s | %s | %s |\n", mark(r), markdown.Code(r.Rule), markdown.Text(r.Title), severityWord(r), markdown.Text(msg))
+		b.WriteString("**Failing**, most severe first:\n\n")
+		for _, g := range failureGroups(f.Base, ev) {
+			if g.heading != "" {
+				fmt.Fprintf(&b, "#### %s\n\n", g.heading)
+			}
+			b.WriteString("| | Rule | Severity | What is missing |\n|---|---|---|---|\n")
+			for _, r := range g.fails {
+				msg, _, _ := strings.Cut(r.Message, "\n")
+				fmt.Fprintf(&b, "| %s | %s %s | %s | %s |\n", mark(r), markdown.Code(r.Rule), markdown.Text(r.Title), severityWord(r), markdown.Text(msg))
+			}
+			b.WriteString("\n")
 		}
-		b.WriteString("\n")
 		for _, r := range fails {
 			if r.Status != policies.StatusFail {
 				continue
