@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -21,6 +22,30 @@ const MaxFileSize = 256 << 10
 // within MaxFileSize cannot hold more than one node per byte, so anything
 // beyond that is amplification: a "billion laughs" bomb.
 const maxNodes = MaxFileSize
+
+// DecodeFile decodes the YAML file at path as strictly as the org files (one
+// document, no unknown keys, no alias bombs, at most MaxFileSize bytes) into
+// out, which should already hold the defaults. Errors in the file are *Error
+// values naming the file and line; an unreadable file is the os error.
+func DecodeFile(path string, out any) error {
+	data, err := readLimited(path)
+	if err != nil {
+		return err
+	}
+	_, err = decodeStrict(path, data, out)
+	return err
+}
+
+// readLimited reads at most one byte more than MaxFileSize, enough for
+// decodeStrict to reject an oversized file without reading all of it.
+func readLimited(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+}
 
 // decodeStrict decodes one YAML document from data into out, which should
 // already hold the defaults. It returns the document's node tree so callers

@@ -19,12 +19,12 @@ import (
 	"github.com/riverqueue/river/rivertype"
 	"github.com/rs/zerolog"
 
-	"github.com/goldenpath/goldenpath/config"
 	"github.com/goldenpath/goldenpath/policies"
 	"github.com/goldenpath/goldenpath/policies/evaluation"
 	"github.com/goldenpath/goldenpath/server/githubclient"
 	"github.com/goldenpath/goldenpath/server/jobs"
 	"github.com/goldenpath/goldenpath/server/metrics"
+	"github.com/goldenpath/goldenpath/server/serverconfig"
 	"github.com/goldenpath/goldenpath/server/store"
 	"github.com/goldenpath/goldenpath/server/webhook"
 )
@@ -57,7 +57,7 @@ type Options struct {
 
 // Server is a running Golden Path app.
 type Server struct {
-	cfg     *config.Server
+	cfg     *serverconfig.Server
 	log     zerolog.Logger
 	store   *store.Store
 	queue   store.Queue
@@ -71,7 +71,7 @@ type Server struct {
 
 // New builds the app from its configuration: it opens (and migrates) the database,
 // compiles the bundled rules and wires GitHub access, workers and routes.
-func New(ctx context.Context, cfg *config.Server, log zerolog.Logger, opts Options) (*Server, error) {
+func New(ctx context.Context, cfg *serverconfig.Server, log zerolog.Logger, opts Options) (*Server, error) {
 	if opts.RetryBase == 0 {
 		opts.RetryBase = 5 * time.Second
 	}

@@ -14,8 +14,8 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/goldenpath/goldenpath/config"
 	"github.com/goldenpath/goldenpath/server/githubfake"
+	"github.com/goldenpath/goldenpath/server/serverconfig"
 )
 
 const (
@@ -62,8 +62,8 @@ func startAppWith(t testing.TB, fake *githubfake.Fake, dbPath string, opts Optio
 }
 
 // testConfig is the server configuration of a test app on the fake GitHub.
-func testConfig(fake *githubfake.Fake, dbPath string) *config.Server {
-	cfg := config.DefaultServer()
+func testConfig(fake *githubfake.Fake, dbPath string) *serverconfig.Server {
+	cfg := serverconfig.DefaultServer()
 	cfg.GitHub = fake.Config()
 	cfg.Database.URL = "sqlite://" + dbPath
 	if strings.Contains(dbPath, "://") {
@@ -74,13 +74,13 @@ func testConfig(fake *githubfake.Fake, dbPath string) *config.Server {
 	return cfg
 }
 
-func startAppConfig(t testing.TB, cfg *config.Server, opts Options) *app {
+func startAppConfig(t testing.TB, cfg *serverconfig.Server, opts Options) *app {
 	t.Helper()
 	return startAppLogging(t, cfg, opts, io.Discard)
 }
 
 // startAppLogging starts an app whose JSON log lines go to logs.
-func startAppLogging(t testing.TB, cfg *config.Server, opts Options, logs io.Writer) *app {
+func startAppLogging(t testing.TB, cfg *serverconfig.Server, opts Options, logs io.Writer) *app {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	log := zerolog.New(logs)

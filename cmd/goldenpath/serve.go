@@ -8,8 +8,8 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
 
-	"github.com/goldenpath/goldenpath/config"
 	"github.com/goldenpath/goldenpath/server"
+	"github.com/goldenpath/goldenpath/server/serverconfig"
 )
 
 func newServeCommand() *cobra.Command {
@@ -22,7 +22,7 @@ func newServeCommand() *cobra.Command {
 			if configPath == "" {
 				return usageError("serve needs --config FILE")
 			}
-			cfg, err := config.LoadServer(configPath, os.Getenv)
+			cfg, err := serverconfig.LoadServer(configPath, os.Getenv)
 			if err != nil {
 				return usageError("%v", err)
 			}
@@ -43,7 +43,7 @@ func newServeCommand() *cobra.Command {
 
 // newLogger builds the process logger; go-githubapp and the jobs log through the
 // context, so it is also made the default context logger.
-func newLogger(cfg config.Logging) zerolog.Logger {
+func newLogger(cfg serverconfig.Logging) zerolog.Logger {
 	level, err := zerolog.ParseLevel(cfg.Level)
 	if err != nil {
 		level = zerolog.InfoLevel

@@ -10,10 +10,10 @@ import (
 
 	yaml "go.yaml.in/yaml/v3"
 
-	"github.com/goldenpath/goldenpath/config"
+	"github.com/goldenpath/goldenpath/server/serverconfig"
 )
 
-// serverFile is the part of the server configuration (config.Server) that
+// serverFile is the part of the server configuration (serverconfig.Server) that
 // setup knows; everything else keeps its default.
 type serverFile struct {
 	Server struct {
@@ -43,7 +43,7 @@ func renderConfig(p *plan, app *App) ([]byte, error) {
 	f.GitHub.App.WebhookSecret = *app.WebhookSecret
 	f.GitHub.App.PrivateKey = app.PEM
 
-	s := config.DefaultServer()
+	s := serverconfig.DefaultServer()
 	s.HTTP.PublicURL = f.Server.PublicURL
 	s.GitHub.WebURL, s.GitHub.V3APIURL, s.GitHub.V4APIURL = f.GitHub.WebURL, f.GitHub.V3APIURL, f.GitHub.V4APIURL
 	s.GitHub.App.IntegrationID = app.ID

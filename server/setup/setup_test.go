@@ -24,7 +24,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/goldenpath/goldenpath/config"
+	"github.com/goldenpath/goldenpath/server/serverconfig"
 )
 
 const (
@@ -330,9 +330,9 @@ func checkConfig(t *testing.T, path, apiURL, publicURL string) {
 	if fi.Mode().Perm() != 0o600 {
 		t.Errorf("%s has mode %v, want 0600", path, fi.Mode().Perm())
 	}
-	cfg, err := config.LoadServer(path, func(string) string { return "" })
+	cfg, err := serverconfig.LoadServer(path, func(string) string { return "" })
 	if err != nil {
-		t.Fatalf("config.LoadServer: %v", err)
+		t.Fatalf("serverconfig.LoadServer: %v", err)
 	}
 	app := cfg.GitHub.App
 	if app.IntegrationID != 424242 || app.WebhookSecret != "e340154128314309424b7c8e90325147d99fdafa" || app.PrivateKey != testKey(t) {

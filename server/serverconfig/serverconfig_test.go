@@ -1,4 +1,4 @@
-package config
+package serverconfig
 
 import (
 	"crypto/ecdsa"
@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/goldenpath/goldenpath/config"
 )
 
 var rsaKey = sync.OnceValue(func() *rsa.PrivateKey {
@@ -351,7 +353,7 @@ func TestLoadServerErrors(t *testing.T) {
 			got := strings.ReplaceAll(err.Error(), path, "goldenpath.yaml")
 			if strings.HasPrefix(tt.want, "goldenpath.yaml:") {
 				// file problems come as *Error behind the "config: " prefix
-				var ce *Error
+				var ce *config.Error
 				if !errors.As(err, &ce) {
 					t.Errorf("error %T is not a *config.Error", err)
 				}
@@ -389,10 +391,10 @@ func TestLoadServerFileProblems(t *testing.T) {
 		}
 	})
 	t.Run("oversized file", func(t *testing.T) {
-		big := "# " + strings.Repeat("x", MaxFileSize) + "\n"
+		big := "# " + strings.Repeat("x", config.MaxFileSize) + "\n"
 		path := writeFile(t, big)
 		_, err := LoadServer(path, requiredEnv().get)
-		var ce *Error
+		var ce *config.Error
 		if !errors.As(err, &ce) || !strings.Contains(ce.Message, "more than the 256 KiB allowed") {
 			t.Errorf("got %v, want a size error", err)
 		}

@@ -1,4 +1,8 @@
-package config
+// Package serverconfig loads the operator's configuration of `goldenpath serve`.
+// It lives with the server because its `github:` section is go-githubapp's own
+// Config (keys and environment variables exactly as go-githubapp reads them):
+// the org configuration in package config stays free of GitHub libraries.
+package serverconfig
 
 import (
 	"crypto/rsa"
@@ -6,7 +10,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/url"
 	"os"
@@ -16,6 +19,8 @@ import (
 	"time"
 
 	"github.com/palantir/go-githubapp/githubapp"
+
+	"github.com/goldenpath/goldenpath/config"
 )
 
 // Server is the operator's configuration of `goldenpath serve`.
@@ -114,11 +119,7 @@ func LoadServer(path string, getenv func(string) string) (*Server, error) {
 	}
 	s := DefaultServer()
 	if path != "" {
-		data, err := readLimited(path)
-		if err != nil {
-			return nil, fmt.Errorf("config: %w", err)
-		}
-		if _, err := decodeStrict(path, data, s); err != nil {
+		if err := config.DecodeFile(path, s); err != nil {
 			return nil, fmt.Errorf("config: %w", err)
 		}
 	}
@@ -129,17 +130,6 @@ func LoadServer(path string, getenv func(string) string) (*Server, error) {
 		return nil, err
 	}
 	return s, nil
-}
-
-// readLimited reads at most one byte more than MaxFileSize, enough for
-// decodeStrict to reject an oversized file without reading all of it.
-func readLimited(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 }
 
 // applyEnv mirrors githubapp.Config.SetValuesFromEnv("") through getenv, so
