@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goldenpath/goldenpath/server/controls"
 	"github.com/goldenpath/goldenpath/server/githubfake"
 	"github.com/goldenpath/goldenpath/server/report"
 )
@@ -35,7 +36,7 @@ func tickFixBox(tb testing.TB, a *app, fake *githubfake.Fake) {
 	tb.Helper()
 	var is githubfake.Issue
 	for _, i := range fake.Issues(org, ".github") {
-		if strings.Contains(i.Body, report.Marker) {
+		if strings.Contains(i.Body, controls.Marker) {
 			is = i
 		}
 	}

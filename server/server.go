@@ -22,6 +22,7 @@ import (
 	"github.com/goldenpath/goldenpath/policies"
 	"github.com/goldenpath/goldenpath/policies/evaluation"
 	"github.com/goldenpath/goldenpath/server/githubclient"
+	"github.com/goldenpath/goldenpath/server/jobargs"
 	"github.com/goldenpath/goldenpath/server/jobs"
 	"github.com/goldenpath/goldenpath/server/metrics"
 	"github.com/goldenpath/goldenpath/server/serverconfig"
@@ -125,8 +126,8 @@ func New(ctx context.Context, cfg *serverconfig.Server, log zerolog.Logger, opts
 		// rate-limit reserve.
 		Middleware: []rivertype.Middleware{live, &jobs.WorkMiddleware{}},
 		Queues: map[string]river.QueueConfig{
-			jobs.QueuePulls:   {MaxWorkers: cfg.GoldenPath.Workers},
-			jobs.QueueDefault: {MaxWorkers: max(1, cfg.GoldenPath.Workers/2)},
+			jobargs.QueuePulls:   {MaxWorkers: cfg.GoldenPath.Workers},
+			jobargs.QueueDefault: {MaxWorkers: max(1, cfg.GoldenPath.Workers/2)},
 		},
 		Workers:           workers,
 		FetchPollInterval: opts.PollInterval,
@@ -136,12 +137,12 @@ func New(ctx context.Context, cfg *serverconfig.Server, log zerolog.Logger, opts
 		// RunOnStart repairs whatever was missed while no replica ran.
 		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(
 			river.PeriodicInterval(cfg.GoldenPath.SweepInterval),
-			func() (river.JobArgs, *river.InsertOpts) { return jobs.SweepAllArgs{}, nil },
+			func() (river.JobArgs, *river.InsertOpts) { return jobargs.SweepAllArgs{}, nil },
 			&river.PeriodicJobOpts{RunOnStart: !opts.NoStartupSweep},
 		), river.NewPeriodicJob(
 			// Deliveries GitHub could not make while no replica answered.
 			river.PeriodicInterval(redeliveryInterval),
-			func() (river.JobArgs, *river.InsertOpts) { return jobs.RedeliverArgs{}, nil },
+			func() (river.JobArgs, *river.InsertOpts) { return jobargs.RedeliverArgs{}, nil },
 			&river.PeriodicJobOpts{RunOnStart: !opts.NoStartupRedelivery},
 		)},
 		Logger: slog.New(slog.NewJSONHandler(log, &slog.HandlerOptions{Level: slog.LevelWarn})),

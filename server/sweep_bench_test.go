@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goldenpath/goldenpath/server/controls"
 	"github.com/goldenpath/goldenpath/server/githubfake"
-	"github.com/goldenpath/goldenpath/server/report"
 )
 
 // BenchmarkSweep10k sweeps an organisation of 10,000 repositories on the fake
@@ -114,7 +114,7 @@ func BenchmarkFirstReport30(b *testing.B) {
 		send(b, fake, "installation", fake.InstallationEvent("created", inst))
 		waitFor(b, "the first report issue", 5*time.Minute, func() bool {
 			for _, is := range fake.Issues(org, ".github") {
-				if strings.Contains(is.Body, report.Marker) {
+				if strings.Contains(is.Body, controls.Marker) {
 					return true
 				}
 			}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/goldenpath/goldenpath/policies"
+	"github.com/goldenpath/goldenpath/server/controls"
 	"github.com/goldenpath/goldenpath/server/githubfake"
 	"github.com/goldenpath/goldenpath/server/report"
 )
@@ -289,7 +290,7 @@ func TestSweepEvaluatesTheOrganisationCheaply(t *testing.T) {
 	if first.total["listing"] != pages {
 		t.Errorf("%d listing requests for %d repositories, want %d (100 a page)", first.total["listing"], listed, pages)
 	}
-	reports := slices.DeleteFunc(fake.Issues(org, ".github"), func(is githubfake.Issue) bool { return !strings.Contains(is.Body, report.Marker) })
+	reports := slices.DeleteFunc(fake.Issues(org, ".github"), func(is githubfake.Issue) bool { return !strings.Contains(is.Body, controls.Marker) })
 	if len(reports) != 1 || reports[0].Title != report.Title || reports[0].Author != fake.BotLogin() || !slices.Contains(reports[0].Labels, report.Label) {
 		t.Fatalf("report issues in %s/.github: %+v, want one by the app", org, reports)
 	}
@@ -376,7 +377,7 @@ func reportIssue(t *testing.T, fake *githubfake.Fake) githubfake.Issue {
 	t.Helper()
 	var found []githubfake.Issue
 	for _, is := range fake.Issues(org, ".github") {
-		if strings.Contains(is.Body, report.Marker) && is.State == "open" {
+		if strings.Contains(is.Body, controls.Marker) && is.State == "open" {
 			found = append(found, is)
 		}
 	}
@@ -414,15 +415,15 @@ func TestRescanCheckboxRunsASweepAndResets(t *testing.T) {
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			is := reportIssue(t, fake)
-			if !strings.Contains(is.Body, report.RescanUnchecked) {
+			if !strings.Contains(is.Body, controls.RescanUnchecked) {
 				t.Fatalf("the report has no unticked re-scan box:\n%s", is.Body)
 			}
-			fake.EditIssue(org, ".github", is.Number, strings.Replace(is.Body, report.RescanUnchecked, report.RescanChecked, 1))
+			fake.EditIssue(org, ".github", is.Number, strings.Replace(is.Body, controls.RescanUnchecked, controls.RescanChecked, 1))
 			event, payload := tt.after(is.Number)
 			a.deliver(t, fake, event, fmt.Sprintf("after-tick-%d", i), payload)
 			done += tt.sweeps
 			a.waitForSweeps(t, q, done, 20*time.Second)
-			if is := reportIssue(t, fake); report.RescanRequested(is.Body) || !strings.Contains(is.Body, report.RescanUnchecked) {
+			if is := reportIssue(t, fake); controls.RescanRequested(is.Body) || !strings.Contains(is.Body, controls.RescanUnchecked) {
 				t.Fatalf("the box is still ticked after the re-scan:\n%s", is.Body)
 			}
 		})

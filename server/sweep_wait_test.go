@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goldenpath/goldenpath/server/controls"
 	"github.com/goldenpath/goldenpath/server/ghport"
 	"github.com/goldenpath/goldenpath/server/githubfake"
 	"github.com/goldenpath/goldenpath/server/jobs"
@@ -72,7 +73,7 @@ func TestSweepWaitsForTheRateLimitWithoutHoldingTheReport(t *testing.T) {
 	var is githubfake.Issue
 	waitFor(t, "the report issue saying what waits", 5*time.Second, func() bool {
 		for _, i := range fake.Issues(org, ".github") {
-			if strings.Contains(i.Body, report.Marker) && strings.Contains(i.Body, "waiting for GitHub's rate limit until "+until) {
+			if strings.Contains(i.Body, controls.Marker) && strings.Contains(i.Body, "waiting for GitHub's rate limit until "+until) {
 				is = i
 				return true
 			}
@@ -82,10 +83,10 @@ func TestSweepWaitsForTheRateLimitWithoutHoldingTheReport(t *testing.T) {
 
 	// Asked for while it waits, a re-scan is answered at once (it does not join the
 	// waiting continuation).
-	fake.EditIssue(org, ".github", is.Number, strings.Replace(is.Body, report.RescanUnchecked, report.RescanChecked, 1))
+	fake.EditIssue(org, ".github", is.Number, strings.Replace(is.Body, controls.RescanUnchecked, controls.RescanChecked, 1))
 	a.deliver(t, fake, "issues", "tick", fake.IssuesEvent("edited", org, ".github", is.Number))
 	waitFor(t, "the re-scan box answered during the wait", 10*time.Second, func() bool {
-		return !report.RescanRequested(reportIssue(t, fake).Body)
+		return !controls.RescanRequested(reportIssue(t, fake).Body)
 	})
 	if time.Now().After(reset) {
 		t.Fatal("the machine is too slow: the rate limit reset before the re-scan was answered")
@@ -158,7 +159,7 @@ func TestClosedReportIssueIsEditedNotDuplicated(t *testing.T) {
 	a.waitForSweeps(t, q, 2, time.Minute)
 	var reports []githubfake.Issue
 	for _, is := range fake.Issues(org, ".github") {
-		if strings.Contains(is.Body, report.Marker) {
+		if strings.Contains(is.Body, controls.Marker) {
 			reports = append(reports, is)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/goldenpath/goldenpath/policies"
 	"github.com/goldenpath/goldenpath/policies/fix"
+	"github.com/goldenpath/goldenpath/server/controls"
 	"github.com/goldenpath/goldenpath/server/ghport"
 	"github.com/goldenpath/goldenpath/server/markdown"
 )
@@ -21,7 +22,7 @@ const CommentMarker = "<!-- goldenpath:pr -->"
 
 // FixAction is the check run's button that opens a fix pull request; a press
 // arrives as check_run requested_action with its identifier.
-var FixAction = ghport.CheckRunAction{Label: "Fix it for me", Description: "Open a pull request adding these files", Identifier: ghport.FixActionID}
+var FixAction = ghport.CheckRunAction{Label: "Fix it for me", Description: "Open a pull request adding these files", Identifier: controls.FixActionID}
 
 // Conclusion follows PRODUCT.md: success when every applicable rule passes;
 // otherwise neutral in advisory mode, and failure in blocking mode when an

@@ -34,6 +34,3 @@ var (
 type CheckRunAction struct {
 	Label, Description, Identifier string
 }
-
-// FixActionID identifies the check run's "Fix it for me" button.
-const FixActionID = "fix"

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/goldenpath/goldenpath/server/ghport"
-	"github.com/goldenpath/goldenpath/server/jobs"
+	"github.com/goldenpath/goldenpath/server/jobargs"
 )
 
 // TestSweepRequestsStopAtTheReserve: once an answer says the installation is down
@@ -22,7 +22,7 @@ func TestSweepRequestsStopAtTheReserve(t *testing.T) {
 	w.fake.SetInstallationRateLimit(installationID, ghport.RateReserve+2, reset)
 	in := w.installation(t)
 	sweep := ghport.WithWork(context.Background(), ghport.KindSweep)
-	pull := ghport.WithWork(context.Background(), jobs.PullArgs{}.Kind())
+	pull := ghport.WithWork(context.Background(), jobargs.PullArgs{}.Kind())
 
 	tests := []struct {
 		name    string

@@ -6,28 +6,30 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+
+	"github.com/goldenpath/goldenpath/server/jobargs"
 )
 
 // BranchWorker evaluates a repository's default branch after a push: it refreshes
 // the repository's own configuration and stores the evaluation that pull requests
 // on that base compare against.
 type BranchWorker struct {
-	river.WorkerDefaults[BranchArgs]
+	river.WorkerDefaults[jobargs.BranchArgs]
 	*Evaluator
 }
 
 // Timeout bounds one attempt.
-func (w *BranchWorker) Timeout(*river.Job[BranchArgs]) time.Duration { return 5 * time.Minute }
+func (w *BranchWorker) Timeout(*river.Job[jobargs.BranchArgs]) time.Duration { return 5 * time.Minute }
 
 // Work implements river.Worker.
-func (w *BranchWorker) Work(ctx context.Context, job *river.Job[BranchArgs]) error {
+func (w *BranchWorker) Work(ctx context.Context, job *river.Job[jobargs.BranchArgs]) error {
 	a := job.Args
 	// A push's head can be unknown to the replica answering for a moment.
 	err, _ := doubtGone(w.evaluateBranch(ctx, a), job.Attempt)
 	return w.outcome(ctx, job.Kind, a.Owner+"/"+a.Repo, err)
 }
 
-func (w *BranchWorker) evaluateBranch(ctx context.Context, a BranchArgs) error {
+func (w *BranchWorker) evaluateBranch(ctx context.Context, a jobargs.BranchArgs) error {
 	inst, err := w.GitHub.Installation(ctx, a.InstallationID)
 	if err != nil {
 		return err
@@ -61,5 +63,5 @@ func (w *BranchWorker) evaluateBranch(ctx context.Context, a BranchArgs) error {
 	if err := w.saveDefaultBranch(ctx, t, w.now().UTC(), repo, snap, j); err != nil {
 		return err
 	}
-	return w.insert(ctx, PublishArgs{InstallationID: a.InstallationID, Owner: a.Owner})
+	return w.insert(ctx, jobargs.PublishArgs{InstallationID: a.InstallationID, Owner: a.Owner})
 }

@@ -14,37 +14,9 @@ import (
 	"github.com/goldenpath/goldenpath/policies/fix"
 	"github.com/goldenpath/goldenpath/server/fixpr"
 	"github.com/goldenpath/goldenpath/server/ghport"
+	"github.com/goldenpath/goldenpath/server/jobargs"
 	"github.com/goldenpath/goldenpath/server/markdown"
 )
-
-// FixArgs asks for a repository's fix pull request to be opened or brought up
-// to date: from a check run's "Fix it for me" button (HeadSHA: the commit whose
-// check was pressed, told the outcome) or a team's report checkbox (Team).
-type FixArgs struct {
-	InstallationID int64  `json:"installation_id"`
-	RepoID         int64  `json:"repo_id" river:"unique"`
-	Owner          string `json:"owner"`
-	Repo           string `json:"repo"`
-	DefaultBranch  string `json:"default_branch"`
-	HeadSHA        string `json:"head_sha,omitempty"`
-	Team           string `json:"team,omitempty"`
-	// Delivery is unique too: each press runs, even one arriving while the
-	// previous press's job is finishing; a redelivered press coalesces.
-	Delivery string `json:"delivery,omitempty" river:"unique"`
-}
-
-// Kind implements river.JobArgs.
-func (FixArgs) Kind() string { return "fix_pull_request" }
-
-// InsertOpts implements river.JobArgsWithInsertOpts: presses while one waits
-// coalesce (one pull request per repository anyway).
-func (FixArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{
-		Queue:       QueueDefault,
-		MaxAttempts: 5,
-		UniqueOpts:  river.UniqueOpts{ByArgs: true, ByState: pendingStates},
-	}
-}
 
 // FixCheckName is the check run that tells the outcome of a "Fix it for me" press.
 const FixCheckName = "Golden Path fix"
@@ -52,17 +24,17 @@ const FixCheckName = "Golden Path fix"
 // FixWorker keeps a repository's fix pull request (server/fixpr) in line with
 // the evaluation of its default branch.
 type FixWorker struct {
-	river.WorkerDefaults[FixArgs]
+	river.WorkerDefaults[jobargs.FixArgs]
 	*Evaluator
 }
 
 // Timeout bounds one attempt.
-func (w *FixWorker) Timeout(*river.Job[FixArgs]) time.Duration { return 5 * time.Minute }
+func (w *FixWorker) Timeout(*river.Job[jobargs.FixArgs]) time.Duration { return 5 * time.Minute }
 
 // Work implements river.Worker. A missing permission is told (check run, the
 // team's progress) and the job cancelled: retrying cannot help until an owner
 // grants contents and pull_requests write.
-func (w *FixWorker) Work(ctx context.Context, job *river.Job[FixArgs]) error {
+func (w *FixWorker) Work(ctx context.Context, job *river.Job[jobargs.FixArgs]) error {
 	a := job.Args
 	res, err := w.fix(ctx, a)
 	problem := ""
@@ -89,7 +61,7 @@ func (w *FixWorker) Work(ctx context.Context, job *river.Job[FixArgs]) error {
 
 var errFixesDisabled = errors.New("fixes are not enabled")
 
-func (w *FixWorker) fix(ctx context.Context, a FixArgs) (fixpr.Result, error) {
+func (w *FixWorker) fix(ctx context.Context, a jobargs.FixArgs) (fixpr.Result, error) {
 	full := a.Owner + "/" + a.Repo
 	inst, err := w.GitHub.Installation(ctx, a.InstallationID)
 	if err != nil {
@@ -179,13 +151,13 @@ func (w *FixWorker) fixGenerator(ctx context.Context, inst ghport.Installation, 
 
 // tell reports the outcome where it was asked for: a check run on the pressed
 // commit, and the team's progress in the report.
-func (w *FixWorker) tell(ctx context.Context, a FixArgs, res fixpr.Result, problem string) {
+func (w *FixWorker) tell(ctx context.Context, a jobargs.FixArgs, res fixpr.Result, problem string) {
 	log := logger(ctx).With().Str("repository", a.Owner+"/"+a.Repo).Logger()
 	if a.Team != "" {
 		if err := w.Store.FixRunStep(ctx, a.Owner, a.Team, problem); err != nil {
 			log.Warn().Err(err).Msg("could not count the fix pull request in the team's progress")
 		}
-		if err := w.insert(ctx, PublishArgs{InstallationID: a.InstallationID, Owner: a.Owner}); err != nil {
+		if err := w.insert(ctx, jobargs.PublishArgs{InstallationID: a.InstallationID, Owner: a.Owner}); err != nil {
 			log.Warn().Err(err).Msg("could not schedule the report")
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/goldenpath/goldenpath/server/ghport"
+	"github.com/goldenpath/goldenpath/server/jobargs"
 	"github.com/goldenpath/goldenpath/server/markdown"
 	"github.com/goldenpath/goldenpath/server/report"
 	"github.com/goldenpath/goldenpath/server/store"
@@ -23,33 +24,16 @@ const MaxFixPullsPerRun = 500
 // requests that build it, with room to spare.
 const fixRequestCost = 15
 
-// FixTeamArgs asks for the fix pull requests of a team's repositories, from
-// the report's checkbox. Label is the team as the report renders it.
-type FixTeamArgs struct {
-	InstallationID int64  `json:"installation_id" river:"unique"`
-	Owner          string `json:"owner" river:"unique"`
-	Label          string `json:"label" river:"unique"`
-	Delivery       string `json:"delivery,omitempty"`
-}
-
-// Kind implements river.JobArgs.
-func (FixTeamArgs) Kind() string { return "fix_team" }
-
-// InsertOpts implements river.JobArgsWithInsertOpts.
-func (FixTeamArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueDefault, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: pendingStates}}
-}
-
 // FixTeamWorker queues one fix job per repository of the team that fails a
 // rule, paced by the rate limit: what the budget above RateReserve affords now
 // runs now, the rest waits for the budget's reset, an hour's worth at a time.
 type FixTeamWorker struct {
-	river.WorkerDefaults[FixTeamArgs]
+	river.WorkerDefaults[jobargs.FixTeamArgs]
 	*Evaluator
 }
 
 // Work implements river.Worker.
-func (w *FixTeamWorker) Work(ctx context.Context, job *river.Job[FixTeamArgs]) error {
+func (w *FixTeamWorker) Work(ctx context.Context, job *river.Job[jobargs.FixTeamArgs]) error {
 	a := job.Args
 	inst, err := w.GitHub.Installation(ctx, a.InstallationID)
 	if err != nil {
@@ -96,7 +80,7 @@ func (w *FixTeamWorker) Work(ctx context.Context, job *river.Job[FixTeamArgs]) e
 				hours := (i - affordable) / perHour
 				opts.ScheduledAt = reset.Add(time.Duration(hours) * time.Hour)
 			}
-			args := FixArgs{InstallationID: a.InstallationID, RepoID: r.RepoID, Owner: r.Owner, Repo: r.Name,
+			args := jobargs.FixArgs{InstallationID: a.InstallationID, RepoID: r.RepoID, Owner: r.Owner, Repo: r.Name,
 				DefaultBranch: r.DefaultBranch, Team: a.Label}
 			if _, err := tx.InsertJob(ctx, args, opts); err != nil {
 				return err
@@ -109,5 +93,5 @@ func (w *FixTeamWorker) Work(ctx context.Context, job *river.Job[FixTeamArgs]) e
 	}
 	logger(ctx).Info().Str("owner", a.Owner).Str("team", strings.TrimSpace(team)).Int("repositories", len(repos)).
 		Int("now", min(affordable, len(repos))).Msg("fix pull requests queued for a team")
-	return w.insert(ctx, PublishArgs{InstallationID: a.InstallationID, Owner: a.Owner})
+	return w.insert(ctx, jobargs.PublishArgs{InstallationID: a.InstallationID, Owner: a.Owner})
 }

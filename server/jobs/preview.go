@@ -10,6 +10,7 @@ import (
 	"github.com/goldenpath/goldenpath/policies/evaluation"
 	"github.com/goldenpath/goldenpath/server/checks"
 	"github.com/goldenpath/goldenpath/server/ghport"
+	"github.com/goldenpath/goldenpath/server/jobargs"
 	"github.com/goldenpath/goldenpath/server/markdown"
 )
 
@@ -17,7 +18,7 @@ import (
 // golden-path.yaml and custom rules must parse and compile, or the check fails with
 // the file and line. When they do, the check shows what merging would change
 // across the organisation. The config repository itself is not scored.
-func (w *PullWorker) configPreview(ctx context.Context, inst ghport.Installation, a PullArgs, runID int64) error {
+func (w *PullWorker) configPreview(ctx context.Context, inst ghport.Installation, a jobargs.PullArgs, runID int64) error {
 	var problems []policies.Problem
 	data, found, err := inst.File(ctx, a.Owner, a.Repo, a.HeadSHA, w.Settings.ConfigPath)
 	if err != nil {

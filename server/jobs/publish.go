@@ -10,14 +10,16 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/goldenpath/goldenpath/policies/evaluation"
+	"github.com/goldenpath/goldenpath/server/controls"
 	"github.com/goldenpath/goldenpath/server/ghport"
+	"github.com/goldenpath/goldenpath/server/jobargs"
 	"github.com/goldenpath/goldenpath/server/report"
 	"github.com/goldenpath/goldenpath/server/store"
 )
 
 // publish brings the report issue up to date; after a sweep (rec not nil) it first
 // records the sweep with its summary, the trend's next point.
-func (w *Evaluator) publish(ctx context.Context, inst ghport.Installation, a SweepArgs, oc *evaluation.Org, rec *store.SweepRecord) error {
+func (w *Evaluator) publish(ctx context.Context, inst ghport.Installation, a jobargs.SweepArgs, oc *evaluation.Org, rec *store.SweepRecord) error {
 	rep, err := w.buildReport(ctx, a.Owner, oc)
 	if err != nil {
 		return err
@@ -62,7 +64,7 @@ func (w *Evaluator) publish(ctx context.Context, inst ghport.Installation, a Swe
 // without one, it is found (by marker and author, never by title alone) or
 // created, and duplicates are closed. The issue is re-read just before writing: a
 // re-scan box ticked in the meantime stays ticked and is answered with another sweep.
-func (w *Evaluator) writeReportIssue(ctx context.Context, inst ghport.Installation, a SweepArgs, repo, body string) error {
+func (w *Evaluator) writeReportIssue(ctx context.Context, inst ghport.Installation, a jobargs.SweepArgs, repo, body string) error {
 	current, found, err := w.knownReportIssue(ctx, inst, a.Owner, repo)
 	if err != nil {
 		return err
@@ -88,9 +90,9 @@ func (w *Evaluator) writeReportIssue(ctx context.Context, inst ghport.Installati
 	if err := w.Store.SaveReportIssue(ctx, a.Owner, store.ReportIssue{Repo: repo, Number: current.Number, Closed: !current.Open}); err != nil {
 		return err
 	}
-	if report.RescanRequested(current.Body) && a.Reason != "rescan" {
-		body = strings.Replace(body, report.RescanUnchecked, report.RescanChecked, 1)
-		if err := w.insert(ctx, SweepArgs{InstallationID: a.InstallationID, Owner: a.Owner, Reason: "rescan", Request: "rescan"}); err != nil {
+	if controls.RescanRequested(current.Body) && a.Reason != "rescan" {
+		body = strings.Replace(body, controls.RescanUnchecked, controls.RescanChecked, 1)
+		if err := w.insert(ctx, jobargs.SweepArgs{InstallationID: a.InstallationID, Owner: a.Owner, Reason: "rescan", Request: "rescan"}); err != nil {
 			return err
 		}
 	}
@@ -118,7 +120,7 @@ func (w *Evaluator) knownReportIssue(ctx context.Context, inst ghport.Installati
 // findReportIssue returns the open report issue to keep — keep when it is among
 // them, else the oldest — (0 when there is none) and closes the others.
 func (w *Evaluator) findReportIssue(ctx context.Context, inst ghport.Installation, owner, repo string, keep int) (int, error) {
-	issues, err := inst.FindIssues(ctx, owner, repo, report.Marker)
+	issues, err := inst.FindIssues(ctx, owner, repo, controls.Marker)
 	if err != nil || len(issues) == 0 {
 		return 0, err
 	}
@@ -141,12 +143,12 @@ func (w *Evaluator) findReportIssue(ctx context.Context, inst ghport.Installatio
 
 // PublishWorker publishes an organisation's report between sweeps.
 type PublishWorker struct {
-	river.WorkerDefaults[PublishArgs]
+	river.WorkerDefaults[jobargs.PublishArgs]
 	*Evaluator
 }
 
 // Work implements river.Worker.
-func (w *PublishWorker) Work(ctx context.Context, job *river.Job[PublishArgs]) error {
+func (w *PublishWorker) Work(ctx context.Context, job *river.Job[jobargs.PublishArgs]) error {
 	a := job.Args
 	err := func() error {
 		inst, err := w.GitHub.Installation(ctx, a.InstallationID)
@@ -157,7 +159,7 @@ func (w *PublishWorker) Work(ctx context.Context, job *river.Job[PublishArgs]) e
 		if err != nil {
 			return err
 		}
-		return w.publish(ctx, inst, SweepArgs{InstallationID: a.InstallationID, Owner: a.Owner, Reason: "changes"}, oc, nil)
+		return w.publish(ctx, inst, jobargs.SweepArgs{InstallationID: a.InstallationID, Owner: a.Owner, Reason: "changes"}, oc, nil)
 	}()
 	return w.outcome(ctx, job.Kind, a.Owner, err)
 }

@@ -14,21 +14,22 @@ import (
 	"github.com/goldenpath/goldenpath/policies/fix"
 	"github.com/goldenpath/goldenpath/server/checks"
 	"github.com/goldenpath/goldenpath/server/ghport"
+	"github.com/goldenpath/goldenpath/server/jobargs"
 	"github.com/goldenpath/goldenpath/server/store"
 )
 
 // PullWorker evaluates a pull request's head and reports it as a check run and the
 // sticky comment.
 type PullWorker struct {
-	river.WorkerDefaults[PullArgs]
+	river.WorkerDefaults[jobargs.PullArgs]
 	*Evaluator
 }
 
 // Timeout bounds one attempt; a slow GitHub makes the attempt fail and retry.
-func (w *PullWorker) Timeout(*river.Job[PullArgs]) time.Duration { return 5 * time.Minute }
+func (w *PullWorker) Timeout(*river.Job[jobargs.PullArgs]) time.Duration { return 5 * time.Minute }
 
 // Work implements river.Worker.
-func (w *PullWorker) Work(ctx context.Context, job *river.Job[PullArgs]) error {
+func (w *PullWorker) Work(ctx context.Context, job *river.Job[jobargs.PullArgs]) error {
 	a := job.Args
 	err, gone := doubtGone(w.evaluatePull(ctx, a), job.Attempt)
 	res := w.outcome(ctx, job.Kind, a.Owner+"/"+a.Repo, err)
@@ -62,7 +63,7 @@ func lastFailure(res error, attempt, maxAttempts int) bool {
 // giveUp completes the check run of an evaluation that cannot happen, saying why,
 // so that no run stays in progress; the job is then cancelled. Without a run (its
 // creation was refused) there is nothing to complete.
-func (w *PullWorker) giveUp(ctx context.Context, a PullArgs, reason error) {
+func (w *PullWorker) giveUp(ctx context.Context, a jobargs.PullArgs, reason error) {
 	log := logger(ctx).With().Str("repository", a.Owner+"/"+a.Repo).Logger()
 	id, err := w.Store.CheckRunID(ctx, a.RepoID, a.HeadSHA, w.Settings.CheckName)
 	if err != nil {
@@ -89,7 +90,7 @@ func (w *PullWorker) giveUp(ctx context.Context, a PullArgs, reason error) {
 	}
 }
 
-func (w *PullWorker) evaluatePull(ctx context.Context, a PullArgs) error {
+func (w *PullWorker) evaluatePull(ctx context.Context, a jobargs.PullArgs) error {
 	inst, err := w.GitHub.Installation(ctx, a.InstallationID)
 	if err != nil {
 		return err
@@ -148,13 +149,13 @@ func (w *PullWorker) evaluatePull(ctx context.Context, a PullArgs) error {
 }
 
 // pullTarget is the pull request's repository in inst.
-func pullTarget(inst ghport.Installation, a PullArgs) target {
+func pullTarget(inst ghport.Installation, a jobargs.PullArgs) target {
 	return target{inst: inst, instID: a.InstallationID, owner: a.Owner, repo: a.Repo, repoID: a.RepoID, defaultBranch: a.DefaultBranch}
 }
 
 // startCheckRun creates the in-progress check run, or finds the one an earlier,
 // interrupted attempt created, so a crash never leaves a second run beside it.
-func (w *PullWorker) startCheckRun(ctx context.Context, inst ghport.Installation, a PullArgs) (int64, error) {
+func (w *PullWorker) startCheckRun(ctx context.Context, inst ghport.Installation, a jobargs.PullArgs) (int64, error) {
 	id, err := w.Store.CheckRunID(ctx, a.RepoID, a.HeadSHA, w.Settings.CheckName)
 	if err != nil || id != 0 {
 		return id, err
@@ -192,7 +193,7 @@ func (w *PullWorker) baseEvaluation(ctx context.Context, t target, sha string, o
 
 // updateComment keeps the one sticky comment true: edited in place when it exists,
 // created only when something fails, never twice even when evaluations race.
-func (w *PullWorker) updateComment(ctx context.Context, inst ghport.Installation, a PullArgs, needed bool, body string) error {
+func (w *PullWorker) updateComment(ctx context.Context, inst ghport.Installation, a jobargs.PullArgs, needed bool, body string) error {
 	// Only the newest head of a pull request speaks in its comment: an evaluation of
 	// an older head finishing late must not overwrite a newer verdict.
 	if head, err := w.Store.PullHead(ctx, a.RepoID, a.Number); err != nil || (head != "" && head != a.HeadSHA) {
@@ -230,7 +231,7 @@ func (w *PullWorker) updateComment(ctx context.Context, inst ghport.Installation
 }
 
 // claimComment waits briefly while another worker is creating the comment.
-func (w *PullWorker) claimComment(ctx context.Context, a PullArgs) (int64, bool, error) {
+func (w *PullWorker) claimComment(ctx context.Context, a jobargs.PullArgs) (int64, bool, error) {
 	for range 40 {
 		id, mine, err := w.Store.ClaimComment(ctx, a.RepoID, a.Number, 2*time.Minute)
 		if !errors.Is(err, store.ErrCommentPending) {
@@ -245,7 +246,7 @@ func (w *PullWorker) claimComment(ctx context.Context, a PullArgs) (int64, bool,
 	return 0, false, river.JobSnooze(10 * time.Second)
 }
 
-func (w *PullWorker) releaseOnError(ctx context.Context, a PullArgs, err error) error {
+func (w *PullWorker) releaseOnError(ctx context.Context, a jobargs.PullArgs, err error) error {
 	if rerr := w.Store.ForgetComment(ctx, a.RepoID, a.Number); rerr != nil {
 		return errors.Join(err, rerr)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/goldenpath/goldenpath/server/ghport"
+	"github.com/goldenpath/goldenpath/server/jobargs"
 )
 
 // Bounds of one redelivery run. Failures beyond the per-run bound wait for the
@@ -28,32 +29,15 @@ const (
 	deliveryRetention = 7 * 24 * time.Hour
 )
 
-// RedeliverArgs is the periodic job that asks GitHub to send again the webhook
-// deliveries that failed while no replica answered.
-type RedeliverArgs struct{}
-
-// Kind implements river.JobArgs.
-func (RedeliverArgs) Kind() string { return "redeliver" }
-
-// InsertOpts implements river.JobArgsWithInsertOpts: one run at a time; the
-// periodic insert joins a pending or running one.
-func (RedeliverArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{
-		Queue:       QueueDefault,
-		MaxAttempts: 5, // the next periodic run starts over anyway
-		UniqueOpts:  river.UniqueOpts{ByState: pendingStates},
-	}
-}
-
 // RedeliverWorker redelivers the deliveries that failed while the app was down,
 // and forgets the records of old ones.
 type RedeliverWorker struct {
-	river.WorkerDefaults[RedeliverArgs]
+	river.WorkerDefaults[jobargs.RedeliverArgs]
 	*Evaluator
 }
 
 // Work implements river.Worker.
-func (w *RedeliverWorker) Work(ctx context.Context, job *river.Job[RedeliverArgs]) error {
+func (w *RedeliverWorker) Work(ctx context.Context, job *river.Job[jobargs.RedeliverArgs]) error {
 	return w.outcome(ctx, job.Kind, "webhook deliveries", w.redeliver(ctx))
 }
 

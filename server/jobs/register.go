@@ -2,12 +2,14 @@ package jobs
 
 import (
 	"github.com/riverqueue/river"
+
+	"github.com/goldenpath/goldenpath/server/jobargs"
 )
 
 // Kinds are the kinds of the jobs Register registers.
 func Kinds() []string {
-	return []string{PullArgs{}.Kind(), BranchArgs{}.Kind(), PublishArgs{}.Kind(), RepositoryArgs{}.Kind(),
-		SweepArgs{}.Kind(), SweepAllArgs{}.Kind(), RedeliverArgs{}.Kind(), FixArgs{}.Kind(), FixTeamArgs{}.Kind()}
+	return []string{jobargs.PullArgs{}.Kind(), jobargs.BranchArgs{}.Kind(), jobargs.PublishArgs{}.Kind(), jobargs.RepositoryArgs{}.Kind(),
+		jobargs.SweepArgs{}.Kind(), jobargs.SweepAllArgs{}.Kind(), jobargs.RedeliverArgs{}.Kind(), jobargs.FixArgs{}.Kind(), jobargs.FixTeamArgs{}.Kind()}
 }
 
 // Register adds the workers to River's registry.

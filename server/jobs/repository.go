@@ -4,16 +4,18 @@ import (
 	"context"
 
 	"github.com/riverqueue/river"
+
+	"github.com/goldenpath/goldenpath/server/jobargs"
 )
 
 // RepositoryWorker applies repository and installation events to the store.
 type RepositoryWorker struct {
-	river.WorkerDefaults[RepositoryArgs]
+	river.WorkerDefaults[jobargs.RepositoryArgs]
 	*Evaluator
 }
 
 // Work implements river.Worker.
-func (w *RepositoryWorker) Work(ctx context.Context, job *river.Job[RepositoryArgs]) error {
+func (w *RepositoryWorker) Work(ctx context.Context, job *river.Job[jobargs.RepositoryArgs]) error {
 	a := job.Args
 	var err error
 	switch a.Action {
@@ -25,7 +27,7 @@ func (w *RepositoryWorker) Work(ctx context.Context, job *river.Job[RepositoryAr
 		err = w.Store.ForgetOwner(ctx, a.Owner)
 	}
 	if err == nil && a.Action != "installation_deleted" {
-		err = w.insert(ctx, PublishArgs{InstallationID: a.InstallationID, Owner: a.Owner})
+		err = w.insert(ctx, jobargs.PublishArgs{InstallationID: a.InstallationID, Owner: a.Owner})
 	}
 	return w.outcome(ctx, job.Kind, a.Owner+"/"+a.Name, err)
 }

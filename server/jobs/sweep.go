@@ -12,54 +12,27 @@ import (
 	"github.com/goldenpath/goldenpath/policies"
 	"github.com/goldenpath/goldenpath/policies/evaluation"
 	"github.com/goldenpath/goldenpath/server/ghport"
+	"github.com/goldenpath/goldenpath/server/jobargs"
 	"github.com/goldenpath/goldenpath/server/report"
 	"github.com/goldenpath/goldenpath/server/store"
 )
-
-// SweepArgs asks for the evaluation of every repository of an installation.
-type SweepArgs struct {
-	InstallationID int64  `json:"installation_id" river:"unique"`
-	Owner          string `json:"owner"`
-	Reason         string `json:"reason"` // installation, config, periodic, rescan, repositories
-	// Request keeps a sweep that must see a newer state from being absorbed by one
-	// already running: "config <sha>" after a change of configuration, "rescan"
-	// for a re-scan asked for in the report, "repositories" for repositories added
-	// (several requests of a kind coalesce), "resume" for the continuation of a
-	// sweep that waits for the rate limit (so that a request meanwhile runs at once
-	// rather than joining the waiting job).
-	Request  string `json:"request,omitempty" river:"unique"`
-	Delivery string `json:"delivery,omitempty"`
-}
-
-// Kind implements river.JobArgs.
-func (SweepArgs) Kind() string { return ghport.KindSweep }
-
-// InsertOpts implements river.JobArgsWithInsertOpts: one sweep per installation
-// waits or runs; a request meanwhile joins it.
-func (SweepArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{
-		Queue:       QueueDefault,
-		MaxAttempts: 20,
-		UniqueOpts:  river.UniqueOpts{ByArgs: true, ByState: pendingStates},
-	}
-}
 
 // SweepWorker evaluates an organisation cheaply: a repository whose listing says
 // nothing was pushed since its stored evaluation, under the same rules and
 // configuration, costs no request at all; a pushed one costs its tree, and its
 // blobs only when the tree changed.
 type SweepWorker struct {
-	river.WorkerDefaults[SweepArgs]
+	river.WorkerDefaults[jobargs.SweepArgs]
 	*Evaluator
 }
 
 // Timeout bounds one attempt, and must stay below River's rescue of stuck jobs or
 // a slow sweep would run twice. An attempt cut short resumes cheaply: what it
 // evaluated is then unchanged.
-func (w *SweepWorker) Timeout(*river.Job[SweepArgs]) time.Duration { return 20 * time.Minute }
+func (w *SweepWorker) Timeout(*river.Job[jobargs.SweepArgs]) time.Duration { return 20 * time.Minute }
 
 // Work implements river.Worker.
-func (w *SweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error {
+func (w *SweepWorker) Work(ctx context.Context, job *river.Job[jobargs.SweepArgs]) error {
 	a := job.Args
 	return w.outcome(ctx, job.Kind, a.Owner, w.sweep(ctx, a))
 }
@@ -81,7 +54,7 @@ const (
 // attempt number); tests shorten it.
 var repoRetryDelay = time.Second
 
-func (w *SweepWorker) sweep(ctx context.Context, a SweepArgs) error {
+func (w *SweepWorker) sweep(ctx context.Context, a jobargs.SweepArgs) error {
 	inst, err := w.GitHub.Installation(ctx, a.InstallationID)
 	if err != nil {
 		return err
@@ -185,7 +158,7 @@ func (w *SweepWorker) sweep(ctx context.Context, a SweepArgs) error {
 		return err
 	}
 	rec.Waiting, rec.WaitingUntil, rec.FinishedAt = 0, time.Time{}, w.now().UTC()
-	return w.publish(ghport.WithWork(ctx, PublishArgs{}.Kind()), inst, a, oc, &rec)
+	return w.publish(ghport.WithWork(ctx, jobargs.PublishArgs{}.Kind()), inst, a, oc, &rec)
 }
 
 // currentSweep is the organisation's unfinished sweep when it started within
@@ -207,7 +180,7 @@ func (w *SweepWorker) currentSweep(ctx context.Context, owner string) (store.Swe
 // reset: the continuation job snoozes itself; any other sweep job schedules the
 // continuation (one per organisation) and ends, so that a request meanwhile (an
 // installation, a re-scan) runs at once instead of joining a waiting job.
-func (w *SweepWorker) wait(ctx context.Context, inst ghport.Installation, a SweepArgs, oc *evaluation.Org, rec *store.SweepRecord, n int, until time.Time, unjudged []report.RepoReason) error {
+func (w *SweepWorker) wait(ctx context.Context, inst ghport.Installation, a jobargs.SweepArgs, oc *evaluation.Org, rec *store.SweepRecord, n int, until time.Time, unjudged []report.RepoReason) error {
 	var err error
 	rec.Waiting, rec.WaitingUntil = n, until.UTC()
 	if rec.Unjudged, err = json.Marshal(unjudged); err != nil {
@@ -218,7 +191,7 @@ func (w *SweepWorker) wait(ctx context.Context, inst ghport.Installation, a Swee
 	}
 	waiting := &SweepWaitingError{Until: until, Repositories: n, Continue: a.Request == requestResume}
 	if !waiting.Continue {
-		resume := SweepArgs{InstallationID: a.InstallationID, Owner: a.Owner, Reason: a.Reason, Request: requestResume}
+		resume := jobargs.SweepArgs{InstallationID: a.InstallationID, Owner: a.Owner, Reason: a.Reason, Request: requestResume}
 		err := w.Store.InTx(ctx, func(tx *store.Tx) error {
 			_, err := tx.InsertJob(ctx, resume, &river.InsertOpts{ScheduledAt: until.Add(time.Second)})
 			return err
@@ -228,7 +201,7 @@ func (w *SweepWorker) wait(ctx context.Context, inst ghport.Installation, a Swee
 		}
 	}
 	// Publishing spends a few requests of the reserve: the report is what people wait for.
-	if err := w.publish(ghport.WithWork(ctx, PublishArgs{}.Kind()), inst, a, oc, nil); err != nil {
+	if err := w.publish(ghport.WithWork(ctx, jobargs.PublishArgs{}.Kind()), inst, a, oc, nil); err != nil {
 		var rl *ghport.RateLimitedError
 		if !errors.As(err, &rl) {
 			return err
@@ -313,7 +286,7 @@ func (w *SweepWorker) whyNotJudged(ctx context.Context, inst ghport.Installation
 
 // unlessUninstalled stops a sweep quietly when the app was uninstalled, and
 // returns err otherwise.
-func (w *SweepWorker) unlessUninstalled(ctx context.Context, a SweepArgs, err error) error {
+func (w *SweepWorker) unlessUninstalled(ctx context.Context, a jobargs.SweepArgs, err error) error {
 	if errors.Is(err, ghport.ErrSuspended) || w.stillInstalled(ctx, a.InstallationID) {
 		return err
 	}

@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/goldenpath/goldenpath/server/markdown"
@@ -28,22 +27,9 @@ type FixProgress struct {
 // carries it back.
 func FixLabel(team string) string { return markdown.Text(team) }
 
+// fixBox is a team's checkbox; controls.FixTeamsRequested reads it back once ticked.
 func fixBox(label string, n int) string {
 	return fmt.Sprintf("- [ ] Open fix pull requests for %s's %s", label, plural(n, "repository", "repositories"))
-}
-
-var fixTicked = regexp.MustCompile(`^- \[[xX]\] Open fix pull requests for (.+)'s [0-9,]+ repositor(?:y|ies)$`)
-
-// FixTeamsRequested lists the labels of the teams whose checkbox is ticked in
-// an issue body.
-func FixTeamsRequested(body string) []string {
-	var out []string
-	for line := range strings.Lines(body) {
-		if m := fixTicked.FindStringSubmatch(strings.TrimSpace(line)); m != nil {
-			out = append(out, m[1])
-		}
-	}
-	return out
 }
 
 // writeFixTeams renders a checkbox per team, with its progress.

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/goldenpath/goldenpath/server/controls"
 )
 
 func TestFixTeamBoxes(t *testing.T) {
@@ -15,12 +17,12 @@ func TestFixTeamBoxes(t *testing.T) {
 	var b strings.Builder
 	writeFixTeams(&b, teams)
 	body := b.String()
-	if got := FixTeamsRequested(body); len(got) != 0 {
+	if got := controls.FixTeamsRequested(body); len(got) != 0 {
 		t.Fatalf("unticked boxes read as ticked: %q\n%s", got, body)
 	}
 	ticked := strings.ReplaceAll(body, "- [ ] Open", "- [x] Open")
 	want := []string{FixLabel("@acme/web"), FixLabel(teams[1].Team)}
-	if got := FixTeamsRequested(ticked); !slices.Equal(got, want) {
+	if got := controls.FixTeamsRequested(ticked); !slices.Equal(got, want) {
 		t.Errorf("ticked = %q, want %q\n%s", got, want, ticked)
 	}
 	for _, bad := range []string{"<b>", "\n- [x]", "@acme/web", "<missing>"} {

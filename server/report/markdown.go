@@ -10,22 +10,16 @@ import (
 	"unicode/utf8"
 
 	"github.com/goldenpath/goldenpath/policies"
+	"github.com/goldenpath/goldenpath/server/controls"
 	"github.com/goldenpath/goldenpath/server/markdown"
 )
 
 // The report issue, as PRODUCT.md fixes it.
 const (
-	// Marker starts the body of the organisation's one report issue.
-	Marker = "<!-- goldenpath:report -->"
 	// Title is the report issue's title.
 	Title = "Golden Path adoption report"
 	// Label is the report issue's label.
 	Label = "golden-path"
-	// RescanUnchecked is the checkbox line every rendered body carries; ticking it
-	// asks for a sweep.
-	RescanUnchecked = "- [ ] Re-scan all repositories now"
-	// RescanChecked is the same line once ticked on GitHub.
-	RescanChecked = "- [x] Re-scan all repositories now"
 )
 
 // DefaultLimit keeps a body clear of GitHub's 65,536-character limit on issue bodies.
@@ -42,18 +36,6 @@ type MarkdownOptions struct {
 	// WebURL is GitHub's web address ("https://github.com"): repositories and teams
 	// link there. When empty they are plain text.
 	WebURL string
-}
-
-// RescanRequested reports whether the re-scan checkbox is ticked ([x] or [X]) in an
-// issue body.
-func RescanRequested(body string) bool {
-	for line := range strings.Lines(body) {
-		switch strings.TrimSpace(line) {
-		case RescanChecked, "- [X]" + strings.TrimPrefix(RescanChecked, "- [x]"):
-			return true
-		}
-	}
-	return false
 }
 
 // Rendering limits.
@@ -118,9 +100,9 @@ type section struct {
 func (w *writer) headline() *section {
 	r := w.r
 	var b strings.Builder
-	b.WriteString(Marker + "\n")
+	b.WriteString(controls.Marker + "\n")
 	fmt.Fprintf(&b, "**%s**: %s scored · updated %s\n\n", text(r.Org, maxName), plural(r.Repositories, "repository", "repositories"), stamp(r.GeneratedAt))
-	b.WriteString(RescanUnchecked + "\n\n")
+	b.WriteString(controls.RescanUnchecked + "\n\n")
 	writeFixTeams(&b, r.FixTeams)
 	if r.Repositories > 0 {
 		fmt.Fprintf(&b, "✅ **%s of %s** repositories (%s) pass every error-severity rule · 📋 **%s** of applicable rule results pass · mean score **%.1f**/100\n",

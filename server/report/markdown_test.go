@@ -11,6 +11,7 @@ import (
 
 	"github.com/goldenpath/goldenpath/config"
 	"github.com/goldenpath/goldenpath/policies"
+	"github.com/goldenpath/goldenpath/server/controls"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -93,10 +94,10 @@ func TestMarkdownGolden(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			body := Markdown(tt.report, tt.opts)
-			if !strings.HasPrefix(body, Marker+"\n") {
+			if !strings.HasPrefix(body, controls.Marker+"\n") {
 				t.Errorf("body does not start with the marker")
 			}
-			if !strings.Contains(body, "\n"+RescanUnchecked+"\n") || RescanRequested(body) {
+			if !strings.Contains(body, "\n"+controls.RescanUnchecked+"\n") || controls.RescanRequested(body) {
 				t.Errorf("body lacks an unticked re-scan checkbox line")
 			}
 			if len(body) >= DefaultLimit {
@@ -134,7 +135,7 @@ func TestMarkdownLarge(t *testing.T) {
 	}
 
 	for _, limit := range []int{20000, 8000, 3000, 500} {
-		if got := Markdown(r, MarkdownOptions{Limit: limit}); len(got) >= limit || !strings.HasPrefix(got, Marker) {
+		if got := Markdown(r, MarkdownOptions{Limit: limit}); len(got) >= limit || !strings.HasPrefix(got, controls.Marker) {
 			t.Errorf("limit %d: body is %d bytes", limit, len(got))
 		}
 	}
@@ -185,23 +186,23 @@ func TestRescanRequested(t *testing.T) {
 		body string
 		want bool
 	}{
-		{"unticked", Marker + "\n" + RescanUnchecked + "\n", false},
-		{"ticked", Marker + "\n" + RescanChecked + "\n", true},
-		{"ticked upper case", Marker + "\r\n- [X] Re-scan all repositories now\r\n", true},
+		{"unticked", controls.Marker + "\n" + controls.RescanUnchecked + "\n", false},
+		{"ticked", controls.Marker + "\n" + controls.RescanChecked + "\n", true},
+		{"ticked upper case", controls.Marker + "\r\n- [X] Re-scan all repositories now\r\n", true},
 		{"last line without newline", "intro\n  - [x] Re-scan all repositories now", true},
-		{"ticked elsewhere in a line", "| - [x] Re-scan all repositories now |\n" + RescanUnchecked, false},
-		{"another checkbox", "- [x] Something else\n" + RescanUnchecked, false},
+		{"ticked elsewhere in a line", "| - [x] Re-scan all repositories now |\n" + controls.RescanUnchecked, false},
+		{"another checkbox", "- [x] Something else\n" + controls.RescanUnchecked, false},
 		{"empty", "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := RescanRequested(tt.body); got != tt.want {
+			if got := controls.RescanRequested(tt.body); got != tt.want {
 				t.Errorf("RescanRequested = %v, want %v", got, tt.want)
 			}
 		})
 	}
 	body := Markdown(Build("acme", basicRepos(), nil, nil, now), MarkdownOptions{})
-	if RescanRequested(body) || !RescanRequested(strings.Replace(body, RescanUnchecked, RescanChecked, 1)) {
+	if controls.RescanRequested(body) || !controls.RescanRequested(strings.Replace(body, controls.RescanUnchecked, controls.RescanChecked, 1)) {
 		t.Error("a rendered body is not recognised")
 	}
 }

@@ -10,9 +10,8 @@ import (
 
 	"github.com/riverqueue/river"
 
-	"github.com/goldenpath/goldenpath/server/ghport"
-	"github.com/goldenpath/goldenpath/server/jobs"
-	"github.com/goldenpath/goldenpath/server/report"
+	"github.com/goldenpath/goldenpath/server/controls"
+	"github.com/goldenpath/goldenpath/server/jobargs"
 )
 
 // Events lists the events routed to jobs. Every other event is acknowledged and
@@ -123,9 +122,9 @@ func route(kind, delivery string, payload []byte, configRepo string) (plan, erro
 			return p, err
 		}
 		if e.Action == "deleted" {
-			p.jobs = append(p.jobs, jobs.RepositoryArgs{InstallationID: inst, Action: "installation_deleted", Owner: org, Delivery: delivery})
+			p.jobs = append(p.jobs, jobargs.RepositoryArgs{InstallationID: inst, Action: "installation_deleted", Owner: org, Delivery: delivery})
 		} else {
-			p.jobs = append(p.jobs, jobs.SweepArgs{InstallationID: inst, Owner: org, Reason: "installation", Delivery: delivery})
+			p.jobs = append(p.jobs, jobargs.SweepArgs{InstallationID: inst, Owner: org, Reason: "installation", Delivery: delivery})
 		}
 		return p, nil
 	case "installation_repositories":
@@ -133,7 +132,7 @@ func route(kind, delivery string, payload []byte, configRepo string) (plan, erro
 		if err := require(org != "", "installation.account.login"); err != nil {
 			return p, err
 		}
-		p.jobs = append(p.jobs, jobs.SweepArgs{InstallationID: inst, Owner: org, Reason: "repositories", Request: "repositories", Delivery: delivery})
+		p.jobs = append(p.jobs, jobargs.SweepArgs{InstallationID: inst, Owner: org, Reason: "repositories", Request: "repositories", Delivery: delivery})
 		return p, nil
 	}
 	if err := require(repo.ID != 0 && repo.Name != "" && repo.owner() != "", "repository"); err != nil {
@@ -143,16 +142,16 @@ func route(kind, delivery string, payload []byte, configRepo string) (plan, erro
 	case "repository":
 		switch e.Action {
 		case "created", "unarchived":
-			p.jobs = append(p.jobs, jobs.SweepArgs{InstallationID: inst, Owner: repo.owner(), Reason: "repositories", Request: "repositories", Delivery: delivery})
+			p.jobs = append(p.jobs, jobargs.SweepArgs{InstallationID: inst, Owner: repo.owner(), Reason: "repositories", Request: "repositories", Delivery: delivery})
 		default:
-			p.jobs = append(p.jobs, jobs.RepositoryArgs{InstallationID: inst, Action: e.Action, RepoID: repo.ID, Owner: repo.owner(), Name: repo.Name, Delivery: delivery})
+			p.jobs = append(p.jobs, jobargs.RepositoryArgs{InstallationID: inst, Action: e.Action, RepoID: repo.ID, Owner: repo.owner(), Name: repo.Name, Delivery: delivery})
 		}
 	case "issues":
-		if report.RescanRequested(e.Issue.Body) {
-			p.jobs = append(p.jobs, jobs.SweepArgs{InstallationID: inst, Owner: repo.owner(), Reason: "rescan", Request: "rescan", Delivery: delivery})
+		if controls.RescanRequested(e.Issue.Body) {
+			p.jobs = append(p.jobs, jobargs.SweepArgs{InstallationID: inst, Owner: repo.owner(), Reason: "rescan", Request: "rescan", Delivery: delivery})
 		}
-		for _, label := range report.FixTeamsRequested(e.Issue.Body) {
-			p.jobs = append(p.jobs, jobs.FixTeamArgs{InstallationID: inst, Owner: repo.owner(), Label: label, Delivery: delivery})
+		for _, label := range controls.FixTeamsRequested(e.Issue.Body) {
+			p.jobs = append(p.jobs, jobargs.FixTeamArgs{InstallationID: inst, Owner: repo.owner(), Label: label, Delivery: delivery})
 		}
 	case "pull_request":
 		pr := e.PullRequest
@@ -172,7 +171,7 @@ func route(kind, delivery string, payload []byte, configRepo string) (plan, erro
 		}
 		if e.Action == "requested_action" {
 			// "Fix it for me": the repository's fix pull request, from its default branch.
-			p.jobs = append(p.jobs, jobs.FixArgs{
+			p.jobs = append(p.jobs, jobargs.FixArgs{
 				InstallationID: inst, RepoID: repo.ID, Owner: repo.owner(), Repo: repo.Name,
 				DefaultBranch: repo.DefaultBranch, HeadSHA: e.CheckRun.HeadSHA, Delivery: delivery,
 			})
@@ -187,10 +186,10 @@ func route(kind, delivery string, payload []byte, configRepo string) (plan, erro
 		if repo.Name == configRepo {
 			// Configuration or custom rules changed: the sweep reloads them and
 			// re-evaluates the organisation.
-			p.jobs = append(p.jobs, jobs.SweepArgs{InstallationID: inst, Owner: repo.owner(), Reason: "config", Request: "config " + e.After, Delivery: delivery})
+			p.jobs = append(p.jobs, jobargs.SweepArgs{InstallationID: inst, Owner: repo.owner(), Reason: "config", Request: "config " + e.After, Delivery: delivery})
 			return p, nil
 		}
-		p.jobs = append(p.jobs, jobs.BranchArgs{
+		p.jobs = append(p.jobs, jobargs.BranchArgs{
 			InstallationID: inst, RepoID: repo.ID, Owner: repo.owner(), Repo: repo.Name,
 			Branch: branch, HeadSHA: e.After, Delivery: delivery,
 		})
@@ -212,7 +211,7 @@ func (e *event) wanted(kind string) bool {
 	case "check_suite":
 		return e.Action == "requested" || e.Action == "rerequested"
 	case "check_run":
-		return e.Action == "rerequested" || (e.Action == "requested_action" && e.RequestedAction.Identifier == ghport.FixActionID)
+		return e.Action == "rerequested" || (e.Action == "requested_action" && e.RequestedAction.Identifier == controls.FixActionID)
 	case "push":
 		// Only the default branch is the repository's state.
 		branch, ok := strings.CutPrefix(e.Ref, "refs/heads/")
@@ -226,8 +225,8 @@ func (e *event) wanted(kind string) bool {
 	case "issues":
 		// The report's re-scan box, ticked by a person in the app's report issue.
 		return e.Action == "edited" && e.Issue.User.Type == "Bot" &&
-			strings.Contains(e.Issue.Body, report.Marker) &&
-			(report.RescanRequested(e.Issue.Body) || len(report.FixTeamsRequested(e.Issue.Body)) > 0)
+			strings.Contains(e.Issue.Body, controls.Marker) &&
+			(controls.RescanRequested(e.Issue.Body) || len(controls.FixTeamsRequested(e.Issue.Body)) > 0)
 	}
 	return false
 }
@@ -243,7 +242,7 @@ func (r repository) owner() string {
 // rerun plans the evaluation of a head: one job per pull request it belongs to, or
 // one without a pull request (a fork's, whose pull requests GitHub omits).
 func rerun(inst int64, repo repository, sha string, pulls []pullRef, delivery string) []river.JobArgs {
-	base := jobs.PullArgs{
+	base := jobargs.PullArgs{
 		InstallationID: inst, RepoID: repo.ID, Owner: repo.owner(), Repo: repo.Name,
 		DefaultBranch: repo.DefaultBranch, HeadSHA: sha, Delivery: delivery,
 	}

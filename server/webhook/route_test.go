@@ -9,7 +9,7 @@ import (
 
 	"github.com/riverqueue/river"
 
-	"github.com/goldenpath/goldenpath/server/jobs"
+	"github.com/goldenpath/goldenpath/server/jobargs"
 )
 
 // realPayloads are GitHub's own webhook examples (shared test data).
@@ -59,7 +59,7 @@ func TestRouteRealPayloads(t *testing.T) {
 				t.Fatalf("jobs %q pull head %v, want %q %v", kinds(p.jobs), p.pullHead, tt.jobs, tt.pullHead)
 			}
 			for _, j := range p.jobs {
-				if a, ok := j.(jobs.PullArgs); ok && (a.InstallationID == 0 || a.RepoID == 0 || a.HeadSHA == "" || a.Owner == "") {
+				if a, ok := j.(jobargs.PullArgs); ok && (a.InstallationID == 0 || a.RepoID == 0 || a.HeadSHA == "" || a.Owner == "") {
 					t.Fatalf("incomplete job %+v", a)
 				}
 			}
