@@ -124,3 +124,50 @@ func TestFixItForMeWithoutPermission(t *testing.T) {
 		t.Error("a pull request was opened without the permission")
 	}
 }
+
+// The button appears only when the org's fixes configuration lets the app fix a
+// failing rule, and the fix pull request holds only the allowed rules' files,
+// from the org's templates.
+func TestFixButtonFollowsFixesConfig(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		fixes  string
+		button bool
+		files  map[string]string // on the fix branch; "" = absent
+	}{
+		{name: "only the catalog allowed", fixes: "  rules: [catalog.present]\n", button: true,
+			files: map[string]string{"catalog-info.yaml": "owner: group:payments-team", ".github/CODEOWNERS": ""}},
+		{name: "only an unfixable rule allowed", fixes: "  rules: [docs.readme]\n"},
+		{name: "the org's template", button: true,
+			fixes: "  rules: [ownership.codeowners]\n  templates:\n    .github/CODEOWNERS: templates/CODEOWNERS\n",
+			files: map[string]string{".github/CODEOWNERS": "* @acme/custom-owners # payments", "catalog-info.yaml": ""}},
+		{name: "an org template that cannot be filled", fixes: "  templates:\n    .github/CODEOWNERS: templates/broken\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fake := fixOrg(t, true)
+			fake.Commit(org, ".github", "main", map[string]string{
+				"golden-path.yaml":     fmt.Sprintf(orgConfig, "advisory") + "fixes:\n  enabled: true\n  owner: group:payments-team\n" + tc.fixes,
+				"templates/CODEOWNERS": "* @acme/custom-owners # {{.Name}}\n",
+				"templates/broken":     "* {{.NoSuchFact}}\n",
+			})
+			a := startApp(t, fake, filepath.Join(t.TempDir(), "gp.db"))
+			head := fake.PullRequest(org, "payments", 1).HeadSHA
+			a.deliver(t, fake, "pull_request", "d-pr", fake.PullRequestEvent("opened", org, "payments", 1))
+			waitFor(t, "the check run", 10*time.Second, func() bool { return len(completedRuns(fake, "payments", head)) == 1 })
+			if got := len(completedRuns(fake, "payments", head)[0].Actions) == 1; got != tc.button {
+				t.Fatalf("button offered = %v, want %v", got, tc.button)
+			}
+			if !tc.button {
+				return
+			}
+			pressFix(t, a, fake, "d-1")
+			waitFor(t, "the fix pull request", 15*time.Second, func() bool { return len(fixPulls(fake)) == 1 })
+			branch := fake.Files(org, "payments", fixpr.Branch)
+			for p, want := range tc.files {
+				if got := branch[p]; (want == "") != (got == "") || !strings.Contains(got, want) {
+					t.Errorf("%s on the fix branch = %q, want %q", p, got, want)
+				}
+			}
+		})
+	}
+}

@@ -55,9 +55,10 @@ type Facts struct {
 	// repository (the generators of `goldenpath fix`); they replace the rule's
 	// generic remediation in "How to fix".
 	Fixes []fix.File
-	// FixesEnabled is the org's fixes.enabled: with Fixes, the check offers the
+	// OfferFix says a fix pull request would add files: fixes.enabled, and a
+	// failing rule that fixes.rules allows has a fix. The check then offers the
 	// "Fix it for me" button.
-	FixesEnabled bool
+	OfferFix bool
 }
 
 // CheckOutput renders the check run for an evaluation: what the pull request
@@ -111,7 +112,7 @@ func CheckOutput(ev *policies.Evaluation, f Facts) ghport.CheckRun {
 		}
 	}
 	out.Text = t.String()
-	if f.FixesEnabled && len(f.Fixes) > 0 {
+	if f.OfferFix {
 		out.Actions = []ghport.CheckRunAction{FixAction}
 	}
 	return out

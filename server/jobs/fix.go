@@ -10,6 +10,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/goldenpath/goldenpath/config"
 	"github.com/goldenpath/goldenpath/policies"
 	"github.com/goldenpath/goldenpath/policies/fix"
 	"github.com/goldenpath/goldenpath/server/fixpr"
@@ -101,21 +102,13 @@ func (w *FixWorker) fix(ctx context.Context, a jobargs.FixArgs) (fixpr.Result, e
 	if err != nil {
 		return fixpr.Result{}, err
 	}
-	gen, err := w.fixGenerator(ctx, inst, a.Owner, oc.Config.Fixes.Templates)
-	if err != nil {
-		return fixpr.Result{}, err
-	}
-	facts, err := fix.Gather(ctx, snap, repo, ev, fix.Options{WebURL: w.Settings.WebURL, DefaultOwner: oc.Config.Fixes.Owner})
-	if err != nil {
-		return fixpr.Result{}, err
-	}
-	var failing []string
-	for _, r := range ev.Results {
-		if r.Status == policies.StatusFail && (len(oc.Config.Fixes.Rules) == 0 || slices.Contains(oc.Config.Fixes.Rules, r.Rule)) {
-			failing = append(failing, r.Rule)
+	var allowed []string
+	for _, r := range failingRules(ev) {
+		if fixAllowed(oc.Config.Fixes, r) {
+			allowed = append(allowed, r)
 		}
 	}
-	plan, err := gen.Plan(facts, failing)
+	plan, err := w.fixPlan(ctx, inst, snap, repo, ev, oc.Config.Fixes, allowed)
 	if err != nil {
 		return fixpr.Result{}, err
 	}
@@ -128,25 +121,60 @@ func (w *FixWorker) fix(ctx context.Context, a jobargs.FixArgs) (fixpr.Result, e
 	return res, err
 }
 
+// fixPlan is what the generators make of the given rules of a repository: the
+// files `goldenpath fix` writes, with the org's fixes.templates over the bundled
+// ones, as the check shows them and the fix pull request adds them.
+func (e *Evaluator) fixPlan(ctx context.Context, inst ghport.Installation, snap policies.Snapshot, repo policies.Repository,
+	ev *policies.Evaluation, fixes config.Fixes, rules []string) (*fix.Plan, error) {
+	if len(rules) == 0 {
+		return &fix.Plan{}, nil
+	}
+	gen, err := e.fixGenerator(ctx, inst, repo.Owner, fixes.Templates)
+	if err != nil {
+		return nil, err
+	}
+	facts, err := fix.Gather(ctx, snap, repo, ev, fix.Options{WebURL: e.Settings.WebURL, DefaultOwner: fixes.Owner})
+	if err != nil {
+		return nil, err
+	}
+	return gen.Plan(facts, rules)
+}
+
 // fixGenerator is the generator with the org's fixes.templates, read from the
 // config repository (paths relative to golden-path.yaml's directory).
-func (w *FixWorker) fixGenerator(ctx context.Context, inst ghport.Installation, owner string, templates map[string]string) (*fix.Generator, error) {
+func (e *Evaluator) fixGenerator(ctx context.Context, inst ghport.Installation, owner string, templates map[string]string) (*fix.Generator, error) {
 	if len(templates) == 0 {
 		return fix.Bundled, nil
 	}
 	texts := map[string]string{}
 	for target, src := range templates {
-		p := path.Join(path.Dir(w.Settings.ConfigPath), src)
-		data, found, err := inst.File(ctx, owner, w.Settings.ConfigRepo, "HEAD", p)
+		p := path.Join(path.Dir(e.Settings.ConfigPath), src)
+		data, found, err := inst.File(ctx, owner, e.Settings.ConfigRepo, "HEAD", p)
 		if err != nil {
 			return nil, err
 		}
 		if !found {
-			return nil, fmt.Errorf("fixes.templates.%s: %s/%s has no %s", target, owner, w.Settings.ConfigRepo, p)
+			return nil, fmt.Errorf("fixes.templates.%s: %s/%s has no %s", target, owner, e.Settings.ConfigRepo, p)
 		}
 		texts[target] = string(data)
 	}
 	return fix.New(texts)
+}
+
+// failingRules are the IDs of the rules ev fails.
+func failingRules(ev *policies.Evaluation) []string {
+	var out []string
+	for _, r := range ev.Results {
+		if r.Status == policies.StatusFail {
+			out = append(out, r.Rule)
+		}
+	}
+	return out
+}
+
+// fixAllowed says whether the org lets the app fix rule (fixes.rules; empty: all).
+func fixAllowed(fixes config.Fixes, rule string) bool {
+	return len(fixes.Rules) == 0 || slices.Contains(fixes.Rules, rule)
 }
 
 // tell reports the outcome where it was asked for: a check run on the pressed

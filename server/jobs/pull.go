@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -126,7 +127,8 @@ func (w *PullWorker) evaluatePull(ctx context.Context, a jobargs.PullArgs) error
 	}
 	ev := j.Evaluation
 	facts := checks.Facts{Blocking: oc.Config.Enforcement == "blocking", DetailsURL: w.reportURL(ctx, a.Owner),
-		Fixes: w.fixFiles(ctx, snap, repo, ev, oc), FixesEnabled: oc.Config.Fixes.Enabled}
+		Fixes: w.fixFiles(ctx, inst, snap, repo, ev, oc)}
+	facts.OfferFix = oc.Config.Fixes.Enabled && slices.ContainsFunc(facts.Fixes, func(f fix.File) bool { return fixAllowed(oc.Config.Fixes, f.Rule) })
 	if a.BaseSHA != "" {
 		if facts.Base, err = w.baseEvaluation(ctx, t, a.BaseSHA, oc, override, repo); err != nil {
 			return err
@@ -262,24 +264,13 @@ func short(sha string) string {
 
 // fixFiles are the files `goldenpath fix` would write for the failing rules, filled
 // in from this repository's facts, for the comment and the check to show. They are
-// a help, not the verdict: when they cannot be made, the rules' own remediation shows.
-func (w *PullWorker) fixFiles(ctx context.Context, snap policies.Snapshot, repo policies.Repository, ev *policies.Evaluation, oc *evaluation.Org) []fix.File {
-	var failing []string
-	for _, r := range ev.Results {
-		if r.Status == policies.StatusFail {
-			failing = append(failing, r.Rule)
-		}
-	}
-	if len(failing) == 0 {
+// a help, not the verdict: when they cannot be made, the rules' own remediation
+// shows (and no button: the fix pull request could not be made either).
+func (w *PullWorker) fixFiles(ctx context.Context, inst ghport.Installation, snap policies.Snapshot, repo policies.Repository, ev *policies.Evaluation, oc *evaluation.Org) []fix.File {
+	plan, err := w.fixPlan(ctx, inst, snap, repo, ev, oc.Config.Fixes, failingRules(ev))
+	if err != nil {
+		logger(ctx).Warn().Err(err).Str("repository", repo.FullName()).Msg("fix suggestions not made")
 		return nil
 	}
-	facts, err := fix.Gather(ctx, snap, repo, ev, fix.Options{WebURL: w.Settings.WebURL, DefaultOwner: oc.Config.Fixes.Owner})
-	if err == nil {
-		var plan *fix.Plan
-		if plan, err = fix.Bundled.Plan(facts, failing); err == nil {
-			return plan.Files
-		}
-	}
-	logger(ctx).Warn().Err(err).Str("repository", repo.FullName()).Msg("fix suggestions not made")
-	return nil
+	return plan.Files
 }
