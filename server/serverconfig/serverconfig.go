@@ -13,7 +13,6 @@ import (
 	"net"
 	"net/url"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -21,6 +20,7 @@ import (
 	"github.com/palantir/go-githubapp/githubapp"
 
 	"github.com/goldenpath/goldenpath/config"
+	"github.com/goldenpath/goldenpath/server/store"
 )
 
 // Server is the operator's configuration of `goldenpath serve`.
@@ -76,12 +76,6 @@ type GoldenPath struct {
 // minRequestBudget leaves room for a repository's tree, a split of it and a few
 // files: below it every large repository would be partial.
 const minRequestBudget = 10
-
-// Database kinds returned by Database.Driver.
-const (
-	DriverSQLite   = "sqlite"
-	DriverPostgres = "postgres"
-)
 
 // DefaultServer returns the configuration used for every key the file and
 // the environment leave unset. It includes GitHub.com's URLs because
@@ -231,8 +225,8 @@ func (s *Server) Validate() error {
 		return fmt.Errorf("config: github.app.private_key is not a PEM RSA private key: %v", err)
 	}
 
-	if _, _, err := s.Database.Driver(); err != nil {
-		return fmt.Errorf("config: %w", err)
+	if _, _, err := store.ParseURL(s.Database.URL); err != nil {
+		return fmt.Errorf("config: database.url %w", err)
 	}
 
 	g := &s.GoldenPath
@@ -259,8 +253,6 @@ func (s *Server) Validate() error {
 	}
 	return nil
 }
-
-var schemeName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*$`)
 
 func checkHTTPURL(key, raw string) error {
 	u, err := url.Parse(raw)
@@ -294,34 +286,4 @@ func checkRSAKey(text string) error {
 		return fmt.Errorf("PEM block is %q, want \"RSA PRIVATE KEY\"", block.Type)
 	}
 	return nil
-}
-
-// Driver resolves the database URL into a driver kind (DriverSQLite or
-// DriverPostgres) and the DSN to open:
-//
-//	sqlite://./x.db         -> sqlite, "./x.db" (relative to the working directory)
-//	sqlite:///abs/x.db      -> sqlite, "/abs/x.db"
-//	postgres://u:p@h:5432/d -> postgres, the URL unchanged (postgresql:// too)
-//
-// Errors never contain the URL, which may hold a password.
-func (d Database) Driver() (kind, dsn string, err error) {
-	scheme, rest, ok := strings.Cut(d.URL, "://")
-	switch {
-	case !ok:
-		return "", "", errors.New("database.url must start with sqlite://, postgres:// or postgresql://")
-	case strings.EqualFold(scheme, "sqlite"):
-		if rest == "" || strings.HasPrefix(rest, "?") {
-			return "", "", errors.New("database.url needs a file path after sqlite://, such as sqlite://./goldenpath.db")
-		}
-		return DriverSQLite, rest, nil
-	case strings.EqualFold(scheme, "postgres"), strings.EqualFold(scheme, "postgresql"):
-		if _, err := url.Parse(d.URL); err != nil {
-			return "", "", errors.New("database.url is not a valid postgres:// URL")
-		}
-		return DriverPostgres, d.URL, nil
-	case schemeName.MatchString(scheme):
-		return "", "", fmt.Errorf("database.url must start with sqlite://, postgres:// or postgresql://, not %s://", scheme)
-	default: // not a scheme at all: don't echo what may be credentials
-		return "", "", errors.New("database.url must start with sqlite://, postgres:// or postgresql://")
-	}
 }

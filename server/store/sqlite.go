@@ -36,13 +36,6 @@ type sqliteBackend struct {
 }
 
 func openSQLite(ctx context.Context, path string) (*sqliteBackend, error) {
-	if path == "" {
-		return nil, fmt.Errorf("open SQLite database: empty path in URL (want sqlite://./file.db or sqlite:///abs/file.db)")
-	}
-	if strings.ContainsAny(path, "?#") {
-		// The driver would read what follows '?' as its own parameters.
-		return nil, fmt.Errorf("open SQLite database %s: the path must not contain '?' or '#'", path)
-	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("open SQLite database %s: create its directory: %w", path, err)
 	}

@@ -15,7 +15,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -75,22 +74,19 @@ type backend interface {
 // Open connects to the database named by url, creating it where that is possible
 // (SQLite), and brings River's and the app's schema up to date.
 //
-// Accepted URLs: sqlite://./relative.db (relative to the working directory),
-// sqlite:///absolute/path.db, postgres://... and postgresql://... (any pgx
-// connection URL; connect_timeout defaults to 5s).
+// Accepted URLs are ParseURL's: sqlite://./relative.db (relative to the working
+// directory), sqlite:///absolute/path.db, postgres://... and postgresql://...
+// (any pgx connection URL; connect_timeout defaults to 5s).
 func Open(ctx context.Context, url string) (*Store, error) {
-	var (
-		b   backend
-		err error
-	)
-	switch {
-	case strings.HasPrefix(url, "sqlite://"):
-		b, err = openSQLite(ctx, strings.TrimPrefix(url, "sqlite://"))
-	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
-		b, err = openPostgres(ctx, url)
-	default:
-		scheme, _, _ := strings.Cut(url, ":")
-		return nil, fmt.Errorf("open database: unsupported URL scheme %q (want sqlite://, postgres:// or postgresql://)", scheme)
+	kind, dsn, err := ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("open database: the URL %w", err)
+	}
+	var b backend
+	if kind == KindSQLite {
+		b, err = openSQLite(ctx, dsn)
+	} else {
+		b, err = openPostgres(ctx, dsn)
 	}
 	if err != nil {
 		return nil, err

@@ -182,8 +182,8 @@ func TestOpenRejectsBadURLs(t *testing.T) {
 	for _, tc := range []struct {
 		name, url, wantIn string
 	}{
-		{"unknown scheme", "mysql://root@localhost/db", `unsupported URL scheme "mysql"`},
-		{"empty sqlite path", "sqlite://", "empty path"},
+		{"unknown scheme", "mysql://root@localhost/db", "not mysql://"},
+		{"empty sqlite path", "sqlite://", "needs a file path"},
 		{"sqlite directory cannot be created", "sqlite://" + filepath.Join(notADir, "sub", "gp.db"), "create its directory"},
 		{"postgres refuses connections", "postgres://postgres@127.0.0.1:1/test?sslmode=disable", "connect to PostgreSQL"},
 		{"postgres does not answer", "postgres://postgres@" + silent.Addr().String() + "/test?sslmode=disable", "timeout"},
