@@ -2,6 +2,8 @@ package report
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/goldenpath/goldenpath/config"
@@ -174,4 +176,73 @@ func largeRepos(n int) []Repo {
 		repos[i] = Repo{Name: name, Evaluation: evaluation(rules, name, owner, string(outcomes)), EvaluatedAt: now}
 	}
 	return repos
+}
+
+// componentRules are the fixture rules judged per component; the others are
+// judged once per repository.
+var componentRules = map[string]bool{"catalog.owner": true, "docs.readme": true, "operations.runbook": true, "measurement.slo": true}
+
+// scoped sets each result's scope as the engine does.
+func scoped(results []policies.Result) {
+	for i := range results {
+		results[i].Scope = policies.ScopeRepository
+		if componentRules[results[i].Rule] {
+			results[i].Scope = policies.ScopeComponent
+		}
+	}
+}
+
+// loneComponent gives ev the one component at its root that the engine gives a
+// repository without a catalog Component: its results are the repository's
+// results of the component rules.
+func loneComponent(ev *policies.Evaluation) *policies.Evaluation {
+	scoped(ev.Results)
+	c := policies.Component{Name: strings.TrimPrefix(ev.Repository, "acme/"), Path: policies.RootPath, Type: ev.ComponentType,
+		TypeSource: policies.TypeFromDefault, Owner: ev.Owner, Results: []policies.Result{}}
+	for _, r := range ev.Results {
+		if r.Scope == policies.ScopeComponent {
+			c.Results = append(c.Results, r)
+		}
+	}
+	c.Summary = policies.Summarize(c.Results)
+	ev.Components = []policies.Component{c}
+	return ev
+}
+
+// component is a fixture component: its owner and one outcome letter (as in
+// evaluation) per component rule, in the fixture rules' order.
+type component struct{ name, owner, outcomes string }
+
+// components gives ev several components; the repository's result of a
+// component rule fails when one of them fails it, as the engine combines them.
+func components(ev *policies.Evaluation, comps ...component) *policies.Evaluation {
+	scoped(ev.Results)
+	var compDefs []ruleDef
+	for _, def := range fixtureRules {
+		if componentRules[def.id] {
+			compDefs = append(compDefs, def)
+		}
+	}
+	ev.Components = nil
+	for _, c := range comps {
+		judged := evaluation(compDefs, c.name, c.owner, c.outcomes)
+		scoped(judged.Results)
+		ev.Components = append(ev.Components, policies.Component{Name: c.name, Ref: "component:default/" + c.name,
+			Path: "services/" + c.name, Type: "service", TypeSource: policies.TypeFromCatalog, Owner: c.owner,
+			Summary: judged.Summary, Results: judged.Results})
+	}
+	for i, r := range ev.Results {
+		if r.Scope != policies.ScopeComponent {
+			continue
+		}
+		for _, c := range ev.Components {
+			cr := c.Results[slices.IndexFunc(c.Results, func(x policies.Result) bool { return x.Rule == r.Rule })]
+			if cr.Status == policies.StatusFail || r.Status == policies.StatusSkip && cr.Status != policies.StatusSkip {
+				r.Status, r.Exempt, r.NotJudged = cr.Status, cr.Exempt, cr.NotJudged
+			}
+		}
+		ev.Results[i] = r
+	}
+	ev.Summary = policies.Summarize(ev.Results)
+	return ev
 }

@@ -16,15 +16,26 @@ import (
 // per repository rather than the whole evaluation (messages, files and
 // remediations take 16 KB). It is line-based, one result per line:
 //
-//	o1
-//	"owner" "component type"
+//	o2
+//	"owner" "component type" <number of components>
 //	passed failed errored skipped exempt applicable score
 //	<status><severity><aspect><level><x exempt|n not judged|-> rule-id
 //	...
+//	c "name" "ref" "path" "type" "owner"        (one per component)
+//	<its component rules' results, as above>
 //	{"problems":[…],"expired_exemptions":[…],"partial":"…"}   (only when there are any)
 //
-// Rule titles are not stored: the decoder takes them from the rules in force.
-const outcomeHeader = "o1"
+// With several components, the lines before the first component are the
+// repository's results of every rule. A lone component's results are the
+// repository's results of the component rules (the engine makes them so), so
+// they are not written twice: the lines before it are the repository rules'
+// results, its own lines the component rules', and the repository's results are
+// both. Rule titles are not stored: the decoder takes them from the rules in
+// force. Rows of format o1 (before components) still decode, without components.
+const (
+	outcomeHeader   = "o2"
+	outcomeHeaderV1 = "o1"
+)
 
 // The one-letter codes of statuses and severities.
 var (
@@ -42,44 +53,32 @@ var (
 func EncodeOutcome(ev *policies.Evaluation) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString(outcomeHeader + "\n")
-	b.WriteString(strconv.Quote(ev.Owner) + " " + strconv.Quote(ev.ComponentType) + "\n")
+	b.WriteString(strconv.Quote(ev.Owner) + " " + strconv.Quote(ev.ComponentType) + " " + strconv.Itoa(len(ev.Components)) + "\n")
 	s := ev.Summary
 	fmt.Fprintf(&b, "%d %d %d %d %d %d %s\n", s.Passed, s.Failed, s.Errored, s.Skipped, s.Exempt, s.Applicable,
 		strconv.FormatFloat(s.Score, 'f', -1, 64))
+	lone := len(ev.Components) == 1
 	for _, r := range ev.Results {
-		st, sev := byte(0), byte('-')
-		for _, c := range statusCodes {
-			if c.status == r.Status {
-				st = c.code
+		if lone && r.Scope == policies.ScopeComponent {
+			continue // written with the component
+		}
+		if err := encodeResult(&b, ev.Repository, r); err != nil {
+			return nil, err
+		}
+	}
+	for _, c := range ev.Components {
+		if lone {
+			if err := sameAsRepository(ev, c.Results); err != nil {
+				return nil, err
 			}
 		}
-		for _, c := range severityCodes {
-			if c.severity == r.Severity {
-				sev = c.code
+		b.WriteString("c " + strconv.Quote(c.Name) + " " + strconv.Quote(c.Ref) + " " + strconv.Quote(c.Path) + " " +
+			strconv.Quote(c.Type) + " " + strconv.Quote(c.Owner) + "\n")
+		for _, r := range c.Results {
+			if err := encodeResult(&b, ev.Repository, r); err != nil {
+				return nil, err
 			}
 		}
-		if st == 0 {
-			return nil, fmt.Errorf("encode outcome of %s: status %q of %s", ev.Repository, r.Status, r.Rule)
-		}
-		aspect := byte('-')
-		for i, a := range policies.Aspects {
-			if a == r.Aspect {
-				aspect = byte('0' + i)
-			}
-		}
-		if r.Level < 0 || r.Level > 9 || r.Rule == "" || strings.ContainsAny(r.Rule, "\n\r") {
-			return nil, fmt.Errorf("encode outcome of %s: rule %q at level %d", ev.Repository, r.Rule, r.Level)
-		}
-		exempt := byte('-')
-		switch {
-		case r.Exempt:
-			exempt = 'x'
-		case r.NotJudged:
-			exempt = 'n'
-		}
-		b.Write([]byte{st, sev, aspect, byte('0' + r.Level), exempt, ' '})
-		b.WriteString(r.Rule)
-		b.WriteByte('\n')
 	}
 	if len(ev.Problems) > 0 || len(ev.ExpiredExemptions) > 0 || ev.Partial != "" {
 		extra, err := json.Marshal(outcomeExtra{ev.Problems, ev.ExpiredExemptions, ev.Partial})
@@ -90,6 +89,63 @@ func EncodeOutcome(ev *policies.Evaluation) ([]byte, error) {
 		b.WriteByte('\n')
 	}
 	return b.Bytes(), nil
+}
+
+// sameAsRepository checks what the lone-component form relies on: the
+// component's results are the repository's results of the component rules.
+func sameAsRepository(ev *policies.Evaluation, results []policies.Result) error {
+	i := 0
+	for _, r := range ev.Results {
+		if r.Scope != policies.ScopeComponent {
+			continue
+		}
+		if i >= len(results) || results[i].Rule != r.Rule || results[i].Status != r.Status || results[i].Severity != r.Severity ||
+			results[i].Exempt != r.Exempt || results[i].NotJudged != r.NotJudged {
+			return fmt.Errorf("encode outcome of %s: the lone component's results differ from the repository's component rules", ev.Repository)
+		}
+		i++
+	}
+	if i != len(results) {
+		return fmt.Errorf("encode outcome of %s: the lone component has %d results, the repository %d component rules", ev.Repository, len(results), i)
+	}
+	return nil
+}
+
+func encodeResult(b *bytes.Buffer, repo string, r policies.Result) error {
+	st, sev := byte(0), byte('-')
+	for _, c := range statusCodes {
+		if c.status == r.Status {
+			st = c.code
+		}
+	}
+	for _, c := range severityCodes {
+		if c.severity == r.Severity {
+			sev = c.code
+		}
+	}
+	if st == 0 {
+		return fmt.Errorf("encode outcome of %s: status %q of %s", repo, r.Status, r.Rule)
+	}
+	aspect := byte('-')
+	for i, a := range policies.Aspects {
+		if a == r.Aspect {
+			aspect = byte('0' + i)
+		}
+	}
+	if r.Level < 0 || r.Level > 9 || r.Rule == "" || strings.ContainsAny(r.Rule, "\n\r") {
+		return fmt.Errorf("encode outcome of %s: rule %q at level %d", repo, r.Rule, r.Level)
+	}
+	exempt := byte('-')
+	switch {
+	case r.Exempt:
+		exempt = 'x'
+	case r.NotJudged:
+		exempt = 'n'
+	}
+	b.Write([]byte{st, sev, aspect, byte('0' + r.Level), exempt, ' '})
+	b.WriteString(r.Rule)
+	b.WriteByte('\n')
+	return nil
 }
 
 type outcomeExtra struct {
@@ -122,7 +178,10 @@ func (d *OutcomeDecoder) str(b []byte) string {
 
 var errOutcome = errors.New("corrupt stored outcome")
 
-// Decode decodes one outcome.
+// Decode decodes one outcome. With a lone component, the repository's results
+// come back repository rules first, then the component rules (which are also
+// the component's results); otherwise in the order stored. A decoded result's
+// Scope is known only where components were stored.
 func (d *OutcomeDecoder) Decode(data []byte) (*policies.Evaluation, error) {
 	line := func() ([]byte, bool) {
 		i := bytes.IndexByte(data, '\n')
@@ -133,17 +192,27 @@ func (d *OutcomeDecoder) Decode(data []byte) (*policies.Evaluation, error) {
 		data = data[i+1:]
 		return l, true
 	}
-	if h, ok := line(); !ok || string(h) != outcomeHeader {
+	h, ok := line()
+	if !ok || string(h) != outcomeHeader && string(h) != outcomeHeaderV1 {
 		return nil, errOutcome
 	}
+	v1 := string(h) == outcomeHeaderV1
 	ev := &policies.Evaluation{Schema: 1}
 	names, ok := line()
 	if !ok {
 		return nil, errOutcome
 	}
-	var err error
-	if ev.Owner, ev.ComponentType, err = d.quotedPair(names); err != nil {
+	fields, err := d.quoted(names, 2, !v1)
+	if err != nil {
 		return nil, err
+	}
+	ev.Owner, ev.ComponentType = fields[0], fields[1]
+	ncomp := 0
+	if !v1 {
+		ev.Schema = policies.InputSchema
+		if ncomp, err = strconv.Atoi(fields[2]); err != nil || ncomp < 0 {
+			return nil, errOutcome
+		}
 	}
 	sums, ok := line()
 	if !ok {
@@ -163,18 +232,69 @@ func (d *OutcomeDecoder) Decode(data []byte) (*policies.Evaluation, error) {
 		return nil, errOutcome
 	}
 	ev.Results = make([]policies.Result, 0, ev.Summary.Passed+ev.Summary.Failed+ev.Summary.Errored+ev.Summary.Skipped)
+	if ncomp > 0 {
+		ev.Components = make([]policies.Component, 0, min(ncomp, len(data)/8))
+	}
+	start := 0 // of the lone component's results in the repository's
 	for len(data) > 0 && data[0] != '{' {
 		l, ok := line()
-		if !ok || len(l) < 7 || l[5] != ' ' {
+		if !ok {
+			return nil, errOutcome
+		}
+		if len(l) > 2 && l[0] == 'c' && l[1] == ' ' {
+			if len(ev.Components) == ncomp {
+				return nil, errOutcome
+			}
+			fields, err := d.quoted(l[2:], 5, false)
+			if err != nil {
+				return nil, err
+			}
+			ev.Components = append(ev.Components, policies.Component{Name: fields[0], Ref: fields[1], Path: fields[2], Type: fields[3], Owner: fields[4]})
+			if ncomp == 1 {
+				start = len(ev.Results)
+				for i := range ev.Results {
+					ev.Results[i].Scope = policies.ScopeRepository
+				}
+			}
+			continue
+		}
+		if len(l) < 7 || l[5] != ' ' {
 			return nil, errOutcome
 		}
 		r, err := d.result(l)
 		if err != nil {
 			return nil, err
 		}
-		ev.Results = append(ev.Results, r)
-		if r.NotJudged {
-			ev.Summary.NotJudged++
+		switch n := len(ev.Components); {
+		case n == 0 || ncomp == 1:
+			if n > 0 {
+				r.Scope = policies.ScopeComponent
+			}
+			ev.Results = append(ev.Results, r)
+			if r.NotJudged {
+				ev.Summary.NotJudged++
+			}
+		default:
+			r.Scope = policies.ScopeComponent
+			ev.Components[n-1].Results = append(ev.Components[n-1].Results, r)
+		}
+	}
+	if len(ev.Components) != ncomp {
+		return nil, errOutcome
+	}
+	if ncomp == 1 {
+		ev.Components[0].Results = ev.Results[start:len(ev.Results):len(ev.Results)]
+	}
+	if ncomp > 1 {
+		componentRules := map[string]bool{}
+		for _, r := range ev.Components[0].Results {
+			componentRules[r.Rule] = true
+		}
+		for i := range ev.Results {
+			ev.Results[i].Scope = policies.ScopeRepository
+			if componentRules[ev.Results[i].Rule] {
+				ev.Results[i].Scope = policies.ScopeComponent
+			}
 		}
 	}
 	if len(data) > 0 {
@@ -187,18 +307,42 @@ func (d *OutcomeDecoder) Decode(data []byte) (*policies.Evaluation, error) {
 	return ev, nil
 }
 
-func (d *OutcomeDecoder) quotedPair(b []byte) (string, string, error) {
+// quoted reads n quoted strings separated by spaces, then, when more is true,
+// one more unquoted field.
+func (d *OutcomeDecoder) quoted(b []byte, n int, more bool) ([]string, error) {
 	s := string(b)
-	first, err := strconv.QuotedPrefix(s)
-	if err != nil || len(s) <= len(first) || s[len(first)] != ' ' {
-		return "", "", errOutcome
+	out := make([]string, 0, n+1)
+	for i := range n {
+		q, err := strconv.QuotedPrefix(s)
+		if err != nil {
+			return nil, errOutcome
+		}
+		v, err := strconv.Unquote(q)
+		if err != nil {
+			return nil, errOutcome
+		}
+		if known, ok := d.intern[v]; ok {
+			v = known
+		} else {
+			d.intern[v] = v
+		}
+		out = append(out, v)
+		s = s[len(q):]
+		if i == n-1 && !more {
+			if s != "" {
+				return nil, errOutcome
+			}
+			break
+		}
+		if s == "" || s[0] != ' ' {
+			return nil, errOutcome
+		}
+		s = s[1:]
 	}
-	a, err1 := strconv.Unquote(first)
-	c, err2 := strconv.Unquote(s[len(first)+1:])
-	if err1 != nil || err2 != nil {
-		return "", "", errOutcome
+	if more {
+		out = append(out, s)
 	}
-	return d.str([]byte(a)), d.str([]byte(c)), nil
+	return out, nil
 }
 
 func (d *OutcomeDecoder) result(l []byte) (policies.Result, error) {
