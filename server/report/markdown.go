@@ -101,7 +101,8 @@ func (w *writer) headline() *section {
 	r := w.r
 	var b strings.Builder
 	b.WriteString(controls.Marker + "\n")
-	fmt.Fprintf(&b, "**%s**: %s scored · updated %s\n\n", text(r.Org, maxName), plural(r.Repositories, "repository", "repositories"), stamp(r.GeneratedAt))
+	fmt.Fprintf(&b, "**%s**: %s (%s) scored · updated %s\n\n", text(r.Org, maxName), plural(r.Repositories, "repository", "repositories"),
+		plural(r.Components, "component", "components"), stamp(r.GeneratedAt))
 	b.WriteString(controls.RescanUnchecked + "\n\n")
 	writeFixTeams(&b, r.FixTeams)
 	if r.Repositories > 0 {
@@ -136,8 +137,8 @@ func (w *writer) headline() *section {
 func (w *writer) maturity() *section {
 	var b strings.Builder
 	b.WriteString("### Maturity per aspect\n\n")
-	fmt.Fprintf(&b, "A level counts when at least %s of the repositories assessed at that level pass every rule of that level and of the assessed levels below. A level at which no rule applies is not assessed (➖): it is stepped over, and no aspect or repository is placed above its highest assessed level. The share columns say where each repository stands on its own.\n\n", pct(w.r.Threshold))
-	b.WriteString("| Aspect | Level reached | Repositories |")
+	fmt.Fprintf(&b, "A level counts when at least %s of the components assessed at that level pass every rule of that level and of the assessed levels below (a repository without catalog Components is one component). A level at which no rule applies is not assessed (➖): it is stepped over, and no aspect or component is placed above its highest assessed level. The share columns say where each component stands on its own.\n\n", pct(w.r.Threshold))
+	b.WriteString("| Aspect | Level reached | Components |")
 	for _, name := range policies.LevelNames {
 		b.WriteString(" " + name + " |")
 	}
@@ -176,7 +177,7 @@ func (w *writer) rules() *section {
 		s.rows = append(s.rows, row(name, fmt.Sprintf("%s L%d", text(rc.Aspect, maxName), rc.Level), severity(rc.Severity), rate,
 			count(rc.Pass), count(rc.Fail), count(rc.Error), count(rc.Exempt), count(rc.NotApplicable))+"\n")
 	}
-	s.pre = "### Compliance per rule\n\nMost severe first, then worst first. The pass rate is over the repositories a rule applies to; exempted ones are counted apart.\n\n" +
+	s.pre = "### Compliance per rule\n\nMost severe first, then worst first. The pass rate is over the repositories a repository rule applies to, and over the components a component rule applies to; exempted ones are counted apart.\n\n" +
 		fold(len(rules), "rules") +
 		"| Rule | Aspect | Severity | Pass rate | Pass | Fail | Error | Exempt | N/A |\n|---|---|---|---|--:|--:|--:|--:|--:|\n"
 	s.post = unfold(len(rules))
@@ -345,13 +346,13 @@ func (w *writer) teams() *section {
 		for i, rf := range t.WorstRules {
 			worst[i] = fmt.Sprintf("%s (%s)", code(rf.Rule), count(rf.Failures))
 		}
-		s.rows = append(s.rows, row(w.ownerLink(t.Owner), count(t.Repositories),
+		s.rows = append(s.rows, row(w.ownerLink(t.Owner), count(t.Repositories), count(t.Components),
 			fmt.Sprintf("%s (%s)", count(t.Passing), pct(float64(t.Passing)/float64(t.Repositories))),
 			fmt.Sprintf("%.1f", t.MeanScore), orDash(strings.Join(worst, ", ")))+"\n")
 	}
-	s.pre = "### Teams\n\nLargest first. A team is the catalog's `spec.owner`, else the first CODEOWNERS owner.\n\n" +
+	s.pre = "### Teams\n\nLargest first. A team owns components: the catalog's `spec.owner`, else the first CODEOWNERS owner of the component's directory. A repository counts once for each team owning a component of it, judged on that team's components and the repository rules.\n\n" +
 		fold(len(teams), "teams") +
-		"| Team | Repositories | Passing | Mean score | Most failed rules |\n|---|--:|--:|--:|---|\n"
+		"| Team | Repositories | Components | Passing | Mean score | Most failed rules |\n|---|--:|--:|--:|--:|---|\n"
 	s.post = unfold(len(teams))
 	return s
 }

@@ -91,7 +91,10 @@ func TestOutcomeRoundTrip(t *testing.T) {
 // TestReportFromOutcomes: a report built from stored outcomes is the report built
 // from the full evaluations.
 func TestReportFromOutcomes(t *testing.T) {
-	full := basicRepos()
+	full := append(basicRepos(),
+		Repo{Name: "mono", EvaluatedAt: now, Evaluation: components(evaluation(fixtureRules, "mono", "team-pay", "ppfpf"),
+			component{"payments", "team-pay", "ppxp"}, component{"ledger", "team-ledger", "fpp-"}, component{"web", "", "pfpn"})},
+		Repo{Name: "svc", EvaluatedAt: now, Evaluation: loneComponent(evaluation(fixtureRules, "svc", "team-pay", "pfppp"))})
 	dec := NewOutcomeDecoder(fixtureTitles())
 	var stored []Repo
 	for _, r := range full {

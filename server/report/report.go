@@ -105,6 +105,9 @@ type Report struct {
 
 	// Repositories counts the scored repositories (those with an evaluation).
 	Repositories int `json:"repositories"`
+	// Components counts their components: a repository without catalog
+	// Components is one. Component rules, maturity and teams count components.
+	Components int `json:"components"`
 	// NotEvaluated counts repositories given without an evaluation yet.
 	NotEvaluated int `json:"not_evaluated"`
 	// Unjudged are the repositories the latest sweep could not judge, with the
@@ -172,13 +175,20 @@ type RuleCompliance struct {
 	PassRate float64 `json:"pass_rate"`
 }
 
-// Team is one owner's repositories.
+// Team is one owner's repositories: those where it owns a component. A
+// repository whose components have three owners counts once for each, judged
+// on what the team owns of it: its components and the repository rules.
 type Team struct {
-	Owner        string  `json:"owner"`
-	Repositories int     `json:"repositories"`
-	Passing      int     `json:"passing"`
-	MeanScore    float64 `json:"mean_score"`
-	// WorstRules are the rules failing on most of the team's repositories, most first.
+	Owner        string `json:"owner"`
+	Repositories int    `json:"repositories"`
+	// Components counts the team's components in those repositories.
+	Components int `json:"components"`
+	// Passing counts the repositories where what the team owns passes every
+	// error-severity rule.
+	Passing   int     `json:"passing"`
+	MeanScore float64 `json:"mean_score"`
+	// WorstRules are the rules failing most often in what the team owns (a
+	// component rule once per component), most first.
 	WorstRules []RuleFailures `json:"worst_rules"`
 }
 
@@ -286,11 +296,33 @@ type scoredRepo struct {
 }
 
 type teamTally struct {
-	owner   string
-	repos   int
-	passing int
-	score   float64
-	fails   []int // by rule index
+	owner      string
+	repos      int
+	components int
+	passing    int
+	score      float64
+	fails      []int // by rule index
+}
+
+// add counts one repository for the team: what the team owns of it (its
+// components, with the repository rules) and how that fares.
+func (t *teamTally) add(results []policies.Result, score float64, passing bool, components int, ruleIndex map[string]int) {
+	t.repos++
+	t.components += components
+	t.score += score
+	if passing {
+		t.passing++
+	}
+	for _, res := range results {
+		if res.Status != policies.StatusFail {
+			continue
+		}
+		ri := ruleIndex[res.Rule]
+		for len(t.fails) <= ri {
+			t.fails = append(t.fails, 0)
+		}
+		t.fails[ri]++
+	}
 }
 
 // Build computes the report of org from the latest evaluations of its repositories,
@@ -335,71 +367,51 @@ func Build(org string, repos []Repo, cfg *config.Org, history []SweepSummary, no
 	r.Repositories = len(scored)
 
 	var (
-		rules      []RuleCompliance
-		ruleIndex  = map[string]int{}
-		teams      []teamTally
-		teamIndex  = map[string]int{}
-		allResults = make([][]policies.Result, len(scored))
+		rules     []RuleCompliance
+		ruleIndex = map[string]int{}
+		teams     []teamTally
+		teamIndex = map[string]int{}
+		// One list of results per component: what the maturity ladder places.
+		allResults = make([][]policies.Result, 0, len(scored))
 		expired    = map[expiredKey][]string{}
 		problems   = map[policies.Problem][]string{}
 		// Repositories usually list the same rules in the same order: remember the
 		// previous repository's positions to skip most map lookups.
-		lastIDs   []string
-		lastIdx   []int
-		passTotal int
-		applTotal int
-		scoreSum  float64
+		lastIDs  []string
+		lastIdx  []int
+		scoreSum float64
 	)
-	for i := range scored {
-		s := &scored[i]
-		ev := s.ev
-		allResults[i] = ev.Results
-
-		ti, ok := teamIndex[s.owner]
-		if !ok {
-			ti = len(teams)
-			teamIndex[s.owner] = ti
-			teams = append(teams, teamTally{owner: s.owner})
+	ruleOf := func(j int, res *policies.Result) *RuleCompliance {
+		if j < len(lastIDs) && lastIDs[j] == res.Rule {
+			return &rules[lastIdx[j]]
 		}
-		team := &teams[ti]
-
-		for j := range ev.Results {
-			res := &ev.Results[j]
-			var ri int
-			if j < len(lastIDs) && lastIDs[j] == res.Rule {
-				ri = lastIdx[j]
-			} else {
-				ri, ok = ruleIndex[res.Rule]
-				if !ok {
-					ri = len(rules)
-					ruleIndex[res.Rule] = ri
-					rules = append(rules, RuleCompliance{
-						Rule: res.Rule, Title: res.Title, Aspect: res.Aspect, Level: res.Level, Severity: res.Severity,
-					})
-				}
-				if j < len(lastIDs) {
-					lastIDs[j], lastIdx[j] = res.Rule, ri
-				} else {
-					lastIDs, lastIdx = append(lastIDs, res.Rule), append(lastIdx, ri)
-				}
-			}
-			rc := &rules[ri]
+		ri, ok := ruleIndex[res.Rule]
+		if !ok {
+			ri = len(rules)
+			ruleIndex[res.Rule] = ri
+			rules = append(rules, RuleCompliance{
+				Rule: res.Rule, Title: res.Title, Aspect: res.Aspect, Level: res.Level, Severity: res.Severity,
+			})
+		}
+		if j < len(lastIDs) {
+			lastIDs[j], lastIdx[j] = res.Rule, ri
+		} else {
+			lastIDs, lastIdx = append(lastIDs, res.Rule), append(lastIdx, ri)
+		}
+		return &rules[ri]
+	}
+	// count adds results to the rules' compliance.
+	count := func(results []policies.Result) {
+		for j := range results {
+			res := &results[j]
+			rc := ruleOf(j, res)
 			switch res.Status {
 			case policies.StatusPass:
 				rc.Pass++
 			case policies.StatusFail:
 				rc.Fail++
-				s.failed++
-				if res.Severity == policies.SeverityError {
-					s.errorFailures++
-				}
-				for len(team.fails) <= ri {
-					team.fails = append(team.fails, 0)
-				}
-				team.fails[ri]++
 			case policies.StatusError:
 				rc.Error++
-				s.failed++
 			case policies.StatusSkip:
 				switch {
 				case res.Exempt:
@@ -411,21 +423,76 @@ func Build(org string, repos []Repo, cfg *config.Org, history []SweepSummary, no
 				}
 			}
 		}
-
+	}
+	teamOf := func(owner string) *teamTally {
+		ti, ok := teamIndex[owner]
+		if !ok {
+			ti = len(teams)
+			teamIndex[owner] = ti
+			teams = append(teams, teamTally{owner: owner})
+		}
+		return &teams[ti]
+	}
+	for i := range scored {
+		s := &scored[i]
+		ev := s.ev
+		for _, res := range ev.Results {
+			switch res.Status {
+			case policies.StatusFail:
+				s.failed++
+				if res.Severity == policies.SeverityError {
+					s.errorFailures++
+				}
+			case policies.StatusError:
+				s.failed++
+			}
+		}
 		sum := ev.Summary
 		if sum == (policies.Summary{}) && len(ev.Results) > 0 {
 			sum = policies.Summarize(ev.Results) // a hand-built evaluation without one
 		}
 		s.score = sum.Score
 		scoreSum += s.score
-		passTotal += sum.Passed
-		applTotal += sum.Applicable
-
-		team.repos++
-		team.score += s.score
 		if s.errorFailures == 0 {
 			r.Passing++
-			team.passing++
+		}
+
+		if len(ev.Components) <= 1 {
+			// One component: the repository's results are its results.
+			r.Components++
+			count(ev.Results)
+			allResults = append(allResults, ev.Results)
+			teamOf(s.owner).add(ev.Results, s.score, s.errorFailures == 0, 1, ruleIndex)
+		} else {
+			// Repository rules count once, component rules once per component,
+			// and each owner of a component counts the repository once.
+			r.Components += len(ev.Components)
+			repoRules := make([]policies.Result, 0, len(ev.Results))
+			for _, res := range ev.Results {
+				if res.Scope != policies.ScopeComponent {
+					repoRules = append(repoRules, res)
+				}
+			}
+			count(repoRules)
+			var owners []string
+			byOwner := map[string][]policies.Result{}
+			ownedComponents := map[string]int{}
+			for _, c := range ev.Components {
+				count(c.Results)
+				allResults = append(allResults, append(slices.Clip(repoRules), c.Results...))
+				owner := cmp.Or(c.Owner, NoOwner)
+				if _, ok := byOwner[owner]; !ok {
+					owners = append(owners, owner)
+					byOwner[owner] = slices.Clip(repoRules)
+				}
+				byOwner[owner] = append(byOwner[owner], c.Results...)
+				ownedComponents[owner]++
+			}
+			for _, owner := range owners {
+				view := byOwner[owner]
+				passing := !slices.ContainsFunc(view, func(res policies.Result) bool { return res.FailsAt(policies.SeverityError) })
+				teamOf(owner).add(view, policies.Summarize(view).Score, passing, ownedComponents[owner], ruleIndex)
+			}
 		}
 		for _, p := range ev.Problems {
 			problems[p] = append(problems[p], s.name)
@@ -440,6 +507,11 @@ func Build(org string, repos []Repo, cfg *config.Org, history []SweepSummary, no
 	}
 	if r.Repositories > 0 {
 		r.MeanScore = round1(scoreSum / float64(r.Repositories))
+	}
+	passTotal, applTotal := 0, 0
+	for _, rc := range rules {
+		passTotal += rc.Pass
+		applTotal += rc.Pass + rc.Fail + rc.Error
 	}
 	if applTotal > 0 {
 		r.Compliance = float64(passTotal) / float64(applTotal)
@@ -501,7 +573,7 @@ func ruleCompliance(rules []RuleCompliance) []RuleCompliance {
 func teamReports(teams []teamTally, rules []RuleCompliance) []Team {
 	out := make([]Team, 0, len(teams))
 	for _, t := range teams {
-		tr := Team{Owner: t.owner, Repositories: t.repos, Passing: t.passing, MeanScore: round1(t.score / float64(t.repos))}
+		tr := Team{Owner: t.owner, Repositories: t.repos, Components: t.components, Passing: t.passing, MeanScore: round1(t.score / float64(t.repos))}
 		worst := make([]RuleFailures, 0, len(t.fails))
 		for ri, n := range t.fails {
 			if n > 0 {

@@ -154,14 +154,64 @@ func TestBuildTeams(t *testing.T) {
 	}
 	runBuild(t, []buildCase{{name: "per owner", repos: repos, check: func(t *testing.T, r *Report) {
 		want := []Team{
-			{Owner: "@acme/payments", Repositories: 3, Passing: 1, MeanScore: 66.6,
+			{Owner: "@acme/payments", Repositories: 3, Components: 3, Passing: 1, MeanScore: 66.6,
 				WorstRules: []RuleFailures{{"catalog.owner", 2}, {"docs.readme", 2}, {"measurement.slo", 1}}},
-			{Owner: NoOwner, Repositories: 1, Passing: 1, MeanScore: 100, WorstRules: []RuleFailures{}},
-			{Owner: "team-web", Repositories: 1, Passing: 0, MeanScore: 27.3,
+			{Owner: NoOwner, Repositories: 1, Components: 1, Passing: 1, MeanScore: 100, WorstRules: []RuleFailures{}},
+			{Owner: "team-web", Repositories: 1, Components: 1, Passing: 0, MeanScore: 27.3,
 				WorstRules: []RuleFailures{{"ci.present", 1}, {"docs.readme", 1}, {"measurement.slo", 1}}},
 		}
 		if !reflect.DeepEqual(r.Teams, want) {
 			t.Errorf("teams\n got %+v\nwant %+v", r.Teams, want)
+		}
+	}}})
+}
+
+// TestBuildCountsComponents: a monorepo of three components owned by three teams
+// counts three for each component rule and once for each team; repository
+// rules count it once.
+func TestBuildCountsComponents(t *testing.T) {
+	mono := Repo{Name: "mono", EvaluatedAt: now, Evaluation: components(evaluation(fixtureRules, "mono", "team-pay", "ppfpf"),
+		component{"payments", "team-pay", "ppxp"}, component{"ledger", "team-ledger", "fpp-"}, component{"web", "team-web", "pfpp"})}
+	svc := Repo{Name: "svc", EvaluatedAt: now, Evaluation: loneComponent(evaluation(fixtureRules, "svc", "team-pay", "ppppp"))}
+	runBuild(t, []buildCase{{name: "monorepo and service", repos: []Repo{mono, svc}, check: func(t *testing.T, r *Report) {
+		if r.Repositories != 2 || r.Components != 4 || r.Passing != 1 {
+			t.Errorf("%d repositories, %d components, %d passing; want 2, 4, 1", r.Repositories, r.Components, r.Passing)
+		}
+		want := map[string][5]int{ // pass, fail, exempt, not applicable, applicable
+			"ci.present":         {1, 1, 0, 0, 2},
+			"catalog.owner":      {3, 1, 0, 0, 4},
+			"docs.readme":        {3, 1, 0, 0, 4},
+			"operations.runbook": {3, 0, 1, 0, 3},
+			"measurement.slo":    {3, 0, 0, 1, 3},
+		}
+		for _, rc := range r.Rules {
+			if got := [5]int{rc.Pass, rc.Fail, rc.Exempt, rc.NotApplicable, rc.Applicable}; got != want[rc.Rule] {
+				t.Errorf("%s: pass, fail, exempt, n/a, applicable %v, want %v", rc.Rule, got, want[rc.Rule])
+			}
+		}
+		if !near(r.Compliance, 13.0/16) {
+			t.Errorf("compliance %v, want 13/16", r.Compliance)
+		}
+		teams := map[string]Team{}
+		for _, tm := range r.Teams {
+			tm.MeanScore = 0
+			teams[tm.Owner] = tm
+		}
+		wantTeams := map[string]Team{
+			"team-pay":    {Owner: "team-pay", Repositories: 2, Components: 2, Passing: 1, WorstRules: []RuleFailures{{"ci.present", 1}}},
+			"team-ledger": {Owner: "team-ledger", Repositories: 1, Components: 1, WorstRules: []RuleFailures{{"catalog.owner", 1}, {"ci.present", 1}}},
+			"team-web":    {Owner: "team-web", Repositories: 1, Components: 1, WorstRules: []RuleFailures{{"ci.present", 1}, {"docs.readme", 1}}},
+		}
+		if !reflect.DeepEqual(teams, wantTeams) {
+			t.Errorf("teams\n got %+v\nwant %+v", teams, wantTeams)
+		}
+		for _, a := range r.Aspects {
+			if a.Aspect == "adoption" && a.Repositories != 4 {
+				t.Errorf("adoption assessed on %d, want the 4 components", a.Repositories)
+			}
+		}
+		if len(r.Furthest) != 1 || r.Furthest[0].Repository != "mono" {
+			t.Errorf("furthest %+v, want mono alone", r.Furthest)
 		}
 	}}})
 }
