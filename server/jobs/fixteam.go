@@ -10,7 +10,6 @@ import (
 
 	"github.com/goldenpath/goldenpath/server/ghport"
 	"github.com/goldenpath/goldenpath/server/jobargs"
-	"github.com/goldenpath/goldenpath/server/markdown"
 	"github.com/goldenpath/goldenpath/server/report"
 	"github.com/goldenpath/goldenpath/server/store"
 )
@@ -50,9 +49,16 @@ func (w *FixTeamWorker) Work(ctx context.Context, job *river.Job[jobargs.FixTeam
 		if err != nil {
 			return fmt.Errorf("stored outcome of %s: %w", s.Name, err)
 		}
-		if ev.Owner != "" && markdown.Text(ev.Owner) == a.Label && ev.Summary.Failed > 0 {
-			team = ev.Owner
-			repos = append(repos, s)
+		if ev.Summary.Failed == 0 {
+			return nil
+		}
+		// A monorepo is a repository of each team owning one of its components.
+		for _, owner := range report.Teams(ev) {
+			if owner != "" && report.FixLabel(owner) == a.Label {
+				team = owner
+				repos = append(repos, s)
+				break
+			}
 		}
 		return nil
 	})

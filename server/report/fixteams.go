@@ -2,8 +2,10 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
+	"github.com/goldenpath/goldenpath/policies"
 	"github.com/goldenpath/goldenpath/server/markdown"
 )
 
@@ -48,4 +50,19 @@ func writeFixTeams(b *strings.Builder, teams []FixTeam) {
 	if len(teams) > 0 {
 		b.WriteString("\n")
 	}
+}
+
+// Teams are the owners an evaluation counts for: its components' owners, or
+// the repository's owner when it is one component; "" for none.
+func Teams(ev *policies.Evaluation) []string {
+	if len(ev.Components) <= 1 {
+		return []string{ev.Owner}
+	}
+	var out []string
+	for _, c := range ev.Components {
+		if !slices.Contains(out, c.Owner) {
+			out = append(out, c.Owner)
+		}
+	}
+	return out
 }

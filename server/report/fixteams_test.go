@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/goldenpath/goldenpath/policies"
 	"github.com/goldenpath/goldenpath/server/controls"
 )
 
@@ -32,5 +33,25 @@ func TestFixTeamBoxes(t *testing.T) {
 	}
 	if !strings.Contains(body, "last request: 1 of 1 done, 1 failed") {
 		t.Errorf("no progress line:\n%s", body)
+	}
+}
+
+func TestTeams(t *testing.T) {
+	tests := map[string]struct {
+		ev   *policies.Evaluation
+		want []string
+	}{
+		"without components": {evaluation(fixtureRules, "a", "team-a", "ppppp"), []string{"team-a"}},
+		"lone component":     {loneComponent(evaluation(fixtureRules, "a", "team-a", "ppppp")), []string{"team-a"}},
+		"no owner":           {evaluation(fixtureRules, "a", "", "ppppp"), []string{""}},
+		"three components, two teams and none": {components(evaluation(fixtureRules, "m", "team-a", "ppppp"),
+			component{"x", "team-b", "pppp"}, component{"y", "", "pppp"}, component{"z", "team-b", "pppp"}), []string{"team-b", ""}},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := Teams(tc.ev); !slices.Equal(got, tc.want) {
+				t.Fatalf("Teams = %q, want %q", got, tc.want)
+			}
+		})
 	}
 }
