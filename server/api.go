@@ -1,13 +1,17 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/goldenpath/goldenpath/policies"
+	"github.com/goldenpath/goldenpath/policies/format"
 	"github.com/goldenpath/goldenpath/server/jobs"
 	"github.com/goldenpath/goldenpath/server/report"
 	"github.com/goldenpath/goldenpath/server/store"
@@ -70,7 +74,8 @@ type reportView struct {
 	PublishProblem string            `json:"publish_problem,omitempty"`
 }
 
-// repoView is GET /api/v1/orgs/{org}/repos/{repo}: the latest stored evaluation.
+// repoView is GET /api/v1/orgs/{org}/repos/{repo}: the latest stored evaluation,
+// in the form of `goldenpath check --format json` (components and all).
 type repoView struct {
 	Repository  string          `json:"repository"`
 	HeadSHA     string          `json:"head_sha,omitempty"` // a sweep knows the tree, not the commit
@@ -89,19 +94,40 @@ func latestEvaluation(ctx context.Context, st *store.Store, owner, repo string) 
 		return nil, err
 	}
 	if state != nil && len(state.Evaluation) > 0 {
+		ev, err := checkJSON(state.Evaluation)
 		return &repoView{
 			Repository: state.Owner + "/" + state.Name, TreeSHA: state.TreeSHA, Ref: "refs/heads/" + state.DefaultBranch,
-			EvaluatedAt: state.EvaluatedAt, Evaluation: state.Evaluation,
-		}, nil
+			EvaluatedAt: state.EvaluatedAt, Evaluation: ev,
+		}, err
 	}
 	rec, err := st.LatestEvaluation(ctx, owner, repo)
 	if err != nil || rec == nil {
 		return nil, err
 	}
+	ev, err := checkJSON(rec.Result)
 	return &repoView{
 		Repository: rec.Owner + "/" + rec.Repo, HeadSHA: rec.HeadSHA, Ref: rec.Ref,
-		EvaluatedAt: rec.CreatedAt, Evaluation: rec.Result,
-	}, nil
+		EvaluatedAt: rec.CreatedAt, Evaluation: ev,
+	}, err
+}
+
+// checkJSON rewrites a stored evaluation as `goldenpath check --format json`
+// writes it, so that scripts read one shape: components, results and files are
+// arrays, never null, also in evaluations stored before components.
+func checkJSON(stored []byte) (json.RawMessage, error) {
+	var ev policies.Evaluation
+	if err := json.Unmarshal(stored, &ev); err != nil {
+		return nil, fmt.Errorf("stored evaluation: %w", err)
+	}
+	w, err := format.ByName(format.JSON, format.Options{})
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	if err := w.Write(&b, &ev); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
