@@ -123,7 +123,7 @@ func TestSweepKeepsComponents(t *testing.T) {
 			}
 		}
 		is := reportIssue(t, fake)
-		if !strings.Contains(is.Body, "2 repositories (4 components) scored") {
+		if !strings.Contains(is.Body, "2 repositories scored (4 components)") {
 			t.Errorf("the report issue does not count components:\n%s", is.Body)
 		}
 	})

@@ -101,7 +101,7 @@ func (w *writer) headline() *section {
 	r := w.r
 	var b strings.Builder
 	b.WriteString(controls.Marker + "\n")
-	fmt.Fprintf(&b, "**%s**: %s (%s) scored · updated %s\n\n", text(r.Org, maxName), plural(r.Repositories, "repository", "repositories"),
+	fmt.Fprintf(&b, "**%s**: %s scored (%s) · updated %s\n\n", text(r.Org, maxName), plural(r.Repositories, "repository", "repositories"),
 		plural(r.Components, "component", "components"), stamp(r.GeneratedAt))
 	b.WriteString(controls.RescanUnchecked + "\n\n")
 	writeFixTeams(&b, r.FixTeams)
