@@ -8,9 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/bmatcuk/doublestar/v4"
@@ -19,6 +21,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/topdown"
+	"golang.org/x/sync/errgroup"
 )
 
 //go:embed rules/*.rego
@@ -194,63 +197,66 @@ func (e *Engine) Evaluate(ctx context.Context, snap Snapshot, req Request) (*Eva
 		Notes:         cat.Notes,
 		Partial:       joinReasons(snapPartial, gaps.reason),
 	}
-	// One read transaction for all rules: the store is empty and never written.
-	txn, err := e.store.NewTransaction(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer e.store.Abort(ctx, txn)
-	inputs := map[*Component]ast.Value{}
-	input := func(c *Component) (ast.Value, error) {
-		if v, ok := inputs[c]; ok {
-			return v, nil
-		}
-		v, err := doc.value(c)
-		inputs[c] = v
-		return v, err
-	}
-	for _, r := range e.rules {
-		res := Result{
+	// What the configuration decides comes first, in rule order; the rules left
+	// to run are then evaluated component by component in parallel.
+	results := make([][]Result, len(e.rules)) // [rule][component], one slot for a repository rule
+	var units [][]evalJob                     // by component; the last is the repository rules'
+	units = make([][]evalJob, len(comps)+1)
+	for ri, r := range e.rules {
+		base := Result{
 			Rule: r.ID, Title: r.Title, Aspect: r.Aspect, Level: r.Level, Scope: r.Scope,
 			Files: []FileRef{}, Remediation: r.Remediation,
 		}
 		if r.Scope == ScopeRepository {
 			d := set.decide(&r.Rule, componentTypes(comps)...)
+			results[ri] = []Result{base}
+			res := &results[ri][0]
 			res.Severity = d.severity
 			if d.expired != nil {
 				ev.ExpiredExemptions = append(ev.ExpiredExemptions, *d.expired)
 			}
 			if d.skip != "" {
 				res.Status, res.Message, res.Exempt = StatusSkip, d.skip, d.exempt
-			} else if in, err := input(nil); err != nil {
-				return nil, fmt.Errorf("build input for %s: %w", name, err)
 			} else {
-				e.evalRule(ctx, r, in, txn, &res)
-				gaps.settle(r, &res, ev.Partial)
+				units[len(comps)] = append(units[len(comps)], evalJob{rule: r, res: res})
 			}
-			ev.Results = append(ev.Results, res)
 			continue
 		}
-		per := make([]Result, len(comps))
+		results[ri] = make([]Result, len(comps))
 		for i, c := range comps {
-			cr := res
 			d := set.decide(&r.Rule, c.Type)
-			cr.Severity = d.severity
+			results[ri][i] = base
+			res := &results[ri][i]
+			res.Severity = d.severity
 			if d.expired != nil && i == 0 {
 				ev.ExpiredExemptions = append(ev.ExpiredExemptions, *d.expired)
 			}
 			if d.skip != "" {
-				cr.Status, cr.Message, cr.Exempt = StatusSkip, d.skip, d.exempt
-			} else if in, err := input(c); err != nil {
-				return nil, fmt.Errorf("build input for %s component %s: %w", name, c.Name, err)
+				res.Status, res.Message, res.Exempt = StatusSkip, d.skip, d.exempt
 			} else {
-				e.evalRule(ctx, r, in, txn, &cr)
-				gaps.settle(r, &cr, ev.Partial)
+				units[i] = append(units[i], evalJob{rule: r, res: res})
 			}
-			per[i] = cr
-			c.Results = append(c.Results, cr)
 		}
-		ev.Results = append(ev.Results, combineResults(res, comps, per))
+	}
+	if err := e.evalUnits(ctx, doc, units); err != nil {
+		return nil, fmt.Errorf("evaluate %s: %w", name, err)
+	}
+	for ri, r := range e.rules {
+		for i := range results[ri] {
+			gaps.settle(r, &results[ri][i], ev.Partial)
+		}
+		if r.Scope == ScopeRepository {
+			ev.Results = append(ev.Results, results[ri][0])
+			continue
+		}
+		for i, c := range comps {
+			c.Results = append(c.Results, results[ri][i])
+		}
+		base := Result{
+			Rule: r.ID, Title: r.Title, Aspect: r.Aspect, Level: r.Level, Scope: r.Scope,
+			Files: []FileRef{}, Remediation: r.Remediation,
+		}
+		ev.Results = append(ev.Results, combineResults(base, comps, results[ri]))
 	}
 	ev.Components = make([]Component, len(comps))
 	// Remediation templates name the repository being judged, never an example's.
@@ -270,6 +276,55 @@ func (e *Engine) Evaluate(ctx context.Context, snap Snapshot, req Request) (*Eva
 	}
 	ev.Summary = Summarize(ev.Results)
 	return ev, nil
+}
+
+// evalJob is one rule to run for one component (or the repository), and where
+// its result goes.
+type evalJob struct {
+	rule *compiledRule
+	res  *Result
+}
+
+// evalUnits runs the jobs, unit by unit: units[i] judge doc.components[i], the
+// last unit holds the repository rules. Up to GOMAXPROCS workers share the
+// prepared queries; each converts its own input documents, since the lazy AST
+// values cache conversions without locking, and each unit's input is built once.
+func (e *Engine) evalUnits(ctx context.Context, doc *inputDoc, units [][]evalJob) error {
+	workers := min(runtime.GOMAXPROCS(0), len(units))
+	var next atomic.Int64
+	g, ctx := errgroup.WithContext(ctx)
+	for range workers {
+		wd := doc.worker()
+		g.Go(func() error {
+			// One read transaction per worker: the store is empty and never written.
+			txn, err := e.store.NewTransaction(ctx)
+			if err != nil {
+				return err
+			}
+			defer e.store.Abort(ctx, txn)
+			for u := int(next.Add(1)) - 1; u < len(units); u = int(next.Add(1)) - 1 {
+				if len(units[u]) == 0 {
+					continue
+				}
+				var c *Component
+				if u < len(doc.components) {
+					c = doc.components[u]
+				}
+				in, err := wd.value(c)
+				if err != nil {
+					if c != nil {
+						return fmt.Errorf("build input for component %s: %w", c.Name, err)
+					}
+					return fmt.Errorf("build input: %w", err)
+				}
+				for _, j := range units[u] {
+					e.evalRule(ctx, j.rule, in, txn, j.res)
+				}
+			}
+			return nil
+		})
+	}
+	return g.Wait()
 }
 
 func componentTypes(comps []*Component) []string {

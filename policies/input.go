@@ -39,6 +39,7 @@ type inputDoc struct {
 	root       *Component // the component whose type is input.component_type
 
 	shared      map[string]any // built once by value, shared by every document
+	fileNames   []string       // the keys of files, sorted
 	entityTerms []*ast.Term    // input.catalog.entities, converted once
 }
 
@@ -71,8 +72,18 @@ func (d *inputDoc) value(c *Component) (ast.Value, error) {
 	return ast.LazyObject(m), nil
 }
 
+// worker is a copy of the document for one goroutine: the Go values are read
+// only and shared, the AST values are its own, since lazy objects cache what
+// they convert without locking.
+func (d *inputDoc) worker() *inputDoc {
+	w := *d
+	w.shared, w.entityTerms = nil, nil
+	return &w
+}
+
 func (d *inputDoc) buildShared() error {
 	files := make(map[string]any, len(d.files))
+	d.fileNames = sortedKeys(d.files)
 	for p, f := range d.files {
 		fo := map[string]any{"size": f.Size, "sha": f.SHA}
 		if f.Skipped != "" {
@@ -142,8 +153,8 @@ func (d *inputDoc) buildShared() error {
 	return nil
 }
 
-// componentValue is input.component: the component, and the catalog entity and
-// files that describe it. Its entities are the shared catalog's own terms, so a
+// componentValue is input.component: the component, the catalog entity and
+// files that describe it, and the paths of input.files in its directory. Its entities are the shared catalog's own terms, so a
 // component costs no conversion of the catalog; they are listed here so that
 // rules do not filter every entity of a monorepo once per component.
 func (d *inputDoc) componentValue(c *Component) ast.Value {
@@ -169,6 +180,14 @@ func (d *inputDoc) componentValue(c *Component) ast.Value {
 	for i, p := range c.shared {
 		shared[i] = str(p)
 	}
+	var read []*ast.Term
+	start, _ := slices.BinarySearch(d.fileNames, c.prefix())
+	for _, p := range d.fileNames[start:] {
+		if !strings.HasPrefix(p, c.prefix()) {
+			break
+		}
+		read = append(read, str(p))
+	}
 	return ast.NewObject(
 		[2]*ast.Term{str("name"), str(c.Name)},
 		[2]*ast.Term{str("ref"), str(c.Ref)},
@@ -181,6 +200,7 @@ func (d *inputDoc) componentValue(c *Component) ast.Value {
 		[2]*ast.Term{str("entities"), ast.ArrayTerm(entities...)},
 		[2]*ast.Term{str("catalog_files"), ast.ArrayTerm(files...)},
 		[2]*ast.Term{str("shared_paths"), ast.ArrayTerm(shared...)},
+		[2]*ast.Term{str("files"), ast.ArrayTerm(read...)},
 	)
 }
 

@@ -177,10 +177,16 @@ at_root(rels) := [r | some r in rels; present(r)]
 # read_files is every path below base whose content the engine was asked to read
 # (it matched some rule's reads), read or not.
 read_files contains p if {
-	some p, _ in input.files
-	here(p)
+	some p in files_here
 	evidence(p)
 }
+
+# files_here is the paths of input.files below base. The engine lists each
+# component's own (input.component.files), so that the components of a monorepo
+# do not each walk every component's files.
+files_here := input.component.files if is_array(input.component.files)
+
+else := [p | some p, _ in input.files; here(p)]
 
 # content(path) is the text of a read file; undefined when not read.
 content(path) := c if {
