@@ -445,3 +445,54 @@ func TestRootFallbackWhereTheConventionAllows(t *testing.T) {
 		})
 	}
 }
+
+// TestComponentFilesMatchTheWalk checks input.component.files, which spares
+// lib.read_files a walk of every read file, against that walk: each component
+// sees the read files in its directory only, outside non-evidence trees.
+func TestComponentFilesMatchTheWalk(t *testing.T) {
+	const rule = `# METADATA
+# title: Lists its read files
+# custom:
+#   aspect: adoption
+#   level: 1
+#   severity: info
+#   scope: component
+#   reads: ["NOTES.md", "vendor/NOTES.md"]
+package goldenpath.custom.files
+
+import data.goldenpath.lib
+
+deny contains sprintf("%v %v %v", [own, used, walked]) if {
+	own := input.component.files
+	used := sort(lib.read_files)
+	walked := sort(lib.read_files) with input.component.files as null
+}
+`
+	e := newEngine(t, map[string]string{"files.rego": rule})
+	ev := evaluate(t, e, map[string]string{
+		"catalog-info.yaml":    locationYAML("a/catalog-info.yaml", "ab/catalog-info.yaml"),
+		"a/catalog-info.yaml":  componentYAML("a", "service", "t"),
+		"a/NOTES.md":           "a",
+		"a/vendor/NOTES.md":    "vendored",
+		"ab/catalog-info.yaml": componentYAML("ab", "service", "t"),
+		"NOTES.md":             "root",
+	}, Request{})
+	want := map[string]string{
+		"a":  `["a/NOTES.md", "a/vendor/NOTES.md"] ["a/NOTES.md"] ["a/NOTES.md"]`,
+		"ab": `[] [] []`,
+	}
+	for _, c := range ev.Components {
+		got := ""
+		for _, r := range c.Results {
+			if r.Rule == "custom.files" {
+				got = r.Message
+			}
+		}
+		if got != want[c.Name] {
+			t.Errorf("component %s: got %s, want %s", c.Name, got, want[c.Name])
+		}
+	}
+	if len(ev.Components) != len(want) {
+		t.Errorf("%d components, want %d", len(ev.Components), len(want))
+	}
+}
