@@ -289,8 +289,10 @@ type evalJob struct {
 // last unit holds the repository rules. Up to GOMAXPROCS workers share the
 // prepared queries; each converts its own input documents, since the lazy AST
 // values cache conversions without locking, and each unit's input is built once.
+// A repository of one component runs on one worker: a second would convert the
+// shared input again for a handful of repository rules and cost more than it saves.
 func (e *Engine) evalUnits(ctx context.Context, doc *inputDoc, units [][]evalJob) error {
-	workers := min(runtime.GOMAXPROCS(0), len(units))
+	workers := min(runtime.GOMAXPROCS(0), len(doc.components))
 	var next atomic.Int64
 	g, ctx := errgroup.WithContext(ctx)
 	for range workers {
