@@ -200,13 +200,9 @@ func (e *Engine) Evaluate(ctx context.Context, snap Snapshot, req Request) (*Eva
 	// What the configuration decides comes first, in rule order; the rules left
 	// to run are then evaluated component by component in parallel.
 	results := make([][]Result, len(e.rules)) // [rule][component], one slot for a repository rule
-	var units [][]evalJob                     // by component; the last is the repository rules'
-	units = make([][]evalJob, len(comps)+1)
+	units := make([][]evalJob, len(comps)+1)  // by component; the last is the repository rules'
 	for ri, r := range e.rules {
-		base := Result{
-			Rule: r.ID, Title: r.Title, Aspect: r.Aspect, Level: r.Level, Scope: r.Scope,
-			Files: []FileRef{}, Remediation: r.Remediation,
-		}
+		base := r.blankResult()
 		if r.Scope == ScopeRepository {
 			d := set.decide(&r.Rule, componentTypes(comps)...)
 			results[ri] = []Result{base}
@@ -252,10 +248,7 @@ func (e *Engine) Evaluate(ctx context.Context, snap Snapshot, req Request) (*Eva
 		for i, c := range comps {
 			c.Results = append(c.Results, results[ri][i])
 		}
-		base := Result{
-			Rule: r.ID, Title: r.Title, Aspect: r.Aspect, Level: r.Level, Scope: r.Scope,
-			Files: []FileRef{}, Remediation: r.Remediation,
-		}
+		base := r.blankResult()
 		ev.Results = append(ev.Results, combineResults(base, comps, results[ri]))
 	}
 	ev.Components = make([]Component, len(comps))
@@ -276,6 +269,14 @@ func (e *Engine) Evaluate(ctx context.Context, snap Snapshot, req Request) (*Eva
 	}
 	ev.Summary = Summarize(ev.Results)
 	return ev, nil
+}
+
+// blankResult is the rule's result before it is judged.
+func (r *compiledRule) blankResult() Result {
+	return Result{
+		Rule: r.ID, Title: r.Title, Aspect: r.Aspect, Level: r.Level, Scope: r.Scope,
+		Files: []FileRef{}, Remediation: r.Remediation,
+	}
 }
 
 // evalJob is one rule to run for one component (or the repository), and where
