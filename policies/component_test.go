@@ -149,6 +149,34 @@ func TestComponentsFromCatalog(t *testing.T) {
 			notes: []string{`catalog-info.yaml:17: backstage.io/source-location "url:https://github.com/other/repo/tree/main/x" of component:default/ext ignored: it points outside this repository; the component's directory is .`},
 		},
 		{
+			name: "source-location outside the repository as dir:, absolute or a bare URL",
+			files: map[string]string{
+				"svc/catalog-info.yaml": componentYAML("up", "service", "team-a", "  annotations:\n    backstage.io/source-location: dir:../../x") +
+					"---\n" + componentYAML("abs", "service", "team-b", "  annotations:\n    backstage.io/source-location: dir:/etc") +
+					"---\n" + componentYAML("bare", "service", "team-c", "  annotations:\n    backstage.io/source-location: https://github.com/acme/payments/tree/main/svc"),
+				"svc/main.go": "package main",
+			},
+			org:  "catalog:\n  discover: ['svc/catalog-info.yaml']\n",
+			want: []string{"up svc service catalog team-a", "abs svc service catalog team-b", "bare svc service catalog team-c"},
+			notes: []string{
+				`svc/catalog-info.yaml:6: backstage.io/source-location "dir:../../x" of component:default/up ignored: it points outside the repository; the component's directory is svc`,
+				`backstage.io/source-location "dir:/etc" of component:default/abs ignored: it points outside the repository`,
+				`backstage.io/source-location "https://github.com/acme/payments/tree/main/svc" of component:default/bare ignored: expected url:<address> or dir:<path>`,
+				"component:default/up and component:default/abs share the directory svc",
+			},
+		},
+		{
+			name: "two descriptor files whose components share a directory",
+			files: map[string]string{
+				"catalog-info.yaml":   locationYAML("a/catalog-info.yaml", "b/catalog-info.yaml"),
+				"a/catalog-info.yaml": componentYAML("a", "service", "team-a"),
+				"b/catalog-info.yaml": componentYAML("b", "service", "team-b", "  annotations:\n    backstage.io/source-location: dir:../a"),
+				"a/main.go":           "package main",
+			},
+			want:  []string{"a a service catalog team-a", "b a service catalog team-b"},
+			notes: []string{"component:default/a and component:default/b share the directory a"},
+		},
+		{
 			name: "catalog documents that are a list or a scalar are no components",
 			files: map[string]string{
 				"catalog-info.yaml": "- kind: Component\n  metadata: {name: a}\n---\njust a string\n---\n42\n",
