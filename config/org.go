@@ -46,6 +46,11 @@ type Org struct {
 	AllowRepositoryExemptions bool        `yaml:"allow_repository_exemptions" json:"allow_repository_exemptions,omitempty"`
 	Catalog                   Catalog     `yaml:"catalog" json:"catalog"`
 	Fixes                     Fixes       `yaml:"fixes" json:"fixes,omitzero"`
+	// BuildingBlocks name the org's own reusable workflows and infrastructure
+	// modules, as the prefix their references start with: "acme/ci-workflows"
+	// matches `uses: acme/ci-workflows/.github/workflows/go.yml@v1`,
+	// "github.com/acme/tf-modules" a Terraform source in that repository.
+	BuildingBlocks []string `yaml:"building_blocks" json:"building_blocks,omitempty"`
 }
 
 // Catalog says where repositories keep their Backstage catalog files.
@@ -430,6 +435,14 @@ func (v *validator) org(o *Org) error {
 			return err
 		}
 	}
+	for i, b := range o.BuildingBlocks {
+		if !blockPattern.MatchString(b) {
+			return v.errorf(at("building_blocks", i), "must be a reference prefix such as acme/ci-workflows or github.com/acme/tf-modules (owner/name, no scheme, version or spaces), got %q", b)
+		}
+		if j := slices.Index(o.BuildingBlocks[:i], b); j >= 0 {
+			return v.errorf(at("building_blocks", i), "%q is listed twice (first as building_blocks[%d])", b, j)
+		}
+	}
 	for i, g := range o.Catalog.Discover {
 		if clean := path.Clean(g); g == "" || path.IsAbs(g) || clean == ".." || strings.HasPrefix(clean, "../") || !doublestar.ValidatePattern(g) {
 			return v.errorf(at("catalog", "discover", i), "must be a glob of paths inside the repository, got %q", g)
@@ -443,6 +456,11 @@ func inRepository(p string) bool {
 	clean := path.Clean(p)
 	return !path.IsAbs(p) && clean != ".." && !strings.HasPrefix(clean, "../") && !strings.Contains(p, `\`)
 }
+
+// blockPattern is a building-block prefix: at least owner/name, path segments
+// of reference characters, no scheme ("https://"), version ("@v1", "?ref=")
+// or trailing slash.
+var blockPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9_.-]+)+$`)
 
 // ownerPattern is a Backstage owner reference: [kind:][namespace/]name.
 var ownerPattern = regexp.MustCompile(`^([A-Za-z]+:)?([a-z0-9-]+/)?[A-Za-z0-9][A-Za-z0-9_.-]*$`)

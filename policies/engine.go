@@ -181,6 +181,7 @@ func (e *Engine) Evaluate(ctx context.Context, snap Snapshot, req Request) (*Eva
 		catalog:    cat,
 		codeowners: parseCodeowners(files),
 		components: comps,
+		blocks:     set.org.BuildingBlocks,
 	}
 	if req.Override != nil {
 		doc.override = overrideFacts{ComponentType: req.Override.ComponentType, Owner: req.Override.Owner}

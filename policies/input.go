@@ -37,6 +37,7 @@ type inputDoc struct {
 	codeowners *Codeowners
 	components []*Component
 	root       *Component // the component whose type is input.component_type
+	blocks     []string   // the org's building_blocks, input.org.building_blocks
 
 	shared      map[string]any // built once by value, shared by every document
 	fileNames   []string       // the keys of files, sorted
@@ -103,6 +104,10 @@ func (d *inputDoc) buildShared() error {
 			d.entityTerms[i] = ents.Elem(i)
 		}
 	}
+	blocks := make([]any, len(d.blocks))
+	for i, b := range d.blocks {
+		blocks[i] = b
+	}
 	var codeowners ast.Value = ast.Null{}
 	if d.codeowners != nil {
 		if codeowners, err = ast.InterfaceToValue(d.codeowners); err != nil {
@@ -149,6 +154,7 @@ func (d *inputDoc) buildShared() error {
 		"files":      ast.LazyObject(files),
 		"catalog":    catalog,
 		"codeowners": codeowners,
+		"org":        ast.MustInterfaceToValue(map[string]any{"building_blocks": blocks}),
 	}
 	return nil
 }

@@ -31,7 +31,8 @@ rules:
     iac.present, ci.present, ci.pinned_actions, deps.automation, deps.lockfile, security.policy,
     operations.runbook, operations.oncall, measurement.observability, measurement.slo,
     interfaces.api_spec, adoption.template, releases.changelog, adoption.contributing,
-    interfaces.dev_environment, measurement.error_budget]
+    interfaces.dev_environment, measurement.error_budget, ownership.team, interfaces.tasks,
+    interfaces.self_service, measurement.tests]
 `
 
 var goodFiles = map[string]string{

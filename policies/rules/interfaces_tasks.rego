@@ -1,0 +1,69 @@
+# METADATA
+# title: Building, testing and running are written down as tasks
+# description: |
+#   Maturity model, Interfaces level 1 (Provisional, "Custom processes"):
+#   "Knowledge of how to request these solutions is shared from person to
+#   person", and "Product teams each maintain their own set of scripts or tools
+#   to deploy their applications." The first rung is that such a process exists
+#   in the repository rather than in someone's head: a task runner (Makefile,
+#   Taskfile, justfile, mage, Rake, nox/tox), a build tool whose tasks everyone
+#   knows (npm/yarn scripts, Maven, Gradle, Cargo, Go modules, dotnet, Poetry,
+#   Bundler, Composer, Mix) or scripts in scripts/, script/ or bin/.
+# custom:
+#   aspect: interfaces
+#   level: 1
+#   severity: info
+#   applies_to: [service, website, library]
+#   scope: component
+#   reads: []
+#   remediation: |
+#     Write the component's everyday tasks down where anyone can run them, for
+#     example a Makefile:
+#
+#     ```make
+#     .PHONY: build test run
+#     build:
+#     	go build ./...
+#     test:
+#     	go test ./...
+#     run:
+#     	go run ./cmd/server
+#     ```
+package goldenpath.rules.interfaces.tasks
+
+import data.goldenpath.lib
+
+task_files := [
+	["task runner", ["Makefile", "makefile", "GNUmakefile", "Taskfile.yml", "Taskfile.yaml", "taskfile.yml", "justfile", "Justfile", ".justfile", "magefile.go", "Rakefile", "noxfile.py", "tox.ini", "Earthfile"]],
+	["build tool", ["package.json", "pom.xml", "mvnw", "build.gradle", "build.gradle.kts", "gradlew", "Cargo.toml", "go.mod", "pyproject.toml", "setup.py", "Gemfile", "composer.json", "mix.exs", "build.sbt", "deno.json", "pubspec.yaml", "Package.swift", "CMakeLists.txt", "meson.build", "BUILD.bazel", "WORKSPACE", "MODULE.bazel"]],
+]
+
+evidence contains sprintf("%s %s", [kind, found[0]]) if {
+	some [kind, files] in task_files
+	found := lib.existing(files)
+	count(found) > 0
+}
+
+# .NET projects are named after themselves.
+evidence contains sprintf("build tool %s", [p]) if {
+	some ext in [".sln", ".csproj", ".fsproj"]
+	some p in lib.with_ext(ext)
+	count(split(trim_prefix(p, lib.base), "/")) == 1
+}
+
+# A scripts directory at the top of the component.
+evidence contains sprintf("scripts in %s/", [d]) if {
+	some d in ["scripts", "script", "bin", "hack", "tools"]
+	lib.dir_exists(d)
+}
+
+deny contains {"message": msg, "files": []} if {
+	count(evidence) == 0
+	msg := sprintf("no written-down tasks in %s: no Makefile, Taskfile or justfile, no build tool manifest, no scripts/ directory", [where])
+}
+
+where := "the repository" if lib.base == ""
+
+else := trim_suffix(lib.base, "/")
+
+pass_message := sprintf("tasks written down: %s", [concat(", ", sort(evidence))]) if count(evidence) > 0

@@ -1,0 +1,101 @@
+# METADATA
+# title: The component has automated tests whose results can be collected
+# description: |
+#   Maturity model, Measurement level 1 (Provisional, "Ad hoc"): "Use familiar
+#   tools to gather common metrics with limited intent and forethought", for
+#   example "opportunities for easy collection such as test failures in CI".
+#   The first data a repository can give is its test results, so it needs an
+#   automated test suite of its own: Go _test.go files, pytest/unittest files,
+#   Jest/Vitest/Mocha .test/.spec files, JUnit/xUnit/NUnit test classes, RSpec
+#   _spec.rb files, Rust tests/ or #[cfg(test)] crates with a tests/ directory,
+#   Terraform .tftest.hcl files, Helm chart templates/tests/, or a test/ or
+#   tests/ directory holding files. Vendored and example trees do not count.
+# custom:
+#   aspect: measurement
+#   level: 1
+#   severity: info
+#   applies_to: [service, website, library, infrastructure]
+#   scope: component
+#   reads: []
+#   remediation: |
+#     Add automated tests next to the code and run them in CI, so failures
+#     are recorded on every change, for example in Go:
+#
+#     ```go
+#     func TestHealth(t *testing.T) {
+#     	// ...
+#     }
+#     ```
+package goldenpath.rules.measurement.tests
+
+import data.goldenpath.lib
+
+# Trees that are someone else's code or deliberately not the component's: unlike
+# lib.evidence, test trees are the evidence here.
+foreign_dirs := {
+	"vendor", "node_modules", "bower_components", "jspm_packages", "third_party", "third-party", "thirdparty",
+	".terraform", ".terragrunt-cache", "site-packages", ".venv", "venv",
+	"example", "examples", "_examples", "sample", "samples", "demo", "demos",
+}
+
+own(p) if {
+	lib.here(p)
+	parts := split(trim_prefix(p, lib.base), "/")
+	every d in array.slice(parts, 0, count(parts) - 1) {
+		not lower(d) in foreign_dirs
+	}
+}
+
+# Test files by name pattern, per extension (suffix on the base name).
+by_ext := [
+	[".go", `_test\.go$`],
+	[".py", `(^test_.*|_test)\.py$`],
+	[".js", `\.(test|spec)\.js$`], [".ts", `\.(test|spec)\.ts$`],
+	[".jsx", `\.(test|spec)\.jsx$`], [".tsx", `\.(test|spec)\.tsx$`],
+	[".mjs", `\.(test|spec)\.mjs$`], [".cjs", `\.(test|spec)\.cjs$`],
+	[".java", `Tests?\.java$`], [".kt", `Tests?\.kt$`], [".scala", `(Test|Spec|Suite)\.scala$`],
+	[".cs", `Tests?\.cs$`], [".fs", `Tests?\.fs$`],
+	[".rb", `_(spec|test)\.rb$`], [".php", `Test\.php$`], [".exs", `_test\.exs$`],
+	[".swift", `Tests?\.swift$`], [".dart", `_test\.dart$`], [".hcl", `\.tftest\.hcl$`],
+]
+
+suite_files contains p if {
+	some [ext, pattern] in by_ext
+	some p in object.get(input.exts, ext, [])
+	own(p)
+	parts := split(p, "/")
+	regex.match(pattern, parts[count(parts) - 1])
+}
+
+# A test directory (test/, tests/, __tests__/, e2e/; Helm's templates/tests/)
+# with files in the component's own tree; spec/ only beside a Gemfile (RSpec),
+# since elsewhere spec/ usually holds API specifications.
+suite_dirs contains d if {
+	some name in ["test", "tests", "__tests__", "e2e", "integration-tests"]
+	some d in object.get(object.get(input, "dir_names", {}), name, [])
+	own(concat("", [d, "/x"]))
+}
+
+suite_dirs contains d if {
+	some d in object.get(object.get(input, "dir_names", {}), "spec", [])
+	own(concat("", [d, "/x"]))
+	lib.exists("Gemfile")
+}
+
+evidence contains sprintf("%d test files (%s)", [count(suite_files), sort(suite_files)[0]]) if count(suite_files) > 0
+
+evidence contains sprintf("test directory %s/", [sort(suite_dirs)[0]]) if {
+	count(suite_files) == 0
+	count(suite_dirs) > 0
+}
+
+deny contains {"message": msg, "files": []} if {
+	count(evidence) == 0
+	msg := sprintf("no automated tests in %s: no test files and no test/ or tests/ directory outside vendored and example trees", [where])
+}
+
+where := "the repository" if lib.base == ""
+
+else := trim_suffix(lib.base, "/")
+
+pass_message := sprintf("automated tests: %s", [concat(", ", sort(evidence))]) if count(evidence) > 0

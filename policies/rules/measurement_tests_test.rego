@@ -1,0 +1,42 @@
+package goldenpath.rules.measurement.tests
+
+inp(paths, dir_names) := {
+	"exts": {ext: [p | some p in paths; endswith(p, ext)] | some ext in [".go", ".py", ".ts", ".java", ".rb", ".hcl"]},
+	"names": {"Gemfile": [p | some p in paths; endswith(p, "Gemfile")]},
+	"dir_names": dir_names,
+}
+
+test_pass_each_language if {
+	every c in [
+		[["main.go", "main_test.go"], "automated tests: 1 test files (main_test.go)"],
+		[["pkg/test_api.py"], "automated tests: 1 test files (pkg/test_api.py)"],
+		[["src/app.spec.ts", "src/app.ts"], "automated tests: 1 test files (src/app.spec.ts)"],
+		[["src/test/java/a/AppTest.java"], "automated tests: 1 test files (src/test/java/a/AppTest.java)"],
+		[["tests/main.tftest.hcl"], "automated tests: 1 test files (tests/main.tftest.hcl)"],
+	] {
+		i := inp(c[0], {})
+		count(deny) == 0 with input as i
+		pass_message == c[1] with input as i
+	}
+}
+
+test_pass_test_directory if {
+	i := inp(["charts/x/templates/tests/conn.yaml"], {"tests": ["charts/x/templates/tests"]})
+	pass_message == "automated tests: test directory charts/x/templates/tests/" with input as i
+}
+
+test_spec_directory_only_for_rspec if {
+	count(deny) == 1 with input as inp(["spec/openapi.yaml"], {"spec": ["spec"]})
+	count(deny) == 0 with input as inp(["Gemfile", "spec/x.yaml"], {"spec": ["spec"]})
+}
+
+test_fail_vendored_or_example_tests_only if {
+	i := inp(["vendor/github.com/x/y/y_test.go", "examples/demo/demo_test.go", "main.go"], {"tests": ["node_modules/z/tests"]})
+	{d.message | some d in deny} == {"no automated tests in the repository: no test files and no test/ or tests/ directory outside vendored and example trees"} with input as i
+}
+
+test_component_counts_its_own_tests if {
+	i := object.union(inp(["api/handler_test.go", "web/app.ts"], {}), {"component": {"path": "web", "type": "website"}})
+	{d.message | some d in deny} == {"no automated tests in web: no test files and no test/ or tests/ directory outside vendored and example trees"} with input as i
+	count(deny) == 0 with input as object.union(i, {"component": {"path": "api", "type": "service"}})
+}
