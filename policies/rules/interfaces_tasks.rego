@@ -8,7 +8,9 @@
 #   in the repository rather than in someone's head: a task runner (Makefile,
 #   Taskfile, justfile, mage, Rake, nox/tox), a build tool whose tasks everyone
 #   knows (npm/yarn scripts, Maven, Gradle, Cargo, Go modules, dotnet, Poetry,
-#   Bundler, Composer, Mix) or scripts in scripts/, script/ or bin/.
+#   Bundler, Composer, Mix), a runner that starts or deploys it (Skaffold,
+#   Tilt, Docker Compose, the Azure Developer CLI, Pulumi, Devbox) or scripts in
+#   scripts/, script/ or bin/.
 # custom:
 #   aspect: interfaces
 #   level: 1
@@ -36,6 +38,7 @@ import data.goldenpath.lib
 task_files := [
 	["task runner", ["Makefile", "makefile", "GNUmakefile", "Taskfile.yml", "Taskfile.yaml", "taskfile.yml", "justfile", "Justfile", ".justfile", "magefile.go", "Rakefile", "noxfile.py", "tox.ini", "Earthfile"]],
 	["build tool", ["package.json", "pom.xml", "mvnw", "build.gradle", "build.gradle.kts", "gradlew", "Cargo.toml", "go.mod", "pyproject.toml", "setup.py", "Gemfile", "composer.json", "mix.exs", "build.sbt", "deno.json", "pubspec.yaml", "Package.swift", "CMakeLists.txt", "meson.build", "BUILD.bazel", "WORKSPACE", "MODULE.bazel"]],
+	["local and deploy runner", ["skaffold.yaml", "Tiltfile", "azure.yaml", "docker-compose.yml", "docker-compose.yaml", "compose.yaml", "compose.yml", "Pulumi.yaml", "devbox.json"]],
 ]
 
 evidence contains sprintf("%s %s", [kind, found[0]]) if {

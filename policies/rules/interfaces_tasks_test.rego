@@ -6,6 +6,7 @@ test_pass_each_kind if {
 		[{"names": {"Taskfile.yml": ["Taskfile.yml"]}, "exts": {}, "dirs": {}}, "tasks written down: task runner Taskfile.yml"],
 		[{"names": {"Cargo.toml": ["Cargo.toml"]}, "exts": {}, "dirs": {}}, "tasks written down: build tool Cargo.toml"],
 		[{"names": {"Api.csproj": ["Api.csproj"]}, "exts": {".csproj": ["Api.csproj"]}, "dirs": {}}, "tasks written down: build tool Api.csproj"],
+		[{"names": {"skaffold.yaml": ["skaffold.yaml"]}, "exts": {}, "dirs": {}}, "tasks written down: local and deploy runner skaffold.yaml"],
 		[{"names": {"deploy.sh": ["scripts/deploy.sh"]}, "exts": {".sh": ["scripts/deploy.sh"]}, "dirs": {"scripts": true}}, "tasks written down: scripts in scripts/"],
 	] {
 		count(deny) == 0 with input as c[0]

@@ -8,7 +8,8 @@
 #   automated test suite of its own: Go _test.go files, pytest/unittest files,
 #   Jest/Vitest/Mocha .test/.spec files, JUnit/xUnit/NUnit test classes, RSpec
 #   _spec.rb files, Rust tests/ or #[cfg(test)] crates with a tests/ directory,
-#   Terraform .tftest.hcl files, Helm chart templates/tests/, or a test/ or
+#   Terraform .tftest.hcl files, Helm chart templates/tests/ or chart-testing
+#   (ct.yaml, a chart's ci/ values), or a test/ or
 #   tests/ directory holding files. Vendored and example trees do not count.
 # custom:
 #   aspect: measurement
@@ -82,9 +83,22 @@ suite_dirs contains d if {
 	lib.exists("Gemfile")
 }
 
+# Helm charts tested with chart-testing: a ct.yaml, or a chart's ci/ directory
+# of values files that `ct install` runs the chart with.
+suite_dirs contains d if {
+	some d in object.get(object.get(input, "dir_names", {}), "ci", [])
+	own(concat("", [d, "/x"]))
+	parent := concat("/", array.slice(split(d, "/"), 0, count(split(d, "/")) - 1))
+	lib.present(concat("/", [parent, "Chart.yaml"]))
+}
+
+suite_dirs contains p if {
+	some p in lib.existing(["ct.yaml", ".github/ct.yaml", ".github/configs/ct.yaml"])
+}
+
 evidence contains sprintf("%d test files (%s)", [count(suite_files), sort(suite_files)[0]]) if count(suite_files) > 0
 
-evidence contains sprintf("test directory %s/", [sort(suite_dirs)[0]]) if {
+evidence contains sprintf("tests in %s", [sort(suite_dirs)[0]]) if {
 	count(suite_files) == 0
 	count(suite_dirs) > 0
 }

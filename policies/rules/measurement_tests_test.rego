@@ -22,7 +22,13 @@ test_pass_each_language if {
 
 test_pass_test_directory if {
 	i := inp(["charts/x/templates/tests/conn.yaml"], {"tests": ["charts/x/templates/tests"]})
-	pass_message == "automated tests: test directory charts/x/templates/tests/" with input as i
+	pass_message == "automated tests: tests in charts/x/templates/tests" with input as i
+}
+
+test_pass_chart_testing if {
+	i := object.union(inp(["charts/argo/ci/ha-values.yaml"], {"ci": [".github/ci", "charts/argo/ci"]}), {"names": {"Chart.yaml": ["charts/argo/Chart.yaml"]}})
+	pass_message == "automated tests: tests in charts/argo/ci" with input as i
+	count(deny) == 1 with input as object.union(inp([], {"ci": [".github/ci"]}), {"names": {"Chart.yaml": ["charts/argo/Chart.yaml"]}})
 }
 
 test_spec_directory_only_for_rspec if {
