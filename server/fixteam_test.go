@@ -109,3 +109,63 @@ func BenchmarkTeamFixPulls500(b *testing.B) {
 		a.stop()
 	}
 }
+
+// Without contents and pull requests write, the team's progress (the report's
+// line under its checkbox, rendered in server/report) says the app lacks the
+// permission, and no repository is tried twice.
+func TestTeamCheckboxWithoutPermission(t *testing.T) {
+	const n = 2
+	fake := teamOrg(t, n)
+	fake.SetInstallationPermissions(inst, githubfake.DefaultPermissions())
+	db := filepath.Join(t.TempDir(), "gp.db")
+	a, q := startApp(t, fake, db), openQueue(t, db)
+	a.deliver(t, fake, "installation", "install", fake.InstallationEvent("created", inst))
+	a.waitForSweeps(t, q, 1, time.Minute)
+	tickFixBox(t, a, fake)
+	const lacks = `"progress":{"total":2,"done":2,"failed":2,"problem":"the app may not push a branch or open a pull request: an owner must grant it contents: write and pull_requests: write`
+	waitFor(t, "the team's progress to tell the missing permission", 30*time.Second, func() bool {
+		_, body := a.get(t, "/api/v1/orgs/acme/report", "secret-token")
+		return strings.Contains(body, lacks)
+	})
+	time.Sleep(500 * time.Millisecond) // a retry would show by now
+	if got := fake.CountRequests(githubfake.RequestFilter{Status: http.StatusForbidden}); got != n {
+		t.Errorf("%d refused requests, want %d: a missing permission is not retried", got, n)
+	}
+	if opened := openFixPulls(fake, n); opened != 0 {
+		t.Errorf("%d fix pull requests opened without the permission", opened)
+	}
+}
+
+// A team's request queues only the repositories failing a rule that has a fix
+// the org allows (fixes.rules), as their stored outcomes tell.
+func TestTeamCheckboxQueuesOnlyFixableRepositories(t *testing.T) {
+	for _, tc := range []struct {
+		name, fixes string
+		total       int
+	}{
+		{name: "fixes.rules allows a rule only one fails", fixes: "  rules: [catalog.present]\n", total: 1},
+		{name: "fixes.rules allows none that fails", fixes: "  rules: [ownership.codeowners]\n", total: 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fake := teamOrg(t, 2)
+			fake.Commit(org, ".github", "main", map[string]string{"golden-path.yaml": fmt.Sprintf(orgConfig, "advisory") + "fixes:\n  enabled: true\n" + tc.fixes})
+			// svc-001 fails only docs.readme (its README says too little).
+			fake.Commit(org, "svc-001", "main", map[string]string{"README.md": "# svc-001\n", ".github/CODEOWNERS": "* @acme/web\n",
+				"catalog-info.yaml": "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc-001\nspec:\n  type: service\n  lifecycle: production\n  owner: \"@acme/web\"\n"})
+			db := filepath.Join(t.TempDir(), "gp.db")
+			a, q := startApp(t, fake, db), openQueue(t, db)
+			a.deliver(t, fake, "installation", "install", fake.InstallationEvent("created", inst))
+			a.waitForSweeps(t, q, 1, time.Minute)
+			tickFixBox(t, a, fake)
+			want := fmt.Sprintf(`"progress":{"total":%d,"done":%d,"failed":0}`, tc.total, tc.total)
+			waitFor(t, "the team's progress", 30*time.Second, func() bool {
+				_, body := a.get(t, "/api/v1/orgs/acme/report", "secret-token")
+				return strings.Contains(body, want)
+			})
+			waitFor(t, "the fix pull requests", 10*time.Second, func() bool { return openFixPulls(fake, 2) == tc.total })
+			if got := len(fake.PullRequests(org, "svc-001")); got != 0 {
+				t.Errorf("svc-001 has %d pull requests, want none", got)
+			}
+		})
+	}
+}

@@ -172,6 +172,14 @@ func failingRules(ev *policies.Evaluation) []string {
 	return out
 }
 
+// fixableFailure says whether ev fails a rule that has a fix and the org lets
+// the app fix, as the stored outcome tells (existing files are the plan's to judge).
+func fixableFailure(ev *policies.Evaluation, fixes config.Fixes) bool {
+	return slices.ContainsFunc(failingRules(ev), func(rule string) bool {
+		return fixAllowed(fixes, rule) && slices.Contains(fix.Rules(), rule)
+	})
+}
+
 // fixAllowed says whether the org lets the app fix rule (fixes.rules; empty: all).
 func fixAllowed(fixes config.Fixes, rule string) bool {
 	return len(fixes.Rules) == 0 || slices.Contains(fixes.Rules, rule)

@@ -26,6 +26,7 @@ const fixRequestCost = 15
 // FixTeamWorker queues one fix job per repository of the team that fails a
 // rule, paced by the rate limit: what the budget above RateReserve affords now
 // runs now, the rest waits for the budget's reset, an hour's worth at a time.
+// Only repositories failing a rule the org lets the app fix are queued.
 type FixTeamWorker struct {
 	river.WorkerDefaults[jobargs.FixTeamArgs]
 	*Evaluator
@@ -38,6 +39,10 @@ func (w *FixTeamWorker) Work(ctx context.Context, job *river.Job[jobargs.FixTeam
 	if err != nil {
 		return w.outcome(ctx, job.Kind, a.Owner, err)
 	}
+	oc, err := w.orgConfig(ctx, target{inst: inst, instID: a.InstallationID, owner: a.Owner})
+	if err != nil {
+		return err
+	}
 	dec := report.NewOutcomeDecoder(nil)
 	var team string
 	var repos []store.RepoState
@@ -49,7 +54,7 @@ func (w *FixTeamWorker) Work(ctx context.Context, job *river.Job[jobargs.FixTeam
 		if err != nil {
 			return fmt.Errorf("stored outcome of %s: %w", s.Name, err)
 		}
-		if ev.Summary.Failed == 0 {
+		if !fixableFailure(ev, oc.Config.Fixes) {
 			return nil
 		}
 		// A monorepo is a repository of each team owning one of its components.
