@@ -3,6 +3,7 @@ package fixpr_test
 import (
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -240,5 +241,54 @@ func TestHostileFacts(t *testing.T) {
 		if strings.Contains(body, bad) {
 			t.Errorf("body holds %q:\n%s", bad, body)
 		}
+	}
+}
+
+var (
+	codeSpan  = regexp.MustCompile("`[^`\n]*`")
+	escaped   = regexp.MustCompile(`\\[[:punct:]]`)
+	lineBreak = regexp.MustCompile(`<br>`)
+)
+
+// Whatever a branch name or a generator's reason holds, the body keeps one
+// marker, its table rows, and no live HTML, mention, link or emphasis.
+func TestBodyStaysInert(t *testing.T) {
+	for _, tc := range []struct{ name, branch, reason string }{
+		{"html", "main", "<img src=x onerror=alert(1)><script>alert(1)</script>"},
+		{"mention", "main", "ask @acme/admins or @mallory"},
+		{"markdown", "main", "[click](https://evil.example) **bold** _it_ ![x](y) # heading"},
+		{"a second marker", "main", fixpr.Marker + " -->"},
+		{"newlines and a table", "main", "fine\n| file | rule |\n|---|---|\n| evil | row |"},
+		{"a branch name with code and a link", "ma`in](https://evil.example)|x", "x"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := fixpr.Request{Owner: "acme", Repo: "api", DefaultBranch: tc.branch,
+				Plan: &fix.Plan{Unfixable: []fix.Unfixable{{Rule: "docs.readme", Reason: tc.reason}}}}
+			body := fixpr.Body(req, []fix.File{security, runbook})
+			if n := strings.Count(body, fixpr.Marker); n != 1 {
+				t.Errorf("%d markers, want 1", n)
+			}
+			rows := 0
+			for line := range strings.Lines(body) {
+				if strings.HasPrefix(line, "|") {
+					rows++
+				}
+			}
+			if rows != 4 {
+				t.Errorf("%d table rows, want 4 (header, rule, two files)", rows)
+			}
+			// Outside the marker, code spans (where nothing renders), escaped
+			// characters and the line breaks that keep a reason on its line,
+			// nothing may be live.
+			rest := strings.Replace(body, fixpr.Marker, "", 1)
+			for _, inert := range []*regexp.Regexp{codeSpan, escaped, lineBreak} {
+				rest = inert.ReplaceAllString(rest, "")
+			}
+			for _, bad := range []string{"<", "@acme", "@mallory", "](", "**", "\n# ", "\n| evil"} {
+				if strings.Contains(rest, bad) {
+					t.Errorf("body holds %q:\n%s", bad, body)
+				}
+			}
+		})
 	}
 }
