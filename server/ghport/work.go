@@ -5,7 +5,7 @@ import (
 	"sync/atomic"
 )
 
-// RateReserve is what sweeps leave of an installation's hourly budget for pull
+// RateReserve is what sweeps (and a team's fix pull requests) leave of an installation's hourly budget for pull
 // requests and the report: a sweep request is refused locally once the last known
 // remaining budget is down to it (see githubclient), and pull-request work keeps
 // going below it.
@@ -13,6 +13,11 @@ const RateReserve = 500
 
 // KindSweep is the job kind whose GitHub requests stop at RateReserve.
 const KindSweep = "sweep"
+
+// KindTeamFix is the work of a fix pull request a team's report checkbox asked
+// for: hundreds of them are paced like a sweep, so they stop at RateReserve too
+// (a "Fix it for me" press, which a person waits for, does not).
+const KindTeamFix = "fix_team_pull_request"
 
 // workKey marks a context with the job kind spending its GitHub requests.
 type workKey struct{}
@@ -30,7 +35,10 @@ func WorkOf(ctx context.Context) string {
 }
 
 // KeepsReserve reports whether ctx's GitHub requests must stop at RateReserve.
-func KeepsReserve(ctx context.Context) bool { return WorkOf(ctx) == KindSweep }
+func KeepsReserve(ctx context.Context) bool {
+	kind := WorkOf(ctx)
+	return kind == KindSweep || kind == KindTeamFix
+}
 
 // requestCountKey marks a context whose GitHub requests are counted.
 type requestCountKey struct{}

@@ -13,7 +13,8 @@ import (
 
 // TestSweepRequestsStopAtTheReserve: once an answer says the installation is down
 // to the reserve, a sweep's request is refused before it leaves, with the reset to
-// wait for, while other work (a pull request) is still sent.
+// wait for (a team's fix pull requests alike), while other work (a pull request)
+// is still sent.
 func TestSweepRequestsStopAtTheReserve(t *testing.T) {
 	w := newWorld(t)
 	// A file per step: a second read of one file would be a free 304.
@@ -23,6 +24,7 @@ func TestSweepRequestsStopAtTheReserve(t *testing.T) {
 	in := w.installation(t)
 	sweep := ghport.WithWork(context.Background(), ghport.KindSweep)
 	pull := ghport.WithWork(context.Background(), jobargs.PullArgs{}.Kind())
+	teamFix := ghport.WithWork(context.Background(), ghport.KindTeamFix)
 
 	tests := []struct {
 		name    string
@@ -34,6 +36,7 @@ func TestSweepRequestsStopAtTheReserve(t *testing.T) {
 		{"a sweep at the reserve", sweep, true},
 		{"a pull request at the reserve", pull, false}, // 500 → 499
 		{"a sweep below the reserve", sweep, true},
+		{"a team's fix pull request below the reserve", teamFix, true},
 	}
 	for i, tt := range tests {
 		before := w.count("GET", "/repos/acme/api/contents/*")

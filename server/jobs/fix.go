@@ -37,6 +37,11 @@ func (w *FixWorker) Timeout(*river.Job[jobargs.FixArgs]) time.Duration { return 
 // grants contents and pull_requests write.
 func (w *FixWorker) Work(ctx context.Context, job *river.Job[jobargs.FixArgs]) error {
 	a := job.Args
+	if a.Team != "" {
+		// A team's request leaves the reserve to pull requests; at the reserve
+		// its requests are refused and the job waits for the reset.
+		ctx = ghport.WithWork(ctx, ghport.KindTeamFix)
+	}
 	res, err := w.fix(ctx, a)
 	problem := ""
 	switch {
