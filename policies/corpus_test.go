@@ -87,11 +87,16 @@ func TestCorpus(t *testing.T) {
 		"00010504__smartpos-auth-service":                  {"ci.present": StatusPass, "docs.readme": StatusFail},
 		"hashicorp__learn-terraform-provision-eks-cluster": {"iac.present": StatusPass},
 		"aws-samples__aws-cdk-examples":                    {"iac.present": StatusPass, "ci.present": StatusPass},
-		"argoproj__argo-helm":                              {"iac.present": StatusPass, "ci.present": StatusPass},
+		"argoproj__argo-helm":                              {"iac.present": StatusPass, "ci.present": StatusPass, "measurement.tests": StatusPass, "ownership.team": StatusFail},
 		"stefanprodan__podinfo":                            {"iac.present": StatusPass, "ci.present": StatusPass, "docs.readme": StatusPass},
 		"0GiS0__tour-of-heroes-api-java":                   {"catalog.present": StatusPass, "deps.automation": StatusPass, "ci.present": StatusPass},
-		"ASOS__snyker":                                     {"ownership.codeowners": StatusPass, "ci.present": StatusPass},
-		"Azure-Samples__todo-nodejs-mongo-terraform":       {"iac.present": StatusPass},
+		"ASOS__snyker":                                     {"ownership.codeowners": StatusPass, "ci.present": StatusPass, "ownership.team": StatusFail},
+		"Azure-Samples__todo-nodejs-mongo-terraform":       {"iac.present": StatusPass, "interfaces.tasks": StatusPass},
+		// The ladder's lower rungs: skaffold run is a written-down task, a Go
+		// module with _test.go files has tests, a team in CODEOWNERS owns it.
+		"GoogleCloudPlatform__microservices-demo":  {"interfaces.tasks": StatusPass, "measurement.tests": StatusPass, "ownership.team": StatusPass},
+		"terraform-aws-modules__terraform-aws-vpc": {"measurement.tests": StatusFail},
+		"jenkinsci__git-plugin":                    {"measurement.tests": StatusPass, "ownership.team": StatusPass},
 	}
 	dirs, err := os.ReadDir(corpusDir)
 	if err != nil {

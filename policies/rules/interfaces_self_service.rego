@@ -1,5 +1,5 @@
 # METADATA
-# title: The component uses the organisation's building blocks
+# title: The repository uses the organisation's building blocks
 # description: |
 #   Maturity model, Interfaces level 3 (Scalable, "Self-service solutions"):
 #   "Solutions are provided as 'one-click' implementations, enabling teams to
@@ -15,7 +15,7 @@
 #   level: 3
 #   severity: info
 #   applies_to: []
-#   scope: component
+#   scope: repository
 #   reads: [".github/workflows/*.yml", ".github/workflows/*.yaml", "*.tf", "{terraform,infra,infrastructure,iac,tf,deploy}/**/*.tf"]
 #   remediation: |
 #     Replace copied pipeline steps and modules with the platform's own, for
@@ -42,8 +42,8 @@ blocks := [lower(b) | some b in object.get(object.get(input, "org", {}), "buildi
 
 skip := "the organisation's golden-path.yaml names no building_blocks (its reusable workflows and infrastructure modules)" if count(blocks) == 0
 
-# GitHub runs workflows only from the root, so they serve every component;
-# Terraform files count in the component's own directory.
+# A repository rule: GitHub runs workflows only from the root, and the
+# repository's Terraform is read once, outside example and test trees.
 sources contains p if {
 	some p, _ in input.files
 	regex.match(`^\.github/workflows/[^/]+\.ya?ml$`, p)
@@ -52,7 +52,6 @@ sources contains p if {
 sources contains p if {
 	some p, _ in input.files
 	endswith(p, ".tf")
-	lib.here(p)
 	lib.evidence(p)
 }
 

@@ -28,10 +28,9 @@ test_fail_public_or_lookalike_references if {
 	{d.message | some d in deny} == {"uses none of the organisation's building blocks (acme/ci-workflows, github.com/acme/tf-modules, app.terraform.io/acme) in its workflows or Terraform modules"} with input as i
 }
 
-test_component_counts_its_own_terraform_and_the_root_workflows if {
-	i := object.union(inp({"svc/a/main.tf": "module \"x\" {\n  source = \"github.com/acme/tf-modules//x\"\n}\n"}), {"component": {"path": "svc/b"}})
-	count(deny) == 1 with input as i
-	count(deny) == 0 with input as object.union(i, {"component": {"path": "svc/a"}})
+test_terraform_anywhere_outside_examples_counts if {
+	count(deny) == 0 with input as inp({"svc/a/infra/main.tf": "module \"x\" {\n  source = \"github.com/acme/tf-modules//x\"\n}\n"})
+	count(deny) == 1 with input as inp({"svc/a/examples/main.tf": "module \"x\" {\n  source = \"github.com/acme/tf-modules//x\"\n}\n"})
 }
 
 test_skip_without_building_blocks if {

@@ -1,5 +1,5 @@
 # METADATA
-# title: The component has automated tests whose results can be collected
+# title: The repository has automated tests whose results can be collected
 # description: |
 #   Maturity model, Measurement level 1 (Provisional, "Ad hoc"): "Use familiar
 #   tools to gather common metrics with limited intent and forethought", for
@@ -11,12 +11,15 @@
 #   Terraform .tftest.hcl files, Helm chart templates/tests/ or chart-testing
 #   (ct.yaml, a chart's ci/ values), or a test/ or
 #   tests/ directory holding files. Vendored and example trees do not count.
+#   A repository rule: its CI collects the results of every suite in it, and
+#   scanning every test-file pattern once per component of a large monorepo
+#   costs seconds.
 # custom:
 #   aspect: measurement
 #   level: 1
 #   severity: info
 #   applies_to: [service, website, library, infrastructure]
-#   scope: component
+#   scope: repository
 #   reads: []
 #   remediation: |
 #     Add automated tests next to the code and run them in CI, so failures
@@ -47,25 +50,44 @@ own(p) if {
 	}
 }
 
-# Test files by name pattern, per extension (suffix on the base name).
+# Test files by name, per extension: [extension, suffixes, base-name prefixes].
+# String tests, not regular expressions: a large repository has tens of
+# thousands of .js files and the rule has a time limit.
 by_ext := [
-	[".go", `_test\.go$`],
-	[".py", `(^test_.*|_test)\.py$`],
-	[".js", `\.(test|spec)\.js$`], [".ts", `\.(test|spec)\.ts$`],
-	[".jsx", `\.(test|spec)\.jsx$`], [".tsx", `\.(test|spec)\.tsx$`],
-	[".mjs", `\.(test|spec)\.mjs$`], [".cjs", `\.(test|spec)\.cjs$`],
-	[".java", `Tests?\.java$`], [".kt", `Tests?\.kt$`], [".scala", `(Test|Spec|Suite)\.scala$`],
-	[".cs", `Tests?\.cs$`], [".fs", `Tests?\.fs$`],
-	[".rb", `_(spec|test)\.rb$`], [".php", `Test\.php$`], [".exs", `_test\.exs$`],
-	[".swift", `Tests?\.swift$`], [".dart", `_test\.dart$`], [".hcl", `\.tftest\.hcl$`],
+	[".go", ["_test.go"], []],
+	[".py", ["_test.py"], ["test_"]],
+	[".js", [".test.js", ".spec.js"], []], [".ts", [".test.ts", ".spec.ts"], []],
+	[".jsx", [".test.jsx", ".spec.jsx"], []], [".tsx", [".test.tsx", ".spec.tsx"], []],
+	[".mjs", [".test.mjs", ".spec.mjs"], []], [".cjs", [".test.cjs", ".spec.cjs"], []],
+	[".java", ["Test.java", "Tests.java"], []], [".kt", ["Test.kt", "Tests.kt"], []],
+	[".scala", ["Test.scala", "Spec.scala", "Suite.scala"], []],
+	[".cs", ["Test.cs", "Tests.cs"], []], [".fs", ["Test.fs", "Tests.fs"], []],
+	[".rb", ["_spec.rb", "_test.rb"], []], [".php", ["Test.php"], []], [".exs", ["_test.exs"], []],
+	[".swift", ["Test.swift", "Tests.swift"], []], [".dart", ["_test.dart"], []], [".hcl", [".tftest.hcl"], []],
 ]
 
 suite_files contains p if {
-	some [ext, pattern] in by_ext
+	some [ext, suffixes, _] in by_ext
 	some p in object.get(input.exts, ext, [])
+	strings.any_suffix_match(p, suffixes)
 	own(p)
+}
+
+suite_files contains p if {
+	some [ext, _, prefixes] in by_ext
+	count(prefixes) > 0
+	some p in object.get(input.exts, ext, [])
+	some prefix in prefixes
+	name_starts(p, prefix)
+	own(p)
+}
+
+name_starts(p, prefix) if startswith(p, prefix)
+
+name_starts(p, prefix) if {
+	contains(p, concat("", ["/", prefix]))
 	parts := split(p, "/")
-	regex.match(pattern, parts[count(parts) - 1])
+	startswith(parts[count(parts) - 1], prefix)
 }
 
 # A test directory (test/, tests/, __tests__/, e2e/; Helm's templates/tests/)
