@@ -87,13 +87,18 @@ named(name) := [p | some p in object.get(input.names, name, []); here(p); eviden
 # deployment. The list comes from the layouts of real repositories; "spec" is
 # not in it (API specs live there), nor "build" or "dist" (Dockerfiles and
 # deployment scripts do).
-non_evidence_dirs := {
-	"vendor", "node_modules", "bower_components", "jspm_packages", "third_party", "third-party", "thirdparty",
-	".terraform", ".terragrunt-cache", "site-packages", ".venv", "venv",
-	"example", "examples", "_examples", "sample", "samples", "demo", "demos",
+non_evidence_dirs := foreign_dirs | {
 	"test", "tests", "testdata", "test-data", "test_data", "testing", "__tests__", "e2e", "integration-tests",
 	"fixture", "fixtures", "__fixtures__", "test-fixtures", "testfixtures", "mocks", "__mocks__", "__snapshots__",
 	"generated", "__generated__", "gen-src",
+}
+
+# foreign_dirs are the trees of someone else's code (vendored, installed) or of
+# examples: never a component's own, not even its tests (measurement.tests).
+foreign_dirs := {
+	"vendor", "node_modules", "bower_components", "jspm_packages", "third_party", "third-party", "thirdparty",
+	".terraform", ".terragrunt-cache", "site-packages", ".venv", "venv",
+	"example", "examples", "_examples", "sample", "samples", "demo", "demos",
 }
 
 # evidence(p) is true when no directory of p, below base, is such a tree. A

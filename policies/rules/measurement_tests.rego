@@ -34,19 +34,13 @@ package goldenpath.rules.measurement.tests
 
 import data.goldenpath.lib
 
-# Trees that are someone else's code or deliberately not the component's: unlike
-# lib.evidence, test trees are the evidence here.
-foreign_dirs := {
-	"vendor", "node_modules", "bower_components", "jspm_packages", "third_party", "third-party", "thirdparty",
-	".terraform", ".terragrunt-cache", "site-packages", ".venv", "venv",
-	"example", "examples", "_examples", "sample", "samples", "demo", "demos",
-}
-
+# Unlike lib.evidence, test trees are the evidence here; only vendored and
+# example trees (lib.foreign_dirs) are left out.
 own(p) if {
 	lib.here(p)
 	parts := split(trim_prefix(p, lib.base), "/")
 	every d in array.slice(parts, 0, count(parts) - 1) {
-		not lower(d) in foreign_dirs
+		not lower(d) in lib.foreign_dirs
 	}
 }
 
