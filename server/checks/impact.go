@@ -64,9 +64,9 @@ const namesShown = 20
 func ImpactSummary(imp *Impact) string {
 	var b strings.Builder
 	b.WriteString("### Impact on the organisation\n\n")
-	fmt.Fprintf(&b, "Re-evaluated %s from their stored listings", plural(imp.Repositories, "repository", "repositories"))
+	fmt.Fprintf(&b, "Re-evaluated %s from their stored listings", markdown.Plural(imp.Repositories, "repository", "repositories"))
 	if imp.Unswept > 0 {
-		fmt.Fprintf(&b, " (%s not swept yet left out)", plural(imp.Unswept, "repository", "repositories"))
+		fmt.Fprintf(&b, " (%s not swept yet left out)", markdown.Plural(imp.Unswept, "repository", "repositories"))
 	}
 	b.WriteString(".\n\n")
 	if imp.Enforcement != nil {
@@ -138,13 +138,13 @@ func severityChange(from, to policies.Severity) string {
 func ruleEffect(r RuleImpact) string {
 	var parts []string
 	if n := len(r.ToFail); n > 0 {
-		parts = append(parts, plural(n, "repository", "repositories")+" would fail")
+		parts = append(parts, markdown.Plural(n, "repository", "repositories")+" would fail")
 	}
 	if n := len(r.ToPass); n > 0 {
-		parts = append(parts, plural(n, "repository", "repositories")+" would pass")
+		parts = append(parts, markdown.Plural(n, "repository", "repositories")+" would pass")
 	}
 	if n := len(r.Failing); n > 0 {
-		parts = append(parts, plural(n, "repository fails", "repositories fail")+" it, now at "+code(string(r.To)))
+		parts = append(parts, markdown.Plural(n, "repository fails", "repositories fail")+" it, now at "+code(string(r.To)))
 	}
 	if len(parts) == 0 {
 		return "no repository changes outcome"
@@ -189,7 +189,7 @@ func transitions(changes []CheckChange) string {
 		if len(c.Repositories) == 1 {
 			verb = " goes"
 		}
-		parts[i] = plural(len(c.Repositories), "repository", "repositories") + verb + " from " + c.From + " to " + c.To
+		parts[i] = markdown.Plural(len(c.Repositories), "repository", "repositories") + verb + " from " + c.From + " to " + c.To
 	}
 	return strings.Join(parts, ", ")
 }
@@ -208,13 +208,6 @@ func writeNames(b *strings.Builder, label string, names []string) {
 		fmt.Fprintf(b, " and %d more", more)
 	}
 	b.WriteString("\n")
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 // code quotes untrusted text as a code span.

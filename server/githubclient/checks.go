@@ -56,7 +56,7 @@ type checkRunAnnotation struct {
 // 50 with further updates.
 func (in *Installation) CreateCheckRun(ctx context.Context, owner, repo string, run ghport.CheckRun) (int64, error) {
 	ctx = in.withID(ctx)
-	what := fmt.Sprintf("create check run %q on %s/%s@%s", run.Name, owner, repo, shortSHA(run.HeadSHA))
+	what := fmt.Sprintf("create check run %q on %s/%s@%s", run.Name, owner, repo, ghport.ShortSHA(run.HeadSHA))
 	body, rest := checkRunBody(run)
 	req, err := in.gh.NewRequest("POST", fmt.Sprintf("repos/%s/%s/check-runs", owner, repo), body)
 	if err != nil {

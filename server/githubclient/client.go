@@ -213,11 +213,3 @@ func installationFrom(ctx context.Context) (int64, bool) {
 	id, ok := ctx.Value(installationKey{}).(int64)
 	return id, ok
 }
-
-// shortSHA abbreviates a commit SHA for messages; a ref is left whole.
-func shortSHA(sha string) string {
-	if len(sha) == 40 && strings.Trim(strings.ToLower(sha), "0123456789abcdef") == "" {
-		return sha[:7]
-	}
-	return sha
-}

@@ -53,7 +53,7 @@ func (in *Installation) CreateCommit(ctx context.Context, owner, repo, message, 
 // CommitByApp says whether the app's bot wrote commit sha (GitHub names the
 // token's user as author of a commit created without one).
 func (in *Installation) CommitByApp(ctx context.Context, owner, repo, sha string) (bool, error) {
-	what := fmt.Sprintf("read commit %s of %s/%s", shortSHA(sha), owner, repo)
+	what := fmt.Sprintf("read commit %s of %s/%s", ghport.ShortSHA(sha), owner, repo)
 	bot, err := in.client.botLogin(ctx)
 	if err != nil {
 		return false, fmt.Errorf("%s: %w", what, err)

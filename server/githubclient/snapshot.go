@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/goldenpath/goldenpath/policies"
+	"github.com/goldenpath/goldenpath/server/ghport"
 )
 
 const (
@@ -72,7 +73,7 @@ type snapshot struct {
 	unread, asked int
 }
 
-func (s *snapshot) name() string { return s.owner + "/" + s.repo + "@" + shortSHA(s.sha) }
+func (s *snapshot) name() string { return s.owner + "/" + s.repo + "@" + ghport.ShortSHA(s.sha) }
 
 // Entries implements policies.Snapshot: one recursive tree request, or when
 // GitHub truncates it, about one per top-level directory.
@@ -299,7 +300,7 @@ func (s *snapshot) fetchBlobs(ctx context.Context, want map[string]int64) (map[s
 // fetchBlob reads one blob and checks it against its SHA, so that nothing but the
 // content a SHA names can enter the content-addressed cache.
 func fetchBlob(ctx context.Context, gh *github.Client, owner, repo, sha string) ([]byte, error) {
-	what := fmt.Sprintf("fetch blob %s of %s/%s", shortSHA(sha), owner, repo)
+	what := fmt.Sprintf("fetch blob %s of %s/%s", ghport.ShortSHA(sha), owner, repo)
 	blob, _, err := gh.Git.GetBlob(ctx, owner, repo, sha)
 	if err != nil {
 		return nil, classify(what, err)
@@ -321,7 +322,7 @@ func fetchBlob(ctx context.Context, gh *github.Client, owner, repo, sha string) 
 		return nil, fmt.Errorf("%s: %d bytes, above the %d-byte guard", what, len(data), maxBlobBytes)
 	}
 	if got := gitBlobSHA(data); len(sha) == len(got) && !strings.EqualFold(got, sha) {
-		return nil, fmt.Errorf("%s: content hashes to %s", what, shortSHA(got))
+		return nil, fmt.Errorf("%s: content hashes to %s", what, ghport.ShortSHA(got))
 	}
 	return data, nil
 }

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/goldenpath/goldenpath/policies"
+	"github.com/goldenpath/goldenpath/server/ghport"
 )
 
 // treeAttempts is how often a tree request is tried when GitHub answers it with
@@ -181,7 +182,7 @@ func (s *snapshot) fetchTree(ctx context.Context, t treeTask, recursive bool) (*
 		case status < 500 && (status != http.StatusNotFound || !t.named):
 			return nil, classify(what, err)
 		case attempt == treeAttempts && status == http.StatusNotFound:
-			return nil, fmt.Errorf("%s: GitHub does not find tree %s that its parent names (%d tries): %w", what, shortSHA(t.sha), attempt, err)
+			return nil, fmt.Errorf("%s: GitHub does not find tree %s that its parent names (%d tries): %w", what, ghport.ShortSHA(t.sha), attempt, err)
 		case attempt == treeAttempts:
 			return nil, fmt.Errorf("%s: GitHub answered %d to %d tries: %w", what, status, attempt, err)
 		}

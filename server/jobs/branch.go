@@ -7,6 +7,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/goldenpath/goldenpath/server/ghport"
 	"github.com/goldenpath/goldenpath/server/jobargs"
 )
 
@@ -50,7 +51,7 @@ func (w *BranchWorker) evaluateBranch(ctx context.Context, a jobargs.BranchArgs)
 	}
 	j, err := w.evaluate(ctx, snap, oc, override, repo)
 	if err != nil {
-		return fmt.Errorf("evaluate %s/%s@%s: %w", a.Owner, a.Repo, short(a.HeadSHA), err)
+		return fmt.Errorf("evaluate %s/%s@%s: %w", a.Owner, a.Repo, ghport.ShortSHA(a.HeadSHA), err)
 	}
 	if err := w.save(ctx, t, "refs/heads/"+a.Branch, a.HeadSHA, j); err != nil {
 		return err

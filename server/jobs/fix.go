@@ -100,7 +100,7 @@ func (w *FixWorker) fix(ctx context.Context, a jobargs.FixArgs) (fixpr.Result, e
 	snap := inst.Snapshot(a.Owner, a.Repo, head)
 	j, err := w.evaluate(ctx, snap, oc, override, repo)
 	if err != nil {
-		return fixpr.Result{}, fmt.Errorf("evaluate %s@%s: %w", full, short(head), err)
+		return fixpr.Result{}, fmt.Errorf("evaluate %s@%s: %w", full, ghport.ShortSHA(head), err)
 	}
 	ev := j.Evaluation
 	tree, err := inst.TreeSHA(ctx, snap)

@@ -120,7 +120,7 @@ func (w *PullWorker) evaluatePull(ctx context.Context, a jobargs.PullArgs) error
 	snap := inst.Snapshot(a.Owner, a.Repo, a.HeadSHA)
 	j, err := w.evaluate(ctx, snap, oc, override, repo)
 	if err != nil {
-		return fmt.Errorf("evaluate %s@%s: %w", full, short(a.HeadSHA), err)
+		return fmt.Errorf("evaluate %s@%s: %w", full, ghport.ShortSHA(a.HeadSHA), err)
 	}
 	if err := w.save(ctx, t, fmt.Sprintf("refs/pull/%d/head", a.Number), a.HeadSHA, j); err != nil {
 		return err
@@ -137,7 +137,7 @@ func (w *PullWorker) evaluatePull(ctx context.Context, a jobargs.PullArgs) error
 	out := checks.CheckOutput(ev, facts)
 	out.Name, out.HeadSHA = w.Settings.CheckName, a.HeadSHA
 	if err := inst.UpdateCheckRun(ctx, a.Owner, a.Repo, runID, out); err != nil {
-		return fmt.Errorf("complete check run of %s@%s: %w", full, short(a.HeadSHA), err)
+		return fmt.Errorf("complete check run of %s@%s: %w", full, ghport.ShortSHA(a.HeadSHA), err)
 	}
 	logger(ctx).Info().Str("repository", full).Int("pull", a.Number).Str("conclusion", out.Conclusion).
 		Str("title", out.Title).Msg("pull request evaluated")
@@ -167,7 +167,7 @@ func (w *PullWorker) startCheckRun(ctx context.Context, inst ghport.Installation
 		Title: "Evaluating golden-path rules", Summary: "The evaluation has started.",
 	})
 	if err != nil {
-		return 0, fmt.Errorf("create check run on %s/%s@%s: %w", a.Owner, a.Repo, short(a.HeadSHA), err)
+		return 0, fmt.Errorf("create check run on %s/%s@%s: %w", a.Owner, a.Repo, ghport.ShortSHA(a.HeadSHA), err)
 	}
 	return id, w.Store.SaveCheckRunID(ctx, a.RepoID, a.HeadSHA, w.Settings.CheckName, id)
 }
@@ -188,7 +188,7 @@ func (w *PullWorker) baseEvaluation(ctx context.Context, t target, sha string, o
 	}
 	j, err := w.evaluate(ctx, t.inst.Snapshot(t.owner, t.repo, sha), oc, ov, repo)
 	if err != nil {
-		return nil, fmt.Errorf("evaluate base %s@%s: %w", t.fullName(), short(sha), err)
+		return nil, fmt.Errorf("evaluate base %s@%s: %w", t.fullName(), ghport.ShortSHA(sha), err)
 	}
 	return j.Evaluation, w.save(ctx, t, "base", sha, j)
 }
@@ -253,13 +253,6 @@ func (w *PullWorker) releaseOnError(ctx context.Context, a jobargs.PullArgs, err
 		return errors.Join(err, rerr)
 	}
 	return err
-}
-
-func short(sha string) string {
-	if len(sha) > 7 {
-		return sha[:7]
-	}
-	return sha
 }
 
 // fixFiles are the files `goldenpath fix` would write for the failing rules, filled

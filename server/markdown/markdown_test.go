@@ -72,3 +72,18 @@ func TestCode(t *testing.T) {
 		}
 	}
 }
+
+func TestPlural(t *testing.T) {
+	for _, tt := range []struct {
+		n    int
+		want string
+	}{
+		{0, "0 repositories"}, {1, "1 repository"}, {2, "2 repositories"},
+		{999, "999 repositories"}, {1000, "1,000 repositories"}, {1234567, "1,234,567 repositories"},
+		{-1200, "-1,200 repositories"},
+	} {
+		if got := Plural(tt.n, "repository", "repositories"); got != tt.want {
+			t.Errorf("Plural(%d) = %q, want %q", tt.n, got, tt.want)
+		}
+	}
+}

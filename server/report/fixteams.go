@@ -31,7 +31,7 @@ func FixLabel(team string) string { return markdown.Text(team) }
 
 // fixBox is a team's checkbox; controls.FixTeamsRequested reads it back once ticked.
 func fixBox(label string, n int) string {
-	return fmt.Sprintf("- [ ] Open fix pull requests for %s's %s", label, plural(n, "repository", "repositories"))
+	return fmt.Sprintf("- [ ] Open fix pull requests for %s's %s", label, markdown.Plural(n, "repository", "repositories"))
 }
 
 // writeFixTeams renders a checkbox per team, with its progress.
@@ -40,9 +40,9 @@ func writeFixTeams(b *strings.Builder, teams []FixTeam) {
 		label := FixLabel(t.Team)
 		b.WriteString(fixBox(label, t.Repositories) + "\n")
 		if p := t.Progress; p != nil {
-			fmt.Fprintf(b, "  - last request: %s of %s done", count(p.Done), count(p.Total))
+			fmt.Fprintf(b, "  - last request: %s of %s done", markdown.Count(p.Done), markdown.Count(p.Total))
 			if p.Failed > 0 {
-				fmt.Fprintf(b, ", %s failed (%s)", count(p.Failed), markdown.Text(p.Problem))
+				fmt.Fprintf(b, ", %s failed (%s)", markdown.Count(p.Failed), markdown.Text(p.Problem))
 			}
 			b.WriteString("\n")
 		}

@@ -101,13 +101,13 @@ func (w *writer) headline() *section {
 	r := w.r
 	var b strings.Builder
 	b.WriteString(controls.Marker + "\n")
-	fmt.Fprintf(&b, "**%s**: %s scored (%s) · updated %s\n\n", text(r.Org, maxName), plural(r.Repositories, "repository", "repositories"),
-		plural(r.Components, "component", "components"), stamp(r.GeneratedAt))
+	fmt.Fprintf(&b, "**%s**: %s scored (%s) · updated %s\n\n", text(r.Org, maxName), markdown.Plural(r.Repositories, "repository", "repositories"),
+		markdown.Plural(r.Components, "component", "components"), stamp(r.GeneratedAt))
 	b.WriteString(controls.RescanUnchecked + "\n\n")
 	writeFixTeams(&b, r.FixTeams)
 	if r.Repositories > 0 {
 		fmt.Fprintf(&b, "✅ **%s of %s** repositories (%s) pass every error-severity rule · 📋 **%s** of applicable rule results pass · mean score **%.1f**/100\n",
-			count(r.Passing), count(r.Repositories), pct(float64(r.Passing)/float64(r.Repositories)), pct(r.Compliance), r.MeanScore)
+			markdown.Count(r.Passing), markdown.Count(r.Repositories), pct(float64(r.Passing)/float64(r.Repositories)), pct(r.Compliance), r.MeanScore)
 	}
 	if s := r.Sweep; s != nil {
 		switch {
@@ -118,17 +118,17 @@ func (w *writer) headline() *section {
 		default:
 			fmt.Fprintf(&b, "🔄 Last sweep: %s to %s (%s) · ", stamp(s.StartedAt), stamp(s.FinishedAt), s.FinishedAt.Sub(s.StartedAt).Round(time.Second))
 		}
-		fmt.Fprintf(&b, "%s · %s evaluated · %s unchanged\n", plural(s.Repositories, "repository", "repositories"), count(s.Evaluated), count(s.Unchanged))
+		fmt.Fprintf(&b, "%s · %s evaluated · %s unchanged\n", markdown.Plural(s.Repositories, "repository", "repositories"), markdown.Count(s.Evaluated), markdown.Count(s.Unchanged))
 		if s.Waiting > 0 {
 			fmt.Fprintf(&b, "⏸️ %s waiting for GitHub's rate limit until %s\n",
-				plural(s.Waiting, "repository", "repositories"), s.WaitingUntil.UTC().Format("15:04 UTC"))
+				markdown.Plural(s.Waiting, "repository", "repositories"), s.WaitingUntil.UTC().Format("15:04 UTC"))
 		}
 	}
 	if n := len(r.Unjudged); n > 0 {
-		fmt.Fprintf(&b, "⚠️ %s could not be judged (see below)\n", plural(n, "repository", "repositories"))
+		fmt.Fprintf(&b, "⚠️ %s could not be judged (see below)\n", markdown.Plural(n, "repository", "repositories"))
 	}
 	if r.NotEvaluated > 0 {
-		fmt.Fprintf(&b, "⏳ %s not evaluated yet\n", plural(r.NotEvaluated, "repository", "repositories"))
+		fmt.Fprintf(&b, "⏳ %s not evaluated yet\n", markdown.Plural(r.NotEvaluated, "repository", "repositories"))
 	}
 	b.WriteString("\n")
 	return &section{pre: b.String()}
@@ -148,7 +148,7 @@ func (w *writer) maturity() *section {
 			b.WriteString(row(a.Aspect, levelBar(0, a.Assessed)+" no rule applies", "0") + strings.Repeat(" — |", len(policies.LevelNames)) + "\n")
 			continue
 		}
-		cells := []string{a.Aspect, levelBar(a.Level, a.Assessed) + " **" + a.LevelName + "**", count(a.Repositories)}
+		cells := []string{a.Aspect, levelBar(a.Level, a.Assessed) + " **" + a.LevelName + "**", markdown.Count(a.Repositories)}
 		for l, share := range a.Shares {
 			if l > 0 && !a.Assessed[l] {
 				cells = append(cells, "not assessed")
@@ -175,7 +175,7 @@ func (w *writer) rules() *section {
 			rate = bar(rc.PassRate) + " " + pct(rc.PassRate)
 		}
 		s.rows = append(s.rows, row(name, fmt.Sprintf("%s L%d", text(rc.Aspect, maxName), rc.Level), severity(rc.Severity), rate,
-			count(rc.Pass), count(rc.Fail), count(rc.Error), count(rc.Exempt), count(rc.NotApplicable))+"\n")
+			markdown.Count(rc.Pass), markdown.Count(rc.Fail), markdown.Count(rc.Error), markdown.Count(rc.Exempt), markdown.Count(rc.NotApplicable))+"\n")
 	}
 	s.pre = "### Compliance per rule\n\nMost severe first, then worst first. The pass rate is over the repositories a repository rule applies to, and over the components a component rule applies to; exempted ones are counted apart.\n\n" +
 		fold(len(rules), "rules") +
@@ -203,15 +203,15 @@ func (w *writer) trend() *section {
 	fmt.Fprintf(&b, "Since the previous sweep (%s):\n\n", stamp(d.Since))
 	switch {
 	case d.Passing > 0:
-		fmt.Fprintf(&b, "- ▲ %s every error-severity rule (%s → %s)\n", plural(d.Passing, "more repository passes", "more repositories pass"), count(prev.Passing), count(w.r.Passing))
+		fmt.Fprintf(&b, "- ▲ %s every error-severity rule (%s → %s)\n", markdown.Plural(d.Passing, "more repository passes", "more repositories pass"), markdown.Count(prev.Passing), markdown.Count(w.r.Passing))
 	case d.Passing < 0:
-		fmt.Fprintf(&b, "- ▼ %s every error-severity rule (%s → %s)\n", plural(-d.Passing, "fewer repository passes", "fewer repositories pass"), count(prev.Passing), count(w.r.Passing))
+		fmt.Fprintf(&b, "- ▼ %s every error-severity rule (%s → %s)\n", markdown.Plural(-d.Passing, "fewer repository passes", "fewer repositories pass"), markdown.Count(prev.Passing), markdown.Count(w.r.Passing))
 	default:
-		fmt.Fprintf(&b, "- ＝ %s every error-severity rule, as before\n", plural(w.r.Passing, "repository passes", "repositories pass"))
+		fmt.Fprintf(&b, "- ＝ %s every error-severity rule, as before\n", markdown.Plural(w.r.Passing, "repository passes", "repositories pass"))
 	}
 	fmt.Fprintf(&b, "- %s compliance %s → %s\n", arrow(pct(prev.Compliance) != pct(w.r.Compliance), d.Compliance), pct(prev.Compliance), pct(w.r.Compliance))
 	if d.Repositories != 0 {
-		fmt.Fprintf(&b, "- repositories: %s → %s\n", count(prev.Repositories), count(prev.Repositories+d.Repositories))
+		fmt.Fprintf(&b, "- repositories: %s → %s\n", markdown.Count(prev.Repositories), markdown.Count(prev.Repositories+d.Repositories))
 	}
 	for _, l := range d.Levels {
 		if l.Before != l.After {
@@ -232,7 +232,7 @@ func (w *writer) trend() *section {
 		fmt.Fprintf(&b, "- %s %s %s → %s\n", arrow(true, rc.After-rc.Before), code(rc.Rule), before, after)
 	}
 	if more > 0 {
-		fmt.Fprintf(&b, "- and %s\n", plural(more, "more rule moved", "more rules moved"))
+		fmt.Fprintf(&b, "- and %s\n", markdown.Plural(more, "more rule moved", "more rules moved"))
 	}
 	b.WriteString("\n")
 	return &section{pre: b.String()}
@@ -344,10 +344,10 @@ func (w *writer) teams() *section {
 	for _, t := range teams {
 		worst := make([]string, len(t.WorstRules))
 		for i, rf := range t.WorstRules {
-			worst[i] = fmt.Sprintf("%s (%s)", code(rf.Rule), count(rf.Failures))
+			worst[i] = fmt.Sprintf("%s (%s)", code(rf.Rule), markdown.Count(rf.Failures))
 		}
-		s.rows = append(s.rows, row(w.ownerLink(t.Owner), count(t.Repositories), count(t.Components),
-			fmt.Sprintf("%s (%s)", count(t.Passing), pct(float64(t.Passing)/float64(t.Repositories))),
+		s.rows = append(s.rows, row(w.ownerLink(t.Owner), markdown.Count(t.Repositories), markdown.Count(t.Components),
+			fmt.Sprintf("%s (%s)", markdown.Count(t.Passing), pct(float64(t.Passing)/float64(t.Repositories))),
 			fmt.Sprintf("%.1f", t.MeanScore), orDash(strings.Join(worst, ", ")))+"\n")
 	}
 	s.pre = "### Teams\n\nLargest first. A team owns components: the catalog's `spec.owner`, else the first CODEOWNERS owner of the component's directory. A repository counts once for each team owning a component of it, judged on that team's components and the repository rules.\n\n" +
@@ -374,7 +374,7 @@ func (w *writer) furthest() *section {
 			name += " ⚠️ partial"
 		}
 		s.rows = append(s.rows, row(strconv.Itoa(i+1), name, w.ownerLink(f.Owner),
-			fmt.Sprintf("%.1f", f.Score), count(f.ErrorFailures), orDash(strings.Join(failing, " ")))+"\n")
+			fmt.Sprintf("%.1f", f.Score), markdown.Count(f.ErrorFailures), orDash(strings.Join(failing, " ")))+"\n")
 	}
 	s.pre = "### Furthest from the path\n\nLowest score first, then most failing error-severity rules.\n\n" +
 		fold(len(list), "repositories") +
@@ -397,7 +397,7 @@ func (w *writer) exemptions() []*section {
 			if e.Expired {
 				status = "⚠️ **expired**"
 			} else if day, err := time.Parse(time.DateOnly, e.Expires); err == nil && day.Sub(today) <= 30*24*time.Hour {
-				status = fmt.Sprintf("⏳ %s left", plural(int(day.Sub(today)/(24*time.Hour))+1, "day", "days"))
+				status = fmt.Sprintf("⏳ %s left", markdown.Plural(int(day.Sub(today)/(24*time.Hour))+1, "day", "days"))
 			}
 		}
 		globs := make([]string, len(e.Repositories))
@@ -491,7 +491,7 @@ func (w *writer) cutNote(s *section) string {
 	if s.shown == len(s.rows) {
 		return ""
 	}
-	return fmt.Sprintf("\n_Showing %s of %s %s to fit in an issue: %s has them all._\n", count(s.shown), count(len(s.rows)), s.noun, w.apiRef())
+	return fmt.Sprintf("\n_Showing %s of %s %s to fit in an issue: %s has them all._\n", markdown.Count(s.shown), markdown.Count(len(s.rows)), s.noun, w.apiRef())
 }
 
 func (w *writer) apiRef() string {
@@ -511,7 +511,7 @@ func fold(rows int, noun string) string {
 	if rows <= foldRows {
 		return ""
 	}
-	return fmt.Sprintf("<details><summary>%s %s</summary>\n\n", count(rows), noun)
+	return fmt.Sprintf("<details><summary>%s %s</summary>\n\n", markdown.Count(rows), noun)
 }
 
 func unfold(rows int) string {
@@ -596,9 +596,9 @@ func names(list []string) string {
 	for _, n := range list[:min(len(list), maxMatches)] {
 		shown = append(shown, text(n, maxName))
 	}
-	out := count(len(list)) + ": " + strings.Join(shown, ", ")
+	out := markdown.Count(len(list)) + ": " + strings.Join(shown, ", ")
 	if len(list) > maxMatches {
-		out += fmt.Sprintf(", and %s more", count(len(list)-maxMatches))
+		out += fmt.Sprintf(", and %s more", markdown.Count(len(list)-maxMatches))
 	}
 	return out
 }
@@ -674,25 +674,6 @@ func pct(share float64) string {
 	default:
 		return strconv.Itoa(int(r)) + "%"
 	}
-}
-
-// count writes n with thousands separators.
-func count(n int) string {
-	if n < 0 {
-		return "-" + count(-n)
-	}
-	s := strconv.Itoa(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return count(n) + " " + many
 }
 
 func stamp(t time.Time) string {
