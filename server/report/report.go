@@ -15,7 +15,7 @@ import (
 	"github.com/goldenpath/goldenpath/policies"
 )
 
-// NoOwner is the team of repositories whose catalog and CODEOWNERS name no owner.
+// NoOwner is the team of components whose catalog and CODEOWNERS name no owner.
 const NoOwner = "(no owner)"
 
 // Sizes of the ranked lists.
@@ -31,8 +31,9 @@ const (
 // Repo is one repository's latest evaluation.
 type Repo struct {
 	Name string
-	// Owner is the team: the catalog's spec.owner, else CODEOWNERS' first owner. When
-	// empty, Evaluation.Owner is used.
+	// Owner is the team of a repository of one component: the catalog's
+	// spec.owner, else CODEOWNERS' first owner. When empty, Evaluation.Owner is
+	// used. A repository of several components has their owners as teams.
 	Owner string
 	// Evaluation is nil for a repository that has not been evaluated yet: it is
 	// counted in Report.NotEvaluated and otherwise left out.
@@ -148,8 +149,10 @@ type RepoReason struct {
 	Reason     string `json:"reason"`
 }
 
-// AspectReport is the maturity of one aspect, with the share of repositories whose own
-// highest level is each level (Shares[L] = AtLevel[L] / Repositories).
+// AspectReport is the maturity of one aspect, with the share of components whose own
+// highest level is each level (Shares[L] = AtLevel[L] / Repositories). The ladder
+// places components: its Repositories counts the components assessed, a
+// repository without catalog Components being one.
 type AspectReport struct {
 	policies.AspectMaturity
 	Shares [5]float64 `json:"shares"`
