@@ -107,7 +107,13 @@ func (e *Evaluator) orgConfig(ctx context.Context, t target) (*evaluation.Org, e
 			return nil, err
 		}
 	}
-	return e.resolveBundle(ctx, t.instID, repo, b)
+	oc, valid, err := e.resolveBundle(ctx, t.instID, repo, b)
+	if err != nil || !valid {
+		return oc, err
+	}
+	// Recorded here, by the jobs, and not in resolveBundle: the report's GET
+	// resolves the configuration too and must not write.
+	return oc, e.saveLastValid(ctx, t.instID, repo, b)
 }
 
 // loadBundle reads golden-path.yaml and the custom rules from the config repository's
@@ -159,22 +165,23 @@ func readModules(ctx context.Context, snap policies.Snapshot, dir string) (map[s
 	return out, nil
 }
 
-// resolveBundle parses a bundle. When golden-path.yaml is broken, the last valid
-// configuration applies and the error becomes a problem on every check.
-func (e *Evaluator) resolveBundle(ctx context.Context, instID int64, repo string, b configBundle) (*evaluation.Org, error) {
-	oc := &evaluation.Org{Config: config.DefaultOrg(), Custom: b.Modules}
+// resolveBundle parses a bundle without writing; valid says golden-path.yaml
+// exists and parses. When it is broken, the last valid configuration applies
+// and the error becomes a problem on every check.
+func (e *Evaluator) resolveBundle(ctx context.Context, instID int64, repo string, b configBundle) (oc *evaluation.Org, valid bool, err error) {
+	oc = &evaluation.Org{Config: config.DefaultOrg(), Custom: b.Modules}
 	if !b.Found {
-		return oc, nil
+		return oc, false, nil
 	}
 	org, err := e.orgs.parse(e.Settings.ConfigPath, b.Config)
 	if err == nil {
 		oc.Config = org
-		return oc, e.saveLastValid(ctx, instID, repo, b)
+		return oc, true, nil
 	}
 	oc.Problems = append(oc.Problems, evaluation.Problem(repo+"/"+e.Settings.ConfigPath, err))
 	data, found, _, lerr := e.Store.CachedFile(ctx, instID, repo, cacheRefDefault, validBundlePath)
 	if lerr != nil {
-		return nil, lerr
+		return nil, false, lerr
 	}
 	var last configBundle
 	if found && json.Unmarshal(data, &last) == nil {
@@ -182,7 +189,7 @@ func (e *Evaluator) resolveBundle(ctx context.Context, instID int64, repo string
 			oc.Config, oc.Custom = org, last.Modules
 		}
 	}
-	return oc, nil
+	return oc, false, nil
 }
 
 // saveLastValid records b as the organisation's last valid configuration, unless

@@ -198,7 +198,7 @@ func (e *Evaluator) Report(ctx context.Context, owner string) (rep *report.Repor
 	if found {
 		var b configBundle
 		if err := json.Unmarshal(data, &b); err == nil {
-			if oc, err = e.resolveBundle(ctx, instID, owner+"/"+e.Settings.ConfigRepo, b); err != nil {
+			if oc, _, err = e.resolveBundle(ctx, instID, owner+"/"+e.Settings.ConfigRepo, b); err != nil {
 				return nil, false, err
 			}
 		}
