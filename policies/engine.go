@@ -58,12 +58,81 @@ type Engine struct {
 	limits   Limits
 	reads    []string
 	digest   string
-	types    []string // component types some rule or the engine knows, sorted
+	types    []string          // component types some rule or the engine knows, sorted
+	batches  map[string]*batch // by scope
 }
 
 type compiledRule struct {
 	Rule
 	query rego.PreparedEvalQuery
+}
+
+// outcomeQuery collects a rule package's deny, skip and pass_message, bound to
+// prefix+"deny", prefix+"skip" and prefix+"pass".
+func outcomeQuery(pkg, prefix string) string {
+	return fmt.Sprintf(`%[2]sdeny := [d | some d in data.%[1]s.deny]; %[2]sskip := [s | s := data.%[1]s.skip]; %[2]spass := [m | m := data.%[1]s.pass_message]`, pkg, prefix)
+}
+
+// batch is one prepared query over every bundled rule of a scope. Run for one
+// component, its rules share what the library works out about the component
+// (its directory, entities, which files exist) instead of each working it out
+// again. Custom rules are never batched: each keeps its own time limit.
+type batch struct {
+	query  rego.PreparedEvalQuery
+	prefix map[*compiledRule]string // the rule's bindings prefix
+}
+
+func prepareBatches(ctx context.Context, c *ast.Compiler, store storage.Store, rules []*compiledRule) (map[string]*batch, error) {
+	out := map[string]*batch{}
+	for _, scope := range []string{ScopeRepository, ScopeComponent} {
+		b := &batch{prefix: map[*compiledRule]string{}}
+		var parts []string
+		for _, r := range rules {
+			if r.Custom || r.Scope != scope {
+				continue
+			}
+			b.prefix[r] = fmt.Sprintf("r%d_", len(parts))
+			parts = append(parts, outcomeQuery(r.pkg, b.prefix[r]))
+		}
+		if len(parts) < 2 {
+			continue
+		}
+		q, err := rego.New(rego.Compiler(c), rego.Store(store), rego.StrictBuiltinErrors(true),
+			rego.Query(strings.Join(parts, "; "))).PrepareForEval(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("prepare %s rules: %w", scope, err)
+		}
+		b.query = q
+		out[scope] = b
+	}
+	return out, nil
+}
+
+// evalBatch judges the jobs of one unit that its batch covers, and returns the
+// others. When the batch fails or runs out of time, every job is returned, to be
+// run rule by rule as before with each rule's own limit and error.
+func (e *Engine) evalBatch(ctx context.Context, b *batch, input ast.Value, txn storage.Transaction, jobs []evalJob) []evalJob {
+	var rest []evalJob
+	for _, j := range jobs {
+		if _, ok := b.prefix[j.rule]; !ok {
+			rest = append(rest, j)
+		}
+	}
+	if len(jobs)-len(rest) < 2 {
+		return jobs
+	}
+	ctx, cancel := context.WithTimeout(ctx, e.limits.RuleTimeout)
+	defer cancel()
+	rs, err := b.query.Eval(ctx, rego.EvalParsedInput(input), rego.EvalTransaction(txn))
+	if err != nil || len(rs) != 1 {
+		return jobs
+	}
+	for _, j := range jobs {
+		if p, ok := b.prefix[j.rule]; ok {
+			judge(j.rule, rs[0].Bindings, p, j.res)
+		}
+	}
+	return rest
 }
 
 // New compiles the bundled rules and the custom ones. It fails only when the bundled
@@ -108,7 +177,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 			rego.Compiler(compiler),
 			rego.Store(store),
 			rego.StrictBuiltinErrors(true),
-			rego.Query(fmt.Sprintf(`deny := [d | some d in data.%[1]s.deny]; skip := [s | s := data.%[1]s.skip]; pass := [m | m := data.%[1]s.pass_message]`, pkg)),
+			rego.Query(outcomeQuery(pkg, "")),
 		).PrepareForEval(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("prepare rule %s: %w", rule.ID, err)
@@ -117,6 +186,9 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		e.reads = append(e.reads, rule.Reads...)
 	}
 	sort.Slice(e.rules, func(i, j int) bool { return e.rules[i].ID < e.rules[j].ID })
+	if e.batches, err = prepareBatches(ctx, compiler, store, e.rules); err != nil {
+		return nil, err
+	}
 	e.types = slices.Clone(knownTypes)
 	for _, r := range e.rules {
 		e.types = append(e.types, r.AppliesTo...)
@@ -321,7 +393,11 @@ func (e *Engine) evalUnits(ctx context.Context, doc *inputDoc, units [][]evalJob
 					}
 					return fmt.Errorf("build input: %w", err)
 				}
-				for _, j := range units[u] {
+				jobs := units[u]
+				if b := e.batches[units[u][0].rule.Scope]; b != nil {
+					jobs = e.evalBatch(ctx, b, in, txn, jobs)
+				}
+				for _, j := range jobs {
 					e.evalRule(ctx, j.rule, in, txn, j.res)
 				}
 			}
@@ -414,15 +490,20 @@ func (e *Engine) evalRule(ctx context.Context, r *compiledRule, input ast.Value,
 		res.Status, res.Message = StatusError, "rule produced no result"
 		return
 	}
-	b := rs[0].Bindings
-	if skips, _ := b["skip"].([]any); len(skips) > 0 {
+	judge(r, rs[0].Bindings, "", res)
+}
+
+// judge reads a rule's outcome from the bindings of its query, named
+// prefix+"deny", prefix+"skip" and prefix+"pass".
+func judge(r *compiledRule, b rego.Vars, prefix string, res *Result) {
+	if skips, _ := b[prefix+"skip"].([]any); len(skips) > 0 {
 		res.Status, res.Message = StatusSkip, fmt.Sprint(skips[0])
 		return
 	}
-	denies, _ := b["deny"].([]any)
+	denies, _ := b[prefix+"deny"].([]any)
 	if len(denies) == 0 {
 		res.Status, res.Message = StatusPass, r.Title
-		if msgs, _ := b["pass"].([]any); len(msgs) > 0 {
+		if msgs, _ := b[prefix+"pass"].([]any); len(msgs) > 0 {
 			res.Message = fmt.Sprint(msgs[0])
 		}
 		return

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 	"sync"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/goldenpath/goldenpath/config"
+	"github.com/open-policy-agent/opa/v1/ast"
 )
 
 // memSnapshot is a snapshot held in memory that counts what the engine reads.
@@ -400,5 +402,59 @@ func TestPartialEvaluationDoesNotFailForMissingEvidence(t *testing.T) {
 				t.Errorf("summary %+v, failed %v", ev.Summary, ev.Failed())
 			}
 		})
+	}
+}
+
+// TestBatchesJudgeAsRuleByRule evaluates with the bundled rules batched per
+// scope and rule by rule: the verdicts must not differ.
+func TestBatchesJudgeAsRuleByRule(t *testing.T) {
+	tests := []struct {
+		name string
+		snap *memSnapshot
+	}{
+		{"single component", syntheticRepo(300)},
+		{"monorepo", monorepo(2_000, 12)},
+		{"empty repository", &memSnapshot{files: map[string]string{}}},
+	}
+	batched := newEngine(t, nil)
+	ruleByRule := newEngine(t, nil)
+	ruleByRule.batches = nil
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want := evaluate(t, ruleByRule, tt.snap.files, Request{})
+			got := evaluate(t, batched, tt.snap.files, Request{})
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("batched evaluation differs:\n got %+v\nwant %+v", got.Results, want.Results)
+			}
+		})
+	}
+}
+
+// TestBatchFallsBack: a batch that fails leaves every job to be run rule by
+// rule, untouched.
+func TestBatchFallsBack(t *testing.T) {
+	e := newEngine(t, nil)
+	b := e.batches[ScopeComponent]
+	var jobs []evalJob
+	for _, r := range e.rules {
+		if r.Scope == ScopeComponent {
+			jobs = append(jobs, evalJob{rule: r, res: &Result{}})
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	txn, err := e.store.NewTransaction(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.store.Abort(context.Background(), txn)
+	rest := e.evalBatch(ctx, b, ast.NewObject(), txn, jobs)
+	if len(rest) != len(jobs) {
+		t.Fatalf("%d jobs left, want all %d", len(rest), len(jobs))
+	}
+	for _, j := range rest {
+		if j.res.Status != "" {
+			t.Errorf("%s judged by a failed batch: %+v", j.rule.ID, j.res)
+		}
 	}
 }
