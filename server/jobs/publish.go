@@ -20,7 +20,7 @@ import (
 // publish brings the report issue up to date; after a sweep (rec not nil) it first
 // records the sweep with its summary, the trend's next point.
 func (w *Evaluator) publish(ctx context.Context, inst ghport.Installation, a jobargs.SweepArgs, oc *evaluation.Org, rec *store.SweepRecord) error {
-	rep, err := w.buildReport(ctx, a.Owner, oc)
+	rep, err := w.buildReport(ctx, a.Owner, oc, true)
 	if err != nil {
 		return err
 	}

@@ -5,13 +5,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goldenpath/goldenpath/config"
 	"github.com/goldenpath/goldenpath/policies"
+	"github.com/goldenpath/goldenpath/policies/evaluation"
 	"github.com/goldenpath/goldenpath/server/store"
 	"github.com/goldenpath/goldenpath/server/store/storetest"
 )
 
 // TestReportBackfillsOutcomes: a repository stored before outcomes were kept is
-// reported from its full evaluation once, and from its outcome afterwards.
+// reported from its full evaluation; the JSON API's report (a GET) leaves it so,
+// and the publishing job stores the outcome the next reports read.
 func TestReportBackfillsOutcomes(t *testing.T) {
 	ctx := t.Context()
 	st, err := store.Open(ctx, storetest.SQLiteURL(t))
@@ -36,9 +39,22 @@ func TestReportBackfillsOutcomes(t *testing.T) {
 			t.Fatalf("report: found %v, %v, %+v", found, err, rep)
 		}
 	}
-	var outcome []byte
-	_ = st.RepoStates(ctx, "acme", false, func(s store.RepoState) error { outcome = s.Outcome; return nil })
-	if len(outcome) == 0 {
-		t.Fatal("the outcome was not stored after the first report")
+	outcome := func() []byte {
+		var o []byte
+		_ = st.RepoStates(ctx, "acme", false, func(s store.RepoState) error { o = s.Outcome; return nil })
+		return o
+	}
+	if o := outcome(); len(o) != 0 {
+		t.Fatalf("the API's report wrote the outcome %q", o)
+	}
+	if _, err := e.buildReport(ctx, "acme", &evaluation.Org{Config: config.DefaultOrg()}, true); err != nil {
+		t.Fatal(err)
+	}
+	if len(outcome()) == 0 {
+		t.Fatal("the outcome was not stored by the publishing job's report")
+	}
+	rep, _, err := e.Report(ctx, "acme")
+	if err != nil || rep.Rules[0].Fail != 1 {
+		t.Fatalf("report from the stored outcome: %v, %+v", err, rep)
 	}
 }

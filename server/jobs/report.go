@@ -54,9 +54,11 @@ func (p *ReportProblems) Get(owner string) string {
 }
 
 // buildReport aggregates an organisation's stored outcomes and sweep history.
-func (e *Evaluator) buildReport(ctx context.Context, owner string, oc *evaluation.Org) (*report.Report, error) {
+// backfill stores the outcomes of repositories evaluated before outcomes were
+// kept; only the publishing job asks for it, so a GET never writes.
+func (e *Evaluator) buildReport(ctx context.Context, owner string, oc *evaluation.Org, backfill bool) (*report.Report, error) {
 	st := e.Store
-	repos, err := e.storedOutcomes(ctx, owner, oc)
+	repos, err := e.storedOutcomes(ctx, owner, oc, backfill)
 	if err != nil {
 		return nil, err
 	}
@@ -125,8 +127,8 @@ func unjudgedOf(raw []byte) []report.RepoReason {
 
 // storedOutcomes reads what the report needs of every repository of owner: the
 // stored outcomes, titled by the rules in force, and the full evaluation of any
-// repository stored before outcomes were kept.
-func (e *Evaluator) storedOutcomes(ctx context.Context, owner string, oc *evaluation.Org) ([]report.Repo, error) {
+// repository stored before outcomes were kept (whose outcome is stored when backfill).
+func (e *Evaluator) storedOutcomes(ctx context.Context, owner string, oc *evaluation.Org, backfill bool) ([]report.Repo, error) {
 	eng, err := e.evaluations().Engine(ctx, oc.Custom)
 	if err != nil {
 		return nil, err
@@ -168,7 +170,9 @@ func (e *Evaluator) storedOutcomes(ctx context.Context, owner string, oc *evalua
 			return fmt.Errorf("stored evaluation of %s: %w", s.Name, err)
 		}
 		repos[i].Evaluation, repos[i].Owner = &ev, ev.Owner
-		outcomes[s.RepoID], err = report.EncodeOutcome(&ev)
+		if backfill {
+			outcomes[s.RepoID], err = report.EncodeOutcome(&ev)
+		}
 		return err
 	})
 	if err != nil {
@@ -203,7 +207,7 @@ func (e *Evaluator) Report(ctx context.Context, owner string) (rep *report.Repor
 			}
 		}
 	}
-	rep, err = e.buildReport(ctx, owner, oc)
+	rep, err = e.buildReport(ctx, owner, oc, false)
 	return rep, err == nil, err
 }
 
