@@ -1,4 +1,4 @@
-package goldenpath_test
+package main_test
 
 import (
 	"os/exec"
@@ -16,7 +16,8 @@ var (
 	databaseDrivers = []string{"github.com/jackc/pgx/", "modernc.org/sqlite", "github.com/mattn/go-sqlite3"}
 )
 
-// packages lists each package matched by patterns with either its direct
+// packages lists each package matched by patterns (import paths, so the test
+// runs from any directory of the module) with either its direct
 // imports or (deps) every package it links, tests excluded.
 func packages(t *testing.T, deps bool, patterns ...string) map[string][]string {
 	t.Helper()
@@ -72,22 +73,22 @@ func TestDependencyDirection(t *testing.T) {
 		// OPA itself links net/http (http.send, bundle downloads, which the engine's
 		// capabilities switch off), so "no HTTP" cannot be asserted on what the
 		// engine links; it is asserted below on what our packages import.
-		pkgs := packages(t, true, "./policies/...", "./config")
+		pkgs := packages(t, true, module+"/policies/...", module+"/config")
 		forbidden(t, pkgs, "the engine is shared by goldenpath check and the server and runs on a snapshot",
 			flat(githubLibraries, queue, databaseDrivers, []string{module + "/server/", module + "/cmd/"})...)
-		forbidden(t, packages(t, false, "./policies/...", "./config"), "the engine reads a snapshot, never the network", "net/http")
-		forbidden(t, packages(t, true, "./config"), "the org configuration is parsed, not fetched", "net/http")
+		forbidden(t, packages(t, false, module+"/policies/...", module+"/config"), "the engine reads a snapshot, never the network", "net/http")
+		forbidden(t, packages(t, true, module+"/config"), "the org configuration is parsed, not fetched", "net/http")
 	})
 	t.Run("the GitHub adapter links neither the workers, the store nor the report", func(t *testing.T) {
-		forbidden(t, packages(t, true, "./server/githubclient"), "the adapter implements server/ghport's ports",
+		forbidden(t, packages(t, true, module+"/server/githubclient"), "the adapter implements server/ghport's ports",
 			flat(queue, databaseDrivers, []string{module + "/server/jobs", module + "/server/store", module + "/server/report"})...)
 	})
 	t.Run("webhook routing links neither the report, the engine nor the workers", func(t *testing.T) {
-		forbidden(t, packages(t, true, "./server/webhook"), "routing only records the delivery and queues jobs (server/jobargs)",
+		forbidden(t, packages(t, true, module+"/server/webhook"), "routing only records the delivery and queues jobs (server/jobargs)",
 			module+"/server/report", module+"/policies", module+"/server/jobs", module+"/server/githubclient")
 	})
 	t.Run("cmd only parses flags and wires", func(t *testing.T) {
-		forbidden(t, packages(t, false, "./cmd/..."), "the server's parts are built by server.New",
+		forbidden(t, packages(t, false, module+"/cmd/..."), "the server's parts are built by server.New",
 			flat(githubLibraries, queue, databaseDrivers, []string{
 				module + "/server/jobs", module + "/server/store", module + "/server/githubclient", module + "/server/webhook",
 			})...)
