@@ -94,6 +94,7 @@ func TestFixItForMe(t *testing.T) {
 
 	// A person closes it: a press never brings it back.
 	fake.ClosePR(org, "payments", pr.Number)
+	a.deliver(t, fake, "pull_request", "d-close", fake.PullRequestEvent("closed", org, "payments", pr.Number))
 	pressFix(t, a, fake, "d-4")
 	waitFor(t, "the third fix check run", 10*time.Second, func() bool { return len(fake.CompletedCheckRuns(org, "payments", head)) == 4 })
 	if prs := fixPulls(fake); len(prs) != 1 || prs[0].State != "closed" {

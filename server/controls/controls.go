@@ -13,6 +13,10 @@ import (
 // check_run requested_action event carries).
 const FixActionID = "fix"
 
+// FixBranch is the branch of the app's fix pull request; routing recognises
+// the pull request's events by it.
+const FixBranch = "golden-path/fixes"
+
 // The report issue, as PRODUCT.md fixes it.
 const (
 	// Marker starts the body of the organisation's one report issue.

@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/goldenpath/goldenpath/policies/fix"
+	"github.com/goldenpath/goldenpath/server/controls"
 	"github.com/goldenpath/goldenpath/server/ghport"
 	"github.com/goldenpath/goldenpath/server/markdown"
 	"github.com/goldenpath/goldenpath/server/store"
@@ -24,7 +25,7 @@ import (
 
 // The pull request's branch, title and the marker its body carries.
 const (
-	Branch = "golden-path/fixes"
+	Branch = controls.FixBranch
 	Title  = "Golden Path: add missing golden-path files"
 	Marker = "<!-- goldenpath:fix -->"
 )
@@ -43,7 +44,7 @@ type GitHub interface {
 	CreateCommit(ctx context.Context, owner, repo, message, tree string, parents []string) (string, error)
 	// CreateBranch fails with ghport.ErrRefExists when it exists; UpdateBranch
 	// without force with ghport.ErrNotFastForward when sha does not descend from
-	// the branch's head.
+	// the branch's head, and with ghport.ErrRefMissing when there is no branch.
 	CreateBranch(ctx context.Context, owner, repo, branch, sha string) error
 	UpdateBranch(ctx context.Context, owner, repo, branch, sha string, force bool) error
 	DeleteBranch(ctx context.Context, owner, repo, branch string) error
@@ -101,6 +102,19 @@ func Keep(ctx context.Context, gh GitHub, mem Memory, req Request) (Result, erro
 		return Result{}, err
 	}
 	fp.Owner = req.Owner
+	if files := proposable(req.Plan.Files, fp.Refused); len(files) > 0 && fp.KnownOpen && fp.Number != 0 {
+		// Webhooks say when it is closed, reopened or pushed to by someone else,
+		// so it is not read first. A change that slipped between both is caught
+		// by the push: a person's commit makes it no fast-forward, and a merged
+		// pull request's deleted branch makes it fail, and then it is read.
+		// Closing it is never done blind: that deletes the branch.
+		pr := ghport.Pull{Number: fp.Number, Open: true, ByApp: true, HeadSHA: fp.Head, Title: Title, Body: fp.Body}
+		res, err := update(ctx, gh, mem, req, fp, pr, files)
+		if !errors.Is(err, ghport.ErrRefMissing) {
+			return res, err
+		}
+		fp.KnownOpen = false
+	}
 	var pr ghport.Pull
 	found := false
 	if fp.Number != 0 && !fp.ClosedByApp {
@@ -120,7 +134,7 @@ func Keep(ctx context.Context, gh GitHub, mem Memory, req Request) (Result, erro
 			refused = paths(req.Plan.Files)
 		}
 		fp.Refused = union(fp.Refused, refused)
-		fp.Number, fp.ClosedByApp, fp.Files = pr.Number, false, nil
+		fp.Number, fp.ClosedByApp, fp.Files, fp.KnownOpen = pr.Number, false, nil, false
 		if err := mem.SaveFixPull(ctx, fp); err != nil {
 			return Result{}, err
 		}
@@ -165,11 +179,12 @@ func create(ctx context.Context, gh GitHub, mem Memory, req Request, fp store.Fi
 	if err != nil {
 		return Result{}, fmt.Errorf("push %s of %s: %w", Branch, full, err)
 	}
-	number, err := gh.CreatePull(ctx, req.Owner, req.Repo, ghport.NewPull{Title: Title, Body: Body(req, files), Head: Branch, Base: req.DefaultBranch})
+	body := Body(req, files)
+	number, err := gh.CreatePull(ctx, req.Owner, req.Repo, ghport.NewPull{Title: Title, Body: body, Head: Branch, Base: req.DefaultBranch})
 	if err != nil {
 		return Result{}, fmt.Errorf("open the fix pull request of %s: %w", full, err)
 	}
-	fp.Number, fp.Head, fp.Base, fp.Files, fp.ClosedByApp = number, head, req.Base, digest(files), false
+	fp.Number, fp.Head, fp.Base, fp.Files, fp.ClosedByApp, fp.KnownOpen, fp.Body = number, head, req.Base, digest(files), false, true, body
 	if err := mem.SaveFixPull(ctx, fp); err != nil {
 		return Result{}, err
 	}
@@ -210,17 +225,24 @@ func update(ctx context.Context, gh GitHub, mem Memory, req Request, fp store.Fi
 	}
 	err = gh.UpdateBranch(ctx, req.Owner, req.Repo, Branch, head, false)
 	if errors.Is(err, ghport.ErrNotFastForward) {
+		if fp.KnownOpen {
+			fp.KnownOpen = false
+			if err := mem.SaveFixPull(ctx, fp); err != nil {
+				return Result{}, err
+			}
+		}
 		return Result{Outcome: Blocked, Number: pr.Number}, nil
 	}
 	if err != nil {
 		return Result{}, fmt.Errorf("push %s of %s: %w", Branch, full, err)
 	}
-	if body := Body(req, files); body != pr.Body || pr.Title != Title {
+	body := Body(req, files)
+	if body != pr.Body || pr.Title != Title {
 		if err := gh.EditPull(ctx, req.Owner, req.Repo, pr.Number, Title, body, false); err != nil {
 			return Result{}, fmt.Errorf("edit the fix pull request of %s: %w", full, err)
 		}
 	}
-	fp.Head, fp.Base, fp.Files = head, req.Base, digest(files)
+	fp.Head, fp.Base, fp.Files, fp.KnownOpen, fp.Body = head, req.Base, digest(files), true, body
 	res.Outcome = Updated
 	return res, mem.SaveFixPull(ctx, fp)
 }
@@ -238,7 +260,7 @@ func closePull(ctx context.Context, gh GitHub, mem Memory, req Request, fp store
 			return Result{}, fmt.Errorf("delete %s of %s: %w", Branch, full, err)
 		}
 	}
-	fp.Number, fp.ClosedByApp, fp.Files = pr.Number, true, nil
+	fp.Number, fp.ClosedByApp, fp.Files, fp.KnownOpen = pr.Number, true, nil, false
 	return Result{Outcome: Closed, Number: pr.Number}, mem.SaveFixPull(ctx, fp)
 }
 

@@ -83,8 +83,9 @@ func (w *world) keep(req fixpr.Request) (fixpr.Result, int, error) {
 }
 
 var (
-	security = fix.File{Path: "SECURITY.md", Rule: "security.policy", Content: []byte("# Security\n")}
-	runbook  = fix.File{Path: "docs/runbook.md", Rule: "operations.runbook", Content: []byte("# Runbook\n")}
+	security   = fix.File{Path: "SECURITY.md", Rule: "security.policy", Content: []byte("# Security\n")}
+	runbook    = fix.File{Path: "docs/runbook.md", Rule: "operations.runbook", Content: []byte("# Runbook\n")}
+	dependabot = fix.File{Path: ".github/dependabot.yml", Rule: "dependencies.automation", Content: []byte("version: 2\n")}
 )
 
 func TestOpenUpdateClose(t *testing.T) {
@@ -111,8 +112,8 @@ func TestOpenUpdateClose(t *testing.T) {
 	if err != nil || res2.Outcome != fixpr.Unchanged || res2.Number != res.Number {
 		t.Errorf("second press = %+v, %v", res2, err)
 	}
-	if n != 1 {
-		t.Errorf("an unchanged pull request took %d requests, want 1", n)
+	if n != 0 {
+		t.Errorf("an unchanged pull request took %d requests, want none: the app knows it open", n)
 	}
 
 	// Facts changed, and the default branch moved: the same pull request is updated.
@@ -133,6 +134,20 @@ func TestOpenUpdateClose(t *testing.T) {
 	}
 	if got := len(w.fake.Issues("acme", "api")); got != 0 {
 		t.Errorf("%d issues, want none", got)
+	}
+
+	// A new file to propose: pushed, and the body lists it.
+	resAdd, n, err := w.keep(w.request(changed, runbook, dependabot))
+	if err != nil || resAdd.Outcome != fixpr.Updated || resAdd.Number != res.Number {
+		t.Fatalf("adding a file = %+v, %v", resAdd, err)
+	}
+	if n > 4 {
+		t.Errorf("adding a file took %d requests, want at most 4", n)
+	}
+	t.Logf("fix pull request given another file: %d requests", n)
+	if pr := w.fake.PullRequest("acme", "api", res.Number); !strings.Contains(pr.Body, dependabot.Path) ||
+		w.fake.Files("acme", "api", fixpr.Branch)[dependabot.Path] == "" {
+		t.Errorf("after adding a file: body %q, branch %v", pr.Body, w.fake.Files("acme", "api", fixpr.Branch))
 	}
 
 	// Nothing left to fix: the app closes it and deletes its branch.
@@ -157,6 +172,7 @@ func TestClosedByAPersonIsNeverRecreated(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.fake.ClosePR("acme", "api", res.Number)
+	w.closedWebhook(res.Number)
 	for range 2 {
 		again, _, err := w.keep(w.request(security))
 		if err != nil || again.Outcome != fixpr.Refused {
@@ -170,6 +186,57 @@ func TestClosedByAPersonIsNeverRecreated(t *testing.T) {
 	more, _, err := w.keep(w.request(security, runbook))
 	if err != nil || more.Outcome != fixpr.Opened || len(more.Files) != 1 || more.Files[0] != runbook.Path {
 		t.Errorf("a new file = %+v, %v", more, err)
+	}
+}
+
+// closedWebhook records what the pull_request closed webhook tells the app.
+func (w *world) closedWebhook(number int) {
+	w.t.Helper()
+	pr := w.fake.PullRequest("acme", "api", number)
+	if err := w.mem.FixPullSeen(context.Background(), 1, number, false, pr.HeadSHA); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// A close the app has not heard of yet is no reason to open another pull
+// request: at worst the closed one's branch moves, and once the webhook tells,
+// its files are refused.
+func TestCloseNotYetTold(t *testing.T) {
+	w := newWorld(t, true)
+	res, _, err := w.keep(w.request(security))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.fake.ClosePR("acme", "api", res.Number)
+	changed := security
+	changed.Content = []byte("# Security v2\n")
+	again, _, err := w.keep(w.request(changed))
+	if err != nil || again.Number != res.Number {
+		t.Errorf("before the webhook = %+v, %v", again, err)
+	}
+	w.closedWebhook(res.Number)
+	after, _, err := w.keep(w.request(changed))
+	if err != nil || after.Outcome != fixpr.Refused {
+		t.Errorf("after the webhook = %+v, %v", after, err)
+	}
+	if prs := w.fake.PullRequests("acme", "api"); len(prs) != 1 {
+		t.Errorf("%d pull requests, want the one", len(prs))
+	}
+}
+
+// Merged with its branch deleted before the webhook told: the push fails, the
+// app reads the pull request and opens a new one for what is left.
+func TestMergedAndDeletedNotYetTold(t *testing.T) {
+	w := newWorld(t, true)
+	res, _, err := w.keep(w.request(security))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.fake.UpdatePR("acme", "api", res.Number, func(p *githubfake.PullRequest) { p.State, p.Merged = "closed", true })
+	w.fake.SetBranch("acme", "api", fixpr.Branch, "")
+	again, _, err := w.keep(w.request(runbook))
+	if err != nil || again.Outcome != fixpr.Opened || again.Number == res.Number {
+		t.Errorf("after the merge = %+v, %v", again, err)
 	}
 }
 

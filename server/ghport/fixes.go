@@ -27,6 +27,9 @@ var (
 	// ErrNotFastForward: the branch holds a commit the update does not descend
 	// from (GitHub's 422 "Update is not a fast forward"); only force would move it.
 	ErrNotFastForward = errors.New("update is not a fast-forward")
+	// ErrRefMissing: the branch to update does not exist (GitHub's 422
+	// "Reference does not exist"), e.g. deleted with its merged pull request.
+	ErrRefMissing = errors.New("branch does not exist")
 )
 
 // CheckRunAction is a check run's button: label ≤ 20 characters, description

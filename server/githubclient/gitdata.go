@@ -77,7 +77,11 @@ func (in *Installation) CreateBranch(ctx context.Context, owner, repo, branch, s
 func (in *Installation) UpdateBranch(ctx context.Context, owner, repo, branch, sha string, force bool) error {
 	ref := &github.Reference{Ref: github.String("heads/" + branch), Object: &github.GitObject{SHA: github.String(sha)}}
 	_, _, err := in.gh.Git.UpdateRef(in.withID(ctx), owner, repo, ref, force)
-	return refError(fmt.Sprintf("move branch %s of %s/%s", branch, owner, repo), err, "Update is not a fast forward", ghport.ErrNotFastForward)
+	what := fmt.Sprintf("move branch %s of %s/%s", branch, owner, repo)
+	if unprocessable(err, "Reference does not exist") {
+		return fmt.Errorf("%s: %w: %w", what, ghport.ErrRefMissing, err)
+	}
+	return refError(what, err, "Update is not a fast forward", ghport.ErrNotFastForward)
 }
 
 // DeleteBranch deletes a branch; one already gone is no error.

@@ -24,6 +24,11 @@ type FixPull struct {
 	// ClosedByApp says the app closed Number itself (nothing was left to fix), so
 	// its being closed is no refusal.
 	ClosedByApp bool
+	// KnownOpen says the app left Number open with Head and Body, and no
+	// webhook has told of a change since, so GitHub need not be asked.
+	KnownOpen bool
+	// Body is the description the app last gave Number.
+	Body string
 	// Refused are the paths people refused by closing a fix pull request
 	// unmerged: they are never proposed again.
 	Refused []string
@@ -34,16 +39,16 @@ type FixPull struct {
 func (s queries) FixPull(ctx context.Context, repoID int64) (FixPull, error) {
 	fp := FixPull{RepoID: repoID}
 	var files, refused []byte
-	var closed int
-	found, err := scanOptional(s.q.queryRow(ctx, `SELECT owner_key, number, head_sha, base_sha, files, closed_by_app, refused FROM fix_pulls WHERE repo_id = $1`,
-		repoID), &fp.Owner, &fp.Number, &fp.Head, &fp.Base, &files, &closed, &refused)
+	var closed, open int
+	found, err := scanOptional(s.q.queryRow(ctx, `SELECT owner_key, number, head_sha, base_sha, files, closed_by_app, refused, known_open, body FROM fix_pulls WHERE repo_id = $1`,
+		repoID), &fp.Owner, &fp.Number, &fp.Head, &fp.Base, &files, &closed, &refused, &open, &fp.Body)
 	if err != nil || !found {
 		if err != nil {
 			err = fmt.Errorf("fix pull request of repository %d: %w", repoID, err)
 		}
 		return fp, err
 	}
-	fp.ClosedByApp = closed != 0
+	fp.ClosedByApp, fp.KnownOpen = closed != 0, open != 0
 	if err := json.Unmarshal(files, &fp.Files); err != nil {
 		return fp, fmt.Errorf("fix pull request of repository %d: files: %w", repoID, err)
 	}
@@ -59,21 +64,38 @@ func (s queries) SaveFixPull(ctx context.Context, fp FixPull) error {
 	if err == nil {
 		var refused []byte
 		if refused, err = json.Marshal(fp.Refused); err == nil {
-			closed := 0
-			if fp.ClosedByApp {
-				closed = 1
-			}
-			_, err = s.q.exec(ctx, `INSERT INTO fix_pulls (repo_id, owner_key, number, head_sha, base_sha, files, closed_by_app, refused, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			_, err = s.q.exec(ctx, `INSERT INTO fix_pulls (repo_id, owner_key, number, head_sha, base_sha, files, closed_by_app, refused, known_open, body, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 				ON CONFLICT (repo_id) DO UPDATE SET owner_key = excluded.owner_key, number = excluded.number, head_sha = excluded.head_sha,
-					base_sha = excluded.base_sha, files = excluded.files, closed_by_app = excluded.closed_by_app, refused = excluded.refused, updated_at = excluded.updated_at`,
-				fp.RepoID, strings.ToLower(fp.Owner), fp.Number, fp.Head, fp.Base, files, closed, refused, millis(s.now()))
+					base_sha = excluded.base_sha, files = excluded.files, closed_by_app = excluded.closed_by_app, refused = excluded.refused,
+					known_open = excluded.known_open, body = excluded.body, updated_at = excluded.updated_at`,
+				fp.RepoID, strings.ToLower(fp.Owner), fp.Number, fp.Head, fp.Base, files, boolInt(fp.ClosedByApp), refused, boolInt(fp.KnownOpen), fp.Body, millis(s.now()))
 		}
 	}
 	if err != nil {
 		return fmt.Errorf("save fix pull request of repository %d: %w", fp.RepoID, err)
 	}
 	return nil
+}
+
+// FixPullSeen records what a webhook told of a repository's fix pull request
+// number: unless it is open with the head the app last pushed, the app no
+// longer knows it open and reads it before the next change.
+func (s queries) FixPullSeen(ctx context.Context, repoID int64, number int, open bool, head string) error {
+	_, err := s.q.exec(ctx, `UPDATE fix_pulls SET known_open = 0 WHERE repo_id = $1 AND number = $2 AND known_open <> 0 AND ($3 = 0 OR head_sha <> $4)`,
+		repoID, number, boolInt(open), head)
+	if err != nil {
+		return fmt.Errorf("record a change of fix pull request #%d of repository %d: %w", number, repoID, err)
+	}
+	return nil
+}
+
+// boolInt is a boolean as the schema's INTEGER columns hold it.
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // FixRun is the progress of a team's request for fix pull requests.

@@ -16,7 +16,7 @@ func TestFixPullsAndRuns(t *testing.T) {
 		if err := s.SaveFixPull(ctx, want); err != nil {
 			t.Fatal(err)
 		}
-		want.ClosedByApp, want.Refused, want.Head = true, []string{"SECURITY.md"}, "def"
+		want.ClosedByApp, want.Refused, want.Head, want.KnownOpen, want.Body = true, []string{"SECURITY.md"}, "def", true, "<!-- body -->"
 		if err := s.SaveFixPull(ctx, want); err != nil {
 			t.Fatal(err)
 		}
@@ -54,6 +54,39 @@ func TestFixPullsAndRuns(t *testing.T) {
 		}
 		if runs, _ := s.FixRuns(ctx, "acme"); len(runs) != 0 {
 			t.Errorf("runs after ForgetOwner: %+v", runs)
+		}
+	})
+}
+
+// What a webhook tells of the fix pull request makes the app read it again
+// unless it is open with the app's own head.
+func TestFixPullSeen(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, url string) {
+		s := openStore(t, url)
+		ctx := t.Context()
+		for _, tt := range []struct {
+			name   string
+			number int
+			open   bool
+			head   string
+			known  bool
+		}{
+			{"the app's own push", 4, true, "abc", true},
+			{"another pull request", 5, false, "abc", true},
+			{"closed", 4, false, "abc", false},
+			{"a person's push", 4, true, "xyz", false},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				if err := s.SaveFixPull(ctx, FixPull{RepoID: 9, Owner: "acme", Number: 4, Head: "abc", KnownOpen: true}); err != nil {
+					t.Fatal(err)
+				}
+				if err := s.FixPullSeen(ctx, 9, tt.number, tt.open, tt.head); err != nil {
+					t.Fatal(err)
+				}
+				if fp, err := s.FixPull(ctx, 9); err != nil || fp.KnownOpen != tt.known {
+					t.Errorf("known open = %v (%v), want %v", fp.KnownOpen, err, tt.known)
+				}
+			})
 		}
 	})
 }

@@ -197,6 +197,13 @@ var migrations = []migration{
 			problem TEXT NOT NULL,
 			PRIMARY KEY (owner_key, team))`,
 	}},
+	{8, "fix pull requests known open", []string{
+		// Whether the app left its fix pull request open with head_sha and body
+		// and no webhook has said otherwise since (closed, reopened, or a head
+		// that is not the app's): then an update need not read it first.
+		`ALTER TABLE fix_pulls ADD COLUMN known_open INTEGER NOT NULL DEFAULT 0`,
+		`ALTER TABLE fix_pulls ADD COLUMN body TEXT NOT NULL DEFAULT ''`,
+	}},
 }
 
 // migrate applies the product migrations not applied yet, each in its own transaction

@@ -53,6 +53,11 @@ func (h *Handler) Handle(ctx context.Context, event, delivery string, payload []
 				return err
 			}
 		}
+		if fp := p.fixPull; fp != nil {
+			if err := tx.FixPullSeen(ctx, fp.repoID, fp.number, fp.open, fp.sha); err != nil {
+				return err
+			}
+		}
 		for _, args := range p.jobs {
 			inserted, err := tx.InsertJob(ctx, args, nil)
 			if err != nil {

@@ -18,17 +18,25 @@ import (
 // ignored by the dispatcher.
 var Events = []string{"pull_request", "check_suite", "check_run", "push", "installation", "installation_repositories", "repository", "issues"}
 
-// plan is what a delivery asks for: jobs to queue, and the newest head of a pull
-// request to remember (so a late evaluation of an older head keeps quiet).
+// plan is what a delivery asks for: jobs to queue, the newest head of a pull
+// request to remember (so a late evaluation of an older head keeps quiet), and
+// what happened to the app's fix pull request (so it is read again before the
+// next change when a person closed it or pushed to it).
 type plan struct {
 	jobs     []river.JobArgs
 	pullHead *pullHead
+	fixPull  *fixPull
 }
 
 type pullHead struct {
 	repoID int64
 	number int
 	sha    string
+}
+
+type fixPull struct {
+	pullHead
+	open bool
 }
 
 // PayloadError is a delivery whose body does not parse: GitHub gets a 400.
@@ -56,9 +64,14 @@ type (
 		Account account `json:"account"`
 	}
 	pullRef struct {
-		Number int `json:"number"`
+		Number int    `json:"number"`
+		State  string `json:"state"`
 		Head   struct {
-			SHA string `json:"sha"`
+			SHA  string `json:"sha"`
+			Ref  string `json:"ref"`
+			Repo struct {
+				ID int64 `json:"id"`
+			} `json:"repo"`
 		} `json:"head"`
 		Base struct {
 			SHA string `json:"sha"`
@@ -158,8 +171,15 @@ func route(kind, delivery string, payload []byte, configRepo string) (plan, erro
 		if err := require(pr.Head.SHA != "" && pr.Number != 0, "pull_request.number and head.sha"); err != nil {
 			return p, err
 		}
+		head := pullHead{repoID: repo.ID, number: pr.Number, sha: pr.Head.SHA}
+		if pr.isFix(repo) {
+			p.fixPull = &fixPull{pullHead: head, open: pr.State == "open"}
+		}
+		if e.Action == "closed" {
+			return p, nil
+		}
 		p.jobs = rerun(inst, repo, pr.Head.SHA, []pullRef{pr}, delivery)
-		p.pullHead = &pullHead{repoID: repo.ID, number: pr.Number, sha: pr.Head.SHA}
+		p.pullHead = &head
 	case "check_suite":
 		if err := require(e.CheckSuite.HeadSHA != "", "check_suite.head_sha"); err != nil {
 			return p, err
@@ -205,6 +225,8 @@ func (e *event) wanted(kind string) bool {
 		switch e.Action {
 		case "opened", "synchronize", "reopened":
 			return true
+		case "closed":
+			return e.PullRequest.isFix(e.Repository)
 		case "edited":
 			return e.Changes.Base != nil // a title or body edit changes nothing we judge
 		}
@@ -229,6 +251,12 @@ func (e *event) wanted(kind string) bool {
 			(controls.RescanRequested(e.Issue.Body) || len(controls.FixTeamsRequested(e.Issue.Body)) > 0)
 	}
 	return false
+}
+
+// isFix says whether a pull request is from the app's fix branch of the
+// repository itself (a fork's branch of that name is not the app's).
+func (pr pullRef) isFix(repo repository) bool {
+	return pr.Head.Ref == controls.FixBranch && pr.Head.Repo.ID == repo.ID
 }
 
 // owner is the owner's login; push payloads of old carry only its name.

@@ -119,3 +119,39 @@ func TestRoute(t *testing.T) {
 		})
 	}
 }
+
+// Events of the app's fix pull request are remembered, so that the next update
+// reads it again when a person closed it or pushed to it; a fork's branch of
+// the same name is not the app's.
+func TestRouteFixPull(t *testing.T) {
+	event := func(action, state, ref string, headRepo int) string {
+		return fmt.Sprintf(`{"action": %q, "number": 3, "pull_request": {"number": 3, "state": %q, "head": {"sha": "h1", "ref": %q, "repo": {"id": %d}}, "base": {"sha": "b1"}},
+			"repository": {"id": 9, "name": "api", "owner": {"login": "acme"}, "default_branch": "main"}, "installation": {"id": 5}}`, action, state, ref, headRepo)
+	}
+	tests := []struct {
+		name, payload string
+		jobs          string
+		fix           *fixPull // nil: nothing remembered
+	}{
+		{"closed", event("closed", "closed", "golden-path/fixes", 9), "", &fixPull{pullHead{9, 3, "h1"}, false}},
+		{"pushed to", event("synchronize", "open", "golden-path/fixes", 9), "evaluate_pull ", &fixPull{pullHead{9, 3, "h1"}, true}},
+		{"reopened", event("reopened", "open", "golden-path/fixes", 9), "evaluate_pull ", &fixPull{pullHead{9, 3, "h1"}, true}},
+		{"a fork's branch of that name", event("closed", "closed", "golden-path/fixes", 77), "", nil},
+		{"another pull request closed", event("closed", "closed", "feature", 9), "", nil},
+		{"another pull request opened", event("opened", "open", "feature", 9), "evaluate_pull ", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := route("pull_request", "d", []byte(tt.payload), ".github")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if kinds(p.jobs) != tt.jobs {
+				t.Errorf("jobs %q, want %q", kinds(p.jobs), tt.jobs)
+			}
+			if (p.fixPull == nil) != (tt.fix == nil) || p.fixPull != nil && *p.fixPull != *tt.fix {
+				t.Errorf("fix pull request %+v, want %+v", p.fixPull, tt.fix)
+			}
+		})
+	}
+}
