@@ -67,16 +67,14 @@ func parseCodeowners(files map[string]fileContent) *Codeowners {
 }
 
 // FirstOwner is the owner of the repository as a whole: the last rule matching the
-// root wins in CODEOWNERS, so a catch-all "*" near the end decides.
+// root wins in CODEOWNERS, so a catch-all "*" near the end decides; without one,
+// the first owner named.
 func (c *Codeowners) FirstOwner() string {
+	if r, ok := c.RuleOf(RootPath); ok {
+		return r.Owners[0]
+	}
 	if c == nil {
 		return ""
-	}
-	for i := len(c.Rules) - 1; i >= 0; i-- {
-		r := c.Rules[i]
-		if (r.Pattern == "*" || r.Pattern == "/" || r.Pattern == "/*" || r.Pattern == "**") && len(r.Owners) > 0 {
-			return r.Owners[0]
-		}
 	}
 	for _, r := range c.Rules {
 		if len(r.Owners) > 0 {
@@ -87,19 +85,36 @@ func (c *Codeowners) FirstOwner() string {
 }
 
 // OwnerOf is the first owner of a directory (RootPath for the root) by the
-// CODEOWNERS rule GitHub applies to the files in it: the last one matching.
+// CODEOWNERS rule GitHub applies to the files in it.
 func (c *Codeowners) OwnerOf(dir string) string {
-	if c == nil {
-		return ""
-	}
 	if dir == RootPath {
 		return c.FirstOwner()
 	}
-	for i := len(c.set) - 1; i >= 0; i-- {
-		r := c.set[i]
-		if ok, _ := r.Match(dir + "/_"); ok && len(r.Owners) > 0 {
-			return r.Owners[0].String()
-		}
+	if r, ok := c.RuleOf(dir); ok {
+		return r.Owners[0]
 	}
 	return ""
+}
+
+// RuleOf is the CODEOWNERS rule GitHub applies to the files of a directory (the
+// last one matching, with owners); for the root, the catch-all that FirstOwner
+// reads.
+func (c *Codeowners) RuleOf(dir string) (CodeownerRule, bool) {
+	if c == nil {
+		return CodeownerRule{}, false
+	}
+	for i := len(c.Rules) - 1; i >= 0; i-- {
+		r := c.Rules[i]
+		if len(r.Owners) == 0 {
+			continue
+		}
+		if dir == RootPath {
+			if r.Pattern == "*" || r.Pattern == "/" || r.Pattern == "/*" || r.Pattern == "**" {
+				return r, true
+			}
+		} else if ok, _ := c.set[i].Match(dir + "/_"); ok {
+			return r, true
+		}
+	}
+	return CodeownerRule{}, false
 }

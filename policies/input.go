@@ -194,6 +194,18 @@ func (d *inputDoc) componentValue(c *Component) ast.Value {
 		}
 		read = append(read, str(p))
 	}
+	codeowners := ast.NullTerm()
+	if r, ok := d.codeowners.RuleOf(c.Path); ok {
+		owners := make([]*ast.Term, len(r.Owners))
+		for i, o := range r.Owners {
+			owners[i] = str(o)
+		}
+		codeowners = ast.ObjectTerm(
+			[2]*ast.Term{str("pattern"), str(r.Pattern)},
+			[2]*ast.Term{str("owners"), ast.ArrayTerm(owners...)},
+			[2]*ast.Term{str("line"), ast.IntNumberTerm(r.Line)},
+		)
+	}
 	return ast.NewObject(
 		[2]*ast.Term{str("name"), str(c.Name)},
 		[2]*ast.Term{str("ref"), str(c.Ref)},
@@ -202,6 +214,7 @@ func (d *inputDoc) componentValue(c *Component) ast.Value {
 		[2]*ast.Term{str("type_source"), str(c.TypeSource)},
 		[2]*ast.Term{str("type_reason"), str(c.TypeReason)},
 		[2]*ast.Term{str("owner"), str(c.Owner)},
+		[2]*ast.Term{str("codeowners"), codeowners},
 		[2]*ast.Term{str("entity"), entity},
 		[2]*ast.Term{str("entities"), ast.ArrayTerm(entities...)},
 		[2]*ast.Term{str("catalog_files"), ast.ArrayTerm(files...)},

@@ -7,7 +7,8 @@
 #   ("Voluntary or temporary"); a repository shows a dedicated team when the
 #   component's catalog spec.owner is a Group (a bare name or group:..., which is
 #   Backstage's default kind for owners) rather than a user:, or, without a
-#   catalog owner, when CODEOWNERS names an @org/team.
+#   catalog owner, when the CODEOWNERS rule covering the component's directory
+#   names an @org/team.
 # custom:
 #   aspect: investment
 #   level: 2
@@ -47,20 +48,17 @@ co_rules := r if {
 	is_array(r)
 } else := []
 
-# owner_teams are the @org/team owners CODEOWNERS names, with the line of the
-# first rule that names each.
-owner_teams[t] := min({n |
-	some r in co_rules
-	some o in r.owners
-	o == t
-	n := r.line
-}) if {
-	some r in co_rules
-	some t in r.owners
-	regex.match(`^@[^/\s]+/[^/\s]+$`, t)
-}
+# co_rule is the CODEOWNERS rule GitHub applies to the component's files: a
+# team named for another directory does not own this one.
+co_rule := input.component.codeowners if is_object(input.component.codeowners)
+
+co_teams := [o | some o in co_rule.owners; regex.match(`^@[^/\s]+/[^/\s]+$`, o)]
 
 co_path := object.get(input.codeowners, "path", ".github/CODEOWNERS")
+
+dir := "the repository root" if object.get(input.component, "path", ".") == "."
+
+else := input.component.path
 
 skip := "neither a catalog spec.owner nor a CODEOWNERS owner (catalog.owner and ownership.codeowners report that)" if {
 	not owner
@@ -73,11 +71,17 @@ deny contains {"message": msg, "files": [{"path": ent.path, "line": n}]} if {
 	msg := sprintf("%s:%d: spec.owner %q is a person; give the component to a team (group:...)", [ent.path, n, owner])
 }
 
+deny contains {"message": msg, "files": [{"path": co_path, "line": co_rule.line}]} if {
+	not owner
+	count(co_teams) == 0
+	msg := sprintf("%s:%d: the rule %s covering %s names people or e-mail addresses (%s), no @org/team, and there is no catalog spec.owner", [co_path, co_rule.line, co_rule.pattern, dir, concat(" ", co_rule.owners)])
+}
+
 deny contains {"message": msg, "files": [{"path": co_path, "line": 1}]} if {
 	not owner
 	count(co_rules) > 0
-	count(owner_teams) == 0
-	msg := sprintf("%s names people or e-mail addresses, no @org/team, and there is no catalog spec.owner", [co_path])
+	not co_rule
+	msg := sprintf("no rule of %s covers %s, and there is no catalog spec.owner", [co_path, dir])
 }
 
 pass_message := sprintf("owned by the team %s (spec.owner)", [owner]) if {
@@ -85,8 +89,8 @@ pass_message := sprintf("owned by the team %s (spec.owner)", [owner]) if {
 	not person
 }
 
-else := sprintf("owned by the team %s (%s:%d)", [t, co_path, owner_teams[t]]) if {
-	t := sort(object.keys(owner_teams))[0]
+else := sprintf("owned by the team %s (%s:%d)", [co_teams[0], co_path, co_rule.line]) if {
+	count(co_teams) > 0
 }
 
 else := "owned by a team"
