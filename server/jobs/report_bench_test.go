@@ -2,18 +2,16 @@ package jobs_test
 
 import (
 	"context"
-	"crypto/sha1"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"maps"
-	"slices"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/goldenpath/goldenpath/config"
 	"github.com/goldenpath/goldenpath/policies"
+	"github.com/goldenpath/goldenpath/server/ghport/ghporttest"
 	"github.com/goldenpath/goldenpath/server/jobs"
 	"github.com/goldenpath/goldenpath/server/report"
 	"github.com/goldenpath/goldenpath/server/store"
@@ -142,7 +140,7 @@ func sampleEvaluations(b *testing.B) []*policies.Evaluation {
 				maps.Copy(files, p)
 			}
 		}
-		ev, err := eng.Evaluate(ctx, memorySnapshot(files), policies.Request{
+		ev, err := eng.Evaluate(ctx, ghporttest.Files(files), policies.Request{
 			Repository: policies.Repository{Owner: "acme", Name: "svc", DefaultBranch: "main"}, Today: time.Now().UTC(),
 		})
 		if err != nil {
@@ -163,26 +161,4 @@ func bundledRules(b *testing.B) int {
 		b.Fatal(err)
 	}
 	return len(eng.Rules())
-}
-
-// memorySnapshot is a repository's files held in memory.
-type memorySnapshot map[string]string
-
-func (m memorySnapshot) Entries(context.Context) ([]policies.Entry, error) {
-	var out []policies.Entry
-	for _, p := range slices.Sorted(maps.Keys(m)) {
-		sum := sha1.Sum([]byte("blob " + strconv.Itoa(len(m[p])) + "\x00" + m[p]))
-		out = append(out, policies.Entry{Path: p, SHA: hex.EncodeToString(sum[:]), Size: int64(len(m[p]))})
-	}
-	return out, nil
-}
-
-func (m memorySnapshot) Read(_ context.Context, paths []string) (map[string][]byte, error) {
-	out := map[string][]byte{}
-	for _, p := range paths {
-		if c, ok := m[p]; ok {
-			out[p] = []byte(c)
-		}
-	}
-	return out, nil
 }
