@@ -84,7 +84,8 @@ type Installation struct {
 	SnapshotErr error // every snapshot's listing and reads fail with it
 	FileErr     error
 	TreeSHAErr  error
-	// Listed counts the tree listings by At(repo, ref); a stored snapshot lists nothing.
+	// Listed counts the tree listings by At(repo, ref): one per snapshot, on first
+	// use, as GitHub's is listed; a stored snapshot lists nothing.
 	Listed map[string]int
 
 	// Heads are the branches' commits by At(repo, branch); fix branches land here.
@@ -578,6 +579,7 @@ type snapshot struct {
 	files   Files
 	tree    string
 	entries []policies.Entry
+	listed  bool // guarded by in.mu
 }
 
 // Entries implements policies.Snapshot.
@@ -589,10 +591,13 @@ func (s *snapshot) Entries(ctx context.Context) ([]policies.Entry, error) {
 		return s.entries, nil
 	}
 	s.in.mu.Lock()
-	if s.in.Listed == nil {
-		s.in.Listed = map[string]int{}
+	if !s.listed {
+		if s.in.Listed == nil {
+			s.in.Listed = map[string]int{}
+		}
+		s.in.Listed[s.key]++
+		s.listed = true
 	}
-	s.in.Listed[s.key]++
 	s.in.mu.Unlock()
 	return s.files.Entries(ctx)
 }
