@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"database/sql"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -79,4 +80,21 @@ func (w *world) queued(t *testing.T, kind string) []*rivertype.JobRow {
 // jobOf is a job of args at its attempt of maxAttempts, as River hands it to Work.
 func jobOf[T river.JobArgs](args T, attempt, maxAttempts int) *river.Job[T] {
 	return &river.Job[T]{JobRow: &rivertype.JobRow{Kind: args.Kind(), Attempt: attempt, MaxAttempts: maxAttempts}, Args: args}
+}
+
+// jobResult names what River does with a job's result.
+func jobResult(err error) string {
+	var (
+		snooze *river.JobSnoozeError
+		cancel *river.JobCancelError
+	)
+	switch {
+	case err == nil:
+		return "done"
+	case errors.As(err, &snooze):
+		return "snooze"
+	case errors.As(err, &cancel):
+		return "cancel"
+	}
+	return "retry"
 }

@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/riverqueue/river"
-
 	"github.com/goldenpath/goldenpath/server/checks"
 	"github.com/goldenpath/goldenpath/server/ghport"
 	"github.com/goldenpath/goldenpath/server/ghport/ghporttest"
@@ -178,19 +176,7 @@ func TestPullFailures(t *testing.T) {
 			w.inst.Contents[ghporttest.At("acme/web", "h1")] = bareRepo
 			tt.fail(w.inst)
 			err := (&PullWorker{Evaluator: w.Evaluator}).Work(t.Context(), jobOf(pullOf("h1"), tt.attempt, 12))
-			var (
-				snooze *river.JobSnoozeError
-				cancel *river.JobCancelError
-			)
-			got := "retry"
-			switch {
-			case err == nil:
-				got = "done"
-			case errors.As(err, &snooze):
-				got = "snooze"
-			case errors.As(err, &cancel):
-				got = "cancel"
-			}
+			got := jobResult(err)
 			if got != tt.want {
 				t.Errorf("job %s (%v), want %s", got, err, tt.want)
 			}

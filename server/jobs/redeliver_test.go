@@ -1,12 +1,15 @@
 package jobs
 
 import (
-	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/goldenpath/goldenpath/server/ghport"
+	"github.com/goldenpath/goldenpath/server/ghport/ghporttest"
+	"github.com/goldenpath/goldenpath/server/jobargs"
 	"github.com/goldenpath/goldenpath/server/store"
 	"github.com/goldenpath/goldenpath/server/store/storetest"
 )
@@ -62,13 +65,6 @@ func TestFailedDeliveries(t *testing.T) {
 	}
 }
 
-// noDeliveries is a GitHub whose app lists no deliveries.
-type noDeliveries struct{ ghport.GitHub }
-
-func (noDeliveries) HookDeliveries(context.Context, time.Time, int) ([]ghport.HookDelivery, error) {
-	return nil, nil
-}
-
 func TestRedeliveryForgetsOldRecords(t *testing.T) {
 	ctx := t.Context()
 	st, err := store.Open(ctx, storetest.SQLiteURL(t))
@@ -83,7 +79,7 @@ func TestRedeliveryForgetsOldRecords(t *testing.T) {
 		after time.Duration
 		kept  bool
 	}{{6 * 24 * time.Hour, true}, {8 * 24 * time.Hour, false}} {
-		w := &RedeliverWorker{Evaluator: &Evaluator{GitHub: noDeliveries{}, Store: st, Now: func() time.Time { return time.Now().Add(tt.after) }}}
+		w := &RedeliverWorker{Evaluator: &Evaluator{GitHub: &ghporttest.GitHub{}, Store: st, Now: func() time.Time { return time.Now().Add(tt.after) }}}
 		if err := w.redeliver(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -91,5 +87,47 @@ func TestRedeliveryForgetsOldRecords(t *testing.T) {
 		if err != nil || recorded["old"] != tt.kept {
 			t.Fatalf("%s later: record kept %v (%v), want %v", tt.after, recorded["old"], err, tt.kept)
 		}
+	}
+}
+
+// TestRedeliver: the failed deliveries are sent again, except those the app
+// recorded (it answered, GitHub timed out), at most redeliverPerRun a run; one
+// GitHub no longer redelivers is skipped, any other failure retries the job.
+func TestRedeliver(t *testing.T) {
+	now := time.Now()
+	failed := func(n int) []ghport.HookDelivery {
+		var out []ghport.HookDelivery
+		for i := range n {
+			out = append(out, ghport.HookDelivery{ID: int64(i + 1), GUID: fmt.Sprint("g", i+1), StatusCode: 502, DeliveredAt: now.Add(-time.Duration(n-i) * time.Minute)})
+		}
+		return out
+	}
+	tests := []struct {
+		name         string
+		deliveries   []ghport.HookDelivery
+		redeliverErr error
+		wantAsked    int
+		wantErr      bool
+	}{
+		{"failed and unrecorded ones", failed(3), nil, 2, false}, // g2 is recorded: 1 and 3
+		{"at most redeliverPerRun a run", failed(redeliverPerRun + 10), nil, redeliverPerRun, false},
+		{"too old to redeliver: skipped", failed(3), fmt.Errorf("redeliver: %w", ghport.ErrGone), 2, false},
+		{"GitHub failing: retried", failed(3), errors.New("502"), 1, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t)
+			if _, err := w.Store.RecordDelivery(t.Context(), "g2", "push"); err != nil {
+				t.Fatal(err)
+			}
+			w.gh.Deliveries, w.gh.RedeliverErr = tt.deliveries, tt.redeliverErr
+			err := (&RedeliverWorker{Evaluator: w.Evaluator}).Work(t.Context(), jobOf(jobargs.RedeliverArgs{}, 1, 5))
+			if (err != nil) != tt.wantErr {
+				t.Errorf("job: %v, want an error %v", err, tt.wantErr)
+			}
+			if len(w.gh.Redelivered) != tt.wantAsked || slices.Contains(w.gh.Redelivered, 2) {
+				t.Errorf("redelivered %v, want %d of them, not the recorded 2", w.gh.Redelivered, tt.wantAsked)
+			}
+		})
 	}
 }

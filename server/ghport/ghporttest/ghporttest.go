@@ -33,7 +33,7 @@ type GitHub struct {
 	Deliveries    []ghport.HookDelivery
 	DeliveriesErr error
 	RedeliverErr  error
-	// Redelivered records the deliveries Redeliver was asked for.
+	// Redelivered records the deliveries Redeliver was asked for, failing or not.
 	Redelivered []int64
 
 	mu sync.Mutex
@@ -64,13 +64,10 @@ func (g *GitHub) HookDeliveries(context.Context, time.Time, int) ([]ghport.HookD
 
 // Redeliver implements ghport.GitHub.
 func (g *GitHub) Redeliver(_ context.Context, id int64) error {
-	if g.RedeliverErr != nil {
-		return g.RedeliverErr
-	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.Redelivered = append(g.Redelivered, id)
-	return nil
+	return g.RedeliverErr
 }
 
 // Installation is one installation's repositories and what was written to them.
