@@ -168,6 +168,8 @@ func TestPullFailures(t *testing.T) {
 		{"a transient failure retries", func(in *ghporttest.Installation) { in.SnapshotErr = errors.New("502") }, 11, "retry", ""},
 		{"on the last attempt the check is completed", func(in *ghporttest.Installation) { in.SnapshotErr = errors.New("502") }, 12, "retry",
 			"Golden-path rules could not be evaluated"},
+		{"a suspended installation waits", func(in *ghporttest.Installation) { in.SnapshotErr = ghport.ErrSuspended }, 12, "snooze", ""},
+		{"no check run to complete when its creation failed", func(in *ghporttest.Installation) { in.CreateCheckRunErr = errors.New("502") }, 12, "retry", ""},
 		{"the comment failing after the check was completed leaves the verdict", func(in *ghporttest.Installation) { in.CreateCommentErr = errors.New("502") }, 12, "retry", ""},
 	}
 	for _, tt := range tests {
@@ -190,5 +192,28 @@ func TestPullFailures(t *testing.T) {
 				t.Errorf("given-up check title %q, want %q (runs %+v)", title, tt.gaveUp, w.inst.CheckRuns)
 			}
 		})
+	}
+}
+
+// TestPullBase: the base commit's evaluation is read from the store when the
+// default branch was evaluated there, else evaluated and stored for the next
+// pull request on the same base.
+func TestPullBase(t *testing.T) {
+	w := newWorld(t)
+	pw := &PullWorker{Evaluator: w.Evaluator}
+	w.inst.Contents[ghporttest.At("acme/web", "b0")] = bareRepo
+	for _, head := range []string{"h1", "h2"} {
+		w.inst.Contents[ghporttest.At("acme/web", head)] = bareRepo
+		a := pullOf(head)
+		a.BaseSHA = "b0"
+		if err := pw.Work(t.Context(), jobOf(a, 1, 12)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := w.inst.Listed[ghporttest.At("acme/web", "b0")]; n != 1 {
+		t.Errorf("the base was listed %d times, want once", n)
+	}
+	if rec, err := w.Store.Evaluation(t.Context(), 1, "b0"); err != nil || rec == nil || rec.Ref != "base" {
+		t.Errorf("stored base evaluation = %+v, %v", rec, err)
 	}
 }
