@@ -15,6 +15,9 @@ import (
 	"github.com/goldenpath/goldenpath/server/jobargs"
 )
 
+// The fix worker asserts this at run time; the build says it here.
+var _ fixpr.GitHub = (*ghporttest.Installation)(nil)
+
 // fixOf is a "Fix it for me" press on acme/web's commit h1.
 var fixOf = jobargs.FixArgs{InstallationID: testInstallation, RepoID: 1, Owner: "acme", Repo: "web", DefaultBranch: "main", HeadSHA: "h1"}
 
