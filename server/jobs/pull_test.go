@@ -123,6 +123,35 @@ func onlyComment(t *testing.T, in *ghporttest.Installation) ghporttest.Comment {
 	return slices.Collect(maps.Values(in.Comments))[0]
 }
 
+// TestPullCommentRecovers: a comment a person deleted is forgotten and the next
+// evaluation that needs one writes it anew; a failed lookup releases the claim,
+// so the next attempt does not wait for it.
+func TestPullCommentRecovers(t *testing.T) {
+	w := newWorld(t)
+	pw := &PullWorker{Evaluator: w.Evaluator}
+	for _, head := range []string{"h1", "h2", "h3"} {
+		w.inst.Contents[ghporttest.At("acme/web", head)] = bareRepo
+	}
+	if err := pw.Work(t.Context(), jobOf(pullOf("h1"), 1, 12)); err != nil {
+		t.Fatal(err)
+	}
+	clear(w.inst.Comments)
+	if err := pw.Work(t.Context(), jobOf(pullOf("h2"), 1, 12)); err != nil || len(w.inst.Comments) != 0 {
+		t.Fatalf("after the comment was deleted: %v, comments %+v", err, w.inst.Comments)
+	}
+	w.inst.FindCommentErr = errors.New("502")
+	if err := pw.Work(t.Context(), jobOf(pullOf("h3"), 1, 12)); jobResult(err) != "retry" {
+		t.Fatalf("a failed lookup: %v, want a retry", err)
+	}
+	w.inst.FindCommentErr = nil
+	if err := pw.Work(t.Context(), jobOf(pullOf("h3"), 2, 12)); err != nil {
+		t.Fatal(err)
+	}
+	if c := onlyComment(t, w.inst); c.Edits != 0 || !strings.Contains(c.Body, checks.CommentMarker) {
+		t.Errorf("comment = %+v, want a new one", c)
+	}
+}
+
 // TestPullResumesCheckRun: an attempt after an interrupted one completes the run
 // the first created instead of creating a second.
 func TestPullResumesCheckRun(t *testing.T) {

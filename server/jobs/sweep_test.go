@@ -181,22 +181,27 @@ func TestSweepWaitsAtReserve(t *testing.T) {
 }
 
 // TestSweepUninstalled: a sweep of an installation that is gone stops quietly;
-// one that only cannot list now is retried.
+// one that only cannot list now is retried, and a suspended one waits.
 func TestSweepUninstalled(t *testing.T) {
 	for _, tt := range []struct {
 		name      string
+		listErr   error
 		installed bool
-		wantErr   bool
-	}{{"uninstalled", false, false}, {"still installed", true, true}} {
+		wantJob   string
+	}{
+		{"uninstalled", errors.New("500"), false, "done"},
+		{"still installed", errors.New("500"), true, "retry"},
+		{"suspended", ghport.ErrSuspended, false, "snooze"},
+	} {
 		t.Run(tt.name, func(t *testing.T) {
 			w, _ := sweepWorld(t)
-			w.inst.ReposErr = fmt.Errorf("list repositories: %w", errors.New("500"))
+			w.inst.ReposErr = fmt.Errorf("list repositories: %w", tt.listErr)
 			if !tt.installed {
 				w.gh.Installs = nil
 			}
 			err := (&SweepWorker{Evaluator: w.Evaluator}).Work(t.Context(), jobOf(sweepArgs, 1, 5))
-			if (err != nil) != tt.wantErr {
-				t.Errorf("sweep: %v, want an error %v", err, tt.wantErr)
+			if got := jobResult(err); got != tt.wantJob {
+				t.Errorf("sweep job %s (%v), want %s", got, err, tt.wantJob)
 			}
 		})
 	}
