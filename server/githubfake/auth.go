@@ -19,16 +19,13 @@ import (
 	"github.com/palantir/go-githubapp/githubapp"
 )
 
-// Installation is one installation of the app on an organisation.
-type Installation struct {
-	ID      int64
-	Account string // organisation login
-	// RepositorySelection is "all" (every repository of the account) or "selected".
-	RepositorySelection string
-	// Repositories lists the repository names reachable when the selection is "selected".
-	Repositories []string
-	SuspendedAt  *time.Time
-	CreatedAt    time.Time
+// installation is one installation of the app on an organisation, for all its
+// repositories.
+type installation struct {
+	ID          int64
+	Account     string // organisation login
+	SuspendedAt *time.Time
+	CreatedAt   time.Time
 	// Permissions are what the owner granted the app (see SetInstallationPermissions).
 	Permissions map[string]string
 }
@@ -37,9 +34,6 @@ type tokenState struct {
 	token          string
 	installationID int64
 	expiresAt      time.Time
-	// repoIDs narrows the token to these repositories (POST access_tokens with
-	// "repositories"/"repository_ids"); nil means every repository of the installation.
-	repoIDs []int64
 }
 
 type identityKind int
@@ -51,9 +45,8 @@ const (
 )
 
 type identity struct {
-	kind  identityKind
-	inst  *Installation
-	token *tokenState
+	kind identityKind
+	inst *installation
 }
 
 func (w identity) String() string {
@@ -89,38 +82,13 @@ func (f *Fake) PrivateKeyPEM() []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(sharedAppKey())})
 }
 
-// AppJWT signs a JWT for the app like go-githubapp does (iat 30 s in the past,
-// exp 9.5 min ahead), for tests that call app endpoints directly.
-func (f *Fake) AppJWT() string {
-	now := time.Now()
-	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims{
-		"iat": now.Add(-30 * time.Second).Unix(),
-		"exp": now.Add(9*time.Minute + 30*time.Second).Unix(),
-		"iss": strconv.FormatInt(f.AppID, 10),
-	})
-	s, err := tok.SignedString(sharedAppKey())
-	if err != nil {
-		panic(fmt.Sprintf("githubfake: sign JWT: %v", err))
-	}
-	return s
-}
-
-// InstallationToken issues an installation token directly (no HTTP request), for
-// tests that call installation endpoints without go-githubapp.
-func (f *Fake) InstallationToken(installationID int64) string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.issueToken(installationID, nil, time.Now()).token
-}
-
-func (f *Fake) issueToken(installationID int64, repoIDs []int64, now time.Time) *tokenState {
+func (f *Fake) issueToken(installationID int64, now time.Time) *tokenState {
 	b := make([]byte, 18)
 	_, _ = rand.Read(b)
 	tok := &tokenState{
 		token:          "ghs_" + strings.ToUpper(fmt.Sprintf("%x", b))[:36],
 		installationID: installationID,
 		expiresAt:      now.Add(time.Hour).Truncate(time.Second),
-		repoIDs:        repoIDs,
 	}
 	f.st.tokens[tok.token] = tok
 	return tok
@@ -154,28 +122,12 @@ func (f *Fake) AddInstallation(id int64, org string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.userID(org)
-	f.st.installations[id] = &Installation{
-		ID:                  id,
-		Account:             org,
-		RepositorySelection: "all",
-		CreatedAt:           time.Now().UTC().Truncate(time.Second),
-		Permissions:         DefaultPermissions(),
+	f.st.installations[id] = &installation{
+		ID:          id,
+		Account:     org,
+		CreatedAt:   time.Now().UTC().Truncate(time.Second),
+		Permissions: DefaultPermissions(),
 	}
-}
-
-// SetInstallationRepositories limits the installation to the named repositories
-// (repository_selection "selected"); no names restores "all".
-func (f *Fake) SetInstallationRepositories(id int64, names ...string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	inst := f.mustInstallation(id)
-	if len(names) == 0 {
-		inst.RepositorySelection = "all"
-		inst.Repositories = nil
-		return
-	}
-	inst.RepositorySelection = "selected"
-	inst.Repositories = slices.Clone(names)
 }
 
 // SuspendInstallation suspends the installation: token requests then get 403.
@@ -205,20 +157,7 @@ func (f *Fake) RemoveInstallation(id int64) {
 	}
 }
 
-// Installations returns copies of the installations, by ID.
-func (f *Fake) Installations() []Installation {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []Installation
-	for _, inst := range f.sortedInstallations() {
-		c := *inst
-		c.Repositories = slices.Clone(inst.Repositories)
-		out = append(out, c)
-	}
-	return out
-}
-
-func (f *Fake) mustInstallation(id int64) *Installation {
+func (f *Fake) mustInstallation(id int64) *installation {
 	inst, ok := f.st.installations[id]
 	if !ok {
 		f.setupError("no installation %d", id)
@@ -226,17 +165,17 @@ func (f *Fake) mustInstallation(id int64) *Installation {
 	return inst
 }
 
-func (f *Fake) sortedInstallations() []*Installation {
-	var out []*Installation
+func (f *Fake) sortedInstallations() []*installation {
+	var out []*installation
 	for _, inst := range f.st.installations {
 		out = append(out, inst)
 	}
-	slices.SortFunc(out, func(a, b *Installation) int { return cmpInt64(a.ID, b.ID) })
+	slices.SortFunc(out, func(a, b *installation) int { return cmpInt64(a.ID, b.ID) })
 	return out
 }
 
 // installationFor finds the installation that covers the repository, if any.
-func (f *Fake) installationFor(rs *repoState) *Installation {
+func (f *Fake) installationFor(rs *repoState) *installation {
 	for _, inst := range f.sortedInstallations() {
 		if inst.covers(rs) {
 			return inst
@@ -245,23 +184,14 @@ func (f *Fake) installationFor(rs *repoState) *Installation {
 	return nil
 }
 
-func (inst *Installation) covers(rs *repoState) bool {
-	if !strings.EqualFold(inst.Account, rs.Owner) {
-		return false
-	}
-	if inst.RepositorySelection != "selected" {
-		return true
-	}
-	return slices.ContainsFunc(inst.Repositories, func(n string) bool { return strings.EqualFold(n, rs.Name) })
+func (inst *installation) covers(rs *repoState) bool {
+	return strings.EqualFold(inst.Account, rs.Owner)
 }
 
 // authenticate checks the Authorization header against what the route accepts and
 // answers like GitHub when it does not fit.
 func (f *Fake) authenticate(r *http.Request, need authKind, now time.Time) (identity, *response) {
 	header := r.Header.Get("Authorization")
-	if need == authNone {
-		return identity{kind: identityAnonymous}, nil
-	}
 	if header == "" {
 		return identity{kind: identityAnonymous}, problem(http.StatusUnauthorized, "Requires authentication", "https://docs.github.com/rest")
 	}
@@ -289,7 +219,7 @@ func (f *Fake) authenticate(r *http.Request, need authKind, now time.Time) (iden
 	if !ok {
 		return identity{kind: identityAnonymous}, problem(http.StatusUnauthorized, "Bad credentials", "https://docs.github.com/rest")
 	}
-	return identity{kind: identityInstallation, inst: inst, token: tok}, nil
+	return identity{kind: identityInstallation, inst: inst}, nil
 }
 
 // verifyJWT checks an app JWT as GitHub does and returns GitHub's message when it is
@@ -354,7 +284,7 @@ func (f *Fake) listAppInstallations(c *call) *response {
 	return paginate(c, items, func(page []any) any { return page })
 }
 
-func (f *Fake) installationParam(c *call) (*Installation, *response) {
+func (f *Fake) installationParam(c *call) (*installation, *response) {
 	id, err := strconv.ParseInt(c.param("installation_id"), 10, 64)
 	if err != nil {
 		return nil, notFound(c.rt.doc)
@@ -366,42 +296,6 @@ func (f *Fake) installationParam(c *call) (*Installation, *response) {
 	return inst, nil
 }
 
-func (f *Fake) getAppInstallation(c *call) *response {
-	inst, errResp := f.installationParam(c)
-	if errResp != nil {
-		return errResp
-	}
-	return jsonResponse(http.StatusOK, f.installationJSON(inst))
-}
-
-func (f *Fake) getOrgInstallation(c *call) *response {
-	org := c.param("org")
-	if org == "" {
-		org = c.param("user")
-	}
-	for _, inst := range f.sortedInstallations() {
-		if strings.EqualFold(inst.Account, org) {
-			return jsonResponse(http.StatusOK, f.installationJSON(inst))
-		}
-	}
-	return notFound("https://docs.github.com/rest/apps/apps#get-an-organization-installation-for-the-authenticated-app")
-}
-
-func (f *Fake) getRepoInstallation(c *call) *response {
-	rs, redirect := f.lookupRepo(c)
-	if redirect != nil {
-		return redirect
-	}
-	if rs == nil {
-		return notFound("https://docs.github.com/rest/apps/apps#get-a-repository-installation-for-the-authenticated-app")
-	}
-	inst := f.installationFor(rs)
-	if inst == nil {
-		return notFound("https://docs.github.com/rest/apps/apps#get-a-repository-installation-for-the-authenticated-app")
-	}
-	return jsonResponse(http.StatusOK, f.installationJSON(inst))
-}
-
 func (f *Fake) createInstallationToken(c *call) *response {
 	inst, errResp := f.installationParam(c)
 	if errResp != nil {
@@ -410,48 +304,13 @@ func (f *Fake) createInstallationToken(c *call) *response {
 	if inst.SuspendedAt != nil {
 		return problem(http.StatusForbidden, "This installation has been suspended", "https://docs.github.com/rest/apps/apps#create-an-installation-access-token-for-an-app")
 	}
-	var req struct {
-		Repositories  []string `json:"repositories"`
-		RepositoryIDs []int64  `json:"repository_ids"`
-	}
-	if bad := c.decode(&req); bad != nil {
-		return bad
-	}
-	var scoped []*repoState
-	for _, name := range req.Repositories {
-		rs := f.repoByFullName(inst.Account + "/" + name)
-		if rs == nil || !inst.covers(rs) {
-			return validationError(c.rt.doc, map[string]any{"resource": "Repository", "code": "invalid", "field": "repositories", "message": "There is at least one repository that does not exist or is not accessible to the parent installation."})
-		}
-		scoped = append(scoped, rs)
-	}
-	for _, id := range req.RepositoryIDs {
-		rs := f.st.repos[id]
-		if rs == nil || !inst.covers(rs) {
-			return validationError(c.rt.doc, map[string]any{"resource": "Repository", "code": "invalid", "field": "repository_ids", "message": "There is at least one repository that does not exist or is not accessible to the parent installation."})
-		}
-		scoped = append(scoped, rs)
-	}
-	var ids []int64
-	for _, rs := range scoped {
-		ids = append(ids, rs.ID)
-	}
-	tok := f.issueToken(inst.ID, ids, time.Now())
-	body := map[string]any{
+	tok := f.issueToken(inst.ID, time.Now())
+	return jsonResponse(http.StatusCreated, map[string]any{
 		"token":                tok.token,
 		"expires_at":           ts(tok.expiresAt),
 		"permissions":          permissionsJSON(inst.Permissions),
-		"repository_selection": inst.RepositorySelection,
-	}
-	if len(scoped) > 0 {
-		body["repository_selection"] = "selected"
-		var repos []any
-		for _, rs := range scoped {
-			repos = append(repos, f.repoJSON(rs, repoShapeList))
-		}
-		body["repositories"] = repos
-	}
-	return jsonResponse(http.StatusCreated, body)
+		"repository_selection": "all",
+	})
 }
 
 // reposVisibleTo lists the repositories an installation token reaches, by ID.
@@ -470,13 +329,7 @@ func (f *Fake) canSee(who identity, rs *repoState) bool {
 	case identityApp:
 		return true
 	case identityInstallation:
-		if !who.inst.covers(rs) {
-			return false
-		}
-		if who.token.repoIDs != nil && !slices.Contains(who.token.repoIDs, rs.ID) {
-			return false
-		}
-		return true
+		return who.inst.covers(rs)
 	}
 	return false
 }
@@ -486,7 +339,6 @@ func (f *Fake) listInstallationRepos(c *call) *response {
 	for _, rs := range f.reposVisibleTo(c.who) {
 		items = append(items, rs)
 	}
-	selection := c.who.inst.RepositorySelection
 	return paginate(c, items, func(page []any) any {
 		// Only the page is rendered: an organisation of thousands lists in pages.
 		repos := make([]any, len(page))
@@ -495,7 +347,7 @@ func (f *Fake) listInstallationRepos(c *call) *response {
 		}
 		return map[string]any{
 			"total_count":          len(items),
-			"repository_selection": selection,
+			"repository_selection": "all",
 			"repositories":         repos,
 		}
 	})

@@ -70,18 +70,16 @@ func TestAuthentication(t *testing.T) {
 		{"JWT exp too far ahead", rawCall{path: "/app", auth: signJWT(t, key, with("exp", now.Add(time.Hour).Unix()))}, 401, "is too far in the future"},
 		{"JWT issued in the future", rawCall{path: "/app", auth: signJWT(t, key, with("iat", now.Add(5*time.Minute).Unix()))}, 401, "'Issued at' claim ('iat')"},
 		{"garbage bearer", rawCall{path: "/app", auth: "Bearer eyJhbGciOi.x.y"}, 401, "A JSON web token could not be decoded"},
-		{"installation endpoint with token", rawCall{path: "/repos/acme/api", auth: token(f, testInstallation)}, 200, ""},
-		{"installation endpoint with bearer token", rawCall{path: "/repos/acme/api", auth: "Bearer " + f.InstallationToken(testInstallation)}, 200, ""},
-		{"installation endpoint without auth", rawCall{path: "/repos/acme/api"}, 401, "Requires authentication"},
-		{"unknown token", rawCall{path: "/repos/acme/api", auth: "token ghs_nope"}, 401, "Bad credentials"},
-		{"JWT on installation endpoint", rawCall{path: "/repos/acme/api", auth: signJWT(t, key, valid)}, 401, "Bad credentials"},
-		{"token of another fake", rawCall{path: "/repos/globex/secret", auth: token(other, 99)}, 401, "Bad credentials"},
-		{"repository outside the installation", rawCall{path: "/repos/globex/secret", auth: otherToken}, 404, "Not Found"},
+		{"installation endpoint with token", rawCall{path: "/repos/acme/api/branches/main", auth: token(f, testInstallation)}, 200, ""},
+		{"installation endpoint with bearer token", rawCall{path: "/repos/acme/api/branches/main", auth: "Bearer " + f.InstallationToken(testInstallation)}, 200, ""},
+		{"installation endpoint without auth", rawCall{path: "/repos/acme/api/branches/main"}, 401, "Requires authentication"},
+		{"unknown token", rawCall{path: "/repos/acme/api/branches/main", auth: "token ghs_nope"}, 401, "Bad credentials"},
+		{"JWT on installation endpoint", rawCall{path: "/repos/acme/api/branches/main", auth: signJWT(t, key, valid)}, 401, "Bad credentials"},
+		{"token of another fake", rawCall{path: "/repos/globex/secret/branches/main", auth: token(other, 99)}, 401, "Bad credentials"},
+		{"repository outside the installation", rawCall{path: "/repos/globex/secret/branches/main", auth: otherToken}, 404, "Not Found"},
 		{"unknown route", rawCall{path: "/nope/nothing", auth: otherToken}, 404, "Not Found"},
 		{"unknown route without auth", rawCall{path: "/nope/nothing"}, 404, "Not Found"},
-		{"unknown method", rawCall{method: "DELETE", path: "/repos/acme/api", auth: otherToken}, 404, "Not Found"},
-		{"rate limit with JWT", rawCall{path: "/rate_limit", auth: signJWT(t, key, valid)}, 200, ""},
-		{"rate limit with token", rawCall{path: "/rate_limit", auth: otherToken}, 200, ""},
+		{"unknown method", rawCall{method: "DELETE", path: "/repos/acme/api/branches/main", auth: otherToken}, 404, "Not Found"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -122,67 +120,37 @@ func TestInstallationTokenFlow(t *testing.T) {
 	if !strings.HasPrefix(tok, "ghs_") || err != nil || time.Until(expires) < 59*time.Minute || time.Until(expires) > time.Hour {
 		t.Fatalf("token %q expires %v (%v)", tok, expires, err)
 	}
-	if got := do(t, f, rawCall{path: "/repos/acme/api", auth: "token " + tok}); got.status != 200 {
+	if got := do(t, f, rawCall{path: "/repos/acme/api/branches/main", auth: "token " + tok}); got.status != 200 {
 		t.Errorf("token use: %d", got.status)
 	}
 	f.RevokeInstallationTokens(testInstallation + 1)
-	if got := do(t, f, rawCall{path: "/repos/acme/api", auth: "token " + tok}); got.status != 200 {
+	if got := do(t, f, rawCall{path: "/repos/acme/api/branches/main", auth: "token " + tok}); got.status != 200 {
 		t.Errorf("token of another installation revoked: %d, want 200", got.status)
 	}
 	f.RevokeInstallationTokens(testInstallation)
-	if got := do(t, f, rawCall{path: "/repos/acme/api", auth: "token " + tok}); got.status != 401 {
+	if got := do(t, f, rawCall{path: "/repos/acme/api/branches/main", auth: "token " + tok}); got.status != 401 {
 		t.Errorf("revoked token: %d, want 401", got.status)
 	}
 	f.ExpireTokens()
-	if got := do(t, f, rawCall{path: "/repos/acme/api", auth: "token " + tok}); got.status != 401 {
+	if got := do(t, f, rawCall{path: "/repos/acme/api/branches/main", auth: "token " + tok}); got.status != 401 {
 		t.Errorf("expired token: %d, want 401", got.status)
 	}
 	// go-githubapp fetches a fresh token once the old one has expired.
 	client := installationClient(t, f, testInstallation)
-	if _, _, err := client.Repositories.Get(ctx, testOrg, "api"); err != nil {
+	if _, _, err := client.Git.GetTree(ctx, testOrg, "api", "main", false); err != nil {
 		t.Fatal(err)
 	}
 	if n := f.CountRequests(githubfake.RequestFilter{Method: "POST", Path: "/app/installations/*/access_tokens"}); n != 2 {
 		t.Errorf("token requests = %d, want 2", n)
 	}
 
-	tests := []struct {
-		name       string
-		path       string
-		body       string
-		wantStatus int
-	}{
-		{"unknown installation", "/app/installations/404/access_tokens", "", 404},
-		{"scoped to a repository", "/app/installations/7/access_tokens", `{"repositories":["api"]}`, 201},
-		{"scoped to an unknown repository", "/app/installations/7/access_tokens", `{"repositories":["nope"]}`, 422},
-		{"malformed body", "/app/installations/7/access_tokens", `{`, 400},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			res := do(t, f, rawCall{method: "POST", path: tt.path, body: tt.body, auth: "Bearer " + f.AppJWT()})
-			if res.status != tt.wantStatus {
-				t.Errorf("status = %d, want %d (%s)", res.status, tt.wantStatus, res.body)
-			}
-		})
+	if res := do(t, f, rawCall{method: "POST", path: "/app/installations/404/access_tokens", auth: "Bearer " + f.AppJWT()}); res.status != 404 {
+		t.Errorf("unknown installation: %d, want 404 (%s)", res.status, res.body)
 	}
 
 	f.SuspendInstallation(testInstallation)
 	if res := do(t, f, rawCall{method: "POST", path: "/app/installations/7/access_tokens", auth: "Bearer " + f.AppJWT()}); res.status != 403 {
 		t.Errorf("suspended installation: %d, want 403", res.status)
-	}
-}
-
-func TestScopedTokenSeesOnlyItsRepositories(t *testing.T) {
-	w := newWorld(t)
-	f := w.fake
-	f.AddRepo(testOrg, "web")
-	res := do(t, f, rawCall{method: "POST", path: "/app/installations/7/access_tokens", body: `{"repositories":["web"]}`, auth: "Bearer " + f.AppJWT()})
-	tok := "token " + res.json(t)["token"].(string)
-	if got := do(t, f, rawCall{path: "/repos/acme/web", auth: tok}); got.status != 200 {
-		t.Errorf("scoped repo: %d", got.status)
-	}
-	if got := do(t, f, rawCall{path: "/repos/acme/api", auth: tok}); got.status != 404 {
-		t.Errorf("repo outside the scope: %d, want 404", got.status)
 	}
 }
 
@@ -199,16 +167,5 @@ func TestAppEndpoints(t *testing.T) {
 	insts, _, err := client.Apps.ListInstallations(ctx, nil)
 	if err != nil || len(insts) != 2 || insts[0].GetID() != testInstallation || insts[0].GetAccount().GetLogin() != testOrg {
 		t.Fatalf("installations = %v, %v", insts, err)
-	}
-	inst, _, err := client.Apps.FindOrganizationInstallation(ctx, "globex")
-	if err != nil || inst.GetID() != 8 {
-		t.Errorf("org installation = %v, %v", inst, err)
-	}
-	inst, _, err = client.Apps.FindRepositoryInstallation(ctx, testOrg, "api")
-	if err != nil || inst.GetID() != testInstallation {
-		t.Errorf("repo installation = %v, %v", inst, err)
-	}
-	if _, _, err := client.Apps.FindOrganizationInstallation(ctx, "initech"); statusOf(err) != 404 {
-		t.Errorf("missing org installation: %v", err)
 	}
 }

@@ -348,18 +348,6 @@ func (f *Fake) checkRunParam(c *call, rs *repoState) (*checkRunState, *response)
 	return nil, notFound(c.rt.doc)
 }
 
-func (f *Fake) getCheckRun(c *call) *response {
-	rs, errResp := f.repoFor(c)
-	if errResp != nil {
-		return errResp
-	}
-	cr, errResp := f.checkRunParam(c, rs)
-	if errResp != nil {
-		return errResp
-	}
-	return jsonResponse(http.StatusOK, f.checkRunJSON(rs, cr))
-}
-
 func (f *Fake) updateCheckRun(c *call) *response {
 	rs, errResp := f.checksRepo(c)
 	if errResp != nil {
@@ -379,84 +367,6 @@ func (f *Fake) updateCheckRun(c *call) *response {
 	cr.apply(&req, time.Now().UTC().Truncate(time.Second))
 	cr.Updates++
 	return jsonResponse(http.StatusOK, f.checkRunJSON(rs, cr))
-}
-
-func (f *Fake) listAnnotations(c *call) *response {
-	rs, errResp := f.repoFor(c)
-	if errResp != nil {
-		return errResp
-	}
-	cr, errResp := f.checkRunParam(c, rs)
-	if errResp != nil {
-		return errResp
-	}
-	var items []any
-	for _, a := range cr.Annotations {
-		item := map[string]any{
-			"path":             a.Path,
-			"blob_href":        f.web("%s/%s/blob/%s/%s", rs.Owner, rs.Name, cr.HeadSHA, a.Path),
-			"start_line":       a.StartLine,
-			"end_line":         a.EndLine,
-			"start_column":     nil,
-			"end_column":       nil,
-			"annotation_level": a.AnnotationLevel,
-			"title":            strOrNil(a.Title),
-			"message":          a.Message,
-			"raw_details":      strOrNil(a.RawDetails),
-		}
-		if a.StartColumn != 0 {
-			item["start_column"] = a.StartColumn
-		}
-		if a.EndColumn != 0 {
-			item["end_column"] = a.EndColumn
-		}
-		items = append(items, item)
-	}
-	return paginate(c, items, func(page []any) any { return page })
-}
-
-func (f *Fake) listCheckRunsForRef(c *call) *response {
-	rs, errResp := f.repoFor(c)
-	if errResp != nil {
-		return errResp
-	}
-	if rs.empty() {
-		return gitRepositoryEmpty(c.rt.doc)
-	}
-	ref := c.param("ref")
-	sha := rs.resolveCommit(ref)
-	if sha == "" {
-		return problem(http.StatusUnprocessableEntity, "No commit found for SHA: "+ref, c.rt.doc)
-	}
-	name, status := c.queryValue("check_name"), c.queryValue("status")
-	appID := c.queryValue("app_id")
-	latestOnly := c.queryValue("filter") != "all"
-	var matched []*checkRunState
-	seen := map[string]bool{}
-	// Newest first; with filter=latest only the newest run of each name.
-	for i := len(rs.checkRuns) - 1; i >= 0; i-- {
-		cr := rs.checkRuns[i]
-		if cr.HeadSHA != sha || (name != "" && cr.Name != name) || (status != "" && cr.Status != status) {
-			continue
-		}
-		if appID != "" && appID != strconv.FormatInt(f.AppID, 10) {
-			continue
-		}
-		if latestOnly {
-			if seen[cr.Name] {
-				continue
-			}
-			seen[cr.Name] = true
-		}
-		matched = append(matched, cr)
-	}
-	items := make([]any, 0, len(matched))
-	for _, cr := range matched {
-		items = append(items, f.checkRunJSON(rs, cr))
-	}
-	return paginate(c, items, func(page []any) any {
-		return map[string]any{"total_count": len(items), "check_runs": page}
-	})
 }
 
 // GitHub's limits on check run actions.
@@ -490,7 +400,7 @@ func validateActions(doc string, actions *[]CheckRunAction) *response {
 // RequestedActionEvent builds the check_run requested_action payload GitHub
 // sends when a person presses one of the run's buttons; the run must offer it.
 func (f *Fake) RequestedActionEvent(org, repo string, checkRunID int64, identifier string) Payload {
-	p := f.CheckRunEvent("requested_action", org, repo, checkRunID)
+	p := f.checkRunEvent("requested_action", org, repo, checkRunID)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	rs := f.mustRepo(org, repo)

@@ -77,13 +77,12 @@ func TestOpenAPIContract(t *testing.T) {
 	w, prNumber, runID, issueNumber := eventWorld(t)
 	f := w.fake
 	f.AddRepo(testOrg, "old", githubfake.WithArchived())
-	f.AddRepo(testOrg, "noissues", githubfake.WithoutIssues())
-	f.AddRepo(testOrg, "tpl", githubfake.AsTemplate())
-	f.AddRepo(testOrg, "svc", githubfake.WithTemplateRepository("acme/tpl"), githubfake.WithFork(), githubfake.WithPrivate())
+	f.AddRepo(testOrg, "noissues")
+	f.UpdateRepo(testOrg, "noissues", func(r *githubfake.Repo) { r.HasIssues = false })
 	f.AddRepo(testOrg, "former")
 	f.RenameRepo(testOrg, "former", "latter")
 	commentID := f.AddIssueComment(testOrg, "api", prNumber, "octocat", "first")
-	deliveryID := f.RecordDelivery(githubfake.NewDeliveryID(), "pull_request", 500)
+	deliveryID := f.RecordDelivery("72d3162e-cc78-11e3-81ab-4c9367dc0958", "pull_request", 500)
 	head := f.Branch(testOrg, "api", "main")
 	blob := githubfake.BlobSHA("# api\n")
 	client := installationClient(t, f, testInstallation)
@@ -103,34 +102,16 @@ func TestOpenAPIContract(t *testing.T) {
 		// name, slug and dates); upstream's is anyOf. Validate against upstream's
 		// "installation" component, which is what GitHub returns.
 		{method: "GET", template: "/app/installations", path: "/app/installations?per_page=100", app: true, wantStatus: 200, itemsOf: "installation"},
-		{method: "GET", template: "/app/installations/{installation_id}", path: "/app/installations/7", app: true, wantStatus: 200},
-		{method: "GET", template: "/orgs/{org}/installation", path: "/orgs/acme/installation", app: true, wantStatus: 200},
-		{method: "GET", template: repo + "/installation", path: "/repos/acme/api/installation", app: true, wantStatus: 200},
-		{method: "GET", template: repo + "/installation", path: "/repos/acme/nope/installation", app: true, wantStatus: 404},
 		{method: "POST", template: "/app/installations/{installation_id}/access_tokens", path: "/app/installations/7/access_tokens", app: true, wantStatus: 201},
-		{method: "POST", template: "/app/installations/{installation_id}/access_tokens", path: "/app/installations/7/access_tokens", body: `{"repositories":["api"]}`, app: true, wantStatus: 201},
 		{method: "POST", template: "/app/installations/{installation_id}/access_tokens", path: "/app/installations/404/access_tokens", app: true, wantStatus: 404},
-		{method: "POST", template: "/app/installations/{installation_id}/access_tokens", path: "/app/installations/7/access_tokens", body: `{"repositories":["nope"]}`, app: true, wantStatus: 422},
 		{method: "GET", template: "/app/hook/deliveries", path: "/app/hook/deliveries?per_page=100", app: true, wantStatus: 200},
-		{method: "GET", template: "/app/hook/deliveries", path: "/app/hook/deliveries?status=sideways", app: true, wantStatus: 422},
-		{method: "GET", template: "/app/hook/deliveries/{delivery_id}", path: fmt.Sprintf("/app/hook/deliveries/%d", deliveryID), app: true, wantStatus: 200},
 		{method: "POST", template: "/app/hook/deliveries/{delivery_id}/attempts", path: fmt.Sprintf("/app/hook/deliveries/%d/attempts", deliveryID), app: true, wantStatus: 202},
-		{method: "GET", template: "/rate_limit", path: "/rate_limit", wantStatus: 200},
 		{method: "GET", template: "/installation/repositories", path: "/installation/repositories?per_page=100", wantStatus: 200},
 
-		{method: "GET", template: repo, path: "/repos/acme/api", wantStatus: 200},
-		{method: "GET", template: repo, path: "/repos/acme/svc", wantStatus: 200},
-		{method: "GET", template: repo, path: "/repos/acme/nope", wantStatus: 404},
-		{method: "GET", template: repo, path: "/repos/acme/former", wantStatus: 301},
-		{method: "GET", template: repo + "/branches", path: "/repos/acme/api/branches", wantStatus: 200},
 		{method: "GET", template: repo + "/branches/{branch}", path: "/repos/acme/api/branches/main", wantStatus: 200},
 		{method: "GET", template: repo + "/branches/{branch}", path: "/repos/acme/api/branches/nope", wantStatus: 404},
-		{method: "GET", template: repo + "/commits/{ref}", path: "/repos/acme/api/commits/" + head, wantStatus: 200},
-		{method: "GET", template: repo + "/commits/{ref}", path: "/repos/acme/api/commits/feature", wantStatus: 200},
-		{method: "GET", template: repo + "/commits/{ref}", path: "/repos/acme/api/commits/nope", wantStatus: 422},
-		{method: "GET", template: repo + "/git/ref/{ref}", path: "/repos/acme/api/git/ref/heads/main", wantStatus: 200},
-		{method: "GET", template: repo + "/git/ref/{ref}", path: "/repos/acme/api/git/ref/heads/nope", wantStatus: 404},
-		{method: "GET", template: repo + "/git/matching-refs/{ref}", path: "/repos/acme/api/git/matching-refs/heads/", wantStatus: 200},
+		{method: "GET", template: repo + "/branches/{branch}", path: "/repos/acme/nope/branches/main", wantStatus: 404},
+		{method: "GET", template: repo + "/branches/{branch}", path: "/repos/acme/former/branches/main", wantStatus: 301},
 		{method: "GET", template: repo + "/git/trees/{tree_sha}", path: "/repos/acme/api/git/trees/main?recursive=1", wantStatus: 200},
 		{method: "GET", template: repo + "/git/trees/{tree_sha}", path: "/repos/acme/api/git/trees/" + head, wantStatus: 200},
 		{method: "GET", template: repo + "/git/trees/{tree_sha}", path: "/repos/acme/api/git/trees/nope", wantStatus: 404},
@@ -147,12 +128,8 @@ func TestOpenAPIContract(t *testing.T) {
 
 		{method: "POST", template: repo + "/check-runs", path: "/repos/acme/api/check-runs", body: fmt.Sprintf(`{"name":"Golden Path","head_sha":%q,"status":"in_progress","output":{"title":"t","summary":"s","annotations":[{"path":"README.md","start_line":1,"end_line":1,"start_column":1,"end_column":3,"annotation_level":"failure","message":"m"}]}}`, head), wantStatus: 201},
 		{method: "PATCH", template: repo + "/check-runs/{check_run_id}", path: fmt.Sprintf("/repos/acme/api/check-runs/%d", runID), body: `{"status":"completed","conclusion":"success"}`, wantStatus: 200},
-		{method: "GET", template: repo + "/check-runs/{check_run_id}", path: fmt.Sprintf("/repos/acme/api/check-runs/%d", runID), wantStatus: 200},
-		{method: "GET", template: repo + "/check-runs/{check_run_id}/annotations", path: fmt.Sprintf("/repos/acme/api/check-runs/%d/annotations", runID), wantStatus: 200},
-		{method: "GET", template: repo + "/commits/{ref}/check-runs", path: "/repos/acme/api/commits/feature/check-runs?check_name=Golden+Path", wantStatus: 200},
 
 		{method: "GET", template: repo + "/issues", path: "/repos/acme/api/issues?state=all&per_page=100", wantStatus: 200},
-		{method: "GET", template: repo + "/issues", path: "/repos/acme/api/issues?state=sideways", wantStatus: 422},
 		{method: "POST", template: repo + "/issues", path: "/repos/acme/api/issues", body: `{"title":"Golden Path adoption report","body":"<!-- goldenpath:report -->","labels":["golden-path"]}`, wantStatus: 201},
 		{method: "POST", template: repo + "/issues", path: "/repos/acme/api/issues", body: fmt.Sprintf(`{"title":"x","body":%q}`, strings.Repeat("b", 65537)), wantStatus: 422},
 		{method: "POST", template: repo + "/issues", path: "/repos/acme/old/issues", body: `{"title":"x"}`, wantStatus: 403},
@@ -166,7 +143,6 @@ func TestOpenAPIContract(t *testing.T) {
 		{method: "POST", template: repo + "/issues/{issue_number}/comments", path: fmt.Sprintf("/repos/acme/api/issues/%d/comments", prNumber), body: `{"body":"<!-- goldenpath:pr -->"}`, wantStatus: 201},
 		{method: "POST", template: repo + "/issues/{issue_number}/comments", path: fmt.Sprintf("/repos/acme/api/issues/%d/comments", prNumber), body: `{}`, wantStatus: 422},
 		{method: "POST", template: repo + "/issues/{issue_number}/comments", path: "/repos/acme/api/issues/999/comments", body: `{"body":"x"}`, wantStatus: 404},
-		{method: "GET", template: repo + "/issues/comments/{comment_id}", path: fmt.Sprintf("/repos/acme/api/issues/comments/%d", commentID), wantStatus: 200},
 		{method: "PATCH", template: repo + "/issues/comments/{comment_id}", path: fmt.Sprintf("/repos/acme/api/issues/comments/%d", commentID), body: `{"body":"edited"}`, wantStatus: 200},
 		{method: "PATCH", template: repo + "/issues/comments/{comment_id}", path: fmt.Sprintf("/repos/acme/api/issues/comments/%d", commentID), body: `{"body":""}`, wantStatus: 422},
 	}

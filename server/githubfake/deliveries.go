@@ -33,11 +33,9 @@ type Delivery struct {
 	Redelivery  bool
 	DeliveredAt time.Time
 	Duration    time.Duration
-	// Payload and RequestHeaders are what was sent; ResponseBody what came back.
-	Payload         []byte
-	RequestHeaders  http.Header
-	ResponseHeaders http.Header
-	ResponseBody    string
+	// Payload and RequestHeaders are what was sent (and what a redelivery sends again).
+	Payload        []byte
+	RequestHeaders http.Header
 }
 
 func deliveryStatus(code int) string {
@@ -76,9 +74,6 @@ func (f *Fake) addDelivery(d Delivery) *Delivery {
 	}
 	if d.RequestHeaders == nil {
 		d.RequestHeaders = http.Header{}
-	}
-	if d.ResponseHeaders == nil {
-		d.ResponseHeaders = http.Header{}
 	}
 	c := d
 	f.st.deliveries = append(f.st.deliveries, &c)
@@ -129,8 +124,8 @@ func hmacHex(h func() hash.Hash, secret string, body []byte) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-// NewDeliveryID makes a delivery GUID like GitHub's (a random UUID).
-func NewDeliveryID() string {
+// newDeliveryID makes a delivery GUID like GitHub's (a random UUID).
+func newDeliveryID() string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	b[6] = b[6]&0x0f | 0x40
@@ -156,35 +151,28 @@ func payloadBytes(payload any) []byte {
 // addressed to WebhookURL and signed with WebhookSecret. payload may be a Payload,
 // any JSON-encodable value, or raw bytes.
 func (f *Fake) Webhook(event string, payload any) *http.Request {
-	req := SignedRequest(f.WebhookURL, f.WebhookSecret, event, NewDeliveryID(), payloadBytes(payload))
+	req := SignedRequest(f.WebhookURL, f.WebhookSecret, event, newDeliveryID(), payloadBytes(payload))
 	req.Header.Set("X-GitHub-Hook-Installation-Target-ID", strconv.FormatInt(f.AppID, 10))
 	req.Header.Set("X-GitHub-Hook-Installation-Target-Type", "integration")
 	return req
 }
 
-// Deliver sends a signed webhook to h like GitHub, records the delivery with the
-// answer's status (so /app/hook/deliveries reports it) and returns the answer.
-func (f *Fake) Deliver(h http.Handler, event string, payload any) *httptest.ResponseRecorder {
-	req := f.Webhook(event, payload)
-	return f.deliver(h, req, false)
-}
-
-func (f *Fake) deliver(h http.Handler, req *http.Request, redelivery bool) *httptest.ResponseRecorder {
+// redeliverTo sends a signed webhook to h and records the redelivery with the
+// answer's status.
+func (f *Fake) redeliverTo(h http.Handler, req *http.Request) {
 	body, _ := io.ReadAll(req.Body)
 	req.Body = io.NopCloser(bytes.NewReader(body))
 	start := time.Now()
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	d := Delivery{
-		GUID:            req.Header.Get("X-GitHub-Delivery"),
-		Event:           req.Header.Get("X-GitHub-Event"),
-		StatusCode:      rec.Code,
-		Redelivery:      redelivery,
-		Duration:        time.Since(start),
-		Payload:         body,
-		RequestHeaders:  req.Header.Clone(),
-		ResponseHeaders: rec.Header().Clone(),
-		ResponseBody:    rec.Body.String(),
+		GUID:           req.Header.Get("X-GitHub-Delivery"),
+		Event:          req.Header.Get("X-GitHub-Event"),
+		StatusCode:     rec.Code,
+		Redelivery:     true,
+		Duration:       time.Since(start),
+		Payload:        body,
+		RequestHeaders: req.Header.Clone(),
 	}
 	var meta struct {
 		Action       string `json:"action"`
@@ -200,7 +188,6 @@ func (f *Fake) deliver(h http.Handler, req *http.Request, redelivery bool) *http
 	f.mu.Lock()
 	f.addDelivery(d)
 	f.mu.Unlock()
-	return rec
 }
 
 // --- endpoints ---
@@ -233,10 +220,6 @@ func int64OrNil(v int64) any {
 // carrying cursor=v1_<id> while older deliveries remain.
 func (f *Fake) listDeliveries(c *call) *response {
 	_, perPage := pageParams(c)
-	status := c.queryValue("status")
-	if status != "" && status != "success" && status != "failure" {
-		return validationError(c.rt.doc, map[string]any{"resource": "HookDelivery", "code": "invalid", "field": "status"})
-	}
 	var before int64
 	if cursor := c.queryValue("cursor"); cursor != "" {
 		n, err := strconv.ParseInt(strings.TrimPrefix(cursor, "v1_"), 10, 64)
@@ -249,11 +232,9 @@ func (f *Fake) listDeliveries(c *call) *response {
 	slices.SortFunc(all, func(a, b *Delivery) int { return cmpInt64(b.ID, a.ID) })
 	var matched []*Delivery
 	for _, d := range all {
-		ok := d.StatusCode >= 200 && d.StatusCode < 300
-		if (status == "success" && !ok) || (status == "failure" && ok) || (before != 0 && d.ID >= before) {
-			continue
+		if before == 0 || d.ID < before {
+			matched = append(matched, d)
 		}
-		matched = append(matched, d)
 	}
 	page := matched[:min(perPage, len(matched))]
 	items := make([]any, 0, len(page))
@@ -282,30 +263,6 @@ func (f *Fake) deliveryParam(c *call) (*Delivery, *response) {
 	return nil, notFound(c.rt.doc)
 }
 
-func flatHeaders(h http.Header) map[string]any {
-	out := map[string]any{}
-	for k, v := range h {
-		out[k] = strings.Join(v, ", ")
-	}
-	return out
-}
-
-func (f *Fake) getDelivery(c *call) *response {
-	d, errResp := f.deliveryParam(c)
-	if errResp != nil {
-		return errResp
-	}
-	out := f.deliveryItemJSON(d)
-	var payload any
-	if len(d.Payload) > 0 {
-		_ = json.Unmarshal(d.Payload, &payload)
-	}
-	out["url"] = f.WebhookURL
-	out["request"] = map[string]any{"headers": flatHeaders(d.RequestHeaders), "payload": payload}
-	out["response"] = map[string]any{"headers": flatHeaders(d.ResponseHeaders), "payload": strOrNil(d.ResponseBody)}
-	return jsonResponse(http.StatusOK, out)
-}
-
 func (f *Fake) redeliver(c *call) *response {
 	d, errResp := f.deliveryParam(c)
 	if errResp != nil {
@@ -329,7 +286,7 @@ func (f *Fake) redeliver(c *call) *response {
 	f.background.Add(1)
 	go func() {
 		defer f.background.Done()
-		f.deliver(target, req, true)
+		f.redeliverTo(target, req)
 	}()
 	return jsonResponse(http.StatusAccepted, map[string]any{})
 }

@@ -1,12 +1,13 @@
 // Package githubfake is an in-process fake of the GitHub REST API (v3) for tests.
 //
-// It serves the endpoints a GitHub App uses (app and installation authentication,
-// repositories, git data, contents, pull requests, check runs, issues and comments,
-// webhook deliveries, rate limits) from plain Go state guarded by one mutex, and it
-// behaves like GitHub where tests care: JWT and installation-token authentication,
-// pagination with Link headers, ETags and 304 Not Modified, rate-limit headers and
-// budgets, secondary rate limits and injected server errors, validation limits, and
-// git object SHAs computed exactly as git computes them.
+// It serves the endpoints the app requests, and no others (app and installation
+// authentication, installation repositories, branches, git data, contents, pull
+// requests, check runs, issues and comments, webhook deliveries), from plain Go
+// state guarded by one mutex, and it behaves like GitHub where tests care: JWT
+// and installation-token authentication, pagination with Link headers, ETags and
+// 304 Not Modified, rate-limit headers and budgets, secondary rate limits and
+// injected server errors, validation limits, and git object SHAs computed exactly
+// as git computes them.
 //
 // A test builds the world through methods (AddInstallation, AddRepo, Commit,
 // OpenPR, ...), points the code under test at URL() (or uses Config() as the
@@ -23,8 +24,8 @@
 //	n := fake.CountRequests(githubfake.RequestFilter{Path: "/repos/acme/api/git/trees/**"})
 //
 // Webhooks go the other way: the payload builders (PullRequestEvent, PushEvent,
-// ...) render GitHub's payloads from the fake's state, and Webhook or Deliver sign
-// them with WebhookSecret like GitHub does.
+// ...) render GitHub's payloads from the fake's state, and Webhook signs them with
+// WebhookSecret like GitHub does.
 package githubfake
 
 import (
@@ -41,8 +42,8 @@ import (
 	"time"
 )
 
-// DefaultAppID is the app ID a new Fake uses.
-const DefaultAppID int64 = 424242
+// defaultAppID is the app ID a new Fake uses.
+const defaultAppID int64 = 424242
 
 // Fake is a fake GitHub. Its exported fields may be changed before the code under
 // test first uses them; all state lives behind the mutex and is reached through methods.
@@ -55,7 +56,7 @@ type Fake struct {
 	AppName string
 	// AppOwner is the login of the organisation that owns the app.
 	AppOwner string
-	// WebhookSecret signs the requests built by Webhook and Deliver.
+	// WebhookSecret signs the requests built by Webhook and redeliveries.
 	WebhookSecret string
 	// WebhookURL is the target URL of the requests built by Webhook.
 	WebhookURL string
@@ -74,14 +75,13 @@ type Fake struct {
 // state is everything the fake knows. Only touched with Fake.mu held.
 type state struct {
 	nextID         int64
-	installations  map[int64]*Installation
+	installations  map[int64]*installation
 	repos          map[int64]*repoState
 	repoByName     map[string]int64 // lower-case "owner/name"
 	movedRepos     map[string]int64 // lower-case former "owner/name" of renamed repositories
 	users          map[string]int64 // lower-case login → id
 	tokens         map[string]*tokenState
 	budgets        map[string]*budget
-	defaultBudget  budgetSetting
 	faults         []*Fault
 	requests       []RecordedRequest
 	deliveries     []*Delivery
@@ -95,27 +95,9 @@ type state struct {
 // New starts a fake GitHub that is closed when the test ends.
 func New(t testing.TB) *Fake {
 	t.Helper()
-	f := NewServer()
-	f.tb = t
-	t.Cleanup(f.Close)
-	return f
-}
-
-// setupError reports a mistake in a test's use of the fake (an unknown repository,
-// a duplicate number, ...): it fails the test that made the fake, or panics.
-func (f *Fake) setupError(format string, args ...any) {
-	msg := fmt.Sprintf("githubfake: "+format, args...)
-	if f.tb != nil {
-		f.tb.Helper()
-		f.tb.Fatal(msg)
-	}
-	panic(msg)
-}
-
-// NewServer starts a fake GitHub; call Close when done.
-func NewServer() *Fake {
 	f := &Fake{
-		AppID:         DefaultAppID,
+		tb:            t,
+		AppID:         defaultAppID,
 		AppSlug:       "golden-path",
 		AppName:       "Golden Path",
 		AppOwner:      "goldenpath",
@@ -124,20 +106,27 @@ func NewServer() *Fake {
 	}
 	f.st = state{
 		nextID:         1000,
-		installations:  map[int64]*Installation{},
+		installations:  map[int64]*installation{},
 		repos:          map[int64]*repoState{},
 		repoByName:     map[string]int64{},
 		movedRepos:     map[string]int64{},
 		users:          map[string]int64{},
 		tokens:         map[string]*tokenState{},
 		budgets:        map[string]*budget{},
-		defaultBudget:  budgetSetting{limit: installationRateLimit, remaining: installationRateLimit},
 		treeEntryLimit: githubTreeEntryLimit,
 		treeByteLimit:  githubTreeByteLimit,
 		commitClock:    commitEpoch.Unix(),
 	}
 	f.srv = httptest.NewServer(f.routes())
+	t.Cleanup(f.Close)
 	return f
+}
+
+// setupError fails the test that made the fake for a mistake in its use of the
+// fake (an unknown repository, a duplicate number, ...).
+func (f *Fake) setupError(format string, args ...any) {
+	f.tb.Helper()
+	f.tb.Fatalf("githubfake: "+format, args...)
 }
 
 // Close waits for background redeliveries and stops the server.
@@ -151,9 +140,6 @@ func (f *Fake) URL() string { return f.srv.URL + "/" }
 
 // WebURL is the base URL used for html_url fields, ending in "/".
 func (f *Fake) WebURL() string { return "https://github.com/" }
-
-// Client is an HTTP client for the fake's server.
-func (f *Fake) Client() *http.Client { return f.srv.Client() }
 
 func (f *Fake) newID() int64 {
 	f.st.nextID++
@@ -174,15 +160,14 @@ type authKind int
 const (
 	authInstallation authKind = iota // installation access token
 	authApp                          // app JWT
-	authAny                          // either (GET /rate_limit)
-	authNone                         // none (raw downloads)
+	authAny                          // either (the catch-all 404)
 )
 
 type handlerFunc func(c *call) *response
 
 type route struct {
 	auth authKind
-	// free routes do not count against the primary rate limit (like GET /rate_limit).
+	// free routes do not count against the primary rate limit (the catch-all 404).
 	free bool
 	// lenient routes answer even when the credentials are missing or wrong (the
 	// catch-all 404: GitHub says Not Found, not Unauthorized, for unknown paths).
@@ -226,8 +211,6 @@ type response struct {
 	status int
 	header http.Header
 	body   []byte
-	// etag overrides the body-derived ETag (e.g. the commit SHA media type).
-	etag string
 	// hijack closes the connection without answering (a network failure).
 	hijack bool
 }
@@ -346,16 +329,13 @@ func (f *Fake) process(r *http.Request, body []byte, rt *route) *response {
 			resp = fr
 			break
 		}
-		if !rt.free && rt.auth != authNone && b.remaining <= 0 {
+		if !rt.free && b.remaining <= 0 {
 			resp = f.primaryRateLimited(who, rt.doc)
 			break
 		}
 		resp = rt.h(c)
 		if r.Method == http.MethodGet && resp.status == http.StatusOK {
-			etag := resp.etag
-			if etag == "" {
-				etag = bodyETag(resp.body)
-			}
+			etag := bodyETag(resp.body)
 			resp.header.Set("ETag", etag)
 			if etagMatches(r.Header.Get("If-None-Match"), etag) {
 				resp = &response{status: http.StatusNotModified, header: resp.header}
@@ -364,7 +344,7 @@ func (f *Fake) process(r *http.Request, body []byte, rt *route) *response {
 		}
 		// Every authenticated request costs one unit, except a 304 (GitHub does not
 		// count conditional requests answered from cache) and free endpoints.
-		if !rt.free && rt.auth != authNone && resp.status != http.StatusNotModified && !resp.hijack {
+		if !rt.free && resp.status != http.StatusNotModified && !resp.hijack {
 			b.spend()
 			counted = true
 		}
@@ -406,26 +386,14 @@ func (f *Fake) routes() http.Handler {
 	// Apps and installations (auth.go).
 	f.handle(mux, "GET /app", app(docApp, f.getApp))
 	f.handle(mux, "GET /app/installations", app(docApp, f.listAppInstallations))
-	f.handle(mux, "GET /app/installations/{installation_id}", app(docApp, f.getAppInstallation))
 	f.handle(mux, "POST /app/installations/{installation_id}/access_tokens", app(docApp, f.createInstallationToken))
-	f.handle(mux, "GET /orgs/{org}/installation", app(docApp, f.getOrgInstallation))
-	f.handle(mux, "GET /users/{user}/installation", app(docApp, f.getOrgInstallation))
-	f.handle(mux, "GET /repos/{owner}/{repo}/installation", app(docApp, f.getRepoInstallation))
 	f.handle(mux, "GET /installation/repositories", inst(docInstallations, f.listInstallationRepos))
-	f.handle(mux, "GET /rate_limit", route{auth: authAny, free: true, doc: docRateLimit, h: f.getRateLimit})
 
 	// Repositories and git data (repos.go).
-	f.handle(mux, "GET /repos/{owner}/{repo}", inst(docRepos, f.getRepo))
-	f.handle(mux, "GET /repos/{owner}/{repo}/branches", inst(docBranches, f.listBranches))
 	f.handle(mux, "GET /repos/{owner}/{repo}/branches/{branch...}", inst(docBranches, f.getBranch))
-	f.handle(mux, "GET /repos/{owner}/{repo}/commits/{ref}", inst(docCommits, f.getCommit))
-	f.handle(mux, "GET /repos/{owner}/{repo}/git/ref/{ref...}", inst(docRefs, f.getRef))
-	f.handle(mux, "GET /repos/{owner}/{repo}/git/refs/{ref...}", inst(docRefs, f.getRefsLegacy))
-	f.handle(mux, "GET /repos/{owner}/{repo}/git/matching-refs/{ref...}", inst(docRefs, f.listMatchingRefs))
 	f.handle(mux, "GET /repos/{owner}/{repo}/git/trees/{sha}", inst(docTrees, f.getTree))
 	f.handle(mux, "GET /repos/{owner}/{repo}/git/blobs/{sha}", inst(docBlobs, f.getBlob))
 	f.handle(mux, "GET /repos/{owner}/{repo}/git/commits/{sha}", inst(docGitCommits, f.getGitCommit))
-	f.handle(mux, "GET /repos/{owner}/{repo}/contents", inst(docContents, f.getContents))
 	f.handle(mux, "GET /repos/{owner}/{repo}/contents/{path...}", inst(docContents, f.getContents))
 	f.handle(mux, "GET /repos/{owner}/{repo}/pulls", inst(docPulls, f.listPulls))
 	f.handle(mux, "GET /repos/{owner}/{repo}/pulls/{pull_number}", inst(docPulls, f.getPull))
@@ -438,30 +406,22 @@ func (f *Fake) routes() http.Handler {
 	f.handle(mux, "DELETE /repos/{owner}/{repo}/git/refs/{ref...}", inst(docRefsDelete, f.deleteRef))
 	f.handle(mux, "POST /repos/{owner}/{repo}/pulls", inst(docPullsCreate, f.createPull))
 	f.handle(mux, "PATCH /repos/{owner}/{repo}/pulls/{pull_number}", inst(docPullsUpdate, f.updatePull))
-	mux.HandleFunc("GET /_raw/{owner}/{repo}/{ref}/{path...}", func(w http.ResponseWriter, r *http.Request) {
-		f.serve(w, r, &route{auth: authNone, free: true, h: f.getRaw})
-	})
 
 	// Checks (checks.go).
 	f.handle(mux, "POST /repos/{owner}/{repo}/check-runs", inst(docCheckRuns, f.createCheckRun))
-	f.handle(mux, "GET /repos/{owner}/{repo}/check-runs/{check_run_id}", inst(docCheckRuns, f.getCheckRun))
 	f.handle(mux, "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", inst(docCheckRunsUpdate, f.updateCheckRun))
-	f.handle(mux, "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations", inst(docCheckRuns, f.listAnnotations))
-	f.handle(mux, "GET /repos/{owner}/{repo}/commits/{ref}/check-runs", inst(docCheckRuns, f.listCheckRunsForRef))
 
 	// Issues and comments (issues.go).
 	f.handle(mux, "GET /repos/{owner}/{repo}/issues", inst(docIssues, f.listIssues))
 	f.handle(mux, "POST /repos/{owner}/{repo}/issues", inst(docIssuesCreate, f.createIssue))
 	f.handle(mux, "GET /repos/{owner}/{repo}/issues/{issue_number}", inst(docIssues, f.getIssue))
 	f.handle(mux, "PATCH /repos/{owner}/{repo}/issues/{issue_number}", inst(docIssuesUpdate, f.updateIssue))
-	// GET .../issues/{n}/comments and GET .../issues/comments/{id} overlap for ServeMux.
-	f.handle(mux, "GET /repos/{owner}/{repo}/issues/{issue_number}/{sub}", inst(docComments, f.getIssueSubresource))
+	f.handle(mux, "GET /repos/{owner}/{repo}/issues/{issue_number}/comments", inst(docComments, f.listComments))
 	f.handle(mux, "POST /repos/{owner}/{repo}/issues/{issue_number}/comments", inst(docComments, f.createComment))
 	f.handle(mux, "PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", inst(docComments, f.updateComment))
 
 	// Webhook deliveries (deliveries.go).
 	f.handle(mux, "GET /app/hook/deliveries", app(docDeliveries, f.listDeliveries))
-	f.handle(mux, "GET /app/hook/deliveries/{delivery_id}", app(docDeliveries, f.getDelivery))
 	f.handle(mux, "POST /app/hook/deliveries/{delivery_id}/attempts", app(docDeliveries, f.redeliver))
 
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -473,11 +433,7 @@ func (f *Fake) routes() http.Handler {
 const (
 	docApp             = "https://docs.github.com/rest/apps/apps"
 	docInstallations   = "https://docs.github.com/rest/apps/installations#list-repositories-accessible-to-the-app-installation"
-	docRateLimit       = "https://docs.github.com/rest/rate-limit/rate-limit#get-rate-limit-status-for-the-authenticated-user"
-	docRepos           = "https://docs.github.com/rest/repos/repos#get-a-repository"
 	docBranches        = "https://docs.github.com/rest/branches/branches#get-a-branch"
-	docCommits         = "https://docs.github.com/rest/commits/commits#get-a-commit"
-	docRefs            = "https://docs.github.com/rest/git/refs#get-a-reference"
 	docTrees           = "https://docs.github.com/rest/git/trees#get-a-tree"
 	docBlobs           = "https://docs.github.com/rest/git/blobs#get-a-blob"
 	docGitCommits      = "https://docs.github.com/rest/git/commits#get-a-commit-object"

@@ -21,12 +21,6 @@ type budget struct {
 	reset     time.Time
 }
 
-type budgetSetting struct {
-	limit     int
-	remaining int
-	reset     time.Time // zero: an hour from first use
-}
-
 func (b *budget) refresh(now time.Time) {
 	if !now.Before(b.reset) {
 		b.remaining = b.limit
@@ -67,34 +61,12 @@ func (f *Fake) budgetFor(who identity, now time.Time) *budget {
 		case identityApp:
 			b.limit, b.remaining = appRateLimit, appRateLimit
 		case identityInstallation:
-			d := f.st.defaultBudget
-			b.limit, b.remaining = d.limit, d.remaining
-			if !d.reset.IsZero() {
-				b.reset = d.reset
-			}
+			b.limit, b.remaining = installationRateLimit, installationRateLimit
 		}
 		f.st.budgets[key] = b
-		// A budget set up as exhausted stays so until its reset time.
-		if b.remaining < b.limit && now.Before(b.reset) {
-			return b
-		}
 	}
 	b.refresh(now)
 	return b
-}
-
-// SetRateLimit sets the primary rate-limit budget of every installation (present and
-// future): remaining requests until reset, when the budget refills to the limit.
-func (f *Fake) SetRateLimit(remaining int, reset time.Time) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	limit := max(installationRateLimit, remaining)
-	f.st.defaultBudget = budgetSetting{limit: limit, remaining: remaining, reset: reset}
-	for key, b := range f.st.budgets {
-		if strings.HasPrefix(key, "installation:") {
-			b.limit, b.remaining, b.reset = limit, remaining, reset
-		}
-	}
 }
 
 // SetInstallationRateLimit sets the primary rate-limit budget of one installation.
@@ -109,7 +81,7 @@ func (f *Fake) SetInstallationRateLimit(installationID int64, remaining int, res
 func (f *Fake) RateLimitRemaining(installationID int64) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	inst := &Installation{ID: installationID}
+	inst := &installation{ID: installationID}
 	return f.budgetFor(identity{kind: identityInstallation, inst: inst}, time.Now()).remaining
 }
 
@@ -129,34 +101,6 @@ func (f *Fake) requestID() string {
 	return fmt.Sprintf("FA4E:%04X:%06X", f.st.requestCounter%0xffff, f.st.requestCounter+1)
 }
 
-func (f *Fake) getRateLimit(c *call) *response {
-	b := f.budgetFor(c.who, time.Now())
-	core := map[string]any{"limit": b.limit, "remaining": b.remaining, "reset": b.reset.Unix(), "used": b.limit - b.remaining, "resource": "core"}
-	fixed := func(limit int, resource string) map[string]any {
-		return map[string]any{"limit": limit, "remaining": limit, "reset": b.reset.Unix(), "used": 0, "resource": resource}
-	}
-	return jsonResponse(http.StatusOK, map[string]any{
-		"resources": map[string]any{
-			"core":                        core,
-			"search":                      fixed(30, "search"),
-			"graphql":                     fixed(5000, "graphql"),
-			"integration_manifest":        fixed(5000, "integration_manifest"),
-			"code_search":                 fixed(10, "code_search"),
-			"source_import":               fixed(100, "source_import"),
-			"actions_runner_registration": fixed(10000, "actions_runner_registration"),
-			"scim":                        fixed(15000, "scim"),
-			"dependency_snapshots":        fixed(100, "dependency_snapshots"),
-			"code_scanning_autofix":       fixed(10, "code_scanning_autofix"),
-			"code_scanning_upload":        fixed(1000, "code_scanning_upload"),
-			"audit_log":                   fixed(1750, "audit_log"),
-			"audit_log_streaming":         fixed(15, "audit_log_streaming"),
-			"dependency_sbom":             fixed(100, "dependency_sbom"),
-			"copilot_usage_records":       fixed(100, "copilot_usage_records"),
-		},
-		"rate": core,
-	})
-}
-
 // FaultKind is what an injected fault answers.
 type FaultKind int
 
@@ -165,8 +109,6 @@ const (
 	FaultInternalError FaultKind = iota + 1
 	// FaultBadGateway answers 502 Bad Gateway.
 	FaultBadGateway
-	// FaultUnavailable answers 503 Service Unavailable.
-	FaultUnavailable
 	// FaultSecondaryRateLimit answers 403 with Retry-After and GitHub's
 	// "You have exceeded a secondary rate limit" body.
 	FaultSecondaryRateLimit
@@ -186,30 +128,6 @@ const (
 	// permission change propagates).
 	FaultForbidden
 )
-
-func (k FaultKind) String() string {
-	switch k {
-	case FaultInternalError:
-		return "500"
-	case FaultBadGateway:
-		return "502"
-	case FaultUnavailable:
-		return "503"
-	case FaultSecondaryRateLimit:
-		return "secondary rate limit"
-	case FaultConnectionReset:
-		return "connection reset"
-	case FaultNotFound:
-		return "404"
-	case FaultEmptyRepository:
-		return "409"
-	case FaultUnauthorized:
-		return "401"
-	case FaultForbidden:
-		return "403"
-	}
-	return "fault(" + strconv.Itoa(int(k)) + ")"
-}
 
 // Fault fails matching requests (after authentication, before the rate limit).
 // Injected faults do not spend the primary rate-limit budget.
@@ -266,8 +184,6 @@ func (f *Fake) faultResponse(ft *Fault) *response {
 	switch ft.Kind {
 	case FaultBadGateway:
 		return problem(http.StatusBadGateway, "Server Error", "")
-	case FaultUnavailable:
-		return problem(http.StatusServiceUnavailable, "Service Unavailable", "")
 	case FaultSecondaryRateLimit:
 		after := ft.RetryAfter
 		if after <= 0 {

@@ -25,6 +25,9 @@ const (
 // minute later, so SHAs are the same from run to run.
 var commitEpoch = time.Date(2024, 1, 1, 12, 0, 0, 0, time.UTC)
 
+// emptyTreeSHA is git's well-known empty tree.
+const emptyTreeSHA = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+
 // Git modes as written inside tree objects (the API shows trees as "040000").
 const (
 	modeFile = "100644"
@@ -202,11 +205,6 @@ func (rs *repoState) writeDir(d *dirNode) string {
 // does, moves the branch and returns the commit SHA. A new branch starts from the
 // default branch's head. Open pull requests follow their head and base branches.
 func (f *Fake) Commit(org, repo, branch string, files map[string]string) string {
-	return f.CommitMessage(org, repo, branch, "Update "+branch, files)
-}
-
-// CommitMessage is Commit with a commit message.
-func (f *Fake) CommitMessage(org, repo, branch, message string, files map[string]string) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	rs := f.mustRepo(org, repo)
@@ -224,10 +222,7 @@ func (f *Fake) CommitMessage(org, repo, branch, message string, files map[string
 	}
 	f.st.commitClock += 60
 	sig := gitSignature{name: "Monalisa Octocat", email: "octocat@github.com", when: time.Unix(f.st.commitClock, 0).UTC()}
-	if !strings.HasSuffix(message, "\n") {
-		message += "\n"
-	}
-	sha := rs.putCommit(gitCommit{tree: tree, parents: parents, author: sig, committer: sig, message: message})
+	sha := rs.putCommit(gitCommit{tree: tree, parents: parents, author: sig, committer: sig, message: "Update " + branch + "\n"})
 	f.moveBranch(rs, branch, sha)
 	return sha
 }
@@ -503,11 +498,6 @@ func githubBase64(data []byte) string {
 	return b.String()
 }
 
-func wantsRaw(r *http.Request) bool {
-	accept := r.Header.Get("Accept")
-	return strings.Contains(accept, "application/vnd.github.raw") || strings.Contains(accept, "application/vnd.github.v3.raw")
-}
-
 func (f *Fake) getBlob(c *call) *response {
 	rs, errResp := f.repoFor(c)
 	if errResp != nil {
@@ -521,9 +511,6 @@ func (f *Fake) getBlob(c *call) *response {
 		return notFound(c.rt.doc)
 	}
 	content := rs.objects[sha].raw
-	if wantsRaw(c.r) {
-		return rawResponse(http.StatusOK, "application/vnd.github.raw; charset=utf-8", content)
-	}
 	return jsonResponse(http.StatusOK, map[string]any{
 		"sha":      sha,
 		"node_id":  nodeID("Blob", sha),

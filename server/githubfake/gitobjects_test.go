@@ -126,28 +126,12 @@ func TestSecondCommitHasParent(t *testing.T) {
 	delete(files, "docs/index.md")
 	second := w.fake.Commit(testOrg, "api", "main", files)
 	client := installationClient(t, w.fake, testInstallation)
-	c, _, err := client.Repositories.GetCommit(ctx, testOrg, "api", second, nil)
+	c, _, err := client.Git.GetCommit(ctx, testOrg, "api", second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Parents) != 1 || c.Parents[0].GetSHA() != w.head {
+	if len(c.Parents) != 1 || c.Parents[0].GetSHA() != w.head || c.GetTree().GetSHA() != w.fake.TreeOf(testOrg, "api", second) {
 		t.Fatalf("parents = %v, want [%s]", c.Parents, w.head)
-	}
-	got := map[string]string{}
-	for _, file := range c.Files {
-		got[file.GetFilename()] = file.GetStatus()
-	}
-	want := map[string]string{"new.txt": "added", "docs/index.md": "removed"}
-	if len(got) != len(want) || got["new.txt"] != "added" || got["docs/index.md"] != "removed" {
-		t.Errorf("files = %v, want %v", got, want)
-	}
-	sha, _, err := client.Repositories.GetCommitSHA1(ctx, testOrg, "api", "main", "")
-	if err != nil || sha != second {
-		t.Errorf("GetCommitSHA1 = %s, %v; want %s", sha, err, second)
-	}
-	// go-github sends the last SHA as If-None-Match and reports the 304 as an error.
-	if _, _, err := client.Repositories.GetCommitSHA1(ctx, testOrg, "api", "main", second); statusOf(err) != 304 {
-		t.Errorf("conditional GetCommitSHA1: %v, want 304", err)
 	}
 }
 
@@ -174,10 +158,6 @@ func TestTreeAndBlobEndpoints(t *testing.T) {
 	decoded, err := base64.StdEncoding.DecodeString(strings.ReplaceAll(blob.GetContent(), "\n", ""))
 	if err != nil || string(decoded) != "# api\n" || blob.GetEncoding() != "base64" || blob.GetSize() != 6 {
 		t.Errorf("blob = %+v (%q, %v)", blob, decoded, err)
-	}
-	raw, _, err := client.Git.GetBlobRaw(ctx, testOrg, "api", githubfake.BlobSHA("# api\n"))
-	if err != nil || string(raw) != "# api\n" {
-		t.Errorf("raw blob = %q, %v", raw, err)
 	}
 	if _, _, err := client.Git.GetBlob(ctx, testOrg, "api", githubfake.BlobSHA("nope")); statusOf(err) != 404 {
 		t.Errorf("unknown blob: %v, want 404", err)
@@ -334,27 +314,16 @@ func TestContents(t *testing.T) {
 	}
 }
 
-func TestBranchAndRefs(t *testing.T) {
+func TestBranch(t *testing.T) {
 	w := newWorld(t)
 	client := installationClient(t, w.fake, testInstallation)
 	b, _, err := client.Repositories.GetBranch(ctx, testOrg, "api", "main", 0)
 	if err != nil || b.GetCommit().GetSHA() != w.head || b.GetCommit().GetCommit().GetTree().GetSHA() == "" {
 		t.Fatalf("branch = %+v, %v", b, err)
 	}
-	ref, _, err := client.Git.GetRef(ctx, testOrg, "api", "heads/main")
-	if err != nil || ref.GetObject().GetSHA() != w.head || ref.GetRef() != "refs/heads/main" {
-		t.Fatalf("ref = %+v, %v", ref, err)
-	}
-	legacy := do(t, w.fake, rawCall{path: "/repos/acme/api/git/refs/heads/main", auth: token(w.fake, testInstallation)})
-	if legacy.status != 200 || legacy.json(t)["ref"] != "refs/heads/main" {
-		t.Errorf("GET git/refs/heads/main = %d %s", legacy.status, legacy.body)
-	}
 	// go-github's GetBranch reports any non-200 status as a plain error.
 	if _, resp, err := client.Repositories.GetBranch(ctx, testOrg, "api", "nope", 0); err == nil || resp.StatusCode != 404 {
 		t.Errorf("missing branch: %v", err)
-	}
-	if _, _, err := client.Git.GetRef(ctx, testOrg, "api", "heads/nope"); statusOf(err) != 404 {
-		t.Errorf("missing ref: %v", err)
 	}
 }
 
@@ -366,7 +335,7 @@ func TestEmptyRepository(t *testing.T) {
 	if _, _, err := client.Git.GetTree(ctx, testOrg, "empty", "main", true); statusOf(err) != 409 {
 		t.Errorf("tree of empty repo: %v, want 409", err)
 	}
-	if _, _, err := client.Repositories.GetCommit(ctx, testOrg, "empty", "main", nil); statusOf(err) != 409 {
+	if _, _, err := client.Git.GetCommit(ctx, testOrg, "empty", strings.Repeat("a", 40)); statusOf(err) != 409 {
 		t.Errorf("commit of empty repo: %v, want 409", err)
 	}
 }

@@ -145,8 +145,8 @@ func TestGitDataWritesNeedPermissions(t *testing.T) {
 	if _, _, err := gh.PullRequests.Create(ctx, testOrg, "api", &github.NewPullRequest{Title: github.String("x"), Head: github.String("feature"), Base: github.String("main")}); err != nil {
 		t.Errorf("create pull once granted: %v", err)
 	}
-	inst, _, err := appClient(t, w.fake).Apps.GetInstallation(ctx, testInstallation)
-	if err != nil || inst.GetPermissions().GetPullRequests() != "write" || inst.GetPermissions().GetContents() != "read" {
-		t.Errorf("installation permissions = %+v, %v", inst.GetPermissions(), err)
+	insts, _, err := appClient(t, w.fake).Apps.ListInstallations(ctx, nil)
+	if err != nil || len(insts) != 1 || insts[0].GetPermissions().GetPullRequests() != "write" || insts[0].GetPermissions().GetContents() != "read" {
+		t.Errorf("installations = %+v, %v", insts, err)
 	}
 }

@@ -1,7 +1,6 @@
 package githubfake
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -53,9 +52,8 @@ type issueState struct {
 	Issue
 	pr       *prState
 	comments []*IssueComment
-	// what the last edit changed, for the issues "edited" webhook's "changes".
-	prevBody  *string
-	prevTitle *string
+	// the body before the last edit, for the issues "edited" webhook's "changes".
+	prevBody *string
 	// deleted by a person: GitHub answers 410 for it and lists it nowhere.
 	deleted bool
 }
@@ -74,7 +72,7 @@ func (f *Fake) AddIssue(org, repo string, is Issue) int {
 	defer f.mu.Unlock()
 	rs := f.mustRepo(org, repo)
 	if is.Author == "" {
-		is.Author = DefaultUser
+		is.Author = defaultUser
 	}
 	return f.newIssue(rs, is).Number
 }
@@ -117,7 +115,7 @@ func (f *Fake) EditIssue(org, repo string, number int, body string) {
 	defer f.mu.Unlock()
 	is := f.mustIssue(org, repo, number)
 	old := is.Body
-	is.prevBody, is.prevTitle = &old, nil
+	is.prevBody = &old
 	is.Body = body
 	is.UpdatedAt = time.Now().UTC().Truncate(time.Second)
 }
@@ -377,121 +375,25 @@ func (f *Fake) listIssues(c *call) *response {
 	if state == "" {
 		state = "open"
 	}
-	if state != "open" && state != "closed" && state != "all" {
-		return validationError(c.rt.doc, map[string]any{"resource": "Issue", "code": "invalid", "field": "state", "value": state})
-	}
-	var wantLabels []string
-	for _, l := range strings.Split(c.queryValue("labels"), ",") {
-		if l = strings.TrimSpace(l); l != "" {
-			wantLabels = append(wantLabels, l)
-		}
-	}
-	creator := c.queryValue("creator")
-	var since time.Time
-	if s := c.queryValue("since"); s != "" {
-		t, err := time.Parse(time.RFC3339, s)
-		if err != nil {
-			return validationError(c.rt.doc, map[string]any{"resource": "Issue", "code": "invalid", "field": "since"})
-		}
-		since = t
-	}
-	var matched []*issueState
+	// By number is by creation, GitHub's default sort (newest first unless asc).
+	var items []any
 	for _, is := range sortedIssues(rs) {
-		if state != "all" && is.State != state {
-			continue
-		}
-		if creator != "" && !strings.EqualFold(creator, is.Author) {
-			continue
-		}
-		if !since.IsZero() && is.UpdatedAt.Before(since) {
-			continue
-		}
-		hasAll := true
-		for _, want := range wantLabels {
-			if !slices.ContainsFunc(is.Labels, func(l string) bool { return strings.EqualFold(l, want) }) {
-				hasAll = false
-				break
-			}
-		}
-		if hasAll {
-			matched = append(matched, is)
+		if state == "all" || is.State == state {
+			items = append(items, f.issueJSON(rs, is))
 		}
 	}
-	sortBy := c.queryValue("sort")
-	asc := c.queryValue("direction") == "asc"
-	slices.SortStableFunc(matched, func(a, b *issueState) int {
-		var d int
-		switch sortBy {
-		case "updated":
-			d = a.UpdatedAt.Compare(b.UpdatedAt)
-		case "comments":
-			d = len(a.comments) - len(b.comments)
-		}
-		if d == 0 {
-			d = a.Number - b.Number
-		}
-		if !asc {
-			d = -d
-		}
-		return d
-	})
-	items := make([]any, 0, len(matched))
-	for _, is := range matched {
-		items = append(items, f.issueJSON(rs, is))
+	if c.queryValue("direction") != "asc" {
+		slices.Reverse(items)
 	}
 	return paginate(c, items, func(page []any) any { return page })
 }
 
-// labelNames accepts labels as names or as {"name": ...} objects, like GitHub.
-type labelNames []string
-
-func (l *labelNames) UnmarshalJSON(b []byte) error {
-	var raw []json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return err
-	}
-	out := labelNames{}
-	for _, item := range raw {
-		var name string
-		if err := json.Unmarshal(item, &name); err == nil {
-			out = append(out, name)
-			continue
-		}
-		var obj struct {
-			Name string `json:"name"`
-		}
-		if err := json.Unmarshal(item, &obj); err != nil {
-			return err
-		}
-		out = append(out, obj.Name)
-	}
-	*l = out
-	return nil
-}
-
 // issueFields is the body of POST and PATCH issue requests.
 type issueFields struct {
-	Title       *json.RawMessage `json:"title"`
-	Body        *string          `json:"body"`
-	State       *string          `json:"state"`
-	StateReason *string          `json:"state_reason"`
-	Labels      *labelNames      `json:"labels"`
-}
-
-// titleText reads a title given as a string or a number (GitHub accepts both).
-func titleText(raw *json.RawMessage) (string, bool) {
-	if raw == nil || string(*raw) == "null" {
-		return "", false
-	}
-	var s string
-	if err := json.Unmarshal(*raw, &s); err == nil {
-		return s, true
-	}
-	var n json.Number
-	if err := json.Unmarshal(*raw, &n); err == nil {
-		return n.String(), true
-	}
-	return "", false
+	Title  *string   `json:"title"`
+	Body   *string   `json:"body"`
+	State  *string   `json:"state"`
+	Labels *[]string `json:"labels"`
 }
 
 func (f *Fake) validateIssueText(doc, title string, body *string) *response {
@@ -513,14 +415,13 @@ func (f *Fake) createIssue(c *call) *response {
 	if bad := c.decode(&req); bad != nil {
 		return bad
 	}
-	title, ok := titleText(req.Title)
-	if !ok || strings.TrimSpace(title) == "" {
+	if req.Title == nil || strings.TrimSpace(*req.Title) == "" {
 		return validationError(c.rt.doc, map[string]any{"resource": "Issue", "code": "missing_field", "field": "title"})
 	}
-	if bad := f.validateIssueText(c.rt.doc, title, req.Body); bad != nil {
+	if bad := f.validateIssueText(c.rt.doc, *req.Title, req.Body); bad != nil {
 		return bad
 	}
-	is := Issue{Title: title, Author: f.BotLogin()}
+	is := Issue{Title: *req.Title, Author: f.BotLogin()}
 	if req.Body != nil {
 		is.Body = *req.Body
 	}
@@ -558,36 +459,17 @@ func (f *Fake) updateIssue(c *call) *response {
 	if bad := c.decode(&req); bad != nil {
 		return bad
 	}
-	title := is.Title
-	if req.Title != nil {
-		t, ok := titleText(req.Title)
-		if !ok || strings.TrimSpace(t) == "" {
-			return validationError(c.rt.doc, map[string]any{"resource": "Issue", "code": "missing_field", "field": "title"})
-		}
-		title = t
-	}
-	if bad := f.validateIssueText(c.rt.doc, title, req.Body); bad != nil {
+	if bad := f.validateIssueText(c.rt.doc, is.Title, req.Body); bad != nil {
 		return bad
 	}
 	if req.State != nil && *req.State != "open" && *req.State != "closed" {
 		return validationError(c.rt.doc, map[string]any{"resource": "Issue", "code": "invalid", "field": "state"})
 	}
 	now := time.Now().UTC().Truncate(time.Second)
-	if title != is.Title {
-		old := is.Title
-		is.prevTitle, is.prevBody = &old, nil
-		is.Title = title
-	}
 	if req.Body != nil && *req.Body != is.Body {
 		old := is.Body
 		is.prevBody = &old
 		is.Body = *req.Body
-	}
-	if req.Labels != nil {
-		for _, l := range *req.Labels {
-			f.ensureLabel(rs, l)
-		}
-		is.Labels = slices.Clone([]string(*req.Labels))
 	}
 	if req.State != nil && *req.State != is.State {
 		is.State = *req.State
@@ -599,23 +481,8 @@ func (f *Fake) updateIssue(c *call) *response {
 			is.StateReason = "reopened"
 		}
 	}
-	if req.StateReason != nil {
-		is.StateReason = *req.StateReason
-	}
 	is.UpdatedAt = now
 	return jsonResponse(http.StatusOK, f.issueJSON(rs, is))
-}
-
-// getIssueSubresource serves GET .../issues/{n}/comments and GET .../issues/comments/{id}.
-func (f *Fake) getIssueSubresource(c *call) *response {
-	switch {
-	case c.param("issue_number") == "comments":
-		c.r.SetPathValue("comment_id", c.param("sub"))
-		return f.getComment(c)
-	case c.param("sub") == "comments":
-		return f.listComments(c)
-	}
-	return notFound("https://docs.github.com/rest")
 }
 
 func (f *Fake) listComments(c *call) *response {
@@ -627,18 +494,8 @@ func (f *Fake) listComments(c *call) *response {
 	if errResp != nil {
 		return errResp
 	}
-	var since time.Time
-	if s := c.queryValue("since"); s != "" {
-		t, err := time.Parse(time.RFC3339, s)
-		if err == nil {
-			since = t
-		}
-	}
 	var items []any
 	for _, cm := range is.comments {
-		if !since.IsZero() && cm.UpdatedAt.Before(since) {
-			continue
-		}
 		items = append(items, f.commentJSON(rs, cm))
 	}
 	return paginate(c, items, func(page []any) any { return page })
@@ -693,18 +550,6 @@ func (f *Fake) findComment(c *call, rs *repoState) (*issueState, *IssueComment, 
 		}
 	}
 	return nil, nil, notFound(c.rt.doc)
-}
-
-func (f *Fake) getComment(c *call) *response {
-	rs, errResp := f.issuesRepo(c)
-	if errResp != nil {
-		return errResp
-	}
-	_, cm, errResp := f.findComment(c, rs)
-	if errResp != nil {
-		return errResp
-	}
-	return jsonResponse(http.StatusOK, f.commentJSON(rs, cm))
 }
 
 func (f *Fake) updateComment(c *call) *response {

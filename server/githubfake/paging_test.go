@@ -144,13 +144,13 @@ func TestHTTPCacheRevalidatesWithETags(t *testing.T) {
 	client := installationClient(t, f, testInstallation,
 		githubapp.WithClientCaching(true, func() httpcache.Cache { return httpcache.NewMemoryCache() }))
 	for range 3 {
-		if _, _, err := client.Repositories.Get(ctx, testOrg, "api"); err != nil {
+		if _, _, err := client.Git.GetTree(ctx, testOrg, "api", "main", false); err != nil {
 			t.Fatal(err)
 		}
 	}
 	got := []int{}
 	for _, r := range f.Requests() {
-		if r.Path == "/repos/acme/api" {
+		if r.Path == "/repos/acme/api/git/trees/main" {
 			got = append(got, r.Status)
 		}
 	}
@@ -166,33 +166,28 @@ func TestPrimaryRateLimit(t *testing.T) {
 	w := newWorld(t)
 	f := w.fake
 	reset := time.Now().Add(30 * time.Minute).Truncate(time.Second)
-	f.SetRateLimit(1, reset)
+	f.SetInstallationRateLimit(testInstallation, 1, reset)
 	client := installationClient(t, f, testInstallation)
-	_, resp, err := client.Repositories.Get(ctx, testOrg, "api")
+	_, resp, err := client.Git.GetTree(ctx, testOrg, "api", "main", false)
 	if err != nil || resp.Rate.Remaining != 0 || resp.Rate.Limit != 5000 || !resp.Rate.Reset.Time.Equal(reset) {
 		t.Fatalf("last allowed call: %v, rate %+v", err, resp.Rate)
 	}
 	// That client now refuses locally until the reset; a fresh one reaches the fake.
 	fresh := installationClient(t, f, testInstallation)
-	_, _, err = fresh.Repositories.Get(ctx, testOrg, "api")
+	_, _, err = fresh.Git.GetTree(ctx, testOrg, "api", "main", false)
 	var rle *github.RateLimitError
 	if !errors.As(err, &rle) {
 		t.Fatalf("err = %T %v, want *github.RateLimitError", err, err)
 	}
-	if n := f.CountRequests(githubfake.RequestFilter{Path: "/repos/acme/api", Status: 403}); n != 1 {
+	if n := f.CountRequests(githubfake.RequestFilter{Path: "/repos/acme/api/git/trees/main", Status: 403}); n != 1 {
 		t.Errorf("403s from the fake = %d, want 1", n)
 	}
 	if rle.Response.StatusCode != 403 || !strings.Contains(rle.Message, "API rate limit exceeded for installation ID 7") || !rle.Rate.Reset.Time.Equal(reset) {
 		t.Errorf("rate limit error = %+v", rle)
 	}
-	// /rate_limit is free and still answers.
-	res := do(t, f, rawCall{path: "/rate_limit", auth: token(f, testInstallation)})
-	if res.status != 200 || res.header.Get("X-RateLimit-Remaining") != "0" {
-		t.Errorf("rate_limit: %d remaining %s", res.status, res.header.Get("X-RateLimit-Remaining"))
-	}
 	// Once the reset time has passed the budget refills.
 	f.SetInstallationRateLimit(testInstallation, 0, time.Now().Add(-time.Second))
-	res = do(t, f, rawCall{path: "/repos/acme/api", auth: token(f, testInstallation)})
+	res := do(t, f, rawCall{path: "/repos/acme/api/branches/main", auth: token(f, testInstallation)})
 	if res.status != 200 || res.header.Get("X-RateLimit-Remaining") != "4999" {
 		t.Errorf("after reset: %d remaining %s", res.status, res.header.Get("X-RateLimit-Remaining"))
 	}
@@ -204,7 +199,7 @@ func TestRateLimitHeadersCountDown(t *testing.T) {
 	tok := token(f, testInstallation)
 	var remaining []string
 	for range 3 {
-		res := do(t, f, rawCall{path: "/repos/acme/api", auth: tok})
+		res := do(t, f, rawCall{path: "/repos/acme/api/branches/main", auth: tok})
 		remaining = append(remaining, res.header.Get("X-RateLimit-Remaining")+"/"+res.header.Get("X-RateLimit-Used"))
 	}
 	if got := strings.Join(remaining, " "); got != "4999/1 4998/2 4997/3" {
@@ -220,12 +215,12 @@ func TestFaultInjection(t *testing.T) {
 		wantStatus []int
 	}{
 		{"500 twice", githubfake.Fault{Kind: githubfake.FaultInternalError, Times: 2, Path: "/repos/*/api/git/trees/**"}, "/repos/acme/api/git/trees/main", []int{500, 500, 200}},
-		{"502 once", githubfake.Fault{Kind: githubfake.FaultBadGateway, Times: 1}, "/repos/acme/api", []int{502, 200}},
-		{"503 on matching method only", githubfake.Fault{Kind: githubfake.FaultUnavailable, Times: 1, Method: "POST"}, "/repos/acme/api", []int{200, 200}},
-		{"path that does not match", githubfake.Fault{Kind: githubfake.FaultInternalError, Times: 1, Path: "/repos/acme/web"}, "/repos/acme/api", []int{200}},
-		{"secondary rate limit", githubfake.Fault{Kind: githubfake.FaultSecondaryRateLimit, Times: 1, RetryAfter: 30 * time.Second}, "/repos/acme/api", []int{403, 200}},
-		{"401 once", githubfake.Fault{Kind: githubfake.FaultUnauthorized, Times: 1, Path: "/repos/acme/api"}, "/repos/acme/api", []int{401, 200}},
-		{"403 twice", githubfake.Fault{Kind: githubfake.FaultForbidden, Times: 2}, "/repos/acme/api", []int{403, 403, 200}},
+		{"502 once", githubfake.Fault{Kind: githubfake.FaultBadGateway, Times: 1}, "/repos/acme/api/branches/main", []int{502, 200}},
+		{"502 on matching method only", githubfake.Fault{Kind: githubfake.FaultBadGateway, Times: 1, Method: "POST"}, "/repos/acme/api/branches/main", []int{200, 200}},
+		{"path that does not match", githubfake.Fault{Kind: githubfake.FaultInternalError, Times: 1, Path: "/repos/acme/web"}, "/repos/acme/api/branches/main", []int{200}},
+		{"secondary rate limit", githubfake.Fault{Kind: githubfake.FaultSecondaryRateLimit, Times: 1, RetryAfter: 30 * time.Second}, "/repos/acme/api/branches/main", []int{403, 200}},
+		{"401 once", githubfake.Fault{Kind: githubfake.FaultUnauthorized, Times: 1, Path: "/repos/acme/api/branches/main"}, "/repos/acme/api/branches/main", []int{401, 200}},
+		{"403 twice", githubfake.Fault{Kind: githubfake.FaultForbidden, Times: 2}, "/repos/acme/api/branches/main", []int{403, 403, 200}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -263,11 +258,11 @@ func TestSecondaryRateLimitIsAbuseError(t *testing.T) {
 	w := newWorld(t)
 	f := w.fake
 	client := installationClient(t, f, testInstallation)
-	if _, _, err := client.Repositories.Get(ctx, testOrg, "api"); err != nil {
+	if _, _, err := client.Git.GetTree(ctx, testOrg, "api", "main", false); err != nil {
 		t.Fatal(err) // the token is fetched before the fault is armed
 	}
-	f.InjectFault(githubfake.Fault{Kind: githubfake.FaultSecondaryRateLimit, Times: 1, RetryAfter: 42 * time.Second, Method: "GET", Path: "/repos/acme/api"})
-	_, _, err := client.Repositories.Get(ctx, testOrg, "api")
+	f.InjectFault(githubfake.Fault{Kind: githubfake.FaultSecondaryRateLimit, Times: 1, RetryAfter: 42 * time.Second, Method: "GET", Path: "/repos/acme/api/git/trees/main"})
+	_, _, err := client.Git.GetTree(ctx, testOrg, "api", "main", false)
 	var abuse *github.AbuseRateLimitError
 	if !errors.As(err, &abuse) {
 		t.Fatalf("err = %T %v, want *github.AbuseRateLimitError", err, err)
@@ -282,23 +277,23 @@ func TestFailNextAndConnectionReset(t *testing.T) {
 	f := w.fake
 	tok := token(f, testInstallation)
 	f.FailNext(1, githubfake.FaultConnectionReset)
-	req, _ := http.NewRequest(http.MethodGet, f.URL()+"repos/acme/api", nil)
+	req, _ := http.NewRequest(http.MethodGet, f.URL()+"repos/acme/api/branches/main", nil)
 	req.Header.Set("Authorization", tok)
 	if resp, err := http.DefaultClient.Do(req); err == nil {
 		resp.Body.Close()
 		t.Fatalf("connection reset: got status %d, want a transport error", resp.StatusCode)
 	}
-	if res := do(t, f, rawCall{path: "/repos/acme/api", auth: tok}); res.status != 200 {
+	if res := do(t, f, rawCall{path: "/repos/acme/api/branches/main", auth: tok}); res.status != 200 {
 		t.Errorf("after the fault: %d", res.status)
 	}
 	f.InjectFault(githubfake.Fault{Kind: githubfake.FaultInternalError})
 	for range 3 {
-		if res := do(t, f, rawCall{path: "/repos/acme/api", auth: tok}); res.status != 500 {
+		if res := do(t, f, rawCall{path: "/repos/acme/api/branches/main", auth: tok}); res.status != 500 {
 			t.Fatalf("permanent fault: %d", res.status)
 		}
 	}
 	f.ClearFaults()
-	if res := do(t, f, rawCall{path: "/repos/acme/api", auth: tok}); res.status != 200 {
+	if res := do(t, f, rawCall{path: "/repos/acme/api/branches/main", auth: tok}); res.status != 200 {
 		t.Errorf("after ClearFaults: %d", res.status)
 	}
 }

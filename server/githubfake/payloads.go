@@ -21,7 +21,7 @@ func (f *Fake) repoEventBase(action string, rs *repoState, shape repoShape) Payl
 	p := Payload{
 		"repository":   f.repoJSON(rs, shape),
 		"organization": f.orgJSON(rs.Owner),
-		"sender":       f.userJSON(DefaultUser),
+		"sender":       f.userJSON(defaultUser),
 	}
 	if action != "" {
 		p["action"] = action
@@ -38,10 +38,7 @@ func (f *Fake) PullRequestEvent(action, org, repo string, number int) Payload {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	rs := f.mustRepo(org, repo)
-	is := rs.issues[number]
-	if is == nil || is.pr == nil {
-		f.setupError("no pull request %s#%d", rs.FullName(), number)
-	}
+	is := f.mustPull(rs, number)
 	p := f.repoEventBase(action, rs, repoShapeWebhook)
 	p["number"] = number
 	pull := f.pullJSON(rs, is)
@@ -84,19 +81,6 @@ func sortedKeys(m map[string]string) []string {
 	return keys
 }
 
-func (f *Fake) simpleCommitJSON(rs *repoState, sha string) map[string]any {
-	gc := rs.objects[sha].commit
-	person := func(s gitSignature) map[string]any { return map[string]any{"name": s.name, "email": s.email} }
-	return map[string]any{
-		"id":        sha,
-		"tree_id":   gc.tree,
-		"message":   strings.TrimSuffix(gc.message, "\n"),
-		"timestamp": ts(gc.committer.when),
-		"author":    person(gc.author),
-		"committer": person(gc.committer),
-	}
-}
-
 func (f *Fake) suiteJSON(rs *repoState, sha, status string, conclusion any) map[string]any {
 	id := f.checkSuiteID(rs, sha)
 	before := zeroSHA
@@ -121,39 +105,9 @@ func (f *Fake) suiteJSON(rs *repoState, sha, status string, conclusion any) map[
 	}
 }
 
-// CheckSuiteEvent builds a check_suite payload (requested, rerequested, completed)
-// for the commit headSHA.
-func (f *Fake) CheckSuiteEvent(action, org, repo, headSHA string) Payload {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	rs := f.mustRepo(org, repo)
-	sha := rs.resolveCommit(headSHA)
-	if sha == "" {
-		f.setupError("no commit %s in %s", headSHA, rs.FullName())
-	}
-	status, conclusion := "queued", any(nil)
-	runs, latest := 0, ""
-	for _, cr := range rs.checkRuns {
-		if cr.HeadSHA == sha {
-			runs++
-			latest = cr.Conclusion
-		}
-	}
-	if action != "requested" && latest != "" {
-		status, conclusion = "completed", latest
-	}
-	suite := f.suiteJSON(rs, sha, status, conclusion)
-	suite["latest_check_runs_count"] = runs
-	suite["check_runs_url"] = f.api("repos/%s/%s/check-suites/%d/check-runs", rs.Owner, rs.Name, suite["id"])
-	suite["head_commit"] = f.simpleCommitJSON(rs, sha)
-	p := f.repoEventBase(action, rs, repoShapeWebhook)
-	p["check_suite"] = suite
-	return p
-}
-
-// CheckRunEvent builds a check_run payload (rerequested, created, completed, ...)
+// checkRunEvent builds a check_run payload (rerequested, created, completed, ...)
 // for a check run the app created.
-func (f *Fake) CheckRunEvent(action, org, repo string, checkRunID int64) Payload {
+func (f *Fake) checkRunEvent(action, org, repo string, checkRunID int64) Payload {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	rs := f.mustRepo(org, repo)
@@ -210,7 +164,7 @@ func (f *Fake) PushEvent(org, repo, branch string) Payload {
 	p["compare"] = f.web("%s/%s/compare/%s...%s", rs.Owner, rs.Name, before[:12], after[:12])
 	p["commits"] = nonNil(commits)
 	p["head_commit"] = head
-	p["pusher"] = map[string]any{"name": DefaultUser, "email": "octocat@github.com"}
+	p["pusher"] = map[string]any{"name": defaultUser, "email": "octocat@github.com"}
 	return p
 }
 
@@ -232,7 +186,7 @@ func (f *Fake) pushCommitJSON(rs *repoState, sha string) map[string]any {
 		}
 	}
 	person := func(s gitSignature) map[string]any {
-		return map[string]any{"name": s.name, "email": s.email, "username": DefaultUser}
+		return map[string]any{"name": s.name, "email": s.email, "username": defaultUser}
 	}
 	return map[string]any{
 		"id":        sha,
@@ -249,7 +203,7 @@ func (f *Fake) pushCommitJSON(rs *repoState, sha string) map[string]any {
 	}
 }
 
-func (f *Fake) installationHookJSON(inst *Installation) map[string]any {
+func (f *Fake) installationHookJSON(inst *installation) map[string]any {
 	out := f.installationJSON(inst)
 	out["created_at"] = inst.CreatedAt.Unix()
 	out["updated_at"] = inst.CreatedAt.Unix()
@@ -283,34 +237,7 @@ func (f *Fake) InstallationEvent(action string, installationID int64) Payload {
 		"installation": f.installationHookJSON(inst),
 		"repositories": nonNil(repos),
 		"requester":    nil,
-		"sender":       f.userJSON(DefaultUser),
-	}
-}
-
-// InstallationRepositoriesEvent builds an installation_repositories payload: action
-// "added" lists repos under repositories_added, "removed" under repositories_removed.
-func (f *Fake) InstallationRepositoriesEvent(action string, installationID int64, repos ...string) Payload {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	inst := f.mustInstallation(installationID)
-	var list []any
-	for _, name := range repos {
-		list = append(list, f.repoRefJSON(f.mustRepo(inst.Account, name)))
-	}
-	added, removed := []any{}, []any{}
-	if action == "removed" {
-		removed = nonNil(list)
-	} else {
-		added = nonNil(list)
-	}
-	return Payload{
-		"action":               action,
-		"installation":         f.installationHookJSON(inst),
-		"repository_selection": inst.RepositorySelection,
-		"repositories_added":   added,
-		"repositories_removed": removed,
-		"requester":            nil,
-		"sender":               f.userJSON(DefaultUser),
+		"sender":       f.userJSON(defaultUser),
 	}
 }
 
@@ -332,8 +259,7 @@ func (f *Fake) RepositoryEvent(action, org, repo string) Payload {
 }
 
 // IssuesEvent builds an issues payload (opened, edited, closed, ...). For "edited"
-// the changes carry the body or title before the last edit (EditIssue, or the app's
-// own PATCH).
+// the changes carry the body before the last edit (EditIssue, or the app's own PATCH).
 func (f *Fake) IssuesEvent(action, org, repo string, number int) Payload {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -348,9 +274,6 @@ func (f *Fake) IssuesEvent(action, org, repo string, number int) Payload {
 		changes := map[string]any{}
 		if is.prevBody != nil {
 			changes["body"] = map[string]any{"from": *is.prevBody}
-		}
-		if is.prevTitle != nil {
-			changes["title"] = map[string]any{"from": *is.prevTitle}
 		}
 		p["changes"] = changes
 	}
@@ -382,6 +305,6 @@ func (f *Fake) PingEvent() Payload {
 			"deliveries_url": f.api("app/hook/deliveries"),
 			"last_response":  map[string]any{"code": nil, "status": "unused", "message": nil},
 		},
-		"sender": f.userJSON(DefaultUser),
+		"sender": f.userJSON(defaultUser),
 	}
 }

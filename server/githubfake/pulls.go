@@ -58,7 +58,7 @@ func (f *Fake) OpenPR(org, repo string, number int, headBranch, baseBranch strin
 	if number == 0 {
 		number = rs.nextNumber
 	}
-	is := f.newIssue(rs, Issue{Number: number, Title: fmt.Sprintf("Change %s", headBranch), Author: DefaultUser, IsPullRequest: true})
+	is := f.newIssue(rs, Issue{Number: number, Title: fmt.Sprintf("Change %s", headBranch), Author: defaultUser, IsPullRequest: true})
 	is.pr = &prState{id: f.newID(), HeadRef: headBranch, HeadSHA: head, BaseRef: baseBranch, BaseSHA: base}
 	return number
 }
@@ -68,10 +68,7 @@ func (f *Fake) UpdatePR(org, repo string, number int, change func(*PullRequest))
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	rs := f.mustRepo(org, repo)
-	is := rs.issues[number]
-	if is == nil || is.pr == nil {
-		f.setupError("no pull request %s#%d", rs.FullName(), number)
-	}
+	is := f.mustPull(rs, number)
 	pr := f.prSnapshot(is)
 	change(&pr)
 	now := time.Now().UTC().Truncate(time.Second)
@@ -102,12 +99,15 @@ func (f *Fake) ClosePR(org, repo string, number int) {
 func (f *Fake) PullRequest(org, repo string, number int) PullRequest {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	rs := f.mustRepo(org, repo)
+	return f.prSnapshot(f.mustPull(f.mustRepo(org, repo), number))
+}
+
+func (f *Fake) mustPull(rs *repoState, number int) *issueState {
 	is := rs.issues[number]
 	if is == nil || is.pr == nil {
 		f.setupError("no pull request %s#%d", rs.FullName(), number)
 	}
-	return f.prSnapshot(is)
+	return is
 }
 
 func (f *Fake) prSnapshot(is *issueState) PullRequest {
@@ -261,8 +261,9 @@ func (f *Fake) listPulls(c *call) *response {
 	if state == "" {
 		state = "open"
 	}
-	head, base := c.queryValue("head"), c.queryValue("base")
-	var matched []*issueState
+	head := c.queryValue("head")
+	// By number is by creation, GitHub's default sort (newest first unless asc).
+	var items []any
 	for _, is := range sortedIssues(rs) {
 		if is.pr == nil || (state != "all" && is.State != state) {
 			continue
@@ -270,27 +271,10 @@ func (f *Fake) listPulls(c *call) *response {
 		if head != "" && !strings.EqualFold(head, rs.Owner+":"+is.pr.HeadRef) {
 			continue
 		}
-		if base != "" && base != is.pr.BaseRef {
-			continue
-		}
-		matched = append(matched, is)
-	}
-	asc := c.queryValue("direction") == "asc"
-	slices.SortStableFunc(matched, func(a, b *issueState) int {
-		d := a.Number - b.Number
-		if c.queryValue("sort") == "updated" {
-			if u := a.UpdatedAt.Compare(b.UpdatedAt); u != 0 {
-				d = u
-			}
-		}
-		if !asc {
-			d = -d
-		}
-		return d
-	})
-	var items []any
-	for _, is := range matched {
 		items = append(items, f.pullJSON(rs, is))
+	}
+	if c.queryValue("direction") != "asc" {
+		slices.Reverse(items)
 	}
 	return paginate(c, items, func(page []any) any { return page })
 }

@@ -27,7 +27,6 @@ func (f *Fake) createPull(c *call) *response {
 		Head  string  `json:"head"`
 		Base  string  `json:"base"`
 		Body  *string `json:"body"`
-		Draft bool    `json:"draft"`
 	}
 	if bad := c.decode(&req); bad != nil {
 		return bad
@@ -61,7 +60,7 @@ func (f *Fake) createPull(c *call) *response {
 	if req.Body != nil {
 		is.Body = *req.Body
 	}
-	is.pr = &prState{id: f.newID(), HeadRef: head, HeadSHA: rs.branches[head], BaseRef: req.Base, BaseSHA: rs.branches[req.Base], Draft: req.Draft}
+	is.pr = &prState{id: f.newID(), HeadRef: head, HeadSHA: rs.branches[head], BaseRef: req.Base, BaseSHA: rs.branches[req.Base]}
 	resp := jsonResponse(http.StatusCreated, f.pullJSON(rs, is))
 	resp.header.Set("Location", f.api("repos/%s/%s/pulls/%d", rs.Owner, rs.Name, is.Number))
 	return resp
@@ -83,7 +82,6 @@ func (f *Fake) updatePull(c *call) *response {
 		Title *string `json:"title"`
 		Body  *string `json:"body"`
 		State *string `json:"state"`
-		Base  *string `json:"base"`
 	}
 	if bad := c.decode(&req); bad != nil {
 		return bad
@@ -99,23 +97,11 @@ func (f *Fake) updatePull(c *call) *response {
 	if req.State != nil && *req.State != "open" && *req.State != "closed" {
 		return validationError(c.rt.doc, map[string]any{"resource": "PullRequest", "code": "invalid", "field": "state"})
 	}
-	if req.Base != nil && rs.branches[*req.Base] == "" {
-		return validationError(c.rt.doc, map[string]any{"resource": "PullRequest", "code": "invalid", "field": "base"})
-	}
-	if req.State != nil && *req.State == "open" && is.State == "closed" {
-		if is.pr.Merged || rs.branches[is.pr.HeadRef] == "" {
-			return validationError(c.rt.doc, map[string]any{"resource": "PullRequest", "code": "custom",
-				"message": "state cannot be changed. The " + is.pr.HeadRef + " branch has been deleted."})
-		}
-	}
 	now := time.Now().UTC().Truncate(time.Second)
 	is.Title, is.UpdatedAt = title, now
 	if req.Body != nil {
 		old := is.Body
 		is.prevBody, is.Body = &old, *req.Body
-	}
-	if req.Base != nil {
-		is.pr.BaseRef, is.pr.BaseSHA = *req.Base, rs.branches[*req.Base]
 	}
 	if req.State != nil && *req.State != is.State {
 		is.State, is.ClosedAt = *req.State, nil

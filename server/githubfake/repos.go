@@ -1,7 +1,6 @@
 package githubfake
 
 import (
-	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -9,7 +8,7 @@ import (
 	"time"
 )
 
-// Repo is a repository's settings and state, as returned by Fake.Repo.
+// Repo is a repository's settings, changed through UpdateRepo.
 type Repo struct {
 	ID            int64
 	Owner         string
@@ -23,15 +22,10 @@ type Repo struct {
 	Disabled      bool
 	// IsTemplate marks the repository itself as a template ("is_template").
 	IsTemplate bool
-	// TemplateRepository is "owner/name" of the template it was generated from
-	// ("template_repository"), or "".
-	TemplateRepository string
-	HasIssues          bool
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
-	PushedAt           time.Time
-	// Branches maps branch names to commit SHAs (filled in copies only).
-	Branches map[string]string
+	HasIssues  bool
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	PushedAt   time.Time
 }
 
 // FullName is "owner/name".
@@ -40,25 +34,11 @@ func (r Repo) FullName() string { return r.Owner + "/" + r.Name }
 // RepoOption sets up a repository in AddRepo.
 type RepoOption func(*Repo)
 
-// WithDefaultBranch sets the default branch (default "main").
-func WithDefaultBranch(name string) RepoOption { return func(r *Repo) { r.DefaultBranch = name } }
-
 // WithArchived marks the repository archived.
 func WithArchived() RepoOption { return func(r *Repo) { r.Archived = true } }
 
 // WithFork marks the repository a fork.
 func WithFork() RepoOption { return func(r *Repo) { r.Fork = true } }
-
-// WithPrivate makes the repository private.
-func WithPrivate() RepoOption { return func(r *Repo) { r.Private = true } }
-
-// WithTemplateRepository records the template ("owner/name") the repository was generated from.
-func WithTemplateRepository(fullName string) RepoOption {
-	return func(r *Repo) { r.TemplateRepository = fullName }
-}
-
-// AsTemplate marks the repository itself as a template.
-func AsTemplate() RepoOption { return func(r *Repo) { r.IsTemplate = true } }
 
 // WithDescription sets the description.
 func WithDescription(d string) RepoOption { return func(r *Repo) { r.Description = d } }
@@ -67,12 +47,6 @@ func WithDescription(d string) RepoOption { return func(r *Repo) { r.Description
 func WithTopics(topics ...string) RepoOption {
 	return func(r *Repo) { r.Topics = slices.Clone(topics) }
 }
-
-// WithoutIssues disables issues (issue endpoints then answer 410 Gone).
-func WithoutIssues() RepoOption { return func(r *Repo) { r.HasIssues = false } }
-
-// WithRepoID fixes the repository ID (otherwise one is assigned).
-func WithRepoID(id int64) RepoOption { return func(r *Repo) { r.ID = id } }
 
 // repoState is a repository with its git objects, issues and check runs.
 type repoState struct {
@@ -109,7 +83,6 @@ func (f *Fake) AddRepo(org, name string, opts ...RepoOption) int64 {
 	if _, taken := f.st.repos[r.ID]; taken {
 		f.setupError("repository ID %d already used", r.ID)
 	}
-	r.Branches = nil
 	f.userID(org)
 	rs := &repoState{
 		Repo:       r,
@@ -133,7 +106,7 @@ func (f *Fake) UpdateRepo(org, name string, change func(*Repo)) {
 	rs := f.mustRepo(org, name)
 	r := rs.Repo
 	change(&r)
-	r.ID, r.Owner, r.Name, r.Branches = rs.ID, rs.Owner, rs.Name, nil
+	r.ID, r.Owner, r.Name = rs.ID, rs.Owner, rs.Name
 	r.UpdatedAt = time.Now().UTC().Truncate(time.Second)
 	rs.Repo = r
 }
@@ -165,17 +138,6 @@ func (f *Fake) DeleteRepo(org, name string) {
 			delete(f.st.movedRepos, k)
 		}
 	}
-}
-
-// Repo returns a copy of the repository's state.
-func (f *Fake) Repo(org, name string) Repo {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	rs := f.mustRepo(org, name)
-	r := rs.Repo
-	r.Topics = slices.Clone(rs.Topics)
-	r.Branches = maps.Clone(rs.branches)
-	return r
 }
 
 func (f *Fake) mustRepo(org, name string) *repoState {
@@ -271,32 +233,6 @@ func gitRepositoryEmpty(doc string) *response {
 
 // --- endpoints ---
 
-func (f *Fake) getRepo(c *call) *response {
-	rs, errResp := f.repoFor(c)
-	if errResp != nil {
-		return errResp
-	}
-	return jsonResponse(http.StatusOK, f.repoJSON(rs, repoShapeFull))
-}
-
-func (f *Fake) listBranches(c *call) *response {
-	rs, errResp := f.repoFor(c)
-	if errResp != nil {
-		return errResp
-	}
-	names := slices.Sorted(maps.Keys(rs.branches))
-	var items []any
-	for _, name := range names {
-		sha := rs.branches[name]
-		items = append(items, map[string]any{
-			"name":      name,
-			"commit":    map[string]any{"sha": sha, "url": f.api("repos/%s/%s/commits/%s", rs.Owner, rs.Name, sha)},
-			"protected": false,
-		})
-	}
-	return paginate(c, items, func(page []any) any { return page })
-}
-
 func (f *Fake) getBranch(c *call) *response {
 	rs, errResp := f.repoFor(c)
 	if errResp != nil {
@@ -309,7 +245,7 @@ func (f *Fake) getBranch(c *call) *response {
 	}
 	return jsonResponse(http.StatusOK, map[string]any{
 		"name":   name,
-		"commit": f.commitJSON(rs, sha, false),
+		"commit": f.commitJSON(rs, sha),
 		"_links": map[string]any{
 			"self": f.api("repos/%s/%s/branches/%s", rs.Owner, rs.Name, name),
 			"html": f.web("%s/%s/tree/%s", rs.Owner, rs.Name, name),
@@ -327,30 +263,8 @@ func (f *Fake) getBranch(c *call) *response {
 	})
 }
 
-func (f *Fake) getCommit(c *call) *response {
-	rs, errResp := f.repoFor(c)
-	if errResp != nil {
-		return errResp
-	}
-	if rs.empty() {
-		return gitRepositoryEmpty(c.rt.doc)
-	}
-	ref := c.param("ref")
-	sha := rs.resolveCommit(ref)
-	if sha == "" {
-		return problem(http.StatusUnprocessableEntity, "No commit found for SHA: "+ref, c.rt.doc)
-	}
-	if accept := c.r.Header.Get("Accept"); strings.Contains(accept, "vnd.github.sha") || strings.Contains(accept, "vnd.github.v3.sha") {
-		resp := rawResponse(http.StatusOK, "application/vnd.github.sha; charset=utf-8", []byte(sha))
-		resp.etag = `"` + sha + `"`
-		return resp
-	}
-	return jsonResponse(http.StatusOK, f.commitJSON(rs, sha, true))
-}
-
-// commitJSON is the commits API's view of a commit; withFiles adds stats and files
-// (compared with the first parent).
-func (f *Fake) commitJSON(rs *repoState, sha string, withFiles bool) map[string]any {
+// commitJSON is the commits API's view of a commit (a branch's "commit").
+func (f *Fake) commitJSON(rs *repoState, sha string) map[string]any {
 	gc := rs.objects[sha].commit
 	o, r := rs.Owner, rs.Name
 	var parents []any
@@ -361,7 +275,7 @@ func (f *Fake) commitJSON(rs *repoState, sha string, withFiles bool) map[string]
 			"html_url": f.web("%s/%s/commit/%s", o, r, p),
 		})
 	}
-	out := map[string]any{
+	return map[string]any{
 		"sha":          sha,
 		"node_id":      nodeID("Commit", sha),
 		"url":          f.api("repos/%s/%s/commits/%s", o, r, sha),
@@ -383,47 +297,7 @@ func (f *Fake) commitJSON(rs *repoState, sha string, withFiles bool) map[string]
 		"committer": f.userJSON("octocat"),
 		"parents":   nonNil(parents),
 	}
-	if !withFiles {
-		return out
-	}
-	base := emptyTreeSHA
-	if len(gc.parents) > 0 {
-		base = rs.objects[gc.parents[0]].commit.tree
-	}
-	var files []any
-	additions, deletions := 0, 0
-	for _, ch := range rs.changedFiles(base, gc.tree) {
-		lines := lineCount(rs.objects[ch.sha].raw)
-		add, del := 0, 0
-		switch ch.mode {
-		case "added":
-			add = lines
-		case "removed":
-			del = lines
-		default:
-			add, del = lines, 0
-		}
-		additions += add
-		deletions += del
-		files = append(files, map[string]any{
-			"sha":          ch.sha,
-			"filename":     ch.path,
-			"status":       ch.mode,
-			"additions":    add,
-			"deletions":    del,
-			"changes":      add + del,
-			"blob_url":     f.web("%s/%s/blob/%s/%s", o, r, sha, ch.path),
-			"raw_url":      f.web("%s/%s/raw/%s/%s", o, r, sha, ch.path),
-			"contents_url": f.api("repos/%s/%s/contents/%s?ref=%s", o, r, ch.path, sha),
-		})
-	}
-	out["stats"] = map[string]any{"additions": additions, "deletions": deletions, "total": additions + deletions}
-	out["files"] = nonNil(files)
-	return out
 }
-
-// emptyTreeSHA is git's well-known empty tree.
-const emptyTreeSHA = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 
 func (f *Fake) refJSON(rs *repoState, branch string) map[string]any {
 	sha := rs.branches[branch]
@@ -437,68 +311,6 @@ func (f *Fake) refJSON(rs *repoState, branch string) map[string]any {
 			"url":  f.api("repos/%s/%s/git/commits/%s", rs.Owner, rs.Name, sha),
 		},
 	}
-}
-
-// refsWithPrefix lists branch refs whose full name ("refs/heads/...") starts with
-// "refs/" + prefix.
-func (f *Fake) refsWithPrefix(rs *repoState, prefix string) []any {
-	var out []any
-	for _, name := range slices.Sorted(maps.Keys(rs.branches)) {
-		if strings.HasPrefix("refs/heads/"+name, "refs/"+prefix) {
-			out = append(out, f.refJSON(rs, name))
-		}
-	}
-	return out
-}
-
-func (f *Fake) getRef(c *call) *response {
-	rs, errResp := f.repoFor(c)
-	if errResp != nil {
-		return errResp
-	}
-	if rs.empty() {
-		return gitRepositoryEmpty(c.rt.doc)
-	}
-	if branch, ok := strings.CutPrefix(c.param("ref"), "heads/"); ok {
-		if _, exists := rs.branches[branch]; exists {
-			return jsonResponse(http.StatusOK, f.refJSON(rs, branch))
-		}
-	}
-	return notFound(c.rt.doc)
-}
-
-// getRefsLegacy serves GET /git/refs/{ref}: the exact ref as an object, otherwise
-// every ref under it as an array (GitHub's older behaviour, still served).
-func (f *Fake) getRefsLegacy(c *call) *response {
-	rs, errResp := f.repoFor(c)
-	if errResp != nil {
-		return errResp
-	}
-	if rs.empty() {
-		return gitRepositoryEmpty(c.rt.doc)
-	}
-	ref := strings.TrimSuffix(c.param("ref"), "/")
-	if branch, ok := strings.CutPrefix(ref, "heads/"); ok {
-		if _, exists := rs.branches[branch]; exists {
-			return jsonResponse(http.StatusOK, f.refJSON(rs, branch))
-		}
-	}
-	matches := f.refsWithPrefix(rs, ref+"/")
-	if len(matches) == 0 {
-		return notFound(c.rt.doc)
-	}
-	return paginate(c, matches, func(page []any) any { return page })
-}
-
-func (f *Fake) listMatchingRefs(c *call) *response {
-	rs, errResp := f.repoFor(c)
-	if errResp != nil {
-		return errResp
-	}
-	if rs.empty() {
-		return gitRepositoryEmpty(c.rt.doc)
-	}
-	return jsonResponse(http.StatusOK, nonNil(f.refsWithPrefix(rs, c.param("ref"))))
 }
 
 // maxContentsInline is the largest file the contents API returns inline; larger
@@ -538,9 +350,6 @@ func (f *Fake) getContents(c *call) *response {
 	}
 	if !entry.isTree() {
 		content := rs.objects[entry.sha].raw
-		if wantsRaw(c.r) {
-			return rawResponse(http.StatusOK, "application/vnd.github.raw; charset=utf-8", content)
-		}
 		item := f.contentItem(rs, ref, p, entry)
 		item["encoding"] = "base64"
 		item["content"] = githubBase64(content)
@@ -572,25 +381,7 @@ func (f *Fake) contentItem(rs *repoState, ref, p string, e treeEntry) map[string
 	git := f.api("repos/%s/%s/git/blobs/%s", o, r, e.sha)
 	html := f.web("%s/%s/blob/%s/%s", o, r, ref, p)
 	item["type"], item["size"], item["git_url"], item["html_url"] = "file", len(rs.objects[e.sha].raw), git, html
-	item["download_url"] = f.api("_raw/%s/%s/%s/%s", o, r, ref, p)
+	item["download_url"] = "https://raw.githubusercontent.com/" + o + "/" + r + "/" + ref + "/" + p
 	item["_links"] = map[string]any{"self": self, "git": git, "html": html}
 	return item
-}
-
-// getRaw serves download_url (GitHub's raw.githubusercontent.com).
-func (f *Fake) getRaw(c *call) *response {
-	rs := f.repoByFullName(c.param("owner") + "/" + c.param("repo"))
-	if rs == nil {
-		return rawResponse(http.StatusNotFound, "text/plain; charset=utf-8", []byte("404: Not Found"))
-	}
-	commit := rs.resolveCommit(c.param("ref"))
-	if commit == "" {
-		return rawResponse(http.StatusNotFound, "text/plain; charset=utf-8", []byte("404: Not Found"))
-	}
-	for _, e := range rs.listTree(rs.objects[commit].commit.tree, true) {
-		if e.path == c.param("path") && !e.isTree() {
-			return rawResponse(http.StatusOK, "text/plain; charset=utf-8", rs.objects[e.sha].raw)
-		}
-	}
-	return rawResponse(http.StatusNotFound, "text/plain; charset=utf-8", []byte("404: Not Found"))
 }

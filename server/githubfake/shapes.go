@@ -16,8 +16,8 @@ func nodeID(typ string, id any) string {
 	return base64.StdEncoding.EncodeToString([]byte(fmt.Sprintf("0%d:%s%v", len(typ), typ, id)))
 }
 
-// DefaultUser is the human who opens pull requests, pushes and sends events.
-const DefaultUser = "octocat"
+// defaultUser is the human who opens pull requests, pushes and sends events.
+const defaultUser = "octocat"
 
 // BotLogin is the app's bot user, the author of what the app creates.
 func (f *Fake) BotLogin() string { return f.AppSlug + "[bot]" }
@@ -98,7 +98,6 @@ type repoShape int
 
 const (
 	repoShapeList    repoShape = iota // "repository": lists, nested objects, most webhooks
-	repoShapeFull                     // "full-repository": GET /repos/{owner}/{repo}
 	repoShapePush                     // push webhooks: dates as Unix seconds, stargazers, master_branch
 	repoShapeWebhook                  // other webhooks
 )
@@ -218,12 +217,6 @@ func (f *Fake) repoJSON(rs *repoState, shape repoShape) map[string]any {
 		"default_branch":              rs.DefaultBranch,
 	}
 	switch shape {
-	case repoShapeFull:
-		out["network_count"] = 0
-		out["subscribers_count"] = 0
-		out["organization"] = f.userJSON(o)
-		out["custom_properties"] = map[string]any{}
-		out["template_repository"] = f.templateJSON(rs)
 	case repoShapePush:
 		out["created_at"] = rs.CreatedAt.Unix()
 		out["pushed_at"] = rs.PushedAt.Unix()
@@ -238,21 +231,6 @@ func (f *Fake) repoJSON(rs *repoState, shape repoShape) map[string]any {
 		out["custom_properties"] = map[string]any{}
 	}
 	return out
-}
-
-// templateJSON renders template_repository: the template when the fake knows it,
-// otherwise a repository object built from its name alone.
-func (f *Fake) templateJSON(rs *repoState) any {
-	if rs.TemplateRepository == "" {
-		return nil
-	}
-	if tpl := f.repoByFullName(rs.TemplateRepository); tpl != nil {
-		return f.repoJSON(tpl, repoShapeList)
-	}
-	owner, name, _ := strings.Cut(rs.TemplateRepository, "/")
-	stub := &repoState{Repo: Repo{ID: 1, Owner: owner, Name: name, DefaultBranch: "main", IsTemplate: true, HasIssues: true,
-		CreatedAt: rs.CreatedAt, UpdatedAt: rs.CreatedAt, PushedAt: rs.CreatedAt}}
-	return f.repoJSON(stub, repoShapeList)
 }
 
 // appPermissions are what the app asks for: the default installation's.
@@ -286,12 +264,12 @@ func (f *Fake) integrationJSON() map[string]any {
 
 // installationJSON renders an installation; webhook payloads give dates as Unix
 // seconds like GitHub's examples.
-func (f *Fake) installationJSON(inst *Installation) map[string]any {
+func (f *Fake) installationJSON(inst *installation) map[string]any {
 	return map[string]any{
 		"id":                        inst.ID,
 		"client_id":                 fmt.Sprintf("Iv1.%016x", f.AppID),
 		"account":                   f.userJSON(inst.Account),
-		"repository_selection":      inst.RepositorySelection,
+		"repository_selection":      "all",
 		"access_tokens_url":         f.api("app/installations/%d/access_tokens", inst.ID),
 		"repositories_url":          f.api("installation/repositories"),
 		"html_url":                  f.web("organizations/%s/settings/installations/%d", inst.Account, inst.ID),
