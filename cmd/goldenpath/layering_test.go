@@ -83,9 +83,15 @@ func TestDependencyDirection(t *testing.T) {
 		forbidden(t, packages(t, true, module+"/server/githubclient"), "the adapter implements server/ghport's ports",
 			flat(queue, databaseDrivers, []string{module + "/server/jobs", module + "/server/store", module + "/server/report"})...)
 	})
-	t.Run("webhook routing links neither the report, the engine nor the workers", func(t *testing.T) {
-		forbidden(t, packages(t, true, module+"/server/webhook"), "routing only records the delivery and queues jobs (server/jobargs)",
-			module+"/server/report", module+"/policies", module+"/server/jobs", module+"/server/githubclient")
+	t.Run("webhook routing links neither the report, the engine, the workers nor the store", func(t *testing.T) {
+		forbidden(t, packages(t, true, module+"/server/webhook"),
+			"routing only records the delivery and queues jobs (server/jobargs), through the interface it declares (webhook.Store)",
+			module+"/server/report", module+"/policies", module+"/server/jobs", module+"/server/githubclient", module+"/server/store")
+	})
+	t.Run("the store links neither the report, the workers nor GitHub", func(t *testing.T) {
+		forbidden(t, packages(t, true, module+"/server/store"),
+			"the store encodes the engine's values (policies) and writes what a delivery asks for (server/webhook/plan), for whoever reads them",
+			flat(githubLibraries, []string{module + "/server/report", module + "/server/jobs", module + "/server/githubclient"})...)
 	})
 	t.Run("cmd only parses flags and wires", func(t *testing.T) {
 		forbidden(t, packages(t, false, module+"/cmd/..."), "the server's parts are built by server.New",

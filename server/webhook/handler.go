@@ -16,15 +16,25 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/goldenpath/goldenpath/server/metrics"
-	"github.com/goldenpath/goldenpath/server/store"
+	"github.com/goldenpath/goldenpath/server/webhook/plan"
 )
 
 // Handler queues the jobs a delivery asks for, in one transaction with the record
 // of the delivery: a delivery is acknowledged only once its work is durable, and a
 // redelivery finds its record and queues nothing.
 type Handler struct {
-	Store      *store.Store
+	Store      Store
 	ConfigRepo string
+}
+
+// Store is what the handler needs of the database (*store.Store implements it),
+// declared here so that routing links no database and its tests can hand the
+// handler a fake.
+type Store interface {
+	// QueueDelivery records a delivery and, unless it was recorded before
+	// (fresh is false), writes what it asks for, in one transaction.
+	// inserted[i] is false when its jobs[i] joined an identical queued job.
+	QueueDelivery(ctx context.Context, deliveryID, event string, p plan.Delivery) (fresh bool, inserted []bool, err error)
 }
 
 // Handles implements githubapp.EventHandler.
@@ -39,34 +49,18 @@ func (h *Handler) Handle(ctx context.Context, event, delivery string, payload []
 	if err != nil {
 		return err
 	}
+	fresh, inserted, err := h.Store.QueueDelivery(ctx, delivery, event, p)
+	if err != nil {
+		return err
+	}
 	log := zerolog.Ctx(ctx)
-	return h.Store.InTx(ctx, func(tx *store.Tx) error {
-		fresh, err := tx.RecordDelivery(ctx, delivery, event)
-		if err != nil || !fresh {
-			if err == nil {
-				log.Info().Msg("delivery already seen: nothing queued")
-			}
-			return err
-		}
-		if hd := p.pullHead; hd != nil {
-			if err := tx.SetPullHead(ctx, hd.repoID, hd.number, hd.sha); err != nil {
-				return err
-			}
-		}
-		if fp := p.fixPull; fp != nil {
-			if err := tx.FixPullSeen(ctx, fp.repoID, fp.number, fp.open, fp.sha); err != nil {
-				return err
-			}
-		}
-		for _, args := range p.jobs {
-			inserted, err := tx.InsertJob(ctx, args, nil)
-			if err != nil {
-				return err
-			}
-			log.Info().Str("job", args.Kind()).Bool("coalesced", !inserted).Msg("job queued")
-		}
-		return nil
-	})
+	if !fresh {
+		log.Info().Msg("delivery already seen: nothing queued")
+	}
+	for i, ok := range inserted {
+		log.Info().Str("job", p.Jobs[i].Kind()).Bool("coalesced", !ok).Msg("job queued")
+	}
+	return nil
 }
 
 // Limits bound what webhook requests can hold before they are known to come from

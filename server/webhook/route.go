@@ -12,32 +12,12 @@ import (
 
 	"github.com/goldenpath/goldenpath/server/controls"
 	"github.com/goldenpath/goldenpath/server/jobargs"
+	"github.com/goldenpath/goldenpath/server/webhook/plan"
 )
 
 // Events lists the events routed to jobs. Every other event is acknowledged and
 // ignored by the dispatcher.
 var Events = []string{"pull_request", "check_suite", "check_run", "push", "installation", "installation_repositories", "repository", "issues"}
-
-// plan is what a delivery asks for: jobs to queue, the newest head of a pull
-// request to remember (so a late evaluation of an older head keeps quiet), and
-// what happened to the app's fix pull request (so it is read again before the
-// next change when a person closed it or pushed to it).
-type plan struct {
-	jobs     []river.JobArgs
-	pullHead *pullHead
-	fixPull  *fixPull
-}
-
-type pullHead struct {
-	repoID int64
-	number int
-	sha    string
-}
-
-type fixPull struct {
-	pullHead
-	open bool
-}
 
 // PayloadError is a delivery whose body does not parse: GitHub gets a 400.
 type PayloadError struct{ Err error }
@@ -112,8 +92,8 @@ type (
 
 // route decides what a delivery asks for. It is pure, so every event and action is
 // table-tested without a database.
-func route(kind, delivery string, payload []byte, configRepo string) (plan, error) {
-	var p plan
+func route(kind, delivery string, payload []byte, configRepo string) (plan.Delivery, error) {
+	var p plan.Delivery
 	if !slices.Contains(Events, kind) {
 		return p, nil
 	}
@@ -135,9 +115,9 @@ func route(kind, delivery string, payload []byte, configRepo string) (plan, erro
 			return p, err
 		}
 		if e.Action == "deleted" {
-			p.jobs = append(p.jobs, jobargs.RepositoryArgs{InstallationID: inst, Action: "installation_deleted", Owner: org, Delivery: delivery})
+			p.Jobs = append(p.Jobs, jobargs.RepositoryArgs{InstallationID: inst, Action: "installation_deleted", Owner: org, Delivery: delivery})
 		} else {
-			p.jobs = append(p.jobs, jobargs.SweepArgs{InstallationID: inst, Owner: org, Reason: "installation", Delivery: delivery})
+			p.Jobs = append(p.Jobs, jobargs.SweepArgs{InstallationID: inst, Owner: org, Reason: "installation", Delivery: delivery})
 		}
 		return p, nil
 	case "installation_repositories":
@@ -145,7 +125,7 @@ func route(kind, delivery string, payload []byte, configRepo string) (plan, erro
 		if err := require(org != "", "installation.account.login"); err != nil {
 			return p, err
 		}
-		p.jobs = append(p.jobs, jobargs.SweepArgs{InstallationID: inst, Owner: org, Reason: "repositories", Request: "repositories", Delivery: delivery})
+		p.Jobs = append(p.Jobs, jobargs.SweepArgs{InstallationID: inst, Owner: org, Reason: "repositories", Request: "repositories", Delivery: delivery})
 		return p, nil
 	}
 	if err := require(repo.ID != 0 && repo.Name != "" && repo.owner() != "", "repository"); err != nil {
@@ -155,49 +135,49 @@ func route(kind, delivery string, payload []byte, configRepo string) (plan, erro
 	case "repository":
 		switch e.Action {
 		case "created", "unarchived":
-			p.jobs = append(p.jobs, jobargs.SweepArgs{InstallationID: inst, Owner: repo.owner(), Reason: "repositories", Request: "repositories", Delivery: delivery})
+			p.Jobs = append(p.Jobs, jobargs.SweepArgs{InstallationID: inst, Owner: repo.owner(), Reason: "repositories", Request: "repositories", Delivery: delivery})
 		default:
-			p.jobs = append(p.jobs, jobargs.RepositoryArgs{InstallationID: inst, Action: e.Action, RepoID: repo.ID, Owner: repo.owner(), Name: repo.Name, Delivery: delivery})
+			p.Jobs = append(p.Jobs, jobargs.RepositoryArgs{InstallationID: inst, Action: e.Action, RepoID: repo.ID, Owner: repo.owner(), Name: repo.Name, Delivery: delivery})
 		}
 	case "issues":
 		if controls.RescanRequested(e.Issue.Body) {
-			p.jobs = append(p.jobs, jobargs.SweepArgs{InstallationID: inst, Owner: repo.owner(), Reason: "rescan", Request: "rescan", Delivery: delivery})
+			p.Jobs = append(p.Jobs, jobargs.SweepArgs{InstallationID: inst, Owner: repo.owner(), Reason: "rescan", Request: "rescan", Delivery: delivery})
 		}
 		for _, label := range controls.FixTeamsRequested(e.Issue.Body) {
-			p.jobs = append(p.jobs, jobargs.FixTeamArgs{InstallationID: inst, Owner: repo.owner(), Label: label, Delivery: delivery})
+			p.Jobs = append(p.Jobs, jobargs.FixTeamArgs{InstallationID: inst, Owner: repo.owner(), Label: label, Delivery: delivery})
 		}
 	case "pull_request":
 		pr := e.PullRequest
 		if err := require(pr.Head.SHA != "" && pr.Number != 0, "pull_request.number and head.sha"); err != nil {
 			return p, err
 		}
-		head := pullHead{repoID: repo.ID, number: pr.Number, sha: pr.Head.SHA}
+		head := plan.PullHead{RepoID: repo.ID, Number: pr.Number, SHA: pr.Head.SHA}
 		if pr.isFix(repo) {
-			p.fixPull = &fixPull{pullHead: head, open: pr.State == "open"}
+			p.FixPull = &plan.FixPull{PullHead: head, Open: pr.State == "open"}
 		}
 		if e.Action == "closed" {
 			return p, nil
 		}
-		p.jobs = rerun(inst, repo, pr.Head.SHA, []pullRef{pr}, delivery)
-		p.pullHead = &head
+		p.Jobs = rerun(inst, repo, pr.Head.SHA, []pullRef{pr}, delivery)
+		p.PullHead = &head
 	case "check_suite":
 		if err := require(e.CheckSuite.HeadSHA != "", "check_suite.head_sha"); err != nil {
 			return p, err
 		}
-		p.jobs = rerun(inst, repo, e.CheckSuite.HeadSHA, e.CheckSuite.PullRequests, delivery)
+		p.Jobs = rerun(inst, repo, e.CheckSuite.HeadSHA, e.CheckSuite.PullRequests, delivery)
 	case "check_run":
 		if err := require(e.CheckRun.HeadSHA != "", "check_run.head_sha"); err != nil {
 			return p, err
 		}
 		if e.Action == "requested_action" {
 			// "Fix it for me": the repository's fix pull request, from its default branch.
-			p.jobs = append(p.jobs, jobargs.FixArgs{
+			p.Jobs = append(p.Jobs, jobargs.FixArgs{
 				InstallationID: inst, RepoID: repo.ID, Owner: repo.owner(), Repo: repo.Name,
 				DefaultBranch: repo.DefaultBranch, HeadSHA: e.CheckRun.HeadSHA, Delivery: delivery,
 			})
 			return p, nil
 		}
-		p.jobs = rerun(inst, repo, e.CheckRun.HeadSHA, e.CheckRun.CheckSuite.PullRequests, delivery)
+		p.Jobs = rerun(inst, repo, e.CheckRun.HeadSHA, e.CheckRun.CheckSuite.PullRequests, delivery)
 	case "push":
 		branch := strings.TrimPrefix(e.Ref, "refs/heads/")
 		if err := require(e.After != "", "after"); err != nil {
@@ -206,10 +186,10 @@ func route(kind, delivery string, payload []byte, configRepo string) (plan, erro
 		if repo.Name == configRepo {
 			// Configuration or custom rules changed: the sweep reloads them and
 			// re-evaluates the organisation.
-			p.jobs = append(p.jobs, jobargs.SweepArgs{InstallationID: inst, Owner: repo.owner(), Reason: "config", Request: "config " + e.After, Delivery: delivery})
+			p.Jobs = append(p.Jobs, jobargs.SweepArgs{InstallationID: inst, Owner: repo.owner(), Reason: "config", Request: "config " + e.After, Delivery: delivery})
 			return p, nil
 		}
-		p.jobs = append(p.jobs, jobargs.BranchArgs{
+		p.Jobs = append(p.Jobs, jobargs.BranchArgs{
 			InstallationID: inst, RepoID: repo.ID, Owner: repo.owner(), Repo: repo.Name,
 			Branch: branch, HeadSHA: e.After, Delivery: delivery,
 		})

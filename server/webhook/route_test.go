@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/goldenpath/goldenpath/server/jobargs"
+	"github.com/goldenpath/goldenpath/server/webhook/plan"
 )
 
 // realPayloads are GitHub's own webhook examples (shared test data).
@@ -55,10 +56,10 @@ func TestRouteRealPayloads(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if kinds(p.jobs) != tt.jobs || (p.pullHead != nil) != tt.pullHead {
-				t.Fatalf("jobs %q pull head %v, want %q %v", kinds(p.jobs), p.pullHead, tt.jobs, tt.pullHead)
+			if kinds(p.Jobs) != tt.jobs || (p.PullHead != nil) != tt.pullHead {
+				t.Fatalf("jobs %q pull head %v, want %q %v", kinds(p.Jobs), p.PullHead, tt.jobs, tt.pullHead)
 			}
-			for _, j := range p.jobs {
+			for _, j := range p.Jobs {
 				if a, ok := j.(jobargs.PullArgs); ok && (a.InstallationID == 0 || a.RepoID == 0 || a.HeadSHA == "" || a.Owner == "") {
 					t.Fatalf("incomplete job %+v", a)
 				}
@@ -113,8 +114,8 @@ func TestRoute(t *testing.T) {
 			if tt.bad != errors.As(err, &pe) {
 				t.Fatalf("error %v, want payload error %v", err, tt.bad)
 			}
-			if kinds(p.jobs) != tt.jobs {
-				t.Fatalf("jobs %q, want %q", kinds(p.jobs), tt.jobs)
+			if kinds(p.Jobs) != tt.jobs {
+				t.Fatalf("jobs %q, want %q", kinds(p.Jobs), tt.jobs)
 			}
 		})
 	}
@@ -131,11 +132,11 @@ func TestRouteFixPull(t *testing.T) {
 	tests := []struct {
 		name, payload string
 		jobs          string
-		fix           *fixPull // nil: nothing remembered
+		fix           *plan.FixPull // nil: nothing remembered
 	}{
-		{"closed", event("closed", "closed", "golden-path/fixes", 9), "", &fixPull{pullHead{9, 3, "h1"}, false}},
-		{"pushed to", event("synchronize", "open", "golden-path/fixes", 9), "evaluate_pull ", &fixPull{pullHead{9, 3, "h1"}, true}},
-		{"reopened", event("reopened", "open", "golden-path/fixes", 9), "evaluate_pull ", &fixPull{pullHead{9, 3, "h1"}, true}},
+		{"closed", event("closed", "closed", "golden-path/fixes", 9), "", &plan.FixPull{PullHead: plan.PullHead{RepoID: 9, Number: 3, SHA: "h1"}, Open: false}},
+		{"pushed to", event("synchronize", "open", "golden-path/fixes", 9), "evaluate_pull ", &plan.FixPull{PullHead: plan.PullHead{RepoID: 9, Number: 3, SHA: "h1"}, Open: true}},
+		{"reopened", event("reopened", "open", "golden-path/fixes", 9), "evaluate_pull ", &plan.FixPull{PullHead: plan.PullHead{RepoID: 9, Number: 3, SHA: "h1"}, Open: true}},
 		{"a fork's branch of that name", event("closed", "closed", "golden-path/fixes", 77), "", nil},
 		{"another pull request closed", event("closed", "closed", "feature", 9), "", nil},
 		{"another pull request opened", event("opened", "open", "feature", 9), "evaluate_pull ", nil},
@@ -146,11 +147,11 @@ func TestRouteFixPull(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if kinds(p.jobs) != tt.jobs {
-				t.Errorf("jobs %q, want %q", kinds(p.jobs), tt.jobs)
+			if kinds(p.Jobs) != tt.jobs {
+				t.Errorf("jobs %q, want %q", kinds(p.Jobs), tt.jobs)
 			}
-			if (p.fixPull == nil) != (tt.fix == nil) || p.fixPull != nil && *p.fixPull != *tt.fix {
-				t.Errorf("fix pull request %+v, want %+v", p.fixPull, tt.fix)
+			if (p.FixPull == nil) != (tt.fix == nil) || p.FixPull != nil && *p.FixPull != *tt.fix {
+				t.Errorf("fix pull request %+v, want %+v", p.FixPull, tt.fix)
 			}
 		})
 	}
