@@ -60,7 +60,11 @@ func fillOrganisation(b *testing.B, st *store.Store, n int) {
 	start := time.Now()
 	evals := sampleEvaluations(b)
 	now := time.Now().UTC()
-	listing := make([]byte, 1500) // what a sweep keeps of a modest tree, never read here
+	var listing []policies.Entry // what a sweep keeps of a modest tree, never read here
+	for i := range 40 {
+		p := fmt.Sprintf("internal/pkg%02d/file.go", i)
+		listing = append(listing, policies.Entry{Path: p, SHA: fmt.Sprintf("%040x", i), Size: int64(100 * i)})
+	}
 	const batch = 5000
 	stored := 0
 	for from := 0; from < n; from += batch {

@@ -13,34 +13,28 @@ import (
 
 // storedSnapshot rebuilds the snapshot of a repository's evaluated tree from its
 // stored listing, with the facts evaluated with it; the snapshot is nil when none
-// is stored or it cannot be decoded.
+// is stored or it cannot be read.
 func (e *Evaluator) storedSnapshot(ctx context.Context, inst ghport.Installation, st store.RepoState) (policies.Snapshot, policies.Repository) {
 	repo := policies.Repository{Owner: st.Owner, Name: st.Name, DefaultBranch: st.DefaultBranch}
 	if st.TreeSHA == "" {
 		return nil, repo
 	}
-	raw, facts, err := e.Store.RepoListing(ctx, st.RepoID)
-	if err != nil || len(raw) == 0 {
-		return nil, repo
-	}
-	entries, err := decodeEntries(raw)
+	entries, facts, err := e.Store.RepoListing(ctx, st.RepoID)
 	if err != nil {
 		// Listing the tree again repairs it.
 		logger(ctx).Warn().Err(err).Str("repository", st.Owner+"/"+st.Name).Msg("stored listing unreadable")
 		return nil, repo
 	}
-	return inst.StoredSnapshot(st.Owner, st.Name, st.TreeSHA, entries, e.Settings.RequestBudget), factsOf(facts, st.Owner, st.Name, st.DefaultBranch)
+	if entries == nil {
+		return nil, repo
+	}
+	return inst.StoredSnapshot(st.Owner, st.Name, st.TreeSHA, entries, e.Settings.RequestBudget), named(facts, st.Owner, st.Name, st.DefaultBranch)
 }
 
-// factsOf decodes stored facts (JSON of policies.Repository) under the repository's
-// current name; unreadable or missing facts leave only the name and branch.
-func factsOf(facts []byte, owner, name, branch string) policies.Repository {
-	var repo policies.Repository
-	if len(facts) == 0 || json.Unmarshal(facts, &repo) != nil {
-		repo = policies.Repository{}
-	}
-	repo.Owner, repo.Name, repo.DefaultBranch = owner, name, branch
-	return repo
+// named gives stored facts the repository's current name and default branch.
+func named(facts policies.Repository, owner, name, branch string) policies.Repository {
+	facts.Owner, facts.Name, facts.DefaultBranch = owner, name, branch
+	return facts
 }
 
 // knownFacts are the facts of a repository that webhooks do not carry (its
@@ -48,7 +42,7 @@ func factsOf(facts []byte, owner, name, branch string) policies.Repository {
 // or a pull request is judged like the sweep judges it.
 func (e *Evaluator) knownFacts(ctx context.Context, t target) (policies.Repository, error) {
 	facts, err := e.Store.RepoFacts(ctx, t.repoID)
-	return factsOf(facts, t.owner, t.repo, t.defaultBranch), err
+	return named(facts, t.owner, t.repo, t.defaultBranch), err
 }
 
 // saveDefaultBranch stores a default-branch evaluation with its tree's listing:
@@ -63,19 +57,14 @@ func (e *Evaluator) saveDefaultBranch(ctx context.Context, t target, pushedAt ti
 	if err != nil {
 		return err
 	}
-	var listing []byte
 	// A partial listing is not kept: a later change of rules lists the tree
 	// again rather than judge what was cut as absent.
-	if ev.Partial == "" {
-		if listing, err = encodeEntries(entries); err != nil {
-			return err
-		}
+	if ev.Partial != "" {
+		entries = nil
+	} else if entries == nil {
+		entries = []policies.Entry{} // an empty tree is a listing too
 	}
 	raw, err := json.Marshal(ev)
-	if err != nil {
-		return err
-	}
-	facts, err := json.Marshal(repo)
 	if err != nil {
 		return err
 	}
@@ -86,6 +75,6 @@ func (e *Evaluator) saveDefaultBranch(ctx context.Context, t target, pushedAt ti
 	return e.Store.SaveRepoState(ctx, store.RepoState{
 		RepoID: t.repoID, InstallationID: t.instID, Owner: repo.Owner, Name: repo.Name, DefaultBranch: repo.DefaultBranch,
 		PushedAt: pushedAt, TreeSHA: tree, PolicyDigest: j.PolicyDigest, ConfigDigest: j.ConfigDigest,
-		Evaluation: raw, Outcome: outcome, EvaluatedAt: e.now().UTC(), Listing: listing, Facts: facts,
+		Evaluation: raw, Outcome: outcome, EvaluatedAt: e.now().UTC(), Listing: entries, Facts: &repo,
 	})
 }

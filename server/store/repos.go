@@ -2,9 +2,12 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/goldenpath/goldenpath/policies"
 )
 
 // RepoState is what the store keeps of one repository of an organisation: what the
@@ -25,10 +28,12 @@ type RepoState struct {
 	// empty for states saved before it was kept.
 	Outcome     []byte
 	EvaluatedAt time.Time
-	// Listing is the encoded tree listing the evaluation saw, and Facts the JSON of
-	// the other facts about the repository it saw; RepoStates leaves both out (read
-	// them with RepoListing and RepoFacts).
-	Listing, Facts []byte
+	// Listing is the tree listing the evaluation saw, sorted by path (nil keeps
+	// none), and Facts the other facts about the repository it was given (nil keeps
+	// none). Only SaveRepoState reads them: read them back with RepoListing and
+	// RepoFacts.
+	Listing []policies.Entry
+	Facts   *policies.Repository
 }
 
 const repoColumns = `repo_id, installation_id, owner, name, default_branch, pushed_at, tree_sha,
@@ -36,7 +41,11 @@ const repoColumns = `repo_id, installation_id, owner, name, default_branch, push
 
 // SaveRepoState stores a repository's state, replacing the previous one.
 func (s queries) SaveRepoState(ctx context.Context, r RepoState) error {
-	err := s.q.inTx(ctx, func(q querier) error {
+	listing, facts, err := encodeDetails(r)
+	if err != nil {
+		return fmt.Errorf("save state of %s/%s: %w", r.Owner, r.Name, err)
+	}
+	err = s.q.inTx(ctx, func(q querier) error {
 		_, err := q.exec(ctx, `INSERT INTO repositories (`+repoColumns+`, owner_key)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 			ON CONFLICT (repo_id) DO UPDATE SET installation_id = excluded.installation_id, owner = excluded.owner,
@@ -50,7 +59,7 @@ func (s queries) SaveRepoState(ctx context.Context, r RepoState) error {
 		}
 		_, err = q.exec(ctx, `INSERT INTO repository_details (repo_id, evaluation, listing, facts) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (repo_id) DO UPDATE SET evaluation = excluded.evaluation, listing = excluded.listing, facts = excluded.facts`,
-			r.RepoID, nonNil(r.Evaluation), nonNil(r.Listing), nonNil(r.Facts))
+			r.RepoID, nonNil(r.Evaluation), listing, facts)
 		return err
 	})
 	if err != nil {
@@ -132,24 +141,59 @@ func (s queries) SaveOutcome(ctx context.Context, repoID int64, outcome []byte) 
 	return nil
 }
 
-// RepoListing returns the stored listing of a repository's evaluated tree and the
-// facts evaluated with it, both empty when none are stored.
-func (s queries) RepoListing(ctx context.Context, repoID int64) (listing, facts []byte, err error) {
-	if _, err := scanOptional(s.q.queryRow(ctx, `SELECT listing, facts FROM repository_details WHERE repo_id = $1`, repoID),
-		&listing, &facts); err != nil {
-		return nil, nil, fmt.Errorf("listing of repository %d: %w", repoID, err)
+// encodeDetails encodes a state's listing and facts, each empty when not given.
+func encodeDetails(r RepoState) (listing, facts []byte, err error) {
+	listing, facts = []byte{}, []byte{}
+	if r.Listing != nil {
+		if listing, err = encodeListing(r.Listing); err != nil {
+			return nil, nil, err
+		}
+	}
+	if r.Facts != nil {
+		if facts, err = json.Marshal(r.Facts); err != nil {
+			return nil, nil, fmt.Errorf("encode facts: %w", err)
+		}
 	}
 	return listing, facts, nil
 }
 
+// decodeFacts reads stored facts. They only complete what a webhook carries, so
+// unreadable ones read as none rather than fail the job.
+func decodeFacts(data []byte) policies.Repository {
+	var repo policies.Repository
+	if len(data) == 0 || json.Unmarshal(data, &repo) != nil {
+		return policies.Repository{}
+	}
+	return repo
+}
+
+// RepoListing returns the stored listing of a repository's evaluated tree, nil
+// when none is stored, and the facts evaluated with it (none when none are).
+// A listing that does not decode is an error: listing the tree again repairs it.
+func (s queries) RepoListing(ctx context.Context, repoID int64) ([]policies.Entry, policies.Repository, error) {
+	var raw, facts []byte
+	if _, err := scanOptional(s.q.queryRow(ctx, `SELECT listing, facts FROM repository_details WHERE repo_id = $1`, repoID),
+		&raw, &facts); err != nil {
+		return nil, policies.Repository{}, fmt.Errorf("listing of repository %d: %w", repoID, err)
+	}
+	if len(raw) == 0 {
+		return nil, decodeFacts(facts), nil
+	}
+	listing, err := decodeListing(raw)
+	if err != nil {
+		return nil, policies.Repository{}, fmt.Errorf("listing of repository %d: %w", repoID, err)
+	}
+	return listing, decodeFacts(facts), nil
+}
+
 // RepoFacts returns the facts a repository's latest default-branch evaluation was
-// given (JSON), empty when none are stored.
-func (s queries) RepoFacts(ctx context.Context, repoID int64) ([]byte, error) {
+// given, none when none are stored.
+func (s queries) RepoFacts(ctx context.Context, repoID int64) (policies.Repository, error) {
 	var facts []byte
 	if _, err := scanOptional(s.q.queryRow(ctx, `SELECT facts FROM repository_details WHERE repo_id = $1`, repoID), &facts); err != nil {
-		return nil, fmt.Errorf("facts of repository %d: %w", repoID, err)
+		return policies.Repository{}, fmt.Errorf("facts of repository %d: %w", repoID, err)
 	}
-	return facts, nil
+	return decodeFacts(facts), nil
 }
 
 // DeleteRepo forgets a repository (deleted, archived, transferred away, or removed

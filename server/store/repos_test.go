@@ -1,8 +1,11 @@
 package store
 
 import (
+	"reflect"
 	"testing"
 	"time"
+
+	"github.com/goldenpath/goldenpath/policies"
 )
 
 func TestRepoStatesSweepsAndReportIssue(t *testing.T) {
@@ -113,36 +116,37 @@ func TestRepoListingFollowsItsState(t *testing.T) {
 		s := openStore(t, url)
 		ctx := t.Context()
 		at := time.UnixMilli(1_780_000_000_000).UTC()
-		listing := []byte{0x00, 0xff, 0x10, 'x'} // binary, as encoded listings are
+		listing := []policies.Entry{{Path: "README.md", SHA: blobSHA("a"), Size: 12}, {Path: "go.mod", SHA: blobSHA("b"), Size: 20}}
+		facts := &policies.Repository{Topics: []string{"x"}}
 		state := RepoState{RepoID: 9, InstallationID: 7, Owner: "acme", Name: "web", DefaultBranch: "main",
-			PushedAt: at, TreeSHA: "t1", EvaluatedAt: at, Listing: listing, Facts: []byte(`{"topics":["x"]}`)}
+			PushedAt: at, TreeSHA: "t1", EvaluatedAt: at, Listing: listing, Facts: facts}
 		if err := s.SaveRepoState(ctx, state); err != nil {
 			t.Fatal(err)
 		}
-		if got, facts, err := s.RepoListing(ctx, 9); err != nil || string(got) != string(listing) || string(facts) != `{"topics":["x"]}` {
-			t.Fatalf("listing %x, facts %s, %v; want %x", got, facts, err, listing)
+		if got, gotFacts, err := s.RepoListing(ctx, 9); err != nil || !reflect.DeepEqual(got, listing) || !reflect.DeepEqual(gotFacts, *facts) {
+			t.Fatalf("listing %v, facts %+v, %v; want %v", got, gotFacts, err, listing)
 		}
-		if facts, err := s.RepoFacts(ctx, 9); err != nil || string(facts) != `{"topics":["x"]}` {
-			t.Fatalf("facts %s %v", facts, err)
+		if got, err := s.RepoFacts(ctx, 9); err != nil || !reflect.DeepEqual(got, *facts) {
+			t.Fatalf("facts %+v %v", got, err)
 		}
-		if facts, err := s.RepoFacts(ctx, 404); err != nil || len(facts) != 0 {
-			t.Fatalf("facts of an unknown repository: %s %v", facts, err)
+		if got, err := s.RepoFacts(ctx, 404); err != nil || !reflect.DeepEqual(got, policies.Repository{}) {
+			t.Fatalf("facts of an unknown repository: %+v %v", got, err)
 		}
 		if err := s.TouchRepoState(ctx, 9, at.Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		if got, _, _ := s.RepoListing(ctx, 9); string(got) != string(listing) {
-			t.Fatalf("touch changed the listing to %x", got)
+		if got, _, _ := s.RepoListing(ctx, 9); !reflect.DeepEqual(got, listing) {
+			t.Fatalf("touch changed the listing to %v", got)
 		}
 		state.Listing, state.Facts = nil, nil // a state saved without them must not keep stale ones
 		if err := s.SaveRepoState(ctx, state); err != nil {
 			t.Fatal(err)
 		}
-		if got, facts, err := s.RepoListing(ctx, 9); err != nil || len(got) != 0 || len(facts) != 0 {
-			t.Fatalf("listing after save without one: %x %s %v", got, facts, err)
+		if got, gotFacts, err := s.RepoListing(ctx, 9); err != nil || got != nil || !reflect.DeepEqual(gotFacts, policies.Repository{}) {
+			t.Fatalf("listing after save without one: %v %+v %v", got, gotFacts, err)
 		}
-		if got, _, err := s.RepoListing(ctx, 404); err != nil || len(got) != 0 {
-			t.Fatalf("listing of an unknown repository: %x %v", got, err)
+		if got, _, err := s.RepoListing(ctx, 404); err != nil || got != nil {
+			t.Fatalf("listing of an unknown repository: %v %v", got, err)
 		}
 	})
 }

@@ -1,4 +1,4 @@
-package jobs
+package store
 
 import (
 	"crypto/sha1"
@@ -39,11 +39,11 @@ func TestEntriesRoundTrip(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			data, err := encodeEntries(tt.entries)
+			data, err := encodeListing(tt.entries)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := decodeEntries(data)
+			got, err := decodeListing(data)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -65,7 +65,7 @@ func TestEncodeEntriesRefuses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := encodeEntries(tt.entries); err == nil || !strings.Contains(err.Error(), tt.want) {
+			if _, err := encodeListing(tt.entries); err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("error %v, want one containing %q", err, tt.want)
 			}
 		})
@@ -73,7 +73,7 @@ func TestEncodeEntriesRefuses(t *testing.T) {
 }
 
 func TestDecodeEntriesRejectsCorruptData(t *testing.T) {
-	good, err := encodeEntries([]policies.Entry{{Path: "a/b", SHA: blobSHA("1"), Size: 1}, {Path: "a/c", SHA: blobSHA("2"), Size: 2}})
+	good, err := encodeListing([]policies.Entry{{Path: "a/b", SHA: blobSHA("1"), Size: 1}, {Path: "a/c", SHA: blobSHA("2"), Size: 2}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func TestDecodeEntriesRejectsCorruptData(t *testing.T) {
 	}
 	for name, data := range tests {
 		t.Run(name, func(t *testing.T) {
-			if _, err := decodeEntries(data); err == nil {
+			if _, err := decodeListing(data); err == nil {
 				t.Fatal("decoded corrupt data without an error")
 			}
 		})
@@ -99,7 +99,7 @@ func TestStoredListingIsCompact(t *testing.T) {
 		entries = append(entries, policies.Entry{Path: p, SHA: blobSHA(p), Size: int64(i % 9000)})
 	}
 	slices.SortFunc(entries, func(a, b policies.Entry) int { return strings.Compare(a.Path, b.Path) })
-	data, err := encodeEntries(entries)
+	data, err := encodeListing(entries)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package jobs
+package store
 
 import (
 	"bufio"
@@ -21,10 +21,10 @@ import (
 // and front-coded (the length shared with the previous path, then the rest), blob
 // SHAs as raw bytes (they do not compress), sizes as varints, the whole deflated:
 // a 50,000-path tree takes 1.2 MB this way against 5.9 MB as JSON.
-const snapshotFormat = 1
+const listingFormat = 1
 
-// maxSnapshotEntries refuses to decode more entries than GitHub can list.
-const maxSnapshotEntries = 1 << 20
+// maxListingEntries refuses to decode more entries than GitHub can list.
+const maxListingEntries = 1 << 20
 
 // flateWriters are reused: a deflate writer holds about 1 MB of tables, which a
 // sweep of 10,000 repositories would otherwise allocate 10,000 times.
@@ -33,8 +33,8 @@ var flateWriters = sync.Pool{New: func() any {
 	return zw
 }}
 
-// encodeEntries encodes a listing sorted by path (as snapshots list it).
-func encodeEntries(entries []policies.Entry) ([]byte, error) {
+// encodeListing encodes a listing sorted by path (as snapshots list it).
+func encodeListing(entries []policies.Entry) ([]byte, error) {
 	var buf bytes.Buffer
 	zw := flateWriters.Get().(*flate.Writer)
 	defer flateWriters.Put(zw)
@@ -42,7 +42,7 @@ func encodeEntries(entries []policies.Entry) ([]byte, error) {
 	w := bufio.NewWriter(zw)
 	var num [binary.MaxVarintLen64]byte
 	uvarint := func(v uint64) { w.Write(num[:binary.PutUvarint(num[:], v)]) }
-	uvarint(snapshotFormat)
+	uvarint(listingFormat)
 	uvarint(uint64(len(entries)))
 	prev := ""
 	for _, e := range entries {
@@ -71,8 +71,8 @@ func encodeEntries(entries []policies.Entry) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// decodeEntries reverses encodeEntries; stored bytes are checked, never trusted.
-func decodeEntries(data []byte) ([]policies.Entry, error) {
+// decodeListing reverses encodeListing; stored bytes are checked, never trusted.
+func decodeListing(data []byte) ([]policies.Entry, error) {
 	r := bufio.NewReader(flate.NewReader(bytes.NewReader(data)))
 	fail := func(err error) ([]policies.Entry, error) {
 		if errors.Is(err, io.EOF) {
@@ -84,15 +84,15 @@ func decodeEntries(data []byte) ([]policies.Entry, error) {
 	if err != nil {
 		return fail(err)
 	}
-	if format != snapshotFormat {
+	if format != listingFormat {
 		return fail(fmt.Errorf("unknown format %d", format))
 	}
 	n, err := binary.ReadUvarint(r)
 	if err != nil {
 		return fail(err)
 	}
-	if n > maxSnapshotEntries {
-		return fail(fmt.Errorf("%d entries, more than %d", n, maxSnapshotEntries))
+	if n > maxListingEntries {
+		return fail(fmt.Errorf("%d entries, more than %d", n, maxListingEntries))
 	}
 	entries := make([]policies.Entry, 0, n)
 	prev := ""
