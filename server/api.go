@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/subtle"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -93,7 +92,7 @@ func latestEvaluation(ctx context.Context, st *store.Store, owner, repo string) 
 	if err != nil {
 		return nil, err
 	}
-	if state != nil && len(state.Evaluation) > 0 {
+	if state != nil && state.Evaluation != nil {
 		ev, err := checkJSON(state.Evaluation)
 		return &repoView{
 			Repository: state.Owner + "/" + state.Name, TreeSHA: state.TreeSHA, Ref: "refs/heads/" + state.DefaultBranch,
@@ -104,7 +103,7 @@ func latestEvaluation(ctx context.Context, st *store.Store, owner, repo string) 
 	if err != nil || rec == nil {
 		return nil, err
 	}
-	ev, err := checkJSON(rec.Result)
+	ev, err := checkJSON(rec.Evaluation)
 	return &repoView{
 		Repository: rec.Owner + "/" + rec.Repo, HeadSHA: rec.HeadSHA, Ref: rec.Ref,
 		EvaluatedAt: rec.CreatedAt, Evaluation: ev,
@@ -114,17 +113,13 @@ func latestEvaluation(ctx context.Context, st *store.Store, owner, repo string) 
 // checkJSON rewrites a stored evaluation as `goldenpath check --format json`
 // writes it, so that scripts read one shape: components, results and files are
 // arrays, never null, also in evaluations stored before components.
-func checkJSON(stored []byte) (json.RawMessage, error) {
-	var ev policies.Evaluation
-	if err := json.Unmarshal(stored, &ev); err != nil {
-		return nil, fmt.Errorf("stored evaluation: %w", err)
-	}
+func checkJSON(ev *policies.Evaluation) (json.RawMessage, error) {
 	w, err := format.ByName(format.JSON, format.Options{})
 	if err != nil {
 		return nil, err
 	}
 	var b bytes.Buffer
-	if err := w.Write(&b, &ev); err != nil {
+	if err := w.Write(&b, ev); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil

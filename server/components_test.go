@@ -12,6 +12,7 @@ import (
 
 	"github.com/goldenpath/goldenpath/server/githubfake"
 	"github.com/goldenpath/goldenpath/server/report"
+	"github.com/goldenpath/goldenpath/server/store"
 )
 
 // monorepoFiles is a repository of three Components, each described in its own
@@ -64,7 +65,7 @@ func TestSweepKeepsComponents(t *testing.T) {
 		if err := q.db.QueryRow(`SELECT outcome FROM repositories WHERE name = 'shop'`).Scan(&outcome); err != nil {
 			t.Fatal(err)
 		}
-		ev, err := report.NewOutcomeDecoder(nil).Decode(outcome)
+		ev, err := store.NewOutcomeDecoder(nil).Decode(outcome)
 		if err != nil {
 			t.Fatal(err)
 		}

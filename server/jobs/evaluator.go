@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -158,14 +157,9 @@ func (e *Evaluator) evaluate(ctx context.Context, snap policies.Snapshot, oc *ev
 // save stores an evaluation of commit sha (at ref) so later pull requests can
 // compare against it.
 func (e *Evaluator) save(ctx context.Context, t target, ref, sha string, j judgement) error {
-	raw, err := json.Marshal(j.Evaluation)
-	if err != nil {
-		return err
-	}
 	return e.Store.SaveEvaluation(ctx, store.EvaluationRecord{
 		InstallationID: t.instID, RepoID: t.repoID, Owner: t.owner, Repo: t.repo, HeadSHA: sha, Ref: ref,
-		PolicyDigest: j.PolicyDigest, ConfigDigest: j.ConfigDigest,
-		Passed: j.Summary.Passed, Applicable: j.Summary.Applicable, Result: raw,
+		PolicyDigest: j.PolicyDigest, ConfigDigest: j.ConfigDigest, Evaluation: j.Evaluation,
 	})
 }
 

@@ -43,10 +43,10 @@ func (w *FixTeamWorker) Work(ctx context.Context, job *river.Job[jobargs.FixTeam
 	if err != nil {
 		return err
 	}
-	dec := report.NewOutcomeDecoder(nil)
+	dec := store.NewOutcomeDecoder(nil)
 	var team string
 	var repos []store.RepoState
-	err = w.Store.RepoStates(ctx, a.Owner, false, func(s store.RepoState) error {
+	err = w.Store.RepoStates(ctx, a.Owner, func(s store.RepoState) error {
 		if len(s.Outcome) == 0 {
 			return nil
 		}

@@ -19,13 +19,9 @@ func saveOutcome(t *testing.T, w *world, id int64, team, rule string) {
 	ev := &policies.Evaluation{Schema: 1, Repository: fmt.Sprintf("acme/r%d", id), Owner: team, Results: []policies.Result{
 		{Rule: rule, Title: rule, Severity: policies.SeverityWarning, Status: policies.StatusFail}}}
 	ev.Summary = policies.Summarize(ev.Results)
-	outcome, err := report.EncodeOutcome(ev)
-	if err != nil {
-		t.Fatal(err)
-	}
 	now := time.Now().UTC()
 	if err := w.Store.SaveRepoState(t.Context(), store.RepoState{RepoID: id, InstallationID: testInstallation, Owner: "acme",
-		Name: fmt.Sprintf("r%d", id), DefaultBranch: "main", PushedAt: now, TreeSHA: "t", EvaluatedAt: now, Outcome: outcome}); err != nil {
+		Name: fmt.Sprintf("r%d", id), DefaultBranch: "main", PushedAt: now, TreeSHA: "t", EvaluatedAt: now, Evaluation: ev}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/goldenpath/goldenpath/policies"
 	"github.com/goldenpath/goldenpath/policies/evaluation"
 	"github.com/goldenpath/goldenpath/server/checks"
-	"github.com/goldenpath/goldenpath/server/report"
 	"github.com/goldenpath/goldenpath/server/store"
 )
 
@@ -36,7 +35,7 @@ func (e *Evaluator) impact(ctx context.Context, org target, cur, next *evaluatio
 		return nil, err
 	}
 	var states []store.RepoState
-	if err := e.Store.RepoStates(ctx, owner, false, func(s store.RepoState) error { states = append(states, s); return nil }); err != nil {
+	if err := e.Store.RepoStates(ctx, owner, func(s store.RepoState) error { states = append(states, s); return nil }); err != nil {
 		return nil, err
 	}
 	var (
@@ -58,7 +57,7 @@ func (e *Evaluator) impact(ctx context.Context, org target, cur, next *evaluatio
 			o := outcomes{name: st.Name}
 			var stored *policies.Evaluation
 			if st.PolicyDigest == curEng.Digest() && st.ConfigDigest == cur.Config.Digest() && len(st.Outcome) > 0 {
-				stored, _ = report.NewOutcomeDecoder(nil).Decode(st.Outcome) // re-evaluated below when unreadable
+				stored, _ = store.NewOutcomeDecoder(nil).Decode(st.Outcome) // re-evaluated below when unreadable
 			}
 			if stored != nil {
 				o.before = stored.Results

@@ -1,7 +1,7 @@
 package jobs
 
 import (
-	"encoding/json"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -25,7 +25,8 @@ import (
 // and the publishing job stores the outcome the next reports read.
 func TestReportBackfillsOutcomes(t *testing.T) {
 	ctx := t.Context()
-	st, err := store.Open(ctx, storetest.SQLiteURL(t))
+	url := storetest.SQLiteURL(t)
+	st, err := store.Open(ctx, url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,10 +35,18 @@ func TestReportBackfillsOutcomes(t *testing.T) {
 		{Rule: "docs.readme", Title: "README explains the component", Aspect: "adoption", Level: 1, Severity: policies.SeverityWarning, Status: policies.StatusFail, Message: "no README"},
 	}}
 	ev.Summary = policies.Summarize(ev.Results)
-	raw, _ := json.Marshal(ev)
 	now := time.Now().UTC()
 	if err := st.SaveRepoState(ctx, store.RepoState{RepoID: 1, InstallationID: 7, Owner: "acme", Name: "web", DefaultBranch: "main",
-		PushedAt: now, TreeSHA: "t", Evaluation: raw, EvaluatedAt: now}); err != nil {
+		PushedAt: now, TreeSHA: "t", Evaluation: &ev, EvaluatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	// Back to the row a version before outcomes left.
+	db, err := sql.Open("sqlite", strings.TrimPrefix(url, "sqlite://")+"?_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE repositories SET outcome = x''`); err != nil {
 		t.Fatal(err)
 	}
 	e := &Evaluator{Store: st, Settings: Settings{ConfigRepo: ".github", ConfigPath: "golden-path.yaml", Limits: policies.DefaultLimits()}}
@@ -49,7 +58,7 @@ func TestReportBackfillsOutcomes(t *testing.T) {
 	}
 	outcome := func() []byte {
 		var o []byte
-		_ = st.RepoStates(ctx, "acme", false, func(s store.RepoState) error { o = s.Outcome; return nil })
+		_ = st.RepoStates(ctx, "acme", func(s store.RepoState) error { o = s.Outcome; return nil })
 		return o
 	}
 	if o := outcome(); len(o) != 0 {

@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -177,14 +176,11 @@ func (w *PullWorker) startCheckRun(ctx context.Context, inst ghport.Installation
 // and stored for the next pull request on the same base.
 func (w *PullWorker) baseEvaluation(ctx context.Context, t target, sha string, oc *evaluation.Org, ov evaluation.Override, repo policies.Repository) (*policies.Evaluation, error) {
 	rec, err := w.Store.Evaluation(ctx, t.repoID, sha)
-	if err != nil {
+	if err != nil && !errors.Is(err, store.ErrCorrupt) { // a corrupt one is evaluated again
 		return nil, err
 	}
 	if rec != nil {
-		var ev policies.Evaluation
-		if err := json.Unmarshal(rec.Result, &ev); err == nil {
-			return &ev, nil
-		}
+		return rec.Evaluation, nil
 	}
 	j, err := w.evaluate(ctx, t.inst.Snapshot(t.owner, t.repo, sha), oc, ov, repo)
 	if err != nil {

@@ -137,12 +137,12 @@ func (e *Evaluator) storedOutcomes(ctx context.Context, owner string, oc *evalua
 	for _, r := range eng.Rules() {
 		titles[r.ID] = r.Title
 	}
-	dec := report.NewOutcomeDecoder(titles)
+	dec := store.NewOutcomeDecoder(titles)
 	var (
 		repos []report.Repo
 		old   = map[int64]int{} // index in repos, by repository ID
 	)
-	err = e.Store.RepoStates(ctx, owner, false, func(s store.RepoState) error {
+	err = e.Store.RepoStates(ctx, owner, func(s store.RepoState) error {
 		r := report.Repo{Name: s.Name, EvaluatedAt: s.EvaluatedAt}
 		if len(s.Outcome) > 0 {
 			ev, err := dec.Decode(s.Outcome)
@@ -159,28 +159,24 @@ func (e *Evaluator) storedOutcomes(ctx context.Context, owner string, oc *evalua
 	if err != nil || len(old) == 0 {
 		return repos, err
 	}
-	outcomes := map[int64][]byte{}
-	err = e.Store.RepoStates(ctx, owner, true, func(s store.RepoState) error {
+	backfilled := map[int64]*policies.Evaluation{}
+	err = e.Store.StatesWithoutOutcome(ctx, owner, func(s store.RepoState) error {
 		i, ok := old[s.RepoID]
-		if !ok || len(s.Evaluation) == 0 {
+		if !ok {
 			return nil
 		}
-		var ev policies.Evaluation
-		if err := json.Unmarshal(s.Evaluation, &ev); err != nil {
-			return fmt.Errorf("stored evaluation of %s: %w", s.Name, err)
-		}
-		repos[i].Evaluation, repos[i].Owner = &ev, ev.Owner
+		repos[i].Evaluation, repos[i].Owner = s.Evaluation, s.Evaluation.Owner
 		if backfill {
-			outcomes[s.RepoID], err = report.EncodeOutcome(&ev)
+			backfilled[s.RepoID] = s.Evaluation
 		}
-		return err
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	// Stored once, the next report reads the outcomes alone.
-	for id, outcome := range outcomes {
-		if err := e.Store.SaveOutcome(ctx, id, outcome); err != nil {
+	for id, ev := range backfilled {
+		if err := e.Store.SaveOutcome(ctx, id, ev); err != nil {
 			return nil, err
 		}
 	}

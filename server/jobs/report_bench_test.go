@@ -79,15 +79,11 @@ func fillOrganisation(b *testing.B, st *store.Store, n int) {
 				if err != nil {
 					return err
 				}
-				outcome, err := report.EncodeOutcome(&ev)
-				if err != nil {
-					return err
-				}
 				stored += len(raw)
 				err = tx.SaveRepoState(ctx, store.RepoState{
 					RepoID: int64(1_000_000 + i), InstallationID: 77, Owner: "acme", Name: fmt.Sprintf("svc-%06d", i),
 					DefaultBranch: "main", PushedAt: now.Add(-time.Duration(i) * time.Second), TreeSHA: fmt.Sprintf("%040x", i),
-					PolicyDigest: "policy", ConfigDigest: "config", Evaluation: raw, Outcome: outcome, EvaluatedAt: now, Listing: listing,
+					PolicyDigest: "policy", ConfigDigest: "config", Evaluation: &ev, EvaluatedAt: now, Listing: listing,
 				})
 				if err != nil {
 					return err

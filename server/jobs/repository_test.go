@@ -34,7 +34,7 @@ func TestRepositoryEvents(t *testing.T) {
 				t.Fatal(err)
 			}
 			var stored string
-			if err := w.Store.RepoStates(ctx, "acme", false, func(s store.RepoState) error { stored = s.Name; return nil }); err != nil {
+			if err := w.Store.RepoStates(ctx, "acme", func(s store.RepoState) error { stored = s.Name; return nil }); err != nil {
 				t.Fatal(err)
 			}
 			if stored != tt.wantStored {

@@ -2,12 +2,10 @@ package jobs
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 
 	"github.com/goldenpath/goldenpath/policies"
 	"github.com/goldenpath/goldenpath/server/ghport"
-	"github.com/goldenpath/goldenpath/server/report"
 	"github.com/goldenpath/goldenpath/server/store"
 )
 
@@ -64,17 +62,9 @@ func (e *Evaluator) saveDefaultBranch(ctx context.Context, t target, pushedAt ti
 	} else if entries == nil {
 		entries = []policies.Entry{} // an empty tree is a listing too
 	}
-	raw, err := json.Marshal(ev)
-	if err != nil {
-		return err
-	}
-	outcome, err := report.EncodeOutcome(ev)
-	if err != nil {
-		return err
-	}
 	return e.Store.SaveRepoState(ctx, store.RepoState{
 		RepoID: t.repoID, InstallationID: t.instID, Owner: repo.Owner, Name: repo.Name, DefaultBranch: repo.DefaultBranch,
 		PushedAt: pushedAt, TreeSHA: tree, PolicyDigest: j.PolicyDigest, ConfigDigest: j.ConfigDigest,
-		Evaluation: raw, Outcome: outcome, EvaluatedAt: e.now().UTC(), Listing: entries, Facts: &repo,
+		Evaluation: ev, EvaluatedAt: e.now().UTC(), Listing: entries, Facts: &repo,
 	})
 }

@@ -79,7 +79,7 @@ func (w *SweepWorker) sweep(ctx context.Context, a jobargs.SweepArgs) error {
 		return err
 	}
 	known := map[int64]store.RepoState{}
-	if err := w.Store.RepoStates(ctx, a.Owner, false, func(s store.RepoState) error { known[s.RepoID] = s; return nil }); err != nil {
+	if err := w.Store.RepoStates(ctx, a.Owner, func(s store.RepoState) error { known[s.RepoID] = s; return nil }); err != nil {
 		return err
 	}
 	repos, err := inst.Repositories(ctx)

@@ -55,7 +55,7 @@ func counts(rec store.SweepRecord) string {
 
 func storedNames(t *testing.T, w *world) []string {
 	var names []string
-	if err := w.Store.RepoStates(t.Context(), "acme", false, func(s store.RepoState) error { names = append(names, s.Name); return nil }); err != nil {
+	if err := w.Store.RepoStates(t.Context(), "acme", func(s store.RepoState) error { names = append(names, s.Name); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	return names

@@ -1,5 +1,9 @@
 package report
 
+// The store keeps what the report reads of each evaluation in its outcome
+// encoding (server/store's EncodeOutcome): these tests hold that encoding to
+// what Build reads, with the report's fixtures.
+
 import (
 	"cmp"
 	"encoding/json"
@@ -8,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/goldenpath/goldenpath/policies"
+	"github.com/goldenpath/goldenpath/server/store"
 )
 
 func fixtureTitles() map[string]string {
@@ -72,11 +77,11 @@ func TestOutcomeRoundTrip(t *testing.T) {
 	}
 	for name, ev := range tests {
 		t.Run(name, func(t *testing.T) {
-			data, err := EncodeOutcome(ev)
+			data, err := store.EncodeOutcome(ev)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := NewOutcomeDecoder(fixtureTitles()).Decode(data)
+			got, err := store.NewOutcomeDecoder(fixtureTitles()).Decode(data)
 			if err != nil {
 				t.Fatalf("Decode: %v\n%s", err, data)
 			}
@@ -95,10 +100,10 @@ func TestReportFromOutcomes(t *testing.T) {
 		Repo{Name: "mono", EvaluatedAt: now, Evaluation: components(evaluation(fixtureRules, "mono", "team-pay", "ppfpf"),
 			component{"payments", "team-pay", "ppxp"}, component{"ledger", "team-ledger", "fpp-"}, component{"web", "", "pfpn"})},
 		Repo{Name: "svc", EvaluatedAt: now, Evaluation: loneComponent(evaluation(fixtureRules, "svc", "team-pay", "pfppp"))})
-	dec := NewOutcomeDecoder(fixtureTitles())
+	dec := store.NewOutcomeDecoder(fixtureTitles())
 	var stored []Repo
 	for _, r := range full {
-		data, err := EncodeOutcome(r.Evaluation)
+		data, err := store.EncodeOutcome(r.Evaluation)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -116,11 +121,11 @@ func TestReportFromOutcomes(t *testing.T) {
 }
 
 func TestOutcomeRejects(t *testing.T) {
-	good, err := EncodeOutcome(evaluation(fixtureRules, "a", "team-a", "pfex-"))
+	good, err := store.EncodeOutcome(evaluation(fixtureRules, "a", "team-a", "pfex-"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	goodLone, err := EncodeOutcome(loneComponent(evaluation(fixtureRules, "a", "team-a", "pfex-")))
+	goodLone, err := store.EncodeOutcome(loneComponent(evaluation(fixtureRules, "a", "team-a", "pfex-")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,17 +148,17 @@ func TestOutcomeRejects(t *testing.T) {
 	}
 	for name, data := range corrupt {
 		t.Run(name, func(t *testing.T) {
-			if _, err := NewOutcomeDecoder(nil).Decode([]byte(data)); err == nil {
+			if _, err := store.NewOutcomeDecoder(nil).Decode([]byte(data)); err == nil {
 				t.Fatalf("decoded %q without an error", data)
 			}
 		})
 	}
-	if _, err := EncodeOutcome(&policies.Evaluation{Results: []policies.Result{{Rule: "a\nb", Status: policies.StatusPass}}}); err == nil {
+	if _, err := store.EncodeOutcome(&policies.Evaluation{Results: []policies.Result{{Rule: "a\nb", Status: policies.StatusPass}}}); err == nil {
 		t.Fatal("encoded a rule ID with a newline")
 	}
 	differs := loneComponent(evaluation(fixtureRules, "a", "team-a", "pfex-"))
 	differs.Components[0].Results[0].Status = policies.StatusFail
-	if _, err := EncodeOutcome(differs); err == nil {
+	if _, err := store.EncodeOutcome(differs); err == nil {
 		t.Fatal("encoded a lone component whose results are not the repository's")
 	}
 }
@@ -180,7 +185,7 @@ func TestOutcomeOldRows(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := NewOutcomeDecoder(fixtureTitles()).Decode([]byte(tc.row))
+			got, err := store.NewOutcomeDecoder(fixtureTitles()).Decode([]byte(tc.row))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -201,7 +206,7 @@ func BenchmarkDecodeOutcomes(b *testing.B) {
 	titles := map[string]string{}
 	for i, r := range repos {
 		var err error
-		if data[i], err = EncodeOutcome(r.Evaluation); err != nil {
+		if data[i], err = store.EncodeOutcome(r.Evaluation); err != nil {
 			b.Fatal(err)
 		}
 		for _, res := range r.Evaluation.Results {
@@ -210,7 +215,7 @@ func BenchmarkDecodeOutcomes(b *testing.B) {
 	}
 	b.ResetTimer()
 	for b.Loop() {
-		dec := NewOutcomeDecoder(titles)
+		dec := store.NewOutcomeDecoder(titles)
 		for _, d := range data {
 			if _, err := dec.Decode(d); err != nil {
 				b.Fatal(err)

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/goldenpath/goldenpath/policies"
-	"github.com/goldenpath/goldenpath/server/report"
 )
 
 // TestOutcomeRoundTrip: outcomes with components (and rows of the format
@@ -35,25 +34,30 @@ func TestOutcomeRoundTrip(t *testing.T) {
 		ctx := t.Context()
 		at := time.UnixMilli(1_780_000_000_000).UTC()
 		want := map[string][]byte{"old": []byte("o1\n\"team-a\" \"service\"\n1 0 0 0 0 1 100\npw11- docs.readme\n")}
-		for _, ev := range []*policies.Evaluation{mono, lone} {
-			data, err := report.EncodeOutcome(ev)
+		for i, ev := range []*policies.Evaluation{mono, lone} {
+			data, err := EncodeOutcome(ev)
 			if err != nil {
 				t.Fatal(err)
 			}
-			want[ev.Repository[len("acme/"):]] = data
-		}
-		id := int64(0)
-		for name, data := range want {
-			id++
-			err := s.SaveRepoState(ctx, RepoState{RepoID: id, InstallationID: 7, Owner: "acme", Name: name, DefaultBranch: "main",
-				PushedAt: at, TreeSHA: "t", PolicyDigest: "p", ConfigDigest: "c", Outcome: data, EvaluatedAt: at})
+			name := ev.Repository[len("acme/"):]
+			want[name] = data
+			err = s.SaveRepoState(ctx, RepoState{RepoID: int64(i + 1), InstallationID: 7, Owner: "acme", Name: name, DefaultBranch: "main",
+				PushedAt: at, TreeSHA: "t", PolicyDigest: "p", ConfigDigest: "c", Evaluation: ev, EvaluatedAt: at})
 			if err != nil {
 				t.Fatal(err)
 			}
 		}
-		dec := report.NewOutcomeDecoder(nil)
+		// A row a version before components left.
+		if err := s.SaveRepoState(ctx, RepoState{RepoID: 3, InstallationID: 7, Owner: "acme", Name: "old", DefaultBranch: "main",
+			PushedAt: at, TreeSHA: "t", PolicyDigest: "p", ConfigDigest: "c", EvaluatedAt: at}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.q.exec(ctx, `UPDATE repositories SET outcome = $1 WHERE repo_id = 3`, want["old"]); err != nil {
+			t.Fatal(err)
+		}
+		dec := NewOutcomeDecoder(nil)
 		got := map[string]*policies.Evaluation{}
-		err := s.RepoStates(ctx, "acme", false, func(r RepoState) error {
+		err := s.RepoStates(ctx, "acme", func(r RepoState) error {
 			if string(r.Outcome) != string(want[r.Name]) {
 				t.Errorf("%s: stored\n%q\nread back\n%q", r.Name, want[r.Name], r.Outcome)
 			}

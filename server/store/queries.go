@@ -3,13 +3,20 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/goldenpath/goldenpath/policies"
 )
+
+// ErrCorrupt means a stored value does not decode: whoever wrote it can write it
+// again.
+var ErrCorrupt = errors.New("corrupt stored value")
 
 // ErrCommentPending means another worker claimed the pull request's sticky comment and
 // is creating it right now: retry shortly.
@@ -255,21 +262,27 @@ func (s queries) BranchHead(ctx context.Context, repoID int64, branch string) (s
 type EvaluationRecord struct {
 	InstallationID, RepoID                                int64
 	Owner, Repo, HeadSHA, Ref, PolicyDigest, ConfigDigest string
-	Passed, Applicable                                    int
-	Result                                                []byte // JSON of the evaluation
+	Evaluation                                            *policies.Evaluation
 	CreatedAt                                             time.Time
 }
 
 // SaveEvaluation stores an evaluation, replacing the one with the same repository,
 // head, policy digest and config digest. A zero CreatedAt means now.
 func (s queries) SaveEvaluation(ctx context.Context, e EvaluationRecord) error {
-	if e.RepoID == 0 || e.HeadSHA == "" || e.Owner == "" || e.Repo == "" {
-		return fmt.Errorf("save evaluation of %s/%s@%s: repository id, owner, name and head SHA are required", e.Owner, e.Repo, e.HeadSHA)
+	if e.RepoID == 0 || e.HeadSHA == "" || e.Owner == "" || e.Repo == "" || e.Evaluation == nil {
+		return fmt.Errorf("save evaluation of %s/%s@%s: repository id, owner, name, head SHA and evaluation are required", e.Owner, e.Repo, e.HeadSHA)
+	}
+	result, err := json.Marshal(e.Evaluation)
+	if err != nil {
+		return fmt.Errorf("save evaluation of %s/%s@%s: %w", e.Owner, e.Repo, e.HeadSHA, err)
 	}
 	if e.CreatedAt.IsZero() {
 		e.CreatedAt = s.now()
 	}
-	_, err := s.q.exec(ctx, `INSERT INTO evaluations (repo_id, head_sha, policy_digest, config_digest,
+	// passed and applicable repeat the evaluation's summary and nothing reads
+	// them; they stay because replicas of earlier versions still write them
+	// during a rolling upgrade.
+	_, err = s.q.exec(ctx, `INSERT INTO evaluations (repo_id, head_sha, policy_digest, config_digest,
 			installation_id, owner, repo, repo_key, ref, passed, applicable, result, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 		ON CONFLICT (repo_id, head_sha, policy_digest, config_digest) DO UPDATE SET
@@ -277,7 +290,7 @@ func (s queries) SaveEvaluation(ctx context.Context, e EvaluationRecord) error {
 			repo_key = excluded.repo_key, ref = excluded.ref, passed = excluded.passed,
 			applicable = excluded.applicable, result = excluded.result, created_at = excluded.created_at`,
 		e.RepoID, e.HeadSHA, e.PolicyDigest, e.ConfigDigest,
-		e.InstallationID, e.Owner, e.Repo, repoKey(e.Owner, e.Repo), e.Ref, e.Passed, e.Applicable, nonNil(e.Result), millis(e.CreatedAt))
+		e.InstallationID, e.Owner, e.Repo, repoKey(e.Owner, e.Repo), e.Ref, e.Evaluation.Summary.Passed, e.Evaluation.Summary.Applicable, result, millis(e.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("save evaluation of %s/%s@%s: %w", e.Owner, e.Repo, e.HeadSHA, err)
 	}
@@ -285,7 +298,7 @@ func (s queries) SaveEvaluation(ctx context.Context, e EvaluationRecord) error {
 }
 
 const evaluationColumns = `installation_id, repo_id, owner, repo, head_sha, ref, policy_digest, config_digest,
-	passed, applicable, result, created_at`
+	result, created_at`
 
 // Evaluation is the newest evaluation of a repository at headSHA, nil when none.
 func (s queries) Evaluation(ctx context.Context, repoID int64, headSHA string) (*EvaluationRecord, error) {
@@ -310,13 +323,17 @@ func (s queries) LatestEvaluation(ctx context.Context, owner, repo string) (*Eva
 func scanEvaluation(r row) (*EvaluationRecord, error) {
 	var (
 		e       EvaluationRecord
+		result  []byte
 		created int64
 	)
 	found, err := scanOptional(r, &e.InstallationID, &e.RepoID, &e.Owner, &e.Repo, &e.HeadSHA, &e.Ref,
-		&e.PolicyDigest, &e.ConfigDigest, &e.Passed, &e.Applicable, &e.Result, &created)
+		&e.PolicyDigest, &e.ConfigDigest, &result, &created)
 	if !found {
 		return nil, err
 	}
 	e.CreatedAt = fromMillis(created)
+	if e.Evaluation, err = decodeEvaluation(result); err != nil {
+		return nil, err
+	}
 	return &e, nil
 }

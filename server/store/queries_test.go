@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/goldenpath/goldenpath/policies"
 )
 
 func TestRecordDelivery(t *testing.T) {
@@ -232,9 +235,12 @@ func TestEvaluations(t *testing.T) {
 		s := openStore(t, url)
 		ctx := t.Context()
 		t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+		evaluation := func(passed int) *policies.Evaluation {
+			return &policies.Evaluation{Schema: 1, Repository: "Acme/API", Summary: policies.Summary{Passed: passed, Applicable: 5}}
+		}
 		base := EvaluationRecord{
 			InstallationID: 10, RepoID: 1, Owner: "Acme", Repo: "API", HeadSHA: "h1", Ref: "refs/heads/main",
-			PolicyDigest: "p1", ConfigDigest: "c1", Passed: 3, Applicable: 5, Result: []byte(`{"passed":3}`), CreatedAt: t0,
+			PolicyDigest: "p1", ConfigDigest: "c1", Evaluation: evaluation(3), CreatedAt: t0,
 		}
 		if e, err := s.Evaluation(ctx, 1, "h1"); err != nil || e != nil {
 			t.Fatalf("Evaluation before any save = %+v, %v; want nil", e, err)
@@ -244,11 +250,11 @@ func TestEvaluations(t *testing.T) {
 		}
 
 		rerun := base // same key: replaces the first
-		rerun.Passed, rerun.Result, rerun.CreatedAt = 5, []byte(`{"passed":5}`), t0.Add(time.Minute)
+		rerun.Evaluation, rerun.CreatedAt = evaluation(5), t0.Add(time.Minute)
 		newConfig := base // another config digest: a second row
-		newConfig.ConfigDigest, newConfig.Passed, newConfig.CreatedAt = "c2", 4, t0.Add(2*time.Minute)
+		newConfig.ConfigDigest, newConfig.Evaluation, newConfig.CreatedAt = "c2", evaluation(4), t0.Add(2*time.Minute)
 		olderHead := base
-		olderHead.HeadSHA, olderHead.Passed, olderHead.CreatedAt = "h0", 1, t0.Add(-time.Hour)
+		olderHead.HeadSHA, olderHead.Evaluation, olderHead.CreatedAt = "h0", evaluation(1), t0.Add(-time.Hour)
 		for _, e := range []EvaluationRecord{base, rerun, newConfig, olderHead} {
 			if err := s.SaveEvaluation(ctx, e); err != nil {
 				t.Fatal(err)
@@ -263,7 +269,7 @@ func TestEvaluations(t *testing.T) {
 		if err != nil || got == nil {
 			t.Fatalf("Evaluation = %v, %v", got, err)
 		}
-		if got.ConfigDigest != "c2" || got.Passed != 4 || !got.CreatedAt.Equal(newConfig.CreatedAt) || got.CreatedAt.Location() != time.UTC {
+		if got.ConfigDigest != "c2" || got.Evaluation.Summary.Passed != 4 || !got.CreatedAt.Equal(newConfig.CreatedAt) || got.CreatedAt.Location() != time.UTC {
 			t.Errorf("Evaluation = %+v, want the c2 record in UTC", got)
 		}
 
@@ -273,12 +279,11 @@ func TestEvaluations(t *testing.T) {
 		})
 		want := newConfig
 		if err != nil || got == nil || got.Owner != want.Owner || got.Repo != want.Repo || got.HeadSHA != want.HeadSHA ||
-			got.Ref != want.Ref || got.InstallationID != want.InstallationID || got.Applicable != want.Applicable ||
-			!bytes.Equal(got.Result, want.Result) {
+			got.Ref != want.Ref || got.InstallationID != want.InstallationID || !reflect.DeepEqual(got.Evaluation, want.Evaluation) {
 			t.Errorf("LatestEvaluation = %+v, %v; want %+v", got, err, want)
 		}
 
-		if older, err := s.Evaluation(ctx, 1, "h0"); err != nil || older == nil || older.Passed != 1 {
+		if older, err := s.Evaluation(ctx, 1, "h0"); err != nil || older == nil || older.Evaluation.Summary.Passed != 1 {
 			t.Errorf("Evaluation(h0) = %+v, %v; want the h0 record", older, err)
 		}
 

@@ -23,9 +23,13 @@ type RepoState struct {
 	TreeSHA      string
 	PolicyDigest string
 	ConfigDigest string
-	Evaluation   []byte // JSON of policies.Evaluation; empty when none
-	// Outcome is what the report needs of the evaluation (report.EncodeOutcome),
-	// empty for states saved before it was kept.
+	// Evaluation is the latest default-branch evaluation, nil when none (or not
+	// read: RepoStates reads it only when asked). SaveRepoState stores it whole,
+	// and apart its outcome.
+	Evaluation *policies.Evaluation
+	// Outcome is what the report reads of the evaluation (EncodeOutcome), to
+	// decode with an OutcomeDecoder; empty for states saved before outcomes were
+	// kept. SaveRepoState derives it from Evaluation and ignores this field.
 	Outcome     []byte
 	EvaluatedAt time.Time
 	// Listing is the tree listing the evaluation saw, sorted by path (nil keeps
@@ -41,6 +45,10 @@ const repoColumns = `repo_id, installation_id, owner, name, default_branch, push
 
 // SaveRepoState stores a repository's state, replacing the previous one.
 func (s queries) SaveRepoState(ctx context.Context, r RepoState) error {
+	evaluation, outcome, err := encodeEvaluation(r.Evaluation)
+	if err != nil {
+		return fmt.Errorf("save state of %s/%s: %w", r.Owner, r.Name, err)
+	}
 	listing, facts, err := encodeDetails(r)
 	if err != nil {
 		return fmt.Errorf("save state of %s/%s: %w", r.Owner, r.Name, err)
@@ -53,13 +61,13 @@ func (s queries) SaveRepoState(ctx context.Context, r RepoState) error {
 				tree_sha = excluded.tree_sha, policy_digest = excluded.policy_digest, config_digest = excluded.config_digest,
 				outcome = excluded.outcome, evaluated_at = excluded.evaluated_at, owner_key = excluded.owner_key`,
 			r.RepoID, r.InstallationID, r.Owner, r.Name, r.DefaultBranch, millis(r.PushedAt), r.TreeSHA,
-			r.PolicyDigest, r.ConfigDigest, nonNil(r.Outcome), millis(r.EvaluatedAt), strings.ToLower(r.Owner))
+			r.PolicyDigest, r.ConfigDigest, outcome, millis(r.EvaluatedAt), strings.ToLower(r.Owner))
 		if err != nil {
 			return err
 		}
 		_, err = q.exec(ctx, `INSERT INTO repository_details (repo_id, evaluation, listing, facts) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (repo_id) DO UPDATE SET evaluation = excluded.evaluation, listing = excluded.listing, facts = excluded.facts`,
-			r.RepoID, nonNil(r.Evaluation), listing, facts)
+			r.RepoID, evaluation, listing, facts)
 		return err
 	})
 	if err != nil {
@@ -82,24 +90,40 @@ func repoStateSelect(withEvaluation bool) string {
 func scanRepoState(r row) (RepoState, error) {
 	var st RepoState
 	var pushed, evaluated int64
+	var evaluation []byte
 	err := r.Scan(&st.RepoID, &st.InstallationID, &st.Owner, &st.Name, &st.DefaultBranch, &pushed, &st.TreeSHA,
-		&st.PolicyDigest, &st.ConfigDigest, &st.Outcome, &evaluated, &st.Evaluation)
+		&st.PolicyDigest, &st.ConfigDigest, &st.Outcome, &evaluated, &evaluation)
+	if err != nil {
+		return st, err
+	}
 	st.PushedAt, st.EvaluatedAt = fromMillis(pushed), fromMillis(evaluated)
-	return st, err
+	if st.Evaluation, err = decodeEvaluation(evaluation); err != nil {
+		return st, fmt.Errorf("%s: %w", st.Name, err)
+	}
+	return st, nil
 }
 
-// RepoStates streams the organisation's repositories, with their outcomes, and
-// with their full evaluations only when withEvaluations is set (sweeps and reports
-// need none).
-func (s queries) RepoStates(ctx context.Context, owner string, withEvaluations bool, fn func(RepoState) error) error {
-	err := s.q.eachRow(ctx, repoStateSelect(withEvaluations)+` WHERE r.owner_key = $1 ORDER BY r.name`,
-		[]any{strings.ToLower(owner)}, func(r row) error {
-			st, err := scanRepoState(r)
-			if err != nil {
-				return err
-			}
-			return fn(st)
-		})
+// RepoStates streams the organisation's repositories, with their outcomes and
+// without their full evaluations (sweeps and reports need none).
+func (s queries) RepoStates(ctx context.Context, owner string, fn func(RepoState) error) error {
+	return s.eachRepoState(ctx, repoStateSelect(false)+` WHERE r.owner_key = $1 ORDER BY r.name`, owner, fn)
+}
+
+// StatesWithoutOutcome streams the organisation's repositories evaluated before
+// outcomes were kept, with their full evaluations (SaveOutcome fills theirs in).
+func (s queries) StatesWithoutOutcome(ctx context.Context, owner string, fn func(RepoState) error) error {
+	return s.eachRepoState(ctx, repoStateSelect(true)+` WHERE r.owner_key = $1 AND length(r.outcome) = 0
+		AND length(d.evaluation) > 0 ORDER BY r.name`, owner, fn)
+}
+
+func (s queries) eachRepoState(ctx context.Context, query, owner string, fn func(RepoState) error) error {
+	err := s.q.eachRow(ctx, query, []any{strings.ToLower(owner)}, func(r row) error {
+		st, err := scanRepoState(r)
+		if err != nil {
+			return err
+		}
+		return fn(st)
+	})
 	if err != nil {
 		return fmt.Errorf("repositories of %s: %w", owner, err)
 	}
@@ -133,12 +157,44 @@ func (s queries) OwnerInstallation(ctx context.Context, owner string) (int64, er
 	return id, nil
 }
 
-// SaveOutcome fills in the outcome of a state stored before outcomes were kept.
-func (s queries) SaveOutcome(ctx context.Context, repoID int64, outcome []byte) error {
-	if _, err := s.q.exec(ctx, `UPDATE repositories SET outcome = $2 WHERE repo_id = $1`, repoID, nonNil(outcome)); err != nil {
+// SaveOutcome fills in the outcome of a state stored before outcomes were kept,
+// from its evaluation.
+func (s queries) SaveOutcome(ctx context.Context, repoID int64, ev *policies.Evaluation) error {
+	outcome, err := EncodeOutcome(ev)
+	if err != nil {
+		return fmt.Errorf("save outcome of repository %d: %w", repoID, err)
+	}
+	if _, err := s.q.exec(ctx, `UPDATE repositories SET outcome = $2 WHERE repo_id = $1`, repoID, outcome); err != nil {
 		return fmt.Errorf("save outcome of repository %d: %w", repoID, err)
 	}
 	return nil
+}
+
+// encodeEvaluation encodes an evaluation whole (JSON, what the API serves) and as
+// its outcome; both are empty when there is none.
+func encodeEvaluation(ev *policies.Evaluation) (whole, outcome []byte, err error) {
+	if ev == nil {
+		return []byte{}, []byte{}, nil
+	}
+	if whole, err = json.Marshal(ev); err != nil {
+		return nil, nil, fmt.Errorf("encode evaluation: %w", err)
+	}
+	if outcome, err = EncodeOutcome(ev); err != nil {
+		return nil, nil, err
+	}
+	return whole, outcome, nil
+}
+
+// decodeEvaluation reads an evaluation stored whole, nil when none is.
+func decodeEvaluation(data []byte) (*policies.Evaluation, error) {
+	if len(data) == 0 {
+		return nil, nil
+	}
+	var ev policies.Evaluation
+	if err := json.Unmarshal(data, &ev); err != nil {
+		return nil, fmt.Errorf("%w: evaluation: %v", ErrCorrupt, err)
+	}
+	return &ev, nil
 }
 
 // encodeDetails encodes a state's listing and facts, each empty when not given.

@@ -17,7 +17,7 @@ func TestRepoStatesSweepsAndReportIssue(t *testing.T) {
 			err := s.SaveRepoState(ctx, RepoState{
 				RepoID: int64(i + 1), InstallationID: 7, Owner: "Acme", Name: name, DefaultBranch: "main",
 				PushedAt: at, TreeSHA: "t" + name, PolicyDigest: "p", ConfigDigest: "c",
-				Evaluation: []byte(`{"repository":"acme/` + name + `"}`), Outcome: []byte("o1\n" + name), EvaluatedAt: at,
+				Evaluation: &policies.Evaluation{Schema: 1, Repository: "acme/" + name}, EvaluatedAt: at,
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -33,24 +33,27 @@ func TestRepoStatesSweepsAndReportIssue(t *testing.T) {
 			t.Fatal(err)
 		}
 		var got []RepoState
-		if err := s.RepoStates(ctx, "ACME", false, func(r RepoState) error { got = append(got, r); return nil }); err != nil {
+		if err := s.RepoStates(ctx, "ACME", func(r RepoState) error { got = append(got, r); return nil }); err != nil {
 			t.Fatal(err)
 		}
 		if len(got) != 2 || got[0].Name != "api" || got[1].Name != "website" {
 			t.Fatalf("states %+v", got)
 		}
-		if got[0].TreeSHA != "t2" || !got[0].PushedAt.Equal(at.Add(time.Hour)) || len(got[1].Evaluation) != 0 || string(got[1].Outcome) != "o1\nweb" {
+		webOutcome, err := EncodeOutcome(&policies.Evaluation{Schema: 1, Repository: "acme/web"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[0].TreeSHA != "t2" || !got[0].PushedAt.Equal(at.Add(time.Hour)) || got[1].Evaluation != nil || string(got[1].Outcome) != string(webOutcome) {
 			t.Fatalf("upsert or projection wrong: %+v", got)
 		}
-		var evals int
-		_ = s.RepoStates(ctx, "acme", true, func(r RepoState) error {
-			if len(r.Evaluation) > 0 {
-				evals++
-			}
+		if st, err := s.RepoState(ctx, "acme", "api"); err != nil || st == nil || st.Evaluation != nil || len(st.Outcome) != 0 {
+			t.Fatalf("the api state, replaced without an evaluation: %+v %v", st, err)
+		}
+		if err := s.StatesWithoutOutcome(ctx, "acme", func(r RepoState) error {
+			t.Errorf("%s listed without an outcome: every state saved with an evaluation has one", r.Name)
 			return nil
-		})
-		if evals != 1 {
-			t.Fatalf("%d evaluations, want 1 (the api one was replaced without)", evals)
+		}); err != nil {
+			t.Fatal(err)
 		}
 
 		for i := range 3 {
@@ -85,7 +88,7 @@ func TestRepoStatesSweepsAndReportIssue(t *testing.T) {
 			t.Fatalf("sweep statuses %+v %v, want %+v", statuses, err, want)
 		}
 
-		if st, err := s.RepoState(ctx, "acme", "WEBSITE"); err != nil || st == nil || st.RepoID != 1 || string(st.Evaluation) != `{"repository":"acme/web"}` {
+		if st, err := s.RepoState(ctx, "acme", "WEBSITE"); err != nil || st == nil || st.RepoID != 1 || st.Evaluation == nil || st.Evaluation.Repository != "acme/web" {
 			t.Fatalf("state of the renamed acme/website: %+v %v", st, err)
 		}
 		if st, err := s.RepoState(ctx, "acme", "lib"); err != nil || st != nil {
@@ -177,10 +180,10 @@ func TestMigration3KeepsEvaluations(t *testing.T) {
 			t.Fatal(err)
 		}
 		var got []RepoState
-		if err := s.RepoStates(ctx, "acme", true, func(r RepoState) error { got = append(got, r); return nil }); err != nil {
+		if err := s.StatesWithoutOutcome(ctx, "acme", func(r RepoState) error { got = append(got, r); return nil }); err != nil {
 			t.Fatal(err)
 		}
-		if len(got) != 1 || string(got[0].Evaluation) != `{"repository":"acme/web"}` || len(got[0].Outcome) != 0 {
+		if len(got) != 1 || got[0].Evaluation == nil || got[0].Evaluation.Repository != "acme/web" || len(got[0].Outcome) != 0 {
 			t.Fatalf("after the upgrade: %+v", got)
 		}
 	})

@@ -1,9 +1,8 @@
-package report
+package store
 
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -11,7 +10,7 @@ import (
 	"github.com/goldenpath/goldenpath/policies"
 )
 
-// An outcome is what a report needs of one evaluation, stored beside it so that
+// An outcome is what the report reads of one evaluation, stored beside it so that
 // aggregating an organisation of 100,000 repositories decodes a few hundred bytes
 // per repository rather than the whole evaluation (messages, files and
 // remediations take 16 KB). It is line-based, one result per line:
@@ -49,7 +48,8 @@ var (
 	}{{policies.SeverityError, 'e'}, {policies.SeverityWarning, 'w'}, {policies.SeverityInfo, 'i'}}
 )
 
-// EncodeOutcome encodes what the report needs of ev.
+// EncodeOutcome encodes what the report reads of ev, as SaveRepoState and
+// SaveOutcome store it.
 func EncodeOutcome(ev *policies.Evaluation) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString(outcomeHeader + "\n")
@@ -154,8 +154,9 @@ type outcomeExtra struct {
 	Partial  string                      `json:"partial,omitempty"`
 }
 
-// OutcomeDecoder decodes outcomes into evaluations holding what Build reads. It
-// shares the strings that repeat from one repository to the next.
+// OutcomeDecoder decodes outcomes into evaluations holding what the report reads
+// (server/report's Build). It shares the strings that repeat from one repository
+// to the next.
 type OutcomeDecoder struct {
 	titles map[string]string
 	intern map[string]string
@@ -176,7 +177,7 @@ func (d *OutcomeDecoder) str(b []byte) string {
 	return s
 }
 
-var errOutcome = errors.New("corrupt stored outcome")
+var errOutcome = fmt.Errorf("%w: outcome", ErrCorrupt)
 
 // Decode decodes one outcome. With a lone component, the repository's results
 // come back repository rules first, then the component rules (which are also
