@@ -113,8 +113,8 @@ type Installation struct {
 	CloseIssueErr  error
 
 	Pulls           []Pull
-	PullErr         error // Pull and PullFromBranch
-	AppCommits      map[string]bool
+	PullErr         error               // Pull and PullFromBranch
+	AppCommits      map[string]bool     // the commits the app made: CreateCommit's, and any the test adds
 	CreatedTrees    []map[string][]byte // the files of each CreateTree, in order
 	CreateTreeErr   error
 	CreateCommitErr error
@@ -141,7 +141,7 @@ type CheckRun struct {
 	ghport.CheckRun
 }
 
-// Comment is a pull request's comment.
+// Comment is a pull request's comment; Edits counts EditComment calls.
 type Comment struct {
 	Repo   string
 	Number int
@@ -486,6 +486,9 @@ func (in *Installation) UpdateBranch(_ context.Context, owner, repo, branch, sha
 	}
 	in.mu.Lock()
 	defer in.mu.Unlock()
+	if in.Heads == nil {
+		in.Heads = map[string]string{}
+	}
 	in.Heads[At(owner+"/"+repo, branch)] = sha
 	return nil
 }
