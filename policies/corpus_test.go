@@ -98,6 +98,26 @@ func TestCorpus(t *testing.T) {
 		"terraform-aws-modules__terraform-aws-vpc": {"measurement.tests": StatusFail},
 		"jenkinsci__git-plugin":                    {"measurement.tests": StatusPass, "ownership.team": StatusPass},
 	}
+	// The type a careful reader gives the repository (not only the one the
+	// engine happened to give): a chart repository's helper image, a template
+	// collection's skeletons and a GitOps repository's manifests make no service.
+	wantType := map[string]string{
+		"argoproj__argo-helm":                      TypeInfrastructure,
+		"argoproj__argocd-example-apps":            TypeInfrastructure,
+		"fluxcd__flux2-kustomize-helm-example":     TypeInfrastructure,
+		"AaronFriel__pulumi-yaml-multi-file":       TypeInfrastructure,
+		"aws-samples__aws-cdk-examples":            TypeInfrastructure,
+		"backstage__software-templates":            TypeTemplate,
+		"3horizons__golden-paths":                  TypeTemplate,
+		"octocat__octocat.github.io":               TypeWebsite,
+		"palantir__policy-bot":                     TypeService,
+		"Azure__peerd":                             TypeService,
+		"GoogleCloudPlatform__microservices-demo":  TypeService,
+		"ossf__scorecard":                          TypeService,
+		"mkdocs__mkdocs":                           TypeLibrary,
+		"babel__babel":                             TypeLibrary,
+		"terraform-aws-modules__terraform-aws-vpc": TypeInfrastructure,
+	}
 	dirs, err := os.ReadDir(corpusDir)
 	if err != nil {
 		t.Fatal(err)
@@ -112,6 +132,9 @@ func TestCorpus(t *testing.T) {
 		ev, err := e.Evaluate(context.Background(), openCorpus(t, name), Request{Repository: Repository{Owner: owner, Name: repo}})
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
+		}
+		if want, ok := wantType[name]; ok && ev.ComponentType != want {
+			t.Errorf("%s: typed %s, a person would say %s", name, ev.ComponentType, want)
 		}
 		var cells []string
 		for _, r := range ev.Results {

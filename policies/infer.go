@@ -17,11 +17,12 @@ const (
 	TypeLibrary        = "library"
 	TypeDocumentation  = "documentation"
 	TypeInfrastructure = "infrastructure"
+	TypeTemplate       = "template"
 )
 
 // knownTypes are accepted besides the inferred ones and those in applies_to:
 // Backstage's own and the ones golden-path.yaml documents.
-var knownTypes = []string{TypeService, TypeWebsite, TypeLibrary, TypeDocumentation, TypeInfrastructure, "docs"}
+var knownTypes = []string{TypeService, TypeWebsite, TypeLibrary, TypeDocumentation, TypeInfrastructure, TypeTemplate, "docs"}
 
 // componentFiles answers "is this file or directory in the component" relative
 // to the component's directory, from the repository's indexes.
@@ -73,6 +74,37 @@ func (f componentFiles) named(name, dirGlob string) string {
 	return ""
 }
 
+// nested is the first path (relative) with one of these base names at most
+// maxDepth directories below the component, outside the trees whose files do not
+// build or deploy the component itself (notOwnBuild).
+func (f componentFiles) nested(maxDepth int, names ...string) string {
+	for _, name := range names {
+		ps, _ := f.ix.names[name].([]string)
+		for _, p := range ps {
+			rel, ok := strings.CutPrefix(p, f.prefix)
+			if !ok {
+				continue
+			}
+			dirs := strings.Split(rel, "/")
+			dirs = dirs[:len(dirs)-1]
+			if len(dirs) <= maxDepth && !slices.ContainsFunc(dirs, func(d string) bool { return notOwnBuild[strings.ToLower(d)] }) {
+				return rel
+			}
+		}
+	}
+	return ""
+}
+
+// notOwnBuild are directories whose Dockerfiles, manifests and project files
+// are not how the component itself is built or deployed: development
+// containers, tests, examples, vendored code, and the skeletons of templates.
+var notOwnBuild = map[string]bool{
+	".devcontainer": true, "test": true, "tests": true, "testdata": true, "e2e": true, "fixtures": true,
+	"example": true, "examples": true, "sample": true, "samples": true, "demo": true, "demos": true,
+	"vendor": true, "node_modules": true, "third_party": true, "skeleton": true, "template": true, "templates": true,
+	"scripts": true, "hack": true, "tools": true, ".github": true,
+}
+
 // signal is one kind of evidence for a type, tried in order.
 type signal struct {
 	typ  string
@@ -87,6 +119,8 @@ var (
 	}
 	dotnetProjects = []string{".csproj", ".fsproj", ".vbproj", ".gemspec"}
 	deployDirs     = []string{"k8s", "kubernetes", "kube", "deploy", "deployment", "deployments", "manifests", "helm", ".helm", "chart"}
+	kustomizations = []string{"kustomization.yaml", "kustomization.yml", "Kustomization"}
+	iacProjects    = []string{"Pulumi.yaml", "Pulumi.yml", "cdk.json", "cdktf.json"}
 	siteConfigs    = []string{
 		"next.config.js", "next.config.mjs", "next.config.ts", "gatsby-config.js", "gatsby-config.ts",
 		"nuxt.config.js", "nuxt.config.ts", "astro.config.mjs", "astro.config.ts", "svelte.config.js",
@@ -100,6 +134,21 @@ var (
 // outranks the package.json it needs; a package manifest with nothing
 // deployable is a library.
 var signals = []signal{
+	{TypeTemplate, func(f componentFiles) string {
+		if p := f.first("cookiecutter.json", "copier.yml", "copier.yaml"); p != "" {
+			return fmt.Sprintf("project template (%s)", p)
+		}
+		// Backstage software templates: a template.yaml beside the skeleton it
+		// fills in.
+		ps, _ := f.ix.names["template.yaml"].([]string)
+		for _, p := range ps {
+			rel, ok := strings.CutPrefix(p, f.prefix)
+			if ok && strings.Count(rel, "/") <= 2 && f.hasDir(path.Join(path.Dir(rel), "skeleton")) {
+				return fmt.Sprintf("software templates (%s with a skeleton/)", rel)
+			}
+		}
+		return ""
+	}},
 	{TypeService, func(f componentFiles) string {
 		if p := f.first("PROJECT"); p != "" && (f.hasDir("config/crd") || f.has("go.mod")) {
 			return "Kubernetes operator (kubebuilder PROJECT file)"
@@ -110,13 +159,17 @@ var signals = []signal{
 		return ""
 	}},
 	{TypeService, func(f componentFiles) string {
-		if p := f.first("Dockerfile", "Containerfile", "Procfile", "fly.toml", "app.yaml", "serverless.yml", "serverless.yaml"); p != "" {
+		if p := f.first("Dockerfile", "Containerfile", "Procfile", "fly.toml", "app.yaml", "serverless.yml", "serverless.yaml",
+			"azure.yaml", "skaffold.yaml", "Tiltfile"); p != "" {
 			return fmt.Sprintf("runs as a service (%s)", p)
 		}
 		for _, d := range deployDirs {
 			if f.hasDir(d) && !f.hasDir(d+"/charts") {
 				return fmt.Sprintf("deployment manifests in %s/", d)
 			}
+		}
+		if p := f.nested(3, kustomizations...); p != "" && f.first(packageManifests...) != "" {
+			return fmt.Sprintf("deployment manifests (%s) beside its code", p)
 		}
 		return ""
 	}},
@@ -127,6 +180,9 @@ var signals = []signal{
 		if p := f.named("Chart.yaml", "charts/*"); p != "" {
 			return fmt.Sprintf("Helm chart repository (%s)", p)
 		}
+		if p := f.named("Chart.yaml", "*"); p != "" {
+			return fmt.Sprintf("Helm charts (%s)", p)
+		}
 		return ""
 	}},
 	{TypeInfrastructure, func(f componentFiles) string {
@@ -134,6 +190,23 @@ var signals = []signal{
 			if p := f.topExt(x); p != "" {
 				return fmt.Sprintf("Terraform/OpenTofu module (%s)", p)
 			}
+		}
+		// Pulumi, AWS CDK and CDKTF projects, or a collection of them.
+		if p := f.nested(2, iacProjects...); p != "" {
+			return fmt.Sprintf("infrastructure as code (%s)", p)
+		}
+		// Kubernetes configuration and no code of its own: a GitOps repository.
+		if p := f.nested(3, kustomizations...); p != "" {
+			return fmt.Sprintf("Kubernetes configuration (%s) and no application code", p)
+		}
+		return ""
+	}},
+	{TypeService, func(f componentFiles) string {
+		// docker/Dockerfile, build/package/Dockerfile, src/api/Dockerfile: the
+		// component's own images. Below a chart, module or IaC project's
+		// signals, which such a repository's helper images do not outweigh.
+		if p := f.nested(2, "Dockerfile", "Containerfile"); p != "" {
+			return fmt.Sprintf("runs as a service (%s)", p)
 		}
 		return ""
 	}},
@@ -149,6 +222,11 @@ var signals = []signal{
 		}
 		if f.has("package.json") && f.first("index.html", "public/index.html", "src/index.html") != "" {
 			return "website (package.json with an index.html)"
+		}
+		if f.first(packageManifests...) == "" {
+			if p := f.first("index.html", "CNAME"); p != "" {
+				return fmt.Sprintf("static website (%s)", p)
+			}
 		}
 		return ""
 	}},
