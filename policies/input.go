@@ -147,6 +147,7 @@ func (d *inputDoc) buildShared() error {
 		"paths":      paths,
 		// The indexes are shared lazy objects, so what one document converts the
 		// next finds converted.
+		"path_set":   ast.LazyObject(d.index.pathSet),
 		"names":      ast.LazyObject(d.index.names),
 		"exts":       ast.LazyObject(d.index.exts),
 		"dirs":       ast.LazyObject(d.index.dirs),
@@ -160,12 +161,15 @@ func (d *inputDoc) buildShared() error {
 }
 
 // componentValue is input.component: the component, the catalog entity and
-// files that describe it, and the paths of input.files in its directory. Its entities are the shared catalog's own terms, so a
-// component costs no conversion of the catalog; they are listed here so that
-// rules do not filter every entity of a monorepo once per component.
+// files that describe it, the paths of input.files in its directory and the
+// indexes of the files below it. Its entities are the shared catalog's own
+// terms, so a component costs no conversion of the catalog; they are listed
+// here so that rules do not filter every entity of a monorepo once per
+// component. It is a lazy object, like the input: an eager one would hash,
+// and so convert, every index it holds.
 func (d *inputDoc) componentValue(c *Component) ast.Value {
 	str := ast.StringTerm
-	entity := ast.NullTerm()
+	var entity ast.Value = ast.Null{}
 	var entities, files []*ast.Term
 	for i := range d.catalog.Entities {
 		ent := &d.catalog.Entities[i]
@@ -173,7 +177,7 @@ func (d *inputDoc) componentValue(c *Component) ast.Value {
 			continue
 		}
 		if ent == c.entity {
-			entity = d.entityTerms[i]
+			entity = d.entityTerms[i].Value
 		} else if m, _ := ent.Entity.(map[string]any); m != nil && m["kind"] == "Component" {
 			continue // judged as its own component
 		}
@@ -194,33 +198,43 @@ func (d *inputDoc) componentValue(c *Component) ast.Value {
 		}
 		read = append(read, str(p))
 	}
-	codeowners := ast.NullTerm()
+	var codeowners ast.Value = ast.Null{}
 	if r, ok := d.codeowners.RuleOf(c.Path); ok {
 		owners := make([]*ast.Term, len(r.Owners))
 		for i, o := range r.Owners {
 			owners[i] = str(o)
 		}
-		codeowners = ast.ObjectTerm(
+		codeowners = ast.NewObject(
 			[2]*ast.Term{str("pattern"), str(r.Pattern)},
 			[2]*ast.Term{str("owners"), ast.ArrayTerm(owners...)},
 			[2]*ast.Term{str("line"), ast.IntNumberTerm(r.Line)},
 		)
 	}
-	return ast.NewObject(
-		[2]*ast.Term{str("name"), str(c.Name)},
-		[2]*ast.Term{str("ref"), str(c.Ref)},
-		[2]*ast.Term{str("path"), str(c.Path)},
-		[2]*ast.Term{str("type"), str(c.Type)},
-		[2]*ast.Term{str("type_source"), str(c.TypeSource)},
-		[2]*ast.Term{str("type_reason"), str(c.TypeReason)},
-		[2]*ast.Term{str("owner"), str(c.Owner)},
-		[2]*ast.Term{str("codeowners"), codeowners},
-		[2]*ast.Term{str("entity"), entity},
-		[2]*ast.Term{str("entities"), ast.ArrayTerm(entities...)},
-		[2]*ast.Term{str("catalog_files"), ast.ArrayTerm(files...)},
-		[2]*ast.Term{str("shared_paths"), ast.ArrayTerm(shared...)},
-		[2]*ast.Term{str("files"), ast.ArrayTerm(read...)},
-	)
+	m := map[string]any{
+		"name":          c.Name,
+		"ref":           c.Ref,
+		"path":          c.Path,
+		"type":          c.Type,
+		"type_source":   c.TypeSource,
+		"type_reason":   c.TypeReason,
+		"owner":         c.Owner,
+		"codeowners":    codeowners,
+		"entity":        entity,
+		"entities":      ast.NewArray(entities...),
+		"catalog_files": ast.NewArray(files...),
+		"shared_paths":  ast.NewArray(shared...),
+		"files":         ast.NewArray(read...),
+	}
+	// The root's indexes are the repository's, already in the input.
+	if c.Path == RootPath {
+		for _, k := range []string{"path_set", "names", "exts", "dir_names"} {
+			m[k] = d.shared[k]
+		}
+	} else {
+		ix := d.index.under(c.prefix())
+		m["path_set"], m["names"], m["exts"], m["dir_names"] = ix.pathSet, ix.names, ix.exts, ix.dirNames
+	}
+	return ast.LazyObject(m)
 }
 
 // parentDir is path.Dir without cleaning (paths are clean), and "" for the root.

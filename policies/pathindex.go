@@ -2,7 +2,6 @@ package policies
 
 import (
 	"fmt"
-	"path"
 	"slices"
 	"sort"
 	"strings"
@@ -13,19 +12,30 @@ import (
 // pathIndex is the snapshot's file list with the lookups rules need, built once per
 // evaluation so that neither rules nor the reads matcher scan every path.
 type pathIndex struct {
-	entries []Entry // sorted by path
-	// names maps a base name to its paths ([]string). The values are typed any so
-	// the map can be handed to the input document as is.
-	names map[string]any
-	// exts maps a lower-case extension to its paths ([]string), dirs every
-	// directory holding a file at any depth to true; typed any like names.
-	exts map[string]any
+	entries  []Entry // sorted by path
+	dirIndex         // the whole tree's: its keys are repository paths
+	// dirs maps every directory holding a file at any depth to true; typed any
+	// like the maps of dirIndex.
 	dirs map[string]any
-	// dirNames maps a directory's own name to the directories so named at any
-	// depth ([]string): "k8s" → ["cron/k8s", "k8s"]. Rules find manifest,
-	// dashboard and SLO directories anywhere without walking dirs.
+	root []string // files at the root, sorted
+}
+
+// dirIndex is the lookups of the files below one directory: the repository's
+// for the root, a component's for its directory. The maps are typed any so they
+// can be handed to the input document as they are.
+type dirIndex struct {
+	// pathSet maps every file's path, relative to the directory, to true: a
+	// rule tests a file's presence with one lookup.
+	pathSet map[string]any
+	// names maps a base name to its repository paths ([]string), exts a
+	// lower-case extension to its repository paths.
+	names map[string]any
+	exts  map[string]any
+	// dirNames maps a directory's own name to the repository paths of the
+	// directories so named at any depth below the directory ([]string): "k8s" →
+	// ["cron/k8s", "k8s"]. Rules find manifest, dashboard and SLO directories
+	// anywhere without walking dirs.
 	dirNames map[string]any
-	root     []string // files at the root, sorted
 }
 
 func newPathIndex(entries []Entry) *pathIndex {
@@ -39,49 +49,83 @@ func newPathIndex(entries []Entry) *pathIndex {
 	if !slices.IsSortedFunc(sorted, byPath) {
 		slices.SortFunc(sorted, byPath)
 	}
-	byName := make(map[string][]string, len(sorted))
-	ix := &pathIndex{entries: sorted}
+	ix := &pathIndex{entries: sorted, dirs: make(map[string]any, len(sorted)/4)}
+	ix.dirIndex = newDirIndex(sorted, "", ix.dirs)
 	for _, e := range sorted {
-		base := e.Path[strings.LastIndexByte(e.Path, '/')+1:]
-		byName[base] = append(byName[base], e.Path)
-		if base == e.Path {
+		if !strings.Contains(e.Path, "/") {
 			ix.root = append(ix.root, e.Path)
 		}
 	}
-	ix.names = make(map[string]any, len(byName))
-	for base, ps := range byName {
-		ix.names[base] = ps
+	return ix
+}
+
+// under is the index of the files below the directory prefix ("dir/"): a
+// component's. Entries are sorted, so they are one run of the repository's.
+func (ix *pathIndex) under(prefix string) dirIndex {
+	if prefix == "" {
+		return ix.dirIndex
+	}
+	start, _ := slices.BinarySearchFunc(ix.entries, prefix, func(e Entry, p string) int { return strings.Compare(e.Path, p) })
+	end := start
+	for end < len(ix.entries) && strings.HasPrefix(ix.entries[end].Path, prefix) {
+		end++
+	}
+	return newDirIndex(ix.entries[start:end], prefix, nil)
+}
+
+// newDirIndex indexes sorted entries that all start with prefix, and adds the
+// directories below prefix that hold them to dirs unless it is nil (keys are
+// repository paths). It runs once per component of a monorepo, so it spends no
+// lookup it can avoid.
+func newDirIndex(sorted []Entry, prefix string, dirs map[string]any) dirIndex {
+	d := dirIndex{
+		pathSet:  make(map[string]any, len(sorted)),
+		names:    make(map[string]any, len(sorted)),
+		exts:     map[string]any{},
+		dirNames: map[string]any{},
 	}
 	exts := map[string][]string{}
-	ix.dirs = make(map[string]any, len(sorted)/8)
-	dirNames := map[string][]string{}
-	lastDir := ""
+	dirNames := make(map[string][]string, len(sorted)/4)
+	top := strings.TrimSuffix(prefix, "/")
+	prev := ""
 	for _, e := range sorted {
-		if x := ext(e.Path); x != "" {
-			exts[x] = append(exts[x], e.Path)
+		p := e.Path
+		d.pathSet[p[len(prefix):]] = true
+		base := p[strings.LastIndexByte(p, '/')+1:]
+		if ps, ok := d.names[base]; ok {
+			d.names[base] = append(ps.([]string), p)
+		} else {
+			d.names[base] = []string{p}
 		}
-		// Entries are sorted, so most paths share the previous one's directory.
-		dir := parentDir(e.Path)
-		if dir == lastDir {
-			continue
+		if x := ext(base); x != "" {
+			exts[x] = append(exts[x], p)
 		}
-		lastDir = dir
-		for ; dir != "" && ix.dirs[dir] == nil; dir = parentDir(dir) {
-			ix.dirs[dir] = true
+		// The paths below a directory are one run of the sorted entries, so a
+		// directory is new exactly when the previous path is not below it; its
+		// parents are not new either once it is not.
+		for dir := parentDir(p); dir != top && !below(prev, dir); dir = parentDir(dir) {
+			if dirs != nil {
+				dirs[dir] = true
+			}
 			name := dir[strings.LastIndexByte(dir, '/')+1:]
 			dirNames[name] = append(dirNames[name], dir)
 		}
+		prev = p
 	}
-	ix.exts = make(map[string]any, len(exts))
 	for x, ps := range exts {
-		ix.exts[x] = ps
+		d.exts[x] = ps
 	}
-	ix.dirNames = make(map[string]any, len(dirNames))
 	for name, ds := range dirNames {
+		// Found in entry order: "a/b-c" before "a/b".
 		slices.Sort(ds)
-		ix.dirNames[name] = ds
+		d.dirNames[name] = ds
 	}
-	return ix
+	return d
+}
+
+// below reports whether the path p is below the directory dir.
+func below(p, dir string) bool {
+	return len(p) > len(dir) && p[len(dir)] == '/' && p[:len(dir)] == dir
 }
 
 // hasDir reports whether a directory (no trailing slash) holds a file.
@@ -96,10 +140,9 @@ func (ix *pathIndex) entry(p string) (Entry, bool) {
 	return ix.entries[i], true
 }
 
-// ext is the lower-case extension with its dot, "" when there is none (Dockerfile)
-// or the name is a dotfile without one (.gitignore).
-func ext(p string) string {
-	base := path.Base(p)
+// ext is the lower-case extension of a base name with its dot, "" when there is
+// none (Dockerfile) or the name is a dotfile without one (.gitignore).
+func ext(base string) string {
 	i := strings.LastIndexByte(base, '.')
 	if i <= 0 {
 		return ""

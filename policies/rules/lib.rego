@@ -37,25 +37,50 @@ path(rel) := concat("", [base, rel])
 # here(p) is true when the repository path p is inside base.
 here(p) if startswith(p, base)
 
+# The indexes the path helpers look in: the component's own (input.component
+# path_set, names, exts, dir_names), which hold only the files below base, or
+# the repository's for a repository rule. An input built by hand (a rule test)
+# may give only the repository's names, exts and dir_names; paths_here and
+# all_paths are then worked out from names, and the helpers keep only what is
+# below base.
+
+# all_paths maps every path in the snapshot to true.
+all_paths := s if {
+	s := input.path_set
+	is_object(s)
+} else := {p: true | some ps in object.get(input, "names", {}); some p in ps}
+
+# paths_here maps every path below base, relative to it, to true.
+paths_here := s if {
+	s := input.component.path_set
+	is_object(s)
+} else := all_paths if base == ""
+
+else := {trim_prefix(p, base): true | some p, _ in all_paths; here(p)}
+
+names_here := input.component.names if is_object(input.component.names)
+
+else := object.get(input, "names", {})
+
+exts_here := input.component.exts if is_object(input.component.exts)
+
+else := object.get(input, "exts", {})
+
+dir_names_here := input.component.dir_names if is_object(input.component.dir_names)
+
+else := object.get(input, "dir_names", {})
+
 # exists(rel) is true when a file with exactly this path (relative to base) is
-# in the snapshot. It goes through the base-name index, so it costs one map
-# lookup plus a scan of the (usually tiny) list of paths sharing that base name.
-exists(rel) if {
-	p := path(rel)
-	parts := split(p, "/")
-	p in input.names[parts[count(parts) - 1]]
-}
+# in the snapshot: one lookup.
+exists(rel) if paths_here[rel]
 
 # present(p) is true when the repository path p is a file in the snapshot,
 # wherever base is.
-present(p) if {
-	parts := split(p, "/")
-	p in input.names[parts[count(parts) - 1]]
-}
+present(p) if all_paths[p]
 
 # existing(rels) is the repository paths of the rels that exist, in the order
 # given.
-existing(rels) := [path(r) | some r in rels; exists(r)]
+existing(rels) := [path(r) | some r in rels; paths_here[r]]
 
 # first_existing(rels) is the repository path of the first rel that exists.
 first_existing(rels) := existing(rels)[0]
@@ -66,18 +91,14 @@ dir_exists(d) if input.dirs[path(d)]
 
 # with_ext(ext) is every path below base with this lower-case extension (".tf"),
 # outside the non-evidence trees.
-with_ext(ext) := [p | some p in object.get(input.exts, ext, []); evidence(p)] if base == ""
-
-with_ext(ext) := [p | some p in object.get(input.exts, ext, []); here(p); evidence(p)] if base != ""
+with_ext(ext) := [p | some p in object.get(exts_here, ext, []); here(p); evidence(p)]
 
 # has_ext(ext) is true when any file below base has this extension.
 has_ext(ext) if count(with_ext(ext)) > 0
 
 # named(name) is every path below base whose base name is exactly name, outside
 # the trees that are not the component's own evidence (see evidence).
-named(name) := [p | some p in object.get(input.names, name, []); evidence(p)] if base == ""
-
-named(name) := [p | some p in object.get(input.names, name, []); here(p); evidence(p)] if base != ""
+named(name) := [p | some p in object.get(names_here, name, []); here(p); evidence(p)]
 
 # ---------------------------------------------------------------------------
 # Evidence hygiene. Files under vendored, generated, example, fixture and test
@@ -118,7 +139,7 @@ evidence_below(p, dir) if {
 # non-evidence trees, whose own name is in names ("cron/k8s" for "k8s").
 dirs_named(names) := {d |
 	some name in names
-	some d in object.get(object.get(input, "dir_names", {}), name, [])
+	some d in object.get(dir_names_here, name, [])
 	here(d)
 	evidence(concat("", [d, "/x"]))
 }
