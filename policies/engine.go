@@ -118,7 +118,9 @@ func (e *Engine) evalBatch(ctx context.Context, b *batch, input ast.Value, txn s
 			rest = append(rest, j)
 		}
 	}
-	if len(jobs)-len(rest) < 2 {
+	// A context already done would fail the batch only if its cancellation
+	// reached the evaluation before the evaluation ended.
+	if len(jobs)-len(rest) < 2 || ctx.Err() != nil {
 		return jobs
 	}
 	ctx, cancel := context.WithTimeout(ctx, e.limits.RuleTimeout)
