@@ -284,23 +284,8 @@ func (f *Fake) listAppInstallations(c *call) *response {
 	return paginate(c, items, func(page []any) any { return page })
 }
 
-func (f *Fake) installationParam(c *call) (*installation, *response) {
-	id, err := strconv.ParseInt(c.param("installation_id"), 10, 64)
-	if err != nil {
-		return nil, notFound(c.rt.doc)
-	}
-	inst, ok := f.st.installations[id]
-	if !ok {
-		return nil, notFound(c.rt.doc)
-	}
-	return inst, nil
-}
-
 func (f *Fake) createInstallationToken(c *call) *response {
-	inst, errResp := f.installationParam(c)
-	if errResp != nil {
-		return errResp
-	}
+	inst := c.inst
 	if inst.SuspendedAt != nil {
 		return problem(http.StatusForbidden, "This installation has been suspended", "https://docs.github.com/rest/apps/apps#create-an-installation-access-token-for-an-app")
 	}

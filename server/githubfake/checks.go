@@ -301,23 +301,17 @@ func (f *Fake) checkRunJSON(rs *repoState, cr *checkRunState) map[string]any {
 	}
 }
 
-// checksRepo resolves the repository of a checks write: archived repositories are read-only.
-func (f *Fake) checksRepo(c *call) (*repoState, *response) {
-	rs, errResp := f.repoFor(c)
-	if errResp != nil {
-		return nil, errResp
+func (rs *repoState) findCheckRun(id int64) *checkRunState {
+	for _, cr := range rs.checkRuns {
+		if cr.ID == id {
+			return cr
+		}
 	}
-	if c.r.Method != http.MethodGet && rs.Archived {
-		return nil, problem(http.StatusForbidden, "Repository was archived so is read-only.", c.rt.doc)
-	}
-	return rs, nil
+	return nil
 }
 
 func (f *Fake) createCheckRun(c *call) *response {
-	rs, errResp := f.checksRepo(c)
-	if errResp != nil {
-		return errResp
-	}
+	rs := c.rs
 	var req checkRunRequest
 	if bad := c.decode(&req); bad != nil {
 		return bad
@@ -336,27 +330,9 @@ func (f *Fake) createCheckRun(c *call) *response {
 	return jsonResponse(http.StatusCreated, f.checkRunJSON(rs, cr))
 }
 
-func (f *Fake) checkRunParam(c *call, rs *repoState) (*checkRunState, *response) {
-	id, err := strconv.ParseInt(c.param("check_run_id"), 10, 64)
-	if err == nil {
-		for _, cr := range rs.checkRuns {
-			if cr.ID == id {
-				return cr, nil
-			}
-		}
-	}
-	return nil, notFound(c.rt.doc)
-}
-
 func (f *Fake) updateCheckRun(c *call) *response {
-	rs, errResp := f.checksRepo(c)
-	if errResp != nil {
-		return errResp
-	}
-	cr, errResp := f.checkRunParam(c, rs)
-	if errResp != nil {
-		return errResp
-	}
+	rs := c.rs
+	cr := c.run
 	var req checkRunRequest
 	if bad := c.decode(&req); bad != nil {
 		return bad
@@ -395,19 +371,4 @@ func validateActions(doc string, actions *[]CheckRunAction) *response {
 		}
 	}
 	return nil
-}
-
-// RequestedActionEvent builds the check_run requested_action payload GitHub
-// sends when a person presses one of the run's buttons; the run must offer it.
-func (f *Fake) RequestedActionEvent(org, repo string, checkRunID int64, identifier string) Payload {
-	p := f.checkRunEvent("requested_action", org, repo, checkRunID)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	rs := f.mustRepo(org, repo)
-	i := slices.IndexFunc(rs.checkRuns, func(cr *checkRunState) bool { return cr.ID == checkRunID })
-	if !slices.ContainsFunc(rs.checkRuns[i].Actions, func(a CheckRunAction) bool { return a.Identifier == identifier }) {
-		f.setupError("check run %d of %s offers no action %q", checkRunID, rs.FullName(), identifier)
-	}
-	p["requested_action"] = map[string]any{"identifier": identifier}
-	return p
 }

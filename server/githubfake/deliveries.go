@@ -80,6 +80,15 @@ func (f *Fake) addDelivery(d Delivery) *Delivery {
 	return &c
 }
 
+func (f *Fake) findDelivery(id int64) *Delivery {
+	for _, d := range f.st.deliveries {
+		if d.ID == id {
+			return d
+		}
+	}
+	return nil
+}
+
 // Deliveries returns copies of the recorded deliveries, oldest first.
 func (f *Fake) Deliveries() []Delivery {
 	f.mu.Lock()
@@ -251,23 +260,8 @@ func (f *Fake) listDeliveries(c *call) *response {
 	return resp
 }
 
-func (f *Fake) deliveryParam(c *call) (*Delivery, *response) {
-	id, err := strconv.ParseInt(c.param("delivery_id"), 10, 64)
-	if err == nil {
-		for _, d := range f.st.deliveries {
-			if d.ID == id {
-				return d, nil
-			}
-		}
-	}
-	return nil, notFound(c.rt.doc)
-}
-
 func (f *Fake) redeliver(c *call) *response {
-	d, errResp := f.deliveryParam(c)
-	if errResp != nil {
-		return errResp
-	}
+	d := c.delivery
 	target := f.st.webhookTarget
 	if target == nil {
 		again := *d

@@ -407,13 +407,7 @@ func apiMode(e treeEntry) string {
 }
 
 func (f *Fake) getTree(c *call) *response {
-	rs, errResp := f.repoFor(c)
-	if errResp != nil {
-		return errResp
-	}
-	if rs.empty() {
-		return gitRepositoryEmpty(c.rt.doc)
-	}
+	rs := c.rs
 	sha := c.param("sha")
 	treeSHA := rs.findObject(sha, "tree")
 	if treeSHA == "" {
@@ -499,13 +493,7 @@ func githubBase64(data []byte) string {
 }
 
 func (f *Fake) getBlob(c *call) *response {
-	rs, errResp := f.repoFor(c)
-	if errResp != nil {
-		return errResp
-	}
-	if rs.empty() {
-		return gitRepositoryEmpty(c.rt.doc)
-	}
+	rs := c.rs
 	sha := rs.findObject(c.param("sha"), "blob")
 	if sha == "" {
 		return notFound(c.rt.doc)
@@ -522,13 +510,7 @@ func (f *Fake) getBlob(c *call) *response {
 }
 
 func (f *Fake) getGitCommit(c *call) *response {
-	rs, errResp := f.repoFor(c)
-	if errResp != nil {
-		return errResp
-	}
-	if rs.empty() {
-		return gitRepositoryEmpty(c.rt.doc)
-	}
+	rs := c.rs
 	sha := rs.findObject(c.param("sha"), "commit")
 	if sha == "" {
 		return notFound(c.rt.doc)

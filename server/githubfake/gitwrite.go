@@ -8,38 +8,14 @@ import (
 )
 
 // Writes through the Git data API: trees (with inline content), commits and
-// refs, as an app pushes a branch without a clone. Each needs contents: write.
-
-const (
-	docTreesCreate   = "https://docs.github.com/rest/git/trees#create-a-tree"
-	docCommitsCreate = "https://docs.github.com/rest/git/commits#create-a-commit"
-	docRefsCreate    = "https://docs.github.com/rest/git/refs#create-a-reference"
-	docRefsUpdate    = "https://docs.github.com/rest/git/refs#update-a-reference"
-	docRefsDelete    = "https://docs.github.com/rest/git/refs#delete-a-reference"
-)
+// refs, as an app pushes a branch without a clone. Each needs contents: write
+// (the route table says so; resolve checks it).
 
 // creatableModes are the modes a created tree's entries may have.
 var creatableModes = map[string]bool{"100644": true, "100755": true, "040000": true, "160000": true, "120000": true}
 
-func (f *Fake) gitWriteRepo(c *call) (*repoState, *response) {
-	rs, errResp := f.repoFor(c)
-	if errResp != nil {
-		return nil, errResp
-	}
-	if denied := c.requireWrite("contents"); denied != nil {
-		return nil, denied
-	}
-	if rs.empty() {
-		return nil, gitRepositoryEmpty(c.rt.doc)
-	}
-	return rs, nil
-}
-
 func (f *Fake) createTree(c *call) *response {
-	rs, errResp := f.gitWriteRepo(c)
-	if errResp != nil {
-		return errResp
-	}
+	rs := c.rs
 	var req struct {
 		BaseTree string `json:"base_tree"`
 		Tree     []struct {
@@ -121,10 +97,7 @@ func (f *Fake) createTree(c *call) *response {
 }
 
 func (f *Fake) createGitCommit(c *call) *response {
-	rs, errResp := f.gitWriteRepo(c)
-	if errResp != nil {
-		return errResp
-	}
+	rs := c.rs
 	var req struct {
 		Message *string  `json:"message"`
 		Tree    string   `json:"tree"`
@@ -179,10 +152,7 @@ func refBranch(ref string) (string, bool) {
 }
 
 func (f *Fake) createRef(c *call) *response {
-	rs, errResp := f.gitWriteRepo(c)
-	if errResp != nil {
-		return errResp
-	}
+	rs := c.rs
 	var req struct {
 		Ref string `json:"ref"`
 		SHA string `json:"sha"`
@@ -212,10 +182,7 @@ func (f *Fake) createRef(c *call) *response {
 }
 
 func (f *Fake) updateRef(c *call) *response {
-	rs, errResp := f.gitWriteRepo(c)
-	if errResp != nil {
-		return errResp
-	}
+	rs := c.rs
 	var req struct {
 		SHA   string `json:"sha"`
 		Force bool   `json:"force"`
@@ -240,10 +207,7 @@ func (f *Fake) updateRef(c *call) *response {
 }
 
 func (f *Fake) deleteRef(c *call) *response {
-	rs, errResp := f.gitWriteRepo(c)
-	if errResp != nil {
-		return errResp
-	}
+	rs := c.rs
 	branch, ok := refBranch(c.param("ref"))
 	if _, exists := rs.branches[branch]; !ok || !exists {
 		return problem(http.StatusUnprocessableEntity, "Reference does not exist", c.rt.doc)

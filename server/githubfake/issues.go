@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -206,6 +205,18 @@ func (f *Fake) mustIssue(org, repo string, number int) *issueState {
 	return is
 }
 
+// findComment finds a comment of the repository and the issue it is on.
+func (rs *repoState) findComment(id int64) (*issueState, *IssueComment) {
+	for _, is := range rs.issues {
+		for _, cm := range is.comments {
+			if cm.ID == id {
+				return is, cm
+			}
+		}
+	}
+	return nil, nil
+}
+
 func sortedIssues(rs *repoState) []*issueState {
 	var out []*issueState
 	for _, is := range rs.issues {
@@ -339,38 +350,8 @@ func (f *Fake) commentJSON(rs *repoState, c *IssueComment) map[string]any {
 
 // --- endpoints ---
 
-// issuesRepo resolves the repository of an issues endpoint: 410 Gone when issues
-// are disabled, 403 for writes to an archived repository.
-func (f *Fake) issuesRepo(c *call) (*repoState, *response) {
-	rs, errResp := f.repoFor(c)
-	if errResp != nil {
-		return nil, errResp
-	}
-	if !rs.HasIssues {
-		return nil, problem(http.StatusGone, "Issues are disabled for this repo", c.rt.doc)
-	}
-	if c.r.Method != http.MethodGet && rs.Archived {
-		return nil, problem(http.StatusForbidden, "Repository was archived so is read-only.", c.rt.doc)
-	}
-	return rs, nil
-}
-
-func (f *Fake) issueParam(c *call, rs *repoState) (*issueState, *response) {
-	n, err := strconv.Atoi(c.param("issue_number"))
-	if err != nil || rs.issues[n] == nil {
-		return nil, notFound(c.rt.doc)
-	}
-	if rs.issues[n].deleted {
-		return nil, problem(http.StatusGone, "This issue was deleted", c.rt.doc)
-	}
-	return rs.issues[n], nil
-}
-
 func (f *Fake) listIssues(c *call) *response {
-	rs, errResp := f.issuesRepo(c)
-	if errResp != nil {
-		return errResp
-	}
+	rs := c.rs
 	state := c.queryValue("state")
 	if state == "" {
 		state = "open"
@@ -407,10 +388,7 @@ func (f *Fake) validateIssueText(doc, title string, body *string) *response {
 }
 
 func (f *Fake) createIssue(c *call) *response {
-	rs, errResp := f.issuesRepo(c)
-	if errResp != nil {
-		return errResp
-	}
+	rs := c.rs
 	var req issueFields
 	if bad := c.decode(&req); bad != nil {
 		return bad
@@ -435,26 +413,12 @@ func (f *Fake) createIssue(c *call) *response {
 }
 
 func (f *Fake) getIssue(c *call) *response {
-	rs, errResp := f.issuesRepo(c)
-	if errResp != nil {
-		return errResp
-	}
-	is, errResp := f.issueParam(c, rs)
-	if errResp != nil {
-		return errResp
-	}
-	return jsonResponse(http.StatusOK, f.issueJSON(rs, is))
+	return jsonResponse(http.StatusOK, f.issueJSON(c.rs, c.issue))
 }
 
 func (f *Fake) updateIssue(c *call) *response {
-	rs, errResp := f.issuesRepo(c)
-	if errResp != nil {
-		return errResp
-	}
-	is, errResp := f.issueParam(c, rs)
-	if errResp != nil {
-		return errResp
-	}
+	rs := c.rs
+	is := c.issue
 	var req issueFields
 	if bad := c.decode(&req); bad != nil {
 		return bad
@@ -486,14 +450,8 @@ func (f *Fake) updateIssue(c *call) *response {
 }
 
 func (f *Fake) listComments(c *call) *response {
-	rs, errResp := f.issuesRepo(c)
-	if errResp != nil {
-		return errResp
-	}
-	is, errResp := f.issueParam(c, rs)
-	if errResp != nil {
-		return errResp
-	}
+	rs := c.rs
+	is := c.issue
 	var items []any
 	for _, cm := range is.comments {
 		items = append(items, f.commentJSON(rs, cm))
@@ -516,14 +474,8 @@ func (f *Fake) validateCommentBody(doc string, body *string) *response {
 }
 
 func (f *Fake) createComment(c *call) *response {
-	rs, errResp := f.issuesRepo(c)
-	if errResp != nil {
-		return errResp
-	}
-	is, errResp := f.issueParam(c, rs)
-	if errResp != nil {
-		return errResp
-	}
+	rs := c.rs
+	is := c.issue
 	var req commentFields
 	if bad := c.decode(&req); bad != nil {
 		return bad
@@ -537,30 +489,9 @@ func (f *Fake) createComment(c *call) *response {
 	return resp
 }
 
-func (f *Fake) findComment(c *call, rs *repoState) (*issueState, *IssueComment, *response) {
-	id, err := strconv.ParseInt(c.param("comment_id"), 10, 64)
-	if err != nil {
-		return nil, nil, notFound(c.rt.doc)
-	}
-	for _, is := range rs.issues {
-		for _, cm := range is.comments {
-			if cm.ID == id {
-				return is, cm, nil
-			}
-		}
-	}
-	return nil, nil, notFound(c.rt.doc)
-}
-
 func (f *Fake) updateComment(c *call) *response {
-	rs, errResp := f.issuesRepo(c)
-	if errResp != nil {
-		return errResp
-	}
-	is, cm, errResp := f.findComment(c, rs)
-	if errResp != nil {
-		return errResp
-	}
+	rs := c.rs
+	is, cm := c.issue, c.comment
 	var req commentFields
 	if bad := c.decode(&req); bad != nil {
 		return bad

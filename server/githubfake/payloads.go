@@ -105,21 +105,24 @@ func (f *Fake) suiteJSON(rs *repoState, sha, status string, conclusion any) map[
 	}
 }
 
-// checkRunEvent builds a check_run payload (rerequested, created, completed, ...)
-// for a check run the app created.
-func (f *Fake) checkRunEvent(action, org, repo string, checkRunID int64) Payload {
+// RequestedActionEvent builds the check_run requested_action payload GitHub
+// sends when a person presses one of the run's buttons; the run must offer it.
+func (f *Fake) RequestedActionEvent(org, repo string, checkRunID int64, identifier string) Payload {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	rs := f.mustRepo(org, repo)
-	i := slices.IndexFunc(rs.checkRuns, func(cr *checkRunState) bool { return cr.ID == checkRunID })
-	if i < 0 {
+	cr := rs.findCheckRun(checkRunID)
+	if cr == nil {
 		f.setupError("no check run %d in %s", checkRunID, rs.FullName())
 	}
-	cr := rs.checkRuns[i]
+	if !slices.ContainsFunc(cr.Actions, func(a CheckRunAction) bool { return a.Identifier == identifier }) {
+		f.setupError("check run %d of %s offers no action %q", checkRunID, rs.FullName(), identifier)
+	}
 	run := f.checkRunJSON(rs, cr)
 	run["check_suite"] = f.suiteJSON(rs, cr.HeadSHA, cr.Status, strOrNil(cr.Conclusion))
-	p := f.repoEventBase(action, rs, repoShapeWebhook)
+	p := f.repoEventBase("requested_action", rs, repoShapeWebhook)
 	p["check_run"] = run
+	p["requested_action"] = map[string]any{"identifier": identifier}
 	return p
 }
 

@@ -1,9 +1,6 @@
 package githubfake
 
-import (
-	"maps"
-	"net/http"
-)
+import "maps"
 
 // DefaultPermissions are what a new installation grants: the app's default
 // manifest (deploy/), which writes checks and issues (the report, and pull
@@ -40,12 +37,8 @@ func permissionsJSON(perms map[string]string) map[string]any {
 // docIntegrationAccess is where GitHub's 403 for a missing permission points.
 const docIntegrationAccess = "https://docs.github.com/rest/overview/permissions-required-for-github-apps"
 
-// requireWrite answers GitHub's 403 when the calling installation lacks write
-// access to permission; nil when it has it. App (JWT) calls never reach the
-// routes that ask.
-func (c *call) requireWrite(permission string) *response {
-	if c.who.kind != identityInstallation || c.who.inst == nil || c.who.inst.Permissions[permission] == "write" {
-		return nil
-	}
-	return problem(http.StatusForbidden, "Resource not accessible by integration", docIntegrationAccess)
+// mayWrite reports whether the calling installation holds write access to
+// permission. App (JWT) calls never reach the routes that ask.
+func (c *call) mayWrite(permission string) bool {
+	return c.who.kind != identityInstallation || c.who.inst == nil || c.who.inst.Permissions[permission] == "write"
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -253,10 +252,7 @@ func (f *Fake) openPullsWithHead(rs *repoState, sha string) []any {
 // --- endpoints ---
 
 func (f *Fake) listPulls(c *call) *response {
-	rs, errResp := f.repoFor(c)
-	if errResp != nil {
-		return errResp
-	}
+	rs := c.rs
 	state := c.queryValue("state")
 	if state == "" {
 		state = "open"
@@ -280,13 +276,5 @@ func (f *Fake) listPulls(c *call) *response {
 }
 
 func (f *Fake) getPull(c *call) *response {
-	rs, errResp := f.repoFor(c)
-	if errResp != nil {
-		return errResp
-	}
-	n, err := strconv.Atoi(c.param("pull_number"))
-	if err != nil || rs.issues[n] == nil || rs.issues[n].pr == nil {
-		return notFound(c.rt.doc)
-	}
-	return jsonResponse(http.StatusOK, f.pullJSON(rs, rs.issues[n]))
+	return jsonResponse(http.StatusOK, f.pullJSON(c.rs, c.issue))
 }

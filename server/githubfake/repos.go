@@ -214,19 +214,6 @@ func (f *Fake) lookupRepo(c *call) (*repoState, *response) {
 	return nil, resp
 }
 
-// repoFor finds the request's repository and checks that the token reaches it:
-// a repository the installation cannot see is 404, as on GitHub.
-func (f *Fake) repoFor(c *call) (*repoState, *response) {
-	rs, redirect := f.lookupRepo(c)
-	if redirect != nil {
-		return nil, redirect
-	}
-	if rs == nil || !f.canSee(c.who, rs) {
-		return nil, notFound(c.rt.doc)
-	}
-	return rs, nil
-}
-
 func gitRepositoryEmpty(doc string) *response {
 	return problem(http.StatusConflict, "Git Repository is empty.", doc)
 }
@@ -234,10 +221,7 @@ func gitRepositoryEmpty(doc string) *response {
 // --- endpoints ---
 
 func (f *Fake) getBranch(c *call) *response {
-	rs, errResp := f.repoFor(c)
-	if errResp != nil {
-		return errResp
-	}
+	rs := c.rs
 	name := c.param("branch")
 	sha, ok := rs.branches[name]
 	if !ok {
@@ -318,10 +302,7 @@ func (f *Fake) refJSON(rs *repoState, branch string) map[string]any {
 const maxContentsInline = 1 << 20
 
 func (f *Fake) getContents(c *call) *response {
-	rs, errResp := f.repoFor(c)
-	if errResp != nil {
-		return errResp
-	}
+	rs := c.rs
 	if rs.empty() {
 		return problem(http.StatusNotFound, "This repository is empty.", c.rt.doc)
 	}
