@@ -49,17 +49,6 @@ type identity struct {
 	inst *installation
 }
 
-func (w identity) String() string {
-	switch w.kind {
-	case identityApp:
-		return "app"
-	case identityInstallation:
-		return "installation"
-	default:
-		return "none"
-	}
-}
-
 // One RSA key for every Fake in a test binary: generating 2048-bit keys is slow.
 var (
 	appKeyOnce sync.Once

@@ -12,10 +12,7 @@ type RecordedRequest struct {
 	Path     string
 	RawQuery string
 	Status   int
-	// Conditional is true when the request carried If-None-Match or If-Modified-Since.
-	Conditional bool
-	// Auth is "app" (JWT), "installation" (token) or "none" (missing or rejected).
-	Auth           string
+	// InstallationID is the installation whose token made the request (0: none).
 	InstallationID int64
 	// RateLimited is true when the request spent primary rate-limit budget.
 	RateLimited bool
@@ -28,8 +25,6 @@ type RequestFilter struct {
 	// Path uses the pattern syntax of Fault.Path ("*" one segment, "**" anything).
 	Path   string
 	Status int
-	// Conditional, when set, matches only conditional (true) or plain (false) requests.
-	Conditional *bool
 	// InstallationID, when set, matches requests made with that installation's token.
 	InstallationID int64
 }
@@ -40,9 +35,6 @@ func (rf RequestFilter) Match(r RecordedRequest) bool {
 		return false
 	}
 	if rf.Status != 0 && rf.Status != r.Status {
-		return false
-	}
-	if rf.Conditional != nil && *rf.Conditional != r.Conditional {
 		return false
 	}
 	if rf.InstallationID != 0 && rf.InstallationID != r.InstallationID {
@@ -57,8 +49,6 @@ func (f *Fake) record(r *http.Request, resp *response, who identity, counted boo
 		Path:        r.URL.Path,
 		RawQuery:    r.URL.RawQuery,
 		Status:      resp.status,
-		Conditional: r.Header.Get("If-None-Match") != "" || r.Header.Get("If-Modified-Since") != "",
-		Auth:        who.String(),
 		RateLimited: counted,
 		Time:        now,
 	}
