@@ -310,13 +310,9 @@ func (rs *repoState) findCheckRun(id int64) *checkRunState {
 	return nil
 }
 
-func (f *Fake) createCheckRun(c *call) *response {
+func (f *Fake) createCheckRun(c *call, req *checkRunRequest) *response {
 	rs := c.rs
-	var req checkRunRequest
-	if bad := c.decode(&req); bad != nil {
-		return bad
-	}
-	if bad := validateCheckRun(c.rt.doc, &req, true); bad != nil {
+	if bad := validateCheckRun(c.rt.doc, req, true); bad != nil {
 		return bad
 	}
 	sha := rs.findObject(*req.HeadSHA, "commit")
@@ -325,22 +321,18 @@ func (f *Fake) createCheckRun(c *call) *response {
 	}
 	now := time.Now().UTC().Truncate(time.Second)
 	cr := &checkRunState{CheckRun: CheckRun{ID: f.newID(), HeadSHA: sha, Status: "queued", StartedAt: &now, CheckSuiteID: f.checkSuiteID(rs, sha)}}
-	cr.apply(&req, now)
+	cr.apply(req, now)
 	rs.checkRuns = append(rs.checkRuns, cr)
 	return jsonResponse(http.StatusCreated, f.checkRunJSON(rs, cr))
 }
 
-func (f *Fake) updateCheckRun(c *call) *response {
+func (f *Fake) updateCheckRun(c *call, req *checkRunRequest) *response {
 	rs := c.rs
 	cr := c.run
-	var req checkRunRequest
-	if bad := c.decode(&req); bad != nil {
+	if bad := validateCheckRun(c.rt.doc, req, false); bad != nil {
 		return bad
 	}
-	if bad := validateCheckRun(c.rt.doc, &req, false); bad != nil {
-		return bad
-	}
-	cr.apply(&req, time.Now().UTC().Truncate(time.Second))
+	cr.apply(req, time.Now().UTC().Truncate(time.Second))
 	cr.Updates++
 	return jsonResponse(http.StatusOK, f.checkRunJSON(rs, cr))
 }

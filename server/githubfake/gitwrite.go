@@ -14,21 +14,20 @@ import (
 // creatableModes are the modes a created tree's entries may have.
 var creatableModes = map[string]bool{"100644": true, "100755": true, "040000": true, "160000": true, "120000": true}
 
-func (f *Fake) createTree(c *call) *response {
+// treeCreate is the body of POST git/trees.
+type treeCreate struct {
+	BaseTree string `json:"base_tree"`
+	Tree     []struct {
+		Path    string  `json:"path"`
+		Mode    string  `json:"mode"`
+		Type    string  `json:"type"`
+		SHA     *string `json:"sha"`
+		Content *string `json:"content"`
+	} `json:"tree"`
+}
+
+func (f *Fake) createTree(c *call, req *treeCreate) *response {
 	rs := c.rs
-	var req struct {
-		BaseTree string `json:"base_tree"`
-		Tree     []struct {
-			Path    string  `json:"path"`
-			Mode    string  `json:"mode"`
-			Type    string  `json:"type"`
-			SHA     *string `json:"sha"`
-			Content *string `json:"content"`
-		} `json:"tree"`
-	}
-	if bad := c.decode(&req); bad != nil {
-		return bad
-	}
 	if req.Tree == nil {
 		return invalidRequest(c.rt.doc, `"tree" wasn't supplied.`)
 	}
@@ -96,20 +95,19 @@ func (f *Fake) createTree(c *call) *response {
 	return resp
 }
 
-func (f *Fake) createGitCommit(c *call) *response {
+// commitCreate is the body of POST git/commits.
+type commitCreate struct {
+	Message *string  `json:"message"`
+	Tree    string   `json:"tree"`
+	Parents []string `json:"parents"`
+	Author  *struct {
+		Name  string `json:"name"`
+		Email string `json:"email"`
+	} `json:"author"`
+}
+
+func (f *Fake) createGitCommit(c *call, req *commitCreate) *response {
 	rs := c.rs
-	var req struct {
-		Message *string  `json:"message"`
-		Tree    string   `json:"tree"`
-		Parents []string `json:"parents"`
-		Author  *struct {
-			Name  string `json:"name"`
-			Email string `json:"email"`
-		} `json:"author"`
-	}
-	if bad := c.decode(&req); bad != nil {
-		return bad
-	}
 	if req.Message == nil {
 		return invalidRequest(c.rt.doc, `"message" wasn't supplied.`)
 	}
@@ -151,15 +149,14 @@ func refBranch(ref string) (string, bool) {
 	return branch, ok && branch != ""
 }
 
-func (f *Fake) createRef(c *call) *response {
+// refCreate is the body of POST git/refs.
+type refCreate struct {
+	Ref string `json:"ref"`
+	SHA string `json:"sha"`
+}
+
+func (f *Fake) createRef(c *call, req *refCreate) *response {
 	rs := c.rs
-	var req struct {
-		Ref string `json:"ref"`
-		SHA string `json:"sha"`
-	}
-	if bad := c.decode(&req); bad != nil {
-		return bad
-	}
 	if !strings.HasPrefix(req.Ref, "refs/") || strings.Count(req.Ref, "/") < 2 {
 		return problem(http.StatusUnprocessableEntity, "Reference name is invalid", c.rt.doc)
 	}
@@ -181,15 +178,14 @@ func (f *Fake) createRef(c *call) *response {
 	return resp
 }
 
-func (f *Fake) updateRef(c *call) *response {
+// refUpdate is the body of PATCH git/refs/{ref}.
+type refUpdate struct {
+	SHA   string `json:"sha"`
+	Force bool   `json:"force"`
+}
+
+func (f *Fake) updateRef(c *call, req *refUpdate) *response {
 	rs := c.rs
-	var req struct {
-		SHA   string `json:"sha"`
-		Force bool   `json:"force"`
-	}
-	if bad := c.decode(&req); bad != nil {
-		return bad
-	}
 	branch, ok := refBranch(c.param("ref"))
 	old, exists := rs.branches[branch]
 	if !ok || !exists {

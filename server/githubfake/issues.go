@@ -387,12 +387,8 @@ func (f *Fake) validateIssueText(doc, title string, body *string) *response {
 	return nil
 }
 
-func (f *Fake) createIssue(c *call) *response {
+func (f *Fake) createIssue(c *call, req *issueFields) *response {
 	rs := c.rs
-	var req issueFields
-	if bad := c.decode(&req); bad != nil {
-		return bad
-	}
 	if req.Title == nil || strings.TrimSpace(*req.Title) == "" {
 		return validationError(c.rt.doc, map[string]any{"resource": "Issue", "code": "missing_field", "field": "title"})
 	}
@@ -416,13 +412,9 @@ func (f *Fake) getIssue(c *call) *response {
 	return jsonResponse(http.StatusOK, f.issueJSON(c.rs, c.issue))
 }
 
-func (f *Fake) updateIssue(c *call) *response {
+func (f *Fake) updateIssue(c *call, req *issueFields) *response {
 	rs := c.rs
 	is := c.issue
-	var req issueFields
-	if bad := c.decode(&req); bad != nil {
-		return bad
-	}
 	if bad := f.validateIssueText(c.rt.doc, is.Title, req.Body); bad != nil {
 		return bad
 	}
@@ -473,13 +465,9 @@ func (f *Fake) validateCommentBody(doc string, body *string) *response {
 	return nil
 }
 
-func (f *Fake) createComment(c *call) *response {
+func (f *Fake) createComment(c *call, req *commentFields) *response {
 	rs := c.rs
 	is := c.issue
-	var req commentFields
-	if bad := c.decode(&req); bad != nil {
-		return bad
-	}
 	if bad := f.validateCommentBody(c.rt.doc, req.Body); bad != nil {
 		return bad
 	}
@@ -489,13 +477,9 @@ func (f *Fake) createComment(c *call) *response {
 	return resp
 }
 
-func (f *Fake) updateComment(c *call) *response {
+func (f *Fake) updateComment(c *call, req *commentFields) *response {
 	rs := c.rs
 	is, cm := c.issue, c.comment
-	var req commentFields
-	if bad := c.decode(&req); bad != nil {
-		return bad
-	}
 	if bad := f.validateCommentBody(c.rt.doc, req.Body); bad != nil {
 		return bad
 	}

@@ -9,17 +9,16 @@ import (
 // Opening and editing pull requests as the app: each needs pull_requests: write
 // (the route table says so; resolve checks it).
 
-func (f *Fake) createPull(c *call) *response {
+// pullCreate is the body of POST pulls.
+type pullCreate struct {
+	Title *string `json:"title"`
+	Head  string  `json:"head"`
+	Base  string  `json:"base"`
+	Body  *string `json:"body"`
+}
+
+func (f *Fake) createPull(c *call, req *pullCreate) *response {
 	rs := c.rs
-	var req struct {
-		Title *string `json:"title"`
-		Head  string  `json:"head"`
-		Base  string  `json:"base"`
-		Body  *string `json:"body"`
-	}
-	if bad := c.decode(&req); bad != nil {
-		return bad
-	}
 	// head may be "owner:branch"; only branches of this repository are served.
 	head := req.Head
 	if owner, branch, found := strings.Cut(head, ":"); found && strings.EqualFold(owner, rs.Owner) {
@@ -55,16 +54,15 @@ func (f *Fake) createPull(c *call) *response {
 	return resp
 }
 
-func (f *Fake) updatePull(c *call) *response {
+// pullUpdate is the body of PATCH pulls/{pull_number}.
+type pullUpdate struct {
+	Title *string `json:"title"`
+	Body  *string `json:"body"`
+	State *string `json:"state"`
+}
+
+func (f *Fake) updatePull(c *call, req *pullUpdate) *response {
 	rs := c.rs
-	var req struct {
-		Title *string `json:"title"`
-		Body  *string `json:"body"`
-		State *string `json:"state"`
-	}
-	if bad := c.decode(&req); bad != nil {
-		return bad
-	}
 	is := c.issue
 	title := is.Title
 	if req.Title != nil {

@@ -33,26 +33,26 @@ func (f *Fake) routes() http.Handler {
 	f.handle(mux, "GET /repos/{owner}/{repo}/pulls/{pull_number}", inst(docPulls, f.getPull, 0))
 
 	// Pushing a branch and opening pull requests (gitwrite.go, pullwrite.go).
-	f.handle(mux, "POST /repos/{owner}/{repo}/git/trees", inst(docTreesCreate, f.createTree, needContentsWrite|needCommits))
-	f.handle(mux, "POST /repos/{owner}/{repo}/git/commits", inst(docCommitsCreate, f.createGitCommit, needContentsWrite|needCommits))
-	f.handle(mux, "POST /repos/{owner}/{repo}/git/refs", inst(docRefsCreate, f.createRef, needContentsWrite|needCommits))
-	f.handle(mux, "PATCH /repos/{owner}/{repo}/git/refs/{ref...}", inst(docRefsUpdate, f.updateRef, needContentsWrite|needCommits))
+	f.handle(mux, "POST /repos/{owner}/{repo}/git/trees", inst(docTreesCreate, withBody(f.createTree), needContentsWrite|needCommits))
+	f.handle(mux, "POST /repos/{owner}/{repo}/git/commits", inst(docCommitsCreate, withBody(f.createGitCommit), needContentsWrite|needCommits))
+	f.handle(mux, "POST /repos/{owner}/{repo}/git/refs", inst(docRefsCreate, withBody(f.createRef), needContentsWrite|needCommits))
+	f.handle(mux, "PATCH /repos/{owner}/{repo}/git/refs/{ref...}", inst(docRefsUpdate, withBody(f.updateRef), needContentsWrite|needCommits))
 	f.handle(mux, "DELETE /repos/{owner}/{repo}/git/refs/{ref...}", inst(docRefsDelete, f.deleteRef, needContentsWrite|needCommits))
-	f.handle(mux, "POST /repos/{owner}/{repo}/pulls", inst(docPullsCreate, f.createPull, needPullsWrite))
-	f.handle(mux, "PATCH /repos/{owner}/{repo}/pulls/{pull_number}", inst(docPullsUpdate, f.updatePull, needPullsWrite))
+	f.handle(mux, "POST /repos/{owner}/{repo}/pulls", inst(docPullsCreate, withBody(f.createPull), needPullsWrite))
+	f.handle(mux, "PATCH /repos/{owner}/{repo}/pulls/{pull_number}", inst(docPullsUpdate, withBody(f.updatePull), needPullsWrite))
 
 	// Checks (checks.go).
-	f.handle(mux, "POST /repos/{owner}/{repo}/check-runs", inst(docCheckRuns, f.createCheckRun, needWritable))
-	f.handle(mux, "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", inst(docCheckRunsUpdate, f.updateCheckRun, needWritable))
+	f.handle(mux, "POST /repos/{owner}/{repo}/check-runs", inst(docCheckRuns, withBody(f.createCheckRun), needWritable))
+	f.handle(mux, "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", inst(docCheckRunsUpdate, withBody(f.updateCheckRun), needWritable))
 
 	// Issues and comments (issues.go).
 	f.handle(mux, "GET /repos/{owner}/{repo}/issues", inst(docIssues, f.listIssues, needIssues))
-	f.handle(mux, "POST /repos/{owner}/{repo}/issues", inst(docIssuesCreate, f.createIssue, needIssues|needWritable))
+	f.handle(mux, "POST /repos/{owner}/{repo}/issues", inst(docIssuesCreate, withBody(f.createIssue), needIssues|needWritable))
 	f.handle(mux, "GET /repos/{owner}/{repo}/issues/{issue_number}", inst(docIssues, f.getIssue, needIssues))
-	f.handle(mux, "PATCH /repos/{owner}/{repo}/issues/{issue_number}", inst(docIssuesUpdate, f.updateIssue, needIssues|needWritable))
+	f.handle(mux, "PATCH /repos/{owner}/{repo}/issues/{issue_number}", inst(docIssuesUpdate, withBody(f.updateIssue), needIssues|needWritable))
 	f.handle(mux, "GET /repos/{owner}/{repo}/issues/{issue_number}/comments", inst(docComments, f.listComments, needIssues))
-	f.handle(mux, "POST /repos/{owner}/{repo}/issues/{issue_number}/comments", inst(docComments, f.createComment, needIssues|needWritable))
-	f.handle(mux, "PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", inst(docComments, f.updateComment, needIssues|needWritable))
+	f.handle(mux, "POST /repos/{owner}/{repo}/issues/{issue_number}/comments", inst(docComments, withBody(f.createComment), needIssues|needWritable))
+	f.handle(mux, "PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", inst(docComments, withBody(f.updateComment), needIssues|needWritable))
 
 	// Webhook deliveries (deliveries.go).
 	f.handle(mux, "GET /app/hook/deliveries", app(docDeliveries, f.listDeliveries))
@@ -160,15 +160,16 @@ func (c *call) queryValue(name string) string {
 	return ""
 }
 
-// decode reads the JSON request body into v; a malformed body gives GitHub's 400.
-func (c *call) decode(v any) *response {
-	if len(bytes.TrimSpace(c.body)) == 0 {
-		return nil
+// withBody reads the JSON request body into a T for h: an empty body is a zero T,
+// a malformed one GitHub's 400.
+func withBody[T any](h func(c *call, req *T) *response) handlerFunc {
+	return func(c *call) *response {
+		var req T
+		if len(bytes.TrimSpace(c.body)) > 0 && json.Unmarshal(c.body, &req) != nil {
+			return problem(http.StatusBadRequest, "Problems parsing JSON", c.rt.doc)
+		}
+		return h(c, &req)
 	}
-	if err := json.Unmarshal(c.body, v); err != nil {
-		return problem(http.StatusBadRequest, "Problems parsing JSON", c.rt.doc)
-	}
-	return nil
 }
 
 // handle registers pattern (Go ServeMux syntax, "METHOD /path") for the route. Paths
