@@ -90,7 +90,7 @@ yaml_files := array.concat(lib.with_ext(".yaml"), lib.with_ext(".yml"))
 
 evidence contains [tool, found[0]] if {
 	some [tool, names] in by_name
-	found := [p | some n in names; some p in lib.named(n)]
+	found := lib.named_in(names)
 	count(found) > 0
 }
 
@@ -119,8 +119,7 @@ evidence contains ["Kubernetes manifests", concat("", [d, "/"])] if {
 
 evidence contains ["Kubernetes manifests", found[0]] if {
 	found := sort([p |
-		some n in manifest_names
-		some p in lib.named(n)
+		some p in lib.named_in(manifest_names)
 		parts := split(trim_prefix(p, lib.base), "/")
 		some d in array.slice(parts, 0, count(parts) - 1)
 		d in generic_dirs

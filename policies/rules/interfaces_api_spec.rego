@@ -84,8 +84,7 @@ looks_like_spec(text) if regex.match(`(?m)(^|[{,])\s*["']?(openapi|swagger|async
 # Named like a spec: count it unless we read it and it is something else
 # (a swagger-ui config, say).
 definitions contains p if {
-	some n in spec_names
-	some p in lib.named(n)
+	some p in lib.named_in(spec_names)
 	not not_a_spec(p)
 }
 

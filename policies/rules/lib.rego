@@ -44,6 +44,10 @@ here(p) if startswith(p, base)
 # all_paths are then worked out from names, and the helpers keep only what is
 # below base.
 
+# The helpers bind these rules (and base) to local variables before a loop: a
+# rule named inside a loop is looked up again on every iteration, which costs
+# more than the lookup it guards.
+
 # all_paths maps every path in the snapshot to true.
 all_paths := s if {
 	s := input.path_set
@@ -80,7 +84,7 @@ present(p) if all_paths[p]
 
 # existing(rels) is the repository paths of the rels that exist, in the order
 # given.
-existing(rels) := [path(r) | some r in rels; paths_here[r]]
+existing(rels) := [path(r) | set := paths_here; some r in rels; set[r]]
 
 # first_existing(rels) is the repository path of the first rel that exists.
 first_existing(rels) := existing(rels)[0]
@@ -91,14 +95,25 @@ dir_exists(d) if input.dirs[path(d)]
 
 # with_ext(ext) is every path below base with this lower-case extension (".tf"),
 # outside the non-evidence trees.
-with_ext(ext) := [p | some p in object.get(exts_here, ext, []); here(p); evidence(p)]
+with_ext(ext) := [p | b := base; some p in object.get(exts_here, ext, []); startswith(p, b); evidence(p)]
 
 # has_ext(ext) is true when any file below base has this extension.
 has_ext(ext) if count(with_ext(ext)) > 0
 
 # named(name) is every path below base whose base name is exactly name, outside
 # the trees that are not the component's own evidence (see evidence).
-named(name) := [p | some p in object.get(names_here, name, []); here(p); evidence(p)]
+named(name) := [p | b := base; some p in object.get(names_here, name, []); startswith(p, b); evidence(p)]
+
+# named_in(names) is named(n) of each name in turn, in one call: a rule looking
+# for any of many names pays for one call, not one per name.
+named_in(names) := [p |
+	index := names_here
+	b := base
+	some n in names
+	some p in object.get(index, n, [])
+	startswith(p, b)
+	evidence(p)
+]
 
 # ---------------------------------------------------------------------------
 # Evidence hygiene. Files under vendored, generated, example, fixture and test
@@ -138,9 +153,11 @@ evidence_below(p, dir) if {
 # dirs_named(names) is every directory below base, at any depth and outside the
 # non-evidence trees, whose own name is in names ("cron/k8s" for "k8s").
 dirs_named(names) := {d |
+	index := dir_names_here
+	b := base
 	some name in names
-	some d in object.get(dir_names_here, name, [])
-	here(d)
+	some d in object.get(index, name, [])
+	startswith(d, b)
 	evidence(concat("", [d, "/x"]))
 }
 

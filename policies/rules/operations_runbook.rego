@@ -48,8 +48,7 @@ by_name := ["RUNBOOK.md", "runbook.md", "Runbook.md", "RUNBOOK", "RUNBOOK.rst", 
 by_dir := ["runbooks", "runbook", ".runbooks", "docs/runbooks", "docs/runbook", "ops/runbooks", "doc/runbooks"]
 
 evidence contains p if {
-	some n in by_name
-	some p in lib.named(n)
+	some p in lib.named_in(by_name)
 }
 
 evidence contains concat("", [d, "/"]) if {
