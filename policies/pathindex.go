@@ -79,11 +79,10 @@ func (ix *pathIndex) under(prefix string) dirIndex {
 // lookup it can avoid.
 func newDirIndex(sorted []Entry, prefix string, dirs map[string]any) dirIndex {
 	d := dirIndex{
-		pathSet:  make(map[string]any, len(sorted)),
-		names:    make(map[string]any, len(sorted)),
-		exts:     map[string]any{},
-		dirNames: map[string]any{},
+		pathSet: make(map[string]any, len(sorted)),
+		names:   make(map[string]any, len(sorted)),
 	}
+	// Lists that grow long are appended unboxed, then handed over.
 	exts := map[string][]string{}
 	dirNames := make(map[string][]string, len(sorted)/4)
 	top := strings.TrimSuffix(prefix, "/")
@@ -92,11 +91,7 @@ func newDirIndex(sorted []Entry, prefix string, dirs map[string]any) dirIndex {
 		p := e.Path
 		d.pathSet[p[len(prefix):]] = true
 		base := p[strings.LastIndexByte(p, '/')+1:]
-		if ps, ok := d.names[base]; ok {
-			d.names[base] = append(ps.([]string), p)
-		} else {
-			d.names[base] = []string{p}
-		}
+		appendPath(d.names, base, p)
 		if x := ext(base); x != "" {
 			exts[x] = append(exts[x], p)
 		}
@@ -112,15 +107,27 @@ func newDirIndex(sorted []Entry, prefix string, dirs map[string]any) dirIndex {
 		}
 		prev = p
 	}
+	d.exts = make(map[string]any, len(exts))
 	for x, ps := range exts {
 		d.exts[x] = ps
 	}
+	d.dirNames = make(map[string]any, len(dirNames))
 	for name, ds := range dirNames {
 		// Found in entry order: "a/b-c" before "a/b".
 		slices.Sort(ds)
 		d.dirNames[name] = ds
 	}
 	return d
+}
+
+// appendPath appends p to the list of key in an index typed for the input
+// document: most base names have one path, which is boxed once.
+func appendPath(m map[string]any, key, p string) {
+	if ps, ok := m[key]; ok {
+		m[key] = append(ps.([]string), p)
+	} else {
+		m[key] = []string{p}
+	}
 }
 
 // below reports whether the path p is below the directory dir.
