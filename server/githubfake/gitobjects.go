@@ -350,16 +350,8 @@ func (rs *repoState) walkTree(sha string, recursive bool, visit func(listedEntry
 	walk(sha, "")
 }
 
-func hexSHA(s string) bool {
-	if len(s) < 4 || len(s) > 40 {
-		return false
-	}
-	_, err := hex.DecodeString(s + strings.Repeat("0", len(s)%2))
-	return err == nil && strings.ToLower(s) == s
-}
-
-// resolveCommit turns a branch name, "heads/x", "refs/heads/x" or a (possibly
-// abbreviated, at least 7 characters) commit SHA into a commit SHA, or "".
+// resolveCommit turns a branch name, "heads/x", "refs/heads/x" or a commit SHA
+// into a commit SHA, or "".
 func (rs *repoState) resolveCommit(ref string) string {
 	name := strings.TrimPrefix(strings.TrimPrefix(ref, "refs/"), "heads/")
 	if sha, ok := rs.branches[name]; ok {
@@ -371,30 +363,13 @@ func (rs *repoState) resolveCommit(ref string) string {
 	return rs.findObject(ref, "commit")
 }
 
+// findObject returns sha when it names an object of kind, or "". Full SHAs
+// only: the app never abbreviates them.
 func (rs *repoState) findObject(sha, kind string) string {
-	sha = strings.ToLower(sha)
-	if !hexSHA(sha) {
-		return ""
+	if obj := rs.objects[sha]; obj != nil && obj.kind == kind {
+		return sha
 	}
-	if obj, ok := rs.objects[sha]; ok {
-		if obj.kind == kind {
-			return sha
-		}
-		return ""
-	}
-	if len(sha) < 7 {
-		return ""
-	}
-	found := ""
-	for s, obj := range rs.objects {
-		if obj.kind == kind && strings.HasPrefix(s, sha) {
-			if found != "" {
-				return ""
-			}
-			found = s
-		}
-	}
-	return found
+	return ""
 }
 
 // --- endpoints ---

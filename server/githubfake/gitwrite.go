@@ -169,7 +169,7 @@ func (f *Fake) createRef(c *call, req *refCreate) *response {
 		return problem(http.StatusUnprocessableEntity, "Reference already exists", c.rt.doc)
 	}
 	sha := rs.findObject(req.SHA, "commit")
-	if sha == "" || len(req.SHA) != 40 {
+	if sha == "" {
 		return problem(http.StatusUnprocessableEntity, "Object does not exist", c.rt.doc)
 	}
 	f.moveBranch(rs, branch, sha)
@@ -192,7 +192,7 @@ func (f *Fake) updateRef(c *call, req *refUpdate) *response {
 		return problem(http.StatusUnprocessableEntity, "Reference does not exist", c.rt.doc)
 	}
 	sha := rs.findObject(req.SHA, "commit")
-	if sha == "" || len(req.SHA) != 40 {
+	if sha == "" {
 		return problem(http.StatusUnprocessableEntity, "Object does not exist", c.rt.doc)
 	}
 	if !req.Force && !rs.isAncestor(old, sha) {
