@@ -8,7 +8,7 @@ import (
 	"github.com/golang-jwt/jwt/v4"
 )
 
-// Credentials for the package's own tests, which call endpoints directly.
+// Helpers for the package's own tests, which call endpoints directly.
 
 // AppJWT signs a JWT for the app like go-githubapp does (iat 30 s in the past,
 // exp 9.5 min ahead), for tests that call app endpoints directly.
