@@ -88,14 +88,21 @@ manifest_names := [
 
 yaml_files := array.concat(lib.with_ext(".yaml"), lib.with_ext(".yml"))
 
+# The index lookups before each call only skip calls that would find nothing:
+# a rule of a monorepo runs once per component.
 evidence contains [tool, found[0]] if {
+	index := lib.names_here
 	some [tool, names] in by_name
+	some n in names
+	index[n]
 	found := lib.named_in(names)
 	count(found) > 0
 }
 
 evidence contains [tool, example(ext)] if {
+	exts := lib.exts_here
 	some [tool, ext] in by_ext
+	exts[ext]
 	lib.has_ext(ext)
 }
 
@@ -137,18 +144,21 @@ evidence contains ["CloudFormation", p] if {
 # A monorepo's shared deployment tree, in a file or directory named for the
 # component (deploy/payments/, k8s/payments.yaml, terraform/payments/main.tf).
 evidence contains [tool, found[0]] if {
+	lib.shared_paths != []
 	some [tool, names] in by_name
 	found := lib.shared_named(names)
 	count(found) > 0
 }
 
 evidence contains [tool, found[0]] if {
+	lib.shared_paths != []
 	some [tool, ext] in by_ext
 	found := lib.shared_with_ext([ext])
 	count(found) > 0
 }
 
 evidence contains ["Kubernetes manifests", found[0]] if {
+	lib.shared_paths != []
 	found := [p |
 		some p in lib.shared_under(manifest_dirs | generic_dirs)
 		regex.match(`\.ya?ml$`, p)

@@ -215,7 +215,7 @@ above := array.concat(
 
 # at_root(rels) is the rels that exist at the repository root, in order:
 # release and repository tooling that serves every component.
-at_root(rels) := [r | some r in rels; present(r)]
+at_root(rels) := [r | set := all_paths; some r in rels; set[r]]
 
 # read_files is every path below base whose content the engine was asked to read
 # (it matched some rule's reads), read or not.

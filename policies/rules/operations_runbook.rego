@@ -81,6 +81,7 @@ evidence contains sprintf("%s annotation %s", [lib.catalog_path, k]) if {
 
 # A monorepo's shared runbooks, one per component (runbooks/payments.md).
 evidence contains p if {
+	lib.shared_paths != []
 	some p in array.concat(lib.shared_under({"runbooks", "runbook", ".runbooks"}), lib.shared_named(by_name))
 }
 
