@@ -49,18 +49,67 @@ func newPathIndex(entries []Entry) *pathIndex {
 	if !slices.IsSortedFunc(sorted, byPath) {
 		slices.SortFunc(sorted, byPath)
 	}
-	ix := &pathIndex{entries: sorted, dirs: make(map[string]any, len(sorted)/4)}
-	ix.dirIndex = newDirIndex(sorted, "", ix.dirs)
+	ix := &pathIndex{
+		entries: sorted,
+		dirs:    make(map[string]any, len(sorted)/4),
+		dirIndex: dirIndex{
+			pathSet: make(map[string]any, len(sorted)),
+			names:   make(map[string]any, len(sorted)),
+		},
+	}
+	// Lists that grow long are appended unboxed, then handed over.
+	exts := map[string][]string{}
+	dirNames := make(map[string][]string, len(sorted)/4)
+	prev := ""
 	for _, e := range sorted {
-		if !strings.Contains(e.Path, "/") {
-			ix.root = append(ix.root, e.Path)
+		p := e.Path
+		ix.pathSet[p] = true
+		base := p[strings.LastIndexByte(p, '/')+1:]
+		appendPath(ix.names, base, p)
+		if base == p {
+			ix.root = append(ix.root, p)
 		}
+		if x := ext(base); x != "" {
+			exts[x] = append(exts[x], p)
+		}
+		for dir := range newDirs(p, prev, "") {
+			ix.dirs[dir] = true
+			name := dir[strings.LastIndexByte(dir, '/')+1:]
+			dirNames[name] = append(dirNames[name], dir)
+		}
+		prev = p
+	}
+	ix.exts = make(map[string]any, len(exts))
+	for x, ps := range exts {
+		ix.exts[x] = ps
+	}
+	ix.dirNames = make(map[string]any, len(dirNames))
+	for name, ds := range dirNames {
+		// Found in entry order: "a/b-c" before "a/b".
+		slices.Sort(ds)
+		ix.dirNames[name] = ds
 	}
 	return ix
 }
 
+// newDirs yields the directories of the sorted path p, below top, that the
+// path before it (prev) is not in. The paths below a directory are one run of
+// the sorted entries, so a directory is new exactly when the previous path is
+// not below it; its parents are not new either once it is not.
+func newDirs(p, prev, top string) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for dir := parentDir(p); dir != top && !below(prev, dir); dir = parentDir(dir) {
+			if !yield(dir) {
+				return
+			}
+		}
+	}
+}
+
 // under is the index of the files below the directory prefix ("dir/"): a
-// component's. Entries are sorted, so they are one run of the repository's.
+// component's. Its lists are runs of the repository's (every list is sorted,
+// so the paths below a directory are one run of it), and it runs once per
+// component of a monorepo, so it spends no lookup it can avoid.
 func (ix *pathIndex) under(prefix string) dirIndex {
 	if prefix == "" {
 		return ix.dirIndex
@@ -70,54 +119,43 @@ func (ix *pathIndex) under(prefix string) dirIndex {
 	for end < len(ix.entries) && strings.HasPrefix(ix.entries[end].Path, prefix) {
 		end++
 	}
-	return newDirIndex(ix.entries[start:end], prefix, nil)
-}
-
-// newDirIndex indexes sorted entries that all start with prefix, and adds the
-// directories below prefix that hold them to dirs unless it is nil (keys are
-// repository paths). It runs once per component of a monorepo, so it spends no
-// lookup it can avoid.
-func newDirIndex(sorted []Entry, prefix string, dirs map[string]any) dirIndex {
 	d := dirIndex{
-		pathSet: make(map[string]any, len(sorted)),
-		names:   make(map[string]any, len(sorted)),
+		pathSet:  make(map[string]any, end-start),
+		names:    make(map[string]any, end-start),
+		exts:     map[string]any{},
+		dirNames: make(map[string]any, (end-start)/4),
 	}
-	// Lists that grow long are appended unboxed, then handed over.
-	exts := map[string][]string{}
-	dirNames := make(map[string][]string, len(sorted)/4)
-	top := strings.TrimSuffix(prefix, "/")
+	top := prefix[:len(prefix)-1]
 	prev := ""
-	for _, e := range sorted {
+	for _, e := range ix.entries[start:end] {
 		p := e.Path
 		d.pathSet[p[len(prefix):]] = true
 		base := p[strings.LastIndexByte(p, '/')+1:]
-		appendPath(d.names, base, p)
+		addRun(d.names, ix.names, base, prefix)
 		if x := ext(base); x != "" {
-			exts[x] = append(exts[x], p)
+			addRun(d.exts, ix.exts, x, prefix)
 		}
-		// The paths below a directory are one run of the sorted entries, so a
-		// directory is new exactly when the previous path is not below it; its
-		// parents are not new either once it is not.
-		for dir := parentDir(p); dir != top && !below(prev, dir); dir = parentDir(dir) {
-			if dirs != nil {
-				dirs[dir] = true
-			}
-			name := dir[strings.LastIndexByte(dir, '/')+1:]
-			dirNames[name] = append(dirNames[name], dir)
+		for dir := range newDirs(p, prev, top) {
+			addRun(d.dirNames, ix.dirNames, dir[strings.LastIndexByte(dir, '/')+1:], prefix)
 		}
 		prev = p
 	}
-	d.exts = make(map[string]any, len(exts))
-	for x, ps := range exts {
-		d.exts[x] = ps
-	}
-	d.dirNames = make(map[string]any, len(dirNames))
-	for name, ds := range dirNames {
-		// Found in entry order: "a/b-c" before "a/b".
-		slices.Sort(ds)
-		d.dirNames[name] = ds
-	}
 	return d
+}
+
+// addRun gives key, unless it has them already, the paths below prefix of the
+// repository's list of key.
+func addRun(m, repo map[string]any, key, prefix string) {
+	if _, ok := m[key]; ok {
+		return
+	}
+	ps := repo[key].([]string)
+	i, _ := slices.BinarySearch(ps, prefix)
+	j := i
+	for j < len(ps) && strings.HasPrefix(ps[j], prefix) {
+		j++
+	}
+	m[key] = ps[i:j:j] // capped: an append copies rather than overwrite the repository's list
 }
 
 // appendPath appends p to the list of key in an index typed for the input
