@@ -45,7 +45,7 @@ ecosystems := [
 	["Package.swift", ["Package.resolved"], "swift package resolve"],
 ]
 
-present := [[m, locks, cmd] | some [m, locks, cmd] in ecosystems; lib.exists(m)]
+present := [[m, locks, cmd] | set := lib.paths_here; some [m, locks, cmd] in ecosystems; set[m]]
 
 # A manifest that declares nothing to lock needs no lockfile. Only go.mod and
 # package.json are read; the others are assumed to have dependencies.
@@ -69,10 +69,11 @@ workspaces := {"package.json", "Cargo.toml", "pyproject.toml", "mix.exs", "pubsp
 # workspace ecosystem in a directory above the component.
 locked(m, locks) := array.concat(lib.existing(locks), [p |
 	m in workspaces
+	set := lib.all_paths
 	some dir in lib.above
 	some l in locks
 	p := concat("", [dir, l])
-	lib.present(p)
+	set[p]
 ])
 
 checked := [[m, locks, cmd] | some [m, locks, cmd] in present; not nothing_to_lock(m)]

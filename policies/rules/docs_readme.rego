@@ -36,14 +36,20 @@ package goldenpath.rules.docs.readme
 
 import data.goldenpath.lib
 
-# GitHub's order: .github/, the root, then docs/.
+readme_names := [
+	"README.md", "README", "README.markdown", "README.rst", "README.adoc",
+	"README.asciidoc", "README.txt", "readme.md", "Readme.md", "README.MD",
+	"readme", "readme.txt", "readme.rst",
+]
+
+# GitHub's order: .github/, the root, then docs/. Only the names some file
+# below the component has are spelled out: a rule of a monorepo runs once per
+# component, and the others cannot exist.
 candidates := [concat("", [dir, name]) |
+	index := lib.names_here
+	names := [n | some n in readme_names; index[n]]
 	some dir in [".github/", "", "docs/"]
-	some name in [
-		"README.md", "README", "README.markdown", "README.rst", "README.adoc",
-		"README.asciidoc", "README.txt", "readme.md", "Readme.md", "README.MD",
-		"readme", "readme.txt", "readme.rst",
-	]
+	some name in names
 ]
 
 readme := lib.first_existing(candidates)

@@ -49,7 +49,9 @@ evidence contains sprintf("%s %s", [kind, found[0]]) if {
 
 # .NET projects are named after themselves.
 evidence contains sprintf("build tool %s", [p]) if {
+	exts := lib.exts_here
 	some ext in [".sln", ".csproj", ".fsproj"]
+	exts[ext]
 	some p in lib.with_ext(ext)
 	count(split(trim_prefix(p, lib.base), "/")) == 1
 }

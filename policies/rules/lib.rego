@@ -91,7 +91,7 @@ first_existing(rels) := existing(rels)[0]
 
 # dir_exists(d) is true when d (relative to base, no trailing slash) holds at
 # least one file.
-dir_exists(d) if input.dirs[path(d)]
+dir_exists(d) if input.dirs[concat("", [base, d])]
 
 # with_ext(ext) is every path below base with this lower-case extension (".tf"),
 # outside the non-evidence trees.
