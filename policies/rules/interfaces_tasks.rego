@@ -58,8 +58,7 @@ evidence contains sprintf("build tool %s", [p]) if {
 
 # A scripts directory at the top of the component.
 evidence contains sprintf("scripts in %s/", [d]) if {
-	some d in ["scripts", "script", "bin", "hack", "tools"]
-	lib.dir_exists(d)
+	some d in lib.existing_dirs(["scripts", "script", "bin", "hack", "tools"])
 }
 
 deny contains {"message": msg, "files": []} if {

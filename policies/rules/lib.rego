@@ -93,6 +93,10 @@ first_existing(rels) := existing(rels)[0]
 # least one file.
 dir_exists(d) if input.dirs[concat("", [base, d])]
 
+# existing_dirs(ds) is the ds (relative to base) that hold a file, in the order
+# given: one call for a list.
+existing_dirs(ds) := [d | dirs := input.dirs; b := base; some d in ds; dirs[concat("", [b, d])]]
+
 # with_ext(ext) is every path below base with this lower-case extension (".tf"),
 # outside the non-evidence trees.
 with_ext(ext) := [p | b := base; some p in object.get(exts_here, ext, []); startswith(p, b); evidence(p)]

@@ -52,8 +52,7 @@ evidence contains p if {
 }
 
 evidence contains concat("", [d, "/"]) if {
-	some d in by_dir
-	lib.dir_exists(d)
+	some d in lib.existing_dirs(by_dir)
 }
 
 # runbook-payments.md and the like, matched by the reads globs.

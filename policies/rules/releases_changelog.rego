@@ -58,8 +58,7 @@ evidence contains p if {
 }
 
 evidence contains concat("", [d, "/"]) if {
-	some d in ["changelog", "changelogs", ".changeset", "changes", "docs/changelog", "release-notes", "releasenotes"]
-	lib.dir_exists(d)
+	some d in lib.existing_dirs(["changelog", "changelogs", ".changeset", "changes", "docs/changelog", "release-notes", "releasenotes"])
 }
 
 # The lookups before the calls only skip calls that would find nothing: a rule
