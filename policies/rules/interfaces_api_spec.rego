@@ -95,18 +95,22 @@ definitions contains p if {
 }
 
 definitions contains lib.with_ext(ext)[0] if {
+	exts := lib.exts_here
 	some ext in spec_exts
+	exts[ext]
 	lib.has_ext(ext)
 }
 
 # A monorepo's shared contract tree names the component (proto/payments/v1/,
 # openapi/payments.yaml): its contract, kept outside its directory.
 definitions contains p if {
+	lib.shared_paths != []
 	some p in lib.shared_named(spec_names)
 	not not_a_spec(p)
 }
 
 definitions contains p if {
+	lib.shared_paths != []
 	p := lib.shared_with_ext(spec_exts)[0]
 }
 
