@@ -79,3 +79,58 @@ test_accessors_tolerate_wrong_types if {
 	links(e) == []
 	kind_of(e) == ""
 }
+
+# A component of a monorepo as the engine hands it in: its own indexes hold
+# only the files below services/a/ (path_set keys relative to it), while the
+# repository's hold every component's.
+monorepo_input := {
+	"path_set": {"README.md": true, "services/a/README.md": true, "services/a/k8s/app.yaml": true, "services/a/vendor/x/Chart.yaml": true, "services/b/README.md": true, "services/b/k8s/b.yaml": true},
+	"names": {"README.md": ["README.md", "services/a/README.md", "services/b/README.md"], "Chart.yaml": ["services/a/vendor/x/Chart.yaml"], "app.yaml": ["services/a/k8s/app.yaml"], "b.yaml": ["services/b/k8s/b.yaml"]},
+	"exts": {".md": ["README.md", "services/a/README.md", "services/b/README.md"], ".yaml": ["services/a/k8s/app.yaml", "services/a/vendor/x/Chart.yaml", "services/b/k8s/b.yaml"]},
+	"dirs": {"services": true, "services/a": true, "services/a/k8s": true, "services/a/vendor": true, "services/a/vendor/x": true, "services/b": true, "services/b/k8s": true},
+	"dir_names": {"k8s": ["services/a/k8s", "services/b/k8s"], "vendor": ["services/a/vendor"], "x": ["services/a/vendor/x"]},
+	"component": {
+		"path": "services/a",
+		"path_set": {"README.md": true, "k8s/app.yaml": true, "vendor/x/Chart.yaml": true},
+		"names": {"README.md": ["services/a/README.md"], "Chart.yaml": ["services/a/vendor/x/Chart.yaml"], "app.yaml": ["services/a/k8s/app.yaml"]},
+		"exts": {".md": ["services/a/README.md"], ".yaml": ["services/a/k8s/app.yaml", "services/a/vendor/x/Chart.yaml"]},
+		"dir_names": {"k8s": ["services/a/k8s"], "vendor": ["services/a/vendor"], "x": ["services/a/vendor/x"]},
+	},
+}
+
+# The same component in a hand-built input (a rule test): only the
+# repository's indexes, which the helpers filter to the component's directory.
+hand_built_input := object.union(object.remove(monorepo_input, ["component", "path_set"]), {"component": {"path": "services/a"}})
+
+# What each path helper answers for the component; booleans as [true] or [].
+path_helper_answers := {
+	"exists": [true | exists("README.md")],
+	"exists not outside": [true | exists("../b/README.md")],
+	"existing": existing(["x", "README.md", "k8s/app.yaml"]),
+	"named": named("README.md"),
+	"named leaves vendored trees out": named("Chart.yaml"),
+	"named_in": named_in(["app.yaml", "b.yaml", "README.md"]),
+	"with_ext": with_ext(".yaml"),
+	"dirs_named": dirs_named({"k8s", "x"}),
+	"existing_dirs": existing_dirs(["vendor", "k8s", "b"]),
+	"present is repository-wide": [true | present("services/b/README.md")],
+	"at_root": at_root(["README.md", "x"]),
+}
+
+test_path_helpers_look_below_the_component if {
+	want := {
+		"exists": [true],
+		"exists not outside": [],
+		"existing": ["services/a/README.md", "services/a/k8s/app.yaml"],
+		"named": ["services/a/README.md"],
+		"named leaves vendored trees out": [],
+		"named_in": ["services/a/k8s/app.yaml", "services/a/README.md"],
+		"with_ext": ["services/a/k8s/app.yaml"],
+		"dirs_named": {"services/a/k8s"},
+		"existing_dirs": ["vendor", "k8s"],
+		"present is repository-wide": [true],
+		"at_root": ["README.md"],
+	}
+	path_helper_answers == want with input as monorepo_input
+	path_helper_answers == want with input as hand_built_input
+}
