@@ -24,8 +24,8 @@ type RepoState struct {
 	PolicyDigest string
 	ConfigDigest string
 	// Evaluation is the latest default-branch evaluation, nil when none (or not
-	// read: RepoStates reads it only when asked). SaveRepoState stores it whole,
-	// and apart its outcome.
+	// read: RepoStates never reads it, RepoState and StatesWithoutOutcome do).
+	// SaveRepoState stores it whole, and apart its outcome.
 	Evaluation *policies.Evaluation
 	// Outcome is what the report reads of the evaluation (EncodeOutcome), to
 	// decode with an OutcomeDecoder; empty for states saved before outcomes were
@@ -79,26 +79,34 @@ func (s queries) SaveRepoState(ctx context.Context, r RepoState) error {
 // repoStateSelect selects states as r, with the full evaluation joined in when asked
 // (it lives apart, see migration 3); scanRepoState reads a row of it.
 func repoStateSelect(withEvaluation bool) string {
-	cols := `r.` + strings.ReplaceAll(repoColumns, ", ", ", r.")
+	cols := `SELECT r.` + strings.ReplaceAll(repoColumns, ", ", ", r.")
 	if !withEvaluation {
-		return `SELECT ` + cols + `, '' FROM repositories r`
+		return cols + ` FROM repositories r`
 	}
-	return `SELECT ` + cols + `, COALESCE(d.evaluation, '') FROM repositories r
+	return cols + `, COALESCE(d.evaluation, '') FROM repositories r
 		LEFT JOIN repository_details d ON d.repo_id = r.repo_id`
 }
 
-func scanRepoState(r row) (RepoState, error) {
+func scanRepoState(r row, withEvaluation bool) (RepoState, error) {
 	var st RepoState
 	var pushed, evaluated int64
-	var evaluation []byte
-	err := r.Scan(&st.RepoID, &st.InstallationID, &st.Owner, &st.Name, &st.DefaultBranch, &pushed, &st.TreeSHA,
-		&st.PolicyDigest, &st.ConfigDigest, &st.Outcome, &evaluated, &evaluation)
-	if err != nil {
+	dest := []any{&st.RepoID, &st.InstallationID, &st.Owner, &st.Name, &st.DefaultBranch, &pushed, &st.TreeSHA,
+		&st.PolicyDigest, &st.ConfigDigest, &st.Outcome, &evaluated}
+	// Allocated only when read: a report scans 100,000 states without one.
+	var evaluation *[]byte
+	if withEvaluation {
+		evaluation = new([]byte)
+		dest = append(dest, evaluation)
+	}
+	if err := r.Scan(dest...); err != nil {
 		return st, err
 	}
 	st.PushedAt, st.EvaluatedAt = fromMillis(pushed), fromMillis(evaluated)
-	if st.Evaluation, err = decodeEvaluation(evaluation); err != nil {
-		return st, fmt.Errorf("%s: %w", st.Name, err)
+	if evaluation != nil {
+		var err error
+		if st.Evaluation, err = decodeEvaluation(*evaluation); err != nil {
+			return st, fmt.Errorf("%s: %w", st.Name, err)
+		}
 	}
 	return st, nil
 }
@@ -106,19 +114,20 @@ func scanRepoState(r row) (RepoState, error) {
 // RepoStates streams the organisation's repositories, with their outcomes and
 // without their full evaluations (sweeps and reports need none).
 func (s queries) RepoStates(ctx context.Context, owner string, fn func(RepoState) error) error {
-	return s.eachRepoState(ctx, repoStateSelect(false)+` WHERE r.owner_key = $1 ORDER BY r.name`, owner, fn)
+	return s.eachRepoState(ctx, false, ` WHERE r.owner_key = $1 ORDER BY r.name`, owner, fn)
 }
 
 // StatesWithoutOutcome streams the organisation's repositories evaluated before
 // outcomes were kept, with their full evaluations (SaveOutcome fills theirs in).
 func (s queries) StatesWithoutOutcome(ctx context.Context, owner string, fn func(RepoState) error) error {
-	return s.eachRepoState(ctx, repoStateSelect(true)+` WHERE r.owner_key = $1 AND length(r.outcome) = 0
+	return s.eachRepoState(ctx, true, ` WHERE r.owner_key = $1 AND length(r.outcome) = 0
 		AND length(d.evaluation) > 0 ORDER BY r.name`, owner, fn)
 }
 
-func (s queries) eachRepoState(ctx context.Context, query, owner string, fn func(RepoState) error) error {
-	err := s.q.eachRow(ctx, query, []any{strings.ToLower(owner)}, func(r row) error {
-		st, err := scanRepoState(r)
+// eachRepoState streams the states of owner that the where clause selects.
+func (s queries) eachRepoState(ctx context.Context, withEvaluation bool, where, owner string, fn func(RepoState) error) error {
+	err := s.q.eachRow(ctx, repoStateSelect(withEvaluation)+where, []any{strings.ToLower(owner)}, func(r row) error {
+		st, err := scanRepoState(r, withEvaluation)
 		if err != nil {
 			return err
 		}
@@ -136,7 +145,7 @@ func (s queries) RepoState(ctx context.Context, owner, name string) (*RepoState,
 	var found *RepoState
 	err := s.q.eachRow(ctx, repoStateSelect(true)+` WHERE r.owner_key = $1 AND lower(r.name) = $2`,
 		[]any{strings.ToLower(owner), strings.ToLower(name)}, func(r row) error {
-			st, err := scanRepoState(r)
+			st, err := scanRepoState(r, true)
 			found = &st
 			return err
 		})

@@ -36,13 +36,17 @@ func TestHandlerHandsTheDeliveryToTheStore(t *testing.T) {
 		"repository": {"id": 9, "name": "api", "owner": {"login": "acme"}, "default_branch": "main"}, "installation": {"id": 5}}`
 	push := `{"ref": "refs/heads/main", "after": "a1",
 		"repository": {"id": 9, "name": "api", "owner": {"login": "acme"}, "default_branch": "main"}, "installation": {"id": 5}}`
+	fixClosed := `{"action": "closed", "number": 4, "pull_request": {"number": 4, "state": "closed",
+		"head": {"sha": "f1", "ref": "golden-path/fixes", "repo": {"id": 9}}, "base": {"sha": "b1"}},
+		"repository": {"id": 9, "name": "api", "owner": {"login": "acme"}, "default_branch": "main"}, "installation": {"id": 5}}`
 	down := errors.New("database down")
 	// handed is what the store is handed: one call, the delivery, the pull
-	// request head and the jobs' kinds.
+	// request head, the fix pull request and the jobs' kinds.
 	type handed struct {
 		calls             int
 		deliveryID, event string
 		head              *plan.PullHead
+		fix               *plan.FixPull
 		jobs              string
 	}
 	tests := []struct {
@@ -52,10 +56,12 @@ func TestHandlerHandsTheDeliveryToTheStore(t *testing.T) {
 		wantErr                        error
 	}{
 		{"pull request opened", "pull_request", "d1", opened, fakeStore{fresh: true},
-			handed{1, "d1", "pull_request", &plan.PullHead{RepoID: 9, Number: 3, SHA: "h1"}, "evaluate_pull "}, nil},
-		{"push: no pull request head", "push", "d2", push, fakeStore{fresh: true}, handed{1, "d2", "push", nil, "evaluate_branch "}, nil},
-		{"redelivery", "push", "d2", push, fakeStore{}, handed{1, "d2", "push", nil, "evaluate_branch "}, nil},
-		{"store fails", "push", "d3", push, fakeStore{err: down}, handed{1, "d3", "push", nil, "evaluate_branch "}, down},
+			handed{1, "d1", "pull_request", &plan.PullHead{RepoID: 9, Number: 3, SHA: "h1"}, nil, "evaluate_pull "}, nil},
+		{"fix pull request closed", "pull_request", "d4", fixClosed, fakeStore{fresh: true},
+			handed{1, "d4", "pull_request", nil, &plan.FixPull{PullHead: plan.PullHead{RepoID: 9, Number: 4, SHA: "f1"}}, ""}, nil},
+		{"push: no pull request head", "push", "d2", push, fakeStore{fresh: true}, handed{1, "d2", "push", nil, nil, "evaluate_branch "}, nil},
+		{"redelivery", "push", "d2", push, fakeStore{}, handed{1, "d2", "push", nil, nil, "evaluate_branch "}, nil},
+		{"store fails", "push", "d3", push, fakeStore{err: down}, handed{1, "d3", "push", nil, nil, "evaluate_branch "}, down},
 		{"no delivery id", "push", "", push, fakeStore{fresh: true}, handed{}, &PayloadError{}},
 	}
 	for _, tt := range tests {
@@ -69,9 +75,8 @@ func TestHandlerHandsTheDeliveryToTheStore(t *testing.T) {
 				errors.As(tt.wantErr, &pe) && !errors.As(err, &pe):
 				t.Fatalf("Handle: %v, want %v", err, tt.wantErr)
 			}
-			got := handed{store.calls, store.deliveryID, store.event, store.plan.PullHead, kinds(store.plan.Jobs)}
-			if got.calls != tt.want.calls || got.deliveryID != tt.want.deliveryID || got.event != tt.want.event ||
-				got.jobs != tt.want.jobs || !reflect.DeepEqual(got.head, tt.want.head) {
+			got := handed{store.calls, store.deliveryID, store.event, store.plan.PullHead, store.plan.FixPull, kinds(store.plan.Jobs)}
+			if !reflect.DeepEqual(got, tt.want) {
 				t.Fatalf("the store was handed %+v, want %+v", got, tt.want)
 			}
 		})
