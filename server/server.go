@@ -110,14 +110,14 @@ func New(ctx context.Context, cfg *serverconfig.Server, log zerolog.Logger, opts
 		st.Close()
 		return nil, fmt.Errorf("GitHub client: %w", err)
 	}
-	ev := &jobs.Evaluator{
+	ev := jobs.New(jobs.Deps{
 		GitHub: gh, Store: st, Metrics: m, Now: opts.Now, Evaluations: evaluations,
 		Settings: jobs.Settings{
 			CheckName: cfg.GoldenPath.CheckName, ConfigRepo: cfg.GoldenPath.ConfigRepo,
 			ConfigPath: cfg.GoldenPath.ConfigPath, Limits: limits, PublicURL: cfg.HTTP.PublicURL,
 			WebURL: cfg.GitHub.WebURL, RequestBudget: cfg.GoldenPath.RepositoryRequestBudget,
 		},
-	}
+	})
 	workers := river.NewWorkers()
 	jobs.Register(workers, ev)
 	queue, err := st.NewQueue(&river.Config{

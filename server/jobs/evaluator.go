@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -49,43 +48,45 @@ func (s Settings) APIURL(owner string) string {
 	return strings.TrimSuffix(s.PublicURL, "/") + "/api/v1/orgs/" + owner + "/report"
 }
 
+// Deps are what the jobs run on; server.New provides them.
+type Deps struct {
+	GitHub   ghport.GitHub
+	Store    *store.Store
+	Metrics  *metrics.Metrics // nil: nothing is counted
+	Settings Settings
+	Now      func() time.Time // nil: time.Now
+	// Evaluations judges repositories (nil: a service of its own, within
+	// Settings.Limits); its compiled engines are shared by every worker.
+	Evaluations *evaluation.Service
+}
+
 // Evaluator holds what every worker shares: GitHub access, the store, and the
 // compiled rule engines (one per set of custom rules).
 type Evaluator struct {
-	GitHub   ghport.GitHub
-	Store    *store.Store
-	Metrics  *metrics.Metrics
-	Settings Settings
-	Now      func() time.Time
+	Deps
 	// Reports holds why an organisation's report issue could not be written.
 	Reports ReportProblems
 	// Waits are the jobs of this process waiting for a rate limit.
 	Waits RateWaits
 
-	// Evaluations judges repositories (nil: a service of its own, within
-	// Settings.Limits); its compiled engines are shared by every worker.
-	Evaluations *evaluation.Service
-
-	serviceOnce sync.Once
-	orgs        orgConfigs
+	orgs orgConfigs
 }
 
-// evaluations returns the evaluation service, one per Evaluator.
-func (e *Evaluator) evaluations() *evaluation.Service {
-	e.serviceOnce.Do(func() {
-		if e.Evaluations == nil {
-			e.Evaluations = evaluation.New(e.Settings.Limits, e.now)
-		}
-	})
-	return e.Evaluations
-}
-
-func (e *Evaluator) now() time.Time {
-	if e.Now != nil {
-		return e.Now()
+// New builds the jobs over d.
+func New(d Deps) *Evaluator {
+	if d.Now == nil {
+		d.Now = time.Now
 	}
-	return time.Now()
+	if d.Evaluations == nil {
+		d.Evaluations = evaluation.New(d.Settings.Limits, d.Now)
+	}
+	return &Evaluator{Deps: d}
 }
+
+// evaluations returns the evaluation service.
+func (e *Evaluator) evaluations() *evaluation.Service { return e.Evaluations }
+
+func (e *Evaluator) now() time.Time { return e.Now() }
 
 // target is the repository a job works on, in its installation.
 type target struct {

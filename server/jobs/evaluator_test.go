@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
@@ -29,9 +30,11 @@ var testEvaluations = sync.OnceValue(func() *evaluation.Service { return evaluat
 // installed, and a SQLite store in the test's directory.
 type world struct {
 	*Evaluator
-	gh   *ghporttest.GitHub
-	inst *ghporttest.Installation
-	db   string // the store's file
+	// clock is the jobs' clock; nil: time.Now.
+	clock func() time.Time
+	gh    *ghporttest.GitHub
+	inst  *ghporttest.Installation
+	db    string // the store's file
 }
 
 func newWorld(t *testing.T) *world {
@@ -44,13 +47,19 @@ func newWorld(t *testing.T) *world {
 	t.Cleanup(st.Close)
 	inst := &ghporttest.Installation{Contents: map[string]ghporttest.Files{}}
 	gh := &ghporttest.GitHub{Inst: inst, Installs: []ghport.InstallationInfo{{ID: testInstallation, Account: "acme"}}}
-	return &world{
-		Evaluator: &Evaluator{GitHub: gh, Store: st, Evaluations: testEvaluations(), Settings: Settings{
-			CheckName: "Golden Path", ConfigRepo: ".github", ConfigPath: "golden-path.yaml",
-			Limits: policies.DefaultLimits(), WebURL: "https://github.example",
-		}},
-		gh: gh, inst: inst, db: strings.TrimPrefix(url, "sqlite://"),
+	w := &world{gh: gh, inst: inst, db: strings.TrimPrefix(url, "sqlite://")}
+	w.Evaluator = New(Deps{GitHub: gh, Store: st, Evaluations: testEvaluations(), Now: w.now, Settings: Settings{
+		CheckName: "Golden Path", ConfigRepo: ".github", ConfigPath: "golden-path.yaml",
+		Limits: policies.DefaultLimits(), WebURL: "https://github.example",
+	}})
+	return w
+}
+
+func (w *world) now() time.Time {
+	if w.clock != nil {
+		return w.clock()
 	}
+	return time.Now()
 }
 
 // setOrgConfig makes yaml acme's golden-path.yaml.

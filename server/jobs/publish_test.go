@@ -49,7 +49,7 @@ func TestReportBackfillsOutcomes(t *testing.T) {
 	if _, err := db.Exec(`UPDATE repositories SET outcome = x''`); err != nil {
 		t.Fatal(err)
 	}
-	e := &Evaluator{Store: st, Settings: Settings{ConfigRepo: ".github", ConfigPath: "golden-path.yaml", Limits: policies.DefaultLimits()}}
+	e := New(Deps{Store: st, Evaluations: testEvaluations(), Settings: Settings{ConfigRepo: ".github", ConfigPath: "golden-path.yaml", Limits: policies.DefaultLimits()}})
 	for range 2 {
 		rep, found, err := e.Report(ctx, "acme")
 		if err != nil || !found || rep.Repositories != 1 || len(rep.Rules) != 1 || rep.Rules[0].Fail != 1 || rep.Rules[0].Title != "README explains the component" {

@@ -79,7 +79,7 @@ func TestRedeliveryForgetsOldRecords(t *testing.T) {
 		after time.Duration
 		kept  bool
 	}{{6 * 24 * time.Hour, true}, {8 * 24 * time.Hour, false}} {
-		w := &RedeliverWorker{Evaluator: &Evaluator{GitHub: &ghporttest.GitHub{}, Store: st, Now: func() time.Time { return time.Now().Add(tt.after) }}}
+		w := &RedeliverWorker{Evaluator: New(Deps{GitHub: &ghporttest.GitHub{}, Store: st, Now: func() time.Time { return time.Now().Add(tt.after) }})}
 		if err := w.redeliver(ctx); err != nil {
 			t.Fatal(err)
 		}

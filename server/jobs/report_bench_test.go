@@ -39,7 +39,7 @@ func BenchmarkReport100k(b *testing.B) {
 			}
 			b.Cleanup(st.Close)
 			fillOrganisation(b, st, repos)
-			ev := &jobs.Evaluator{Store: st, Settings: jobs.Settings{ConfigRepo: ".github", ConfigPath: "golden-path.yaml"}}
+			ev := jobs.New(jobs.Deps{Store: st, Settings: jobs.Settings{ConfigRepo: ".github", ConfigPath: "golden-path.yaml"}})
 			rules := bundledRules(b)
 			for b.Loop() {
 				rep, found, err := ev.Report(ctx, "acme")

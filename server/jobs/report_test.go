@@ -28,7 +28,7 @@ func TestReportDoesNotRecordConfiguration(t *testing.T) {
 	if err := st.SaveCachedFile(ctx, 7, "acme/.github", cacheRefDefault, bundlePath, bundle, true); err != nil {
 		t.Fatal(err)
 	}
-	e := &Evaluator{Store: st, Settings: Settings{ConfigRepo: ".github", ConfigPath: "golden-path.yaml", Limits: policies.DefaultLimits()}}
+	e := New(Deps{Store: st, Evaluations: testEvaluations(), Settings: Settings{ConfigRepo: ".github", ConfigPath: "golden-path.yaml", Limits: policies.DefaultLimits()}})
 	if _, found, err := e.Report(ctx, "acme"); err != nil || !found {
 		t.Fatalf("report: found %v, %v", found, err)
 	}

@@ -21,7 +21,7 @@ import (
 func sweepWorld(t *testing.T) (*world, *time.Time) {
 	w := newWorld(t)
 	clock := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	w.Now = func() time.Time { return clock }
+	w.clock = func() time.Time { return clock }
 	w.setOrgConfig("ignore_repositories: [sandbox]\n")
 	pushed := clock.Add(-time.Hour)
 	for i, name := range []string{"web", "api", "old", "forked", ".github", "sandbox"} {
