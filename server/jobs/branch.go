@@ -36,7 +36,7 @@ func (w *BranchWorker) evaluateBranch(ctx context.Context, a jobargs.BranchArgs)
 		return err
 	}
 	t := target{inst: inst, instID: a.InstallationID, owner: a.Owner, repo: a.Repo, repoID: a.RepoID, defaultBranch: a.Branch}
-	oc, err := w.orgConfig(ctx, t)
+	oc, err := w.configs.load(ctx, t)
 	if err != nil {
 		return err
 	}

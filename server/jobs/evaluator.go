@@ -69,7 +69,7 @@ type Evaluator struct {
 	// Waits are the jobs of this process waiting for a rate limit.
 	Waits RateWaits
 
-	orgs orgConfigs
+	configs *configLoader
 }
 
 // New builds the jobs over d.
@@ -80,7 +80,7 @@ func New(d Deps) *Evaluator {
 	if d.Evaluations == nil {
 		d.Evaluations = evaluation.New(d.Settings.Limits, d.Now)
 	}
-	return &Evaluator{Deps: d}
+	return &Evaluator{Deps: d, configs: newConfigLoader(d.Store, d.Settings)}
 }
 
 // evaluations returns the evaluation service.

@@ -78,7 +78,7 @@ func (w *FixWorker) fix(ctx context.Context, a jobargs.FixArgs) (fixpr.Result, e
 		return fixpr.Result{}, fmt.Errorf("fix %s: the GitHub client cannot push branches", full)
 	}
 	t := target{inst: inst, instID: a.InstallationID, owner: a.Owner, repo: a.Repo, repoID: a.RepoID, defaultBranch: a.DefaultBranch}
-	oc, err := w.orgConfig(ctx, t)
+	oc, err := w.configs.load(ctx, t)
 	if err != nil {
 		return fixpr.Result{}, err
 	}

@@ -39,7 +39,7 @@ func (w *FixTeamWorker) Work(ctx context.Context, job *river.Job[jobargs.FixTeam
 	if err != nil {
 		return w.outcome(ctx, job.Kind, a.Owner, err)
 	}
-	oc, err := w.orgConfig(ctx, target{inst: inst, instID: a.InstallationID, owner: a.Owner})
+	oc, err := w.configs.load(ctx, target{inst: inst, instID: a.InstallationID, owner: a.Owner})
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/goldenpath/goldenpath/policies"
 	"github.com/goldenpath/goldenpath/policies/evaluation"
 	"github.com/goldenpath/goldenpath/server/ghport"
+	"github.com/goldenpath/goldenpath/server/store"
 )
 
 // configBundle is what is cached of the config repository: the raw files, so that a
@@ -37,10 +38,13 @@ const (
 // few proposals previewed.
 const maxParsedConfigs = 256
 
-// orgConfigs loads organisations' configurations: each golden-path.yaml is
+// configLoader loads organisations' configurations: each golden-path.yaml is
 // parsed once per content (every job of an organisation reads the same file), and
 // the last valid configuration is written to the store only when it changes.
-type orgConfigs struct {
+type configLoader struct {
+	store      *store.Store
+	repo, path string // the config repository, and golden-path.yaml's path in it
+
 	mu     sync.Mutex
 	parsed map[[sha256.Size]byte]parsedOrg
 	// lastValid is the bundle last known stored as an organisation's last valid
@@ -48,22 +52,26 @@ type orgConfigs struct {
 	lastValid map[string][]byte
 }
 
+func newConfigLoader(st *store.Store, s Settings) *configLoader {
+	return &configLoader{store: st, repo: s.ConfigRepo, path: s.ConfigPath}
+}
+
 type parsedOrg struct {
 	org *config.Org
 	err error
 }
 
-// parse parses an org file, once per content. The configuration returned is
+// parse parses golden-path.yaml, once per content. The configuration returned is
 // shared: it is never modified.
-func (c *orgConfigs) parse(name string, data []byte) (*config.Org, error) {
-	key := sha256.Sum256(append([]byte(name+"\x00"), data...))
+func (c *configLoader) parse(data []byte) (*config.Org, error) {
+	key := sha256.Sum256(data)
 	c.mu.Lock()
 	p, ok := c.parsed[key]
 	c.mu.Unlock()
 	if ok {
 		return p.org, p.err
 	}
-	p.org, p.err = config.ParseOrg(name, data)
+	p.org, p.err = config.ParseOrg(c.path, data)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.parsed == nil || len(c.parsed) >= maxParsedConfigs {
@@ -73,14 +81,14 @@ func (c *orgConfigs) parse(name string, data []byte) (*config.Org, error) {
 	return p.org, p.err
 }
 
-// stored reports whether raw is known to be the stored last valid bundle of repo.
-func (c *orgConfigs) stored(repo string, raw []byte) bool {
+// isStored reports whether raw is known to be the stored last valid bundle of repo.
+func (c *configLoader) isStored(repo string, raw []byte) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return bytes.Equal(c.lastValid[strings.ToLower(repo)], raw)
 }
 
-func (c *orgConfigs) setStored(repo string, raw []byte) {
+func (c *configLoader) setStored(repo string, raw []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.lastValid == nil || len(c.lastValid) >= maxParsedConfigs {
@@ -89,12 +97,12 @@ func (c *orgConfigs) setStored(repo string, raw []byte) {
 	c.lastValid[strings.ToLower(repo)] = raw
 }
 
-// orgConfig returns the organisation's configuration, from the cache when it has
+// load returns the organisation's configuration, from the cache when it has
 // been loaded before. A broken configuration is reported and the last valid one
 // applies.
-func (e *Evaluator) orgConfig(ctx context.Context, t target) (*evaluation.Org, error) {
-	repo := t.owner + "/" + e.Settings.ConfigRepo
-	data, found, _, err := e.Store.CachedFile(ctx, t.instID, repo, cacheRefDefault, bundlePath)
+func (c *configLoader) load(ctx context.Context, t target) (*evaluation.Org, error) {
+	repo := t.owner + "/" + c.repo
+	data, found, _, err := c.store.CachedFile(ctx, t.instID, repo, cacheRefDefault, bundlePath)
 	if err != nil {
 		return nil, fmt.Errorf("read cached configuration of %s: %w", t.owner, err)
 	}
@@ -103,30 +111,47 @@ func (e *Evaluator) orgConfig(ctx context.Context, t target) (*evaluation.Org, e
 		err = json.Unmarshal(data, &b)
 	}
 	if !found || err != nil {
-		if b, err = e.loadBundle(ctx, t); err != nil {
+		if b, err = c.reload(ctx, t); err != nil {
 			return nil, err
 		}
 	}
-	oc, valid, err := e.resolveBundle(ctx, t.instID, repo, b)
+	oc, valid, err := c.resolve(ctx, t.instID, repo, b)
 	if err != nil || !valid {
 		return oc, err
 	}
-	// Recorded here, by the jobs, and not in resolveBundle: the report's GET
+	// Recorded here, by the jobs, and not in resolve: the report's GET
 	// resolves the configuration too and must not write.
-	return oc, e.saveLastValid(ctx, t.instID, repo, b)
+	return oc, c.saveLastValid(ctx, t.instID, repo, b)
 }
 
-// loadBundle reads golden-path.yaml and the custom rules from the config repository's
+// stored is the organisation's configuration as last cached, read without
+// asking GitHub and without writing (the report's GET): the default
+// configuration when none is cached.
+func (c *configLoader) stored(ctx context.Context, instID int64, owner string) (*evaluation.Org, error) {
+	repo := owner + "/" + c.repo
+	data, found, _, err := c.store.CachedFile(ctx, instID, repo, cacheRefDefault, bundlePath)
+	if err != nil {
+		return nil, err
+	}
+	var b configBundle
+	if !found || json.Unmarshal(data, &b) != nil {
+		return &evaluation.Org{Config: config.DefaultOrg()}, nil
+	}
+	oc, _, err := c.resolve(ctx, instID, repo, b)
+	return oc, err
+}
+
+// reload reads golden-path.yaml and the custom rules from the config repository's
 // default branch and caches them.
-func (e *Evaluator) loadBundle(ctx context.Context, t target) (configBundle, error) {
-	repo := e.Settings.ConfigRepo
+func (c *configLoader) reload(ctx context.Context, t target) (configBundle, error) {
+	repo := c.repo
 	b := configBundle{Modules: map[string]string{}}
-	data, found, err := t.inst.File(ctx, t.owner, repo, "", e.Settings.ConfigPath)
+	data, found, err := t.inst.File(ctx, t.owner, repo, "", c.path)
 	if err != nil && !errors.Is(err, ghport.ErrGone) {
-		return b, fmt.Errorf("read %s/%s/%s: %w", t.owner, repo, e.Settings.ConfigPath, err)
+		return b, fmt.Errorf("read %s/%s/%s: %w", t.owner, repo, c.path, err)
 	}
 	b.Config, b.Found = data, found
-	if org, perr := e.orgs.parse(e.Settings.ConfigPath, data); perr == nil && found && org.Policies.Path != "" {
+	if org, perr := c.parse(data); perr == nil && found && org.Policies.Path != "" {
 		if b.Modules, err = readModules(ctx, t.inst.Snapshot(t.owner, repo, "HEAD"), org.Policies.Path); err != nil {
 			return b, fmt.Errorf("read custom rules of %s/%s: %w", t.owner, repo, err)
 		}
@@ -135,7 +160,7 @@ func (e *Evaluator) loadBundle(ctx context.Context, t target) (configBundle, err
 	if err != nil {
 		return b, err
 	}
-	if err := e.Store.SaveCachedFile(ctx, t.instID, t.owner+"/"+repo, cacheRefDefault, bundlePath, raw, true); err != nil {
+	if err := c.store.SaveCachedFile(ctx, t.instID, t.owner+"/"+repo, cacheRefDefault, bundlePath, raw, true); err != nil {
 		return b, fmt.Errorf("cache configuration of %s: %w", t.owner, err)
 	}
 	return b, nil
@@ -165,27 +190,27 @@ func readModules(ctx context.Context, snap policies.Snapshot, dir string) (map[s
 	return out, nil
 }
 
-// resolveBundle parses a bundle without writing; valid says golden-path.yaml
+// resolve parses a bundle without writing; valid says golden-path.yaml
 // exists and parses. When it is broken, the last valid configuration applies
 // and the error becomes a problem on every check.
-func (e *Evaluator) resolveBundle(ctx context.Context, instID int64, repo string, b configBundle) (oc *evaluation.Org, valid bool, err error) {
+func (c *configLoader) resolve(ctx context.Context, instID int64, repo string, b configBundle) (oc *evaluation.Org, valid bool, err error) {
 	oc = &evaluation.Org{Config: config.DefaultOrg(), Custom: b.Modules}
 	if !b.Found {
 		return oc, false, nil
 	}
-	org, err := e.orgs.parse(e.Settings.ConfigPath, b.Config)
+	org, err := c.parse(b.Config)
 	if err == nil {
 		oc.Config = org
 		return oc, true, nil
 	}
-	oc.Problems = append(oc.Problems, evaluation.Problem(repo+"/"+e.Settings.ConfigPath, err))
-	data, found, _, lerr := e.Store.CachedFile(ctx, instID, repo, cacheRefDefault, validBundlePath)
+	oc.Problems = append(oc.Problems, evaluation.Problem(repo+"/"+c.path, err))
+	data, found, _, lerr := c.store.CachedFile(ctx, instID, repo, cacheRefDefault, validBundlePath)
 	if lerr != nil {
 		return nil, false, lerr
 	}
 	var last configBundle
 	if found && json.Unmarshal(data, &last) == nil {
-		if org, err := e.orgs.parse(e.Settings.ConfigPath, last.Config); err == nil {
+		if org, err := c.parse(last.Config); err == nil {
 			oc.Config, oc.Custom = org, last.Modules
 		}
 	}
@@ -194,24 +219,24 @@ func (e *Evaluator) resolveBundle(ctx context.Context, instID int64, repo string
 
 // saveLastValid records b as the organisation's last valid configuration, unless
 // it is that already: every job resolves the configuration, few change it.
-func (e *Evaluator) saveLastValid(ctx context.Context, instID int64, repo string, b configBundle) error {
+func (c *configLoader) saveLastValid(ctx context.Context, instID int64, repo string, b configBundle) error {
 	raw, err := json.Marshal(b)
 	if err != nil {
 		return err
 	}
-	if e.orgs.stored(repo, raw) {
+	if c.isStored(repo, raw) {
 		return nil
 	}
 	// Another process (or an earlier run of this one) may have stored it.
-	data, found, _, err := e.Store.CachedFile(ctx, instID, repo, cacheRefDefault, validBundlePath)
+	data, found, _, err := c.store.CachedFile(ctx, instID, repo, cacheRefDefault, validBundlePath)
 	if err != nil {
 		return err
 	}
 	if !found || !bytes.Equal(data, raw) {
-		if err := e.Store.SaveCachedFile(ctx, instID, repo, cacheRefDefault, validBundlePath, raw, true); err != nil {
+		if err := c.store.SaveCachedFile(ctx, instID, repo, cacheRefDefault, validBundlePath, raw, true); err != nil {
 			return err
 		}
 	}
-	e.orgs.setStored(repo, raw)
+	c.setStored(repo, raw)
 	return nil
 }

@@ -26,7 +26,7 @@ func (w *PullWorker) configPreview(ctx context.Context, inst ghport.Installation
 	}
 	next := &evaluation.Org{Config: config.DefaultOrg()}
 	if found {
-		if next.Config, err = w.orgs.parse(w.Settings.ConfigPath, data); err != nil {
+		if next.Config, err = w.configs.parse(data); err != nil {
 			problems = append(problems, evaluation.Problem(w.Settings.ConfigPath, err))
 			next.Config = config.DefaultOrg()
 		}
@@ -61,7 +61,7 @@ func (w *PullWorker) configPreview(ctx context.Context, inst ghport.Installation
 			fmt.Fprintf(&b, "- `%s` %s (%s, level %d, %s)\n", r.ID, markdown.Text(r.Title), r.Aspect, r.Level, r.Severity)
 		}
 		org := target{inst: inst, instID: a.InstallationID, owner: a.Owner}
-		cur, err := w.orgConfig(ctx, org)
+		cur, err := w.configs.load(ctx, org)
 		if err != nil {
 			return err
 		}

@@ -155,7 +155,7 @@ func (w *PublishWorker) Work(ctx context.Context, job *river.Job[jobargs.Publish
 		if err != nil {
 			return err
 		}
-		oc, err := w.orgConfig(ctx, target{inst: inst, instID: a.InstallationID, owner: a.Owner})
+		oc, err := w.configs.load(ctx, target{inst: inst, instID: a.InstallationID, owner: a.Owner})
 		if err != nil {
 			return err
 		}

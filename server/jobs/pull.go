@@ -104,7 +104,7 @@ func (w *PullWorker) evaluatePull(ctx context.Context, a jobargs.PullArgs) error
 		return w.configPreview(ctx, inst, a, runID)
 	}
 	t := pullTarget(inst, a)
-	oc, err := w.orgConfig(ctx, t)
+	oc, err := w.configs.load(ctx, t)
 	if err != nil {
 		return err
 	}

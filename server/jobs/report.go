@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/goldenpath/goldenpath/config"
 	"github.com/goldenpath/goldenpath/policies"
 	"github.com/goldenpath/goldenpath/policies/evaluation"
 	"github.com/goldenpath/goldenpath/server/report"
@@ -190,18 +189,9 @@ func (e *Evaluator) Report(ctx context.Context, owner string) (rep *report.Repor
 	if err != nil || instID == 0 {
 		return nil, false, err
 	}
-	oc := &evaluation.Org{Config: config.DefaultOrg()}
-	data, found, _, err := e.Store.CachedFile(ctx, instID, owner+"/"+e.Settings.ConfigRepo, cacheRefDefault, bundlePath)
+	oc, err := e.configs.stored(ctx, instID, owner)
 	if err != nil {
 		return nil, false, err
-	}
-	if found {
-		var b configBundle
-		if err := json.Unmarshal(data, &b); err == nil {
-			if oc, _, err = e.resolveBundle(ctx, instID, owner+"/"+e.Settings.ConfigRepo, b); err != nil {
-				return nil, false, err
-			}
-		}
 	}
 	rep, err = e.buildReport(ctx, owner, oc, false)
 	return rep, err == nil, err

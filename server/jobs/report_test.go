@@ -35,7 +35,7 @@ func TestReportDoesNotRecordConfiguration(t *testing.T) {
 	if _, found, _, err := st.CachedFile(ctx, 7, "acme/.github", cacheRefDefault, validBundlePath); err != nil || found {
 		t.Errorf("after the report the last valid configuration is stored (%v, %v): a GET wrote", found, err)
 	}
-	if _, err := e.orgConfig(ctx, target{instID: 7, owner: "acme"}); err != nil {
+	if _, err := e.configs.load(ctx, target{instID: 7, owner: "acme"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, found, _, err := st.CachedFile(ctx, 7, "acme/.github", cacheRefDefault, validBundlePath); err != nil || !found {

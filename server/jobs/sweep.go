@@ -63,10 +63,10 @@ func (w *SweepWorker) sweep(ctx context.Context, a jobargs.SweepArgs) error {
 	// reserve, the cached configuration serves).
 	var rl *ghport.RateLimitedError
 	org := target{inst: inst, instID: a.InstallationID, owner: a.Owner}
-	if _, err := w.loadBundle(ctx, org); err != nil && !errors.As(err, &rl) {
+	if _, err := w.configs.reload(ctx, org); err != nil && !errors.As(err, &rl) {
 		return w.unlessUninstalled(ctx, a, err)
 	}
-	oc, err := w.orgConfig(ctx, org)
+	oc, err := w.configs.load(ctx, org)
 	if err != nil {
 		return err
 	}
