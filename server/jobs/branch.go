@@ -41,19 +41,19 @@ func (w *BranchWorker) evaluateBranch(ctx context.Context, a jobargs.BranchArgs)
 		return err
 	}
 	snap := inst.Snapshot(a.Owner, a.Repo, a.HeadSHA)
-	override, err := w.override(ctx, t, oc.Config, snap)
+	override, err := w.judge.override(ctx, t, oc.Config, snap)
 	if err != nil {
 		return err
 	}
-	repo, err := w.knownFacts(ctx, t)
+	repo, err := w.judge.knownFacts(ctx, t)
 	if err != nil {
 		return err
 	}
-	j, err := w.evaluate(ctx, snap, oc, override, repo)
+	j, err := w.judge.evaluate(ctx, snap, oc, override, repo)
 	if err != nil {
 		return fmt.Errorf("evaluate %s/%s@%s: %w", a.Owner, a.Repo, ghport.ShortSHA(a.HeadSHA), err)
 	}
-	if err := w.save(ctx, t, "refs/heads/"+a.Branch, a.HeadSHA, j); err != nil {
+	if err := w.judge.save(ctx, t, "refs/heads/"+a.Branch, a.HeadSHA, j); err != nil {
 		return err
 	}
 	if err := w.Store.SetBranchHead(ctx, a.RepoID, a.Branch, a.HeadSHA); err != nil {
@@ -61,7 +61,7 @@ func (w *BranchWorker) evaluateBranch(ctx context.Context, a jobargs.BranchArgs)
 	}
 	// The organisation's view: the next sweep sees this push as already evaluated,
 	// and the report follows within the debounce.
-	if err := w.saveDefaultBranch(ctx, t, w.now().UTC(), repo, snap, j); err != nil {
+	if err := w.judge.saveDefaultBranch(ctx, t, w.now().UTC(), repo, snap, j); err != nil {
 		return err
 	}
 	return w.insert(ctx, jobargs.PublishArgs{InstallationID: a.InstallationID, Owner: a.Owner})

@@ -9,7 +9,6 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/rs/zerolog"
 
-	"github.com/goldenpath/goldenpath/config"
 	"github.com/goldenpath/goldenpath/policies"
 	"github.com/goldenpath/goldenpath/policies/evaluation"
 	"github.com/goldenpath/goldenpath/server/ghport"
@@ -70,6 +69,7 @@ type Evaluator struct {
 	Waits RateWaits
 
 	configs *configLoader
+	judge   *judge
 }
 
 // New builds the jobs over d.
@@ -80,11 +80,10 @@ func New(d Deps) *Evaluator {
 	if d.Evaluations == nil {
 		d.Evaluations = evaluation.New(d.Settings.Limits, d.Now)
 	}
-	return &Evaluator{Deps: d, configs: newConfigLoader(d.Store, d.Settings)}
+	return &Evaluator{Deps: d, configs: newConfigLoader(d.Store, d.Settings), judge: &judge{
+		store: d.Store, metrics: d.Metrics, evaluations: d.Evaluations, requestBudget: d.Settings.RequestBudget, now: d.Now,
+	}}
 }
-
-// evaluations returns the evaluation service.
-func (e *Evaluator) evaluations() *evaluation.Service { return e.Evaluations }
 
 func (e *Evaluator) now() time.Time { return e.Now() }
 
@@ -98,71 +97,6 @@ type target struct {
 }
 
 func (t target) fullName() string { return t.owner + "/" + t.repo }
-
-// override returns a repository's own .github/golden-path.yaml as its default
-// branch has it, parsed and checked against the org's configuration. A pull
-// request never reads it from its own head: it cannot exempt itself.
-func (e *Evaluator) override(ctx context.Context, t target, org *config.Org, defaultSnap policies.Snapshot) (evaluation.Override, error) {
-	data, exists, err := e.overrideFile(ctx, t, defaultSnap)
-	if err != nil {
-		return evaluation.Override{}, err
-	}
-	return evaluation.ParseOverride(data, exists, org), nil
-}
-
-// overrideFile reads the repository's own configuration file. Given a snapshot of
-// the default branch, it reads it from there (through the blob cache) and
-// refreshes the cached copy; otherwise the cached copy serves, read once from the
-// default branch when missing.
-func (e *Evaluator) overrideFile(ctx context.Context, t target, defaultSnap policies.Snapshot) (data []byte, exists bool, err error) {
-	const path = evaluation.OverridePath
-	full := t.fullName()
-	if defaultSnap == nil {
-		var found bool
-		data, found, exists, err = e.Store.CachedFile(ctx, t.instID, full, cacheRefDefault, path)
-		if err != nil || found {
-			return data, exists, err
-		}
-		data, exists, err = t.inst.File(ctx, t.owner, t.repo, t.defaultBranch, path)
-	} else {
-		var files map[string][]byte
-		files, err = defaultSnap.Read(ctx, []string{path})
-		data, exists = files[path]
-	}
-	if err != nil {
-		return nil, false, fmt.Errorf("read %s/%s: %w", full, path, err)
-	}
-	return data, exists, e.Store.SaveCachedFile(ctx, t.instID, full, cacheRefDefault, path, data, exists)
-}
-
-// judgement is an evaluation with what it was made under.
-type judgement struct {
-	*policies.Evaluation
-	PolicyDigest, ConfigDigest string
-}
-
-// evaluate runs the evaluation service on one commit of a repository under the
-// org's settings.
-func (e *Evaluator) evaluate(ctx context.Context, snap policies.Snapshot, oc *evaluation.Org, ov evaluation.Override, repo policies.Repository) (judgement, error) {
-	start := time.Now()
-	ev, eng, err := e.evaluations().Evaluate(ctx, snap, repo, oc, ov)
-	if e.Metrics != nil {
-		e.Metrics.Evaluation.Observe(time.Since(start).Seconds())
-	}
-	if err != nil {
-		return judgement{}, err
-	}
-	return judgement{Evaluation: ev, PolicyDigest: eng.Digest(), ConfigDigest: oc.Config.Digest()}, nil
-}
-
-// save stores an evaluation of commit sha (at ref) so later pull requests can
-// compare against it.
-func (e *Evaluator) save(ctx context.Context, t target, ref, sha string, j judgement) error {
-	return e.Store.SaveEvaluation(ctx, store.EvaluationRecord{
-		InstallationID: t.instID, RepoID: t.repoID, Owner: t.owner, Repo: t.repo, HeadSHA: sha, Ref: ref,
-		PolicyDigest: j.PolicyDigest, ConfigDigest: j.ConfigDigest, Evaluation: j.Evaluation,
-	})
-}
 
 func logger(ctx context.Context) *zerolog.Logger { return zerolog.Ctx(ctx) }
 

@@ -89,16 +89,16 @@ func (w *FixWorker) fix(ctx context.Context, a jobargs.FixArgs) (fixpr.Result, e
 	if err != nil {
 		return fixpr.Result{}, err
 	}
-	override, err := w.override(ctx, t, oc.Config, nil)
+	override, err := w.judge.override(ctx, t, oc.Config, nil)
 	if err != nil {
 		return fixpr.Result{}, err
 	}
-	repo, err := w.knownFacts(ctx, t)
+	repo, err := w.judge.knownFacts(ctx, t)
 	if err != nil {
 		return fixpr.Result{}, err
 	}
 	snap := inst.Snapshot(a.Owner, a.Repo, head)
-	j, err := w.evaluate(ctx, snap, oc, override, repo)
+	j, err := w.judge.evaluate(ctx, snap, oc, override, repo)
 	if err != nil {
 		return fixpr.Result{}, fmt.Errorf("evaluate %s@%s: %w", full, ghport.ShortSHA(head), err)
 	}

@@ -28,14 +28,14 @@ type outcomes struct {
 // the proposed rules read and nothing read before are fetched. The stored outcome
 // stands for the current evaluation when it was made under the current rules and
 // configuration.
-func (e *Evaluator) impact(ctx context.Context, org target, cur, next *evaluation.Org) (*checks.Impact, error) {
+func (j *judge) impact(ctx context.Context, org target, cur, next *evaluation.Org) (*checks.Impact, error) {
 	inst, owner := org.inst, org.owner
-	curEng, err := e.evaluations().Engine(ctx, cur.Custom)
+	curEng, err := j.evaluations.Engine(ctx, cur.Custom)
 	if err != nil {
 		return nil, err
 	}
 	var states []store.RepoState
-	if err := e.Store.RepoStates(ctx, owner, func(s store.RepoState) error { states = append(states, s); return nil }); err != nil {
+	if err := j.store.RepoStates(ctx, owner, func(s store.RepoState) error { states = append(states, s); return nil }); err != nil {
 		return nil, err
 	}
 	var (
@@ -47,7 +47,7 @@ func (e *Evaluator) impact(ctx context.Context, org target, cur, next *evaluatio
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for _, st := range states {
 		g.Go(func() error {
-			snap, repo := e.storedSnapshot(gctx, inst, st)
+			snap, repo := j.storedSnapshot(gctx, inst, st)
 			if snap == nil {
 				mu.Lock()
 				out.Unswept++
@@ -62,13 +62,13 @@ func (e *Evaluator) impact(ctx context.Context, org target, cur, next *evaluatio
 			if stored != nil {
 				o.before = stored.Results
 			} else {
-				ev, err := e.evaluateStored(gctx, org, cur, snap, repo)
+				ev, err := j.evaluateStored(gctx, org, cur, snap, repo)
 				if err != nil {
 					return err
 				}
 				o.before = ev.Results
 			}
-			ev, err := e.evaluateStored(gctx, org, next, snap, repo)
+			ev, err := j.evaluateStored(gctx, org, next, snap, repo)
 			if err != nil {
 				return err
 			}
@@ -96,14 +96,14 @@ func (e *Evaluator) impact(ctx context.Context, org target, cur, next *evaluatio
 }
 
 // evaluateStored evaluates a stored snapshot under one configuration.
-func (e *Evaluator) evaluateStored(ctx context.Context, org target, oc *evaluation.Org, snap policies.Snapshot, repo policies.Repository) (*policies.Evaluation, error) {
+func (j *judge) evaluateStored(ctx context.Context, org target, oc *evaluation.Org, snap policies.Snapshot, repo policies.Repository) (*policies.Evaluation, error) {
 	t := target{inst: org.inst, instID: org.instID, owner: repo.Owner, repo: repo.Name, defaultBranch: repo.DefaultBranch}
-	override, err := e.override(ctx, t, oc.Config, nil)
+	override, err := j.override(ctx, t, oc.Config, nil)
 	if err != nil {
 		return nil, err
 	}
-	j, err := e.evaluate(ctx, snap, oc, override, repo)
-	return j.Evaluation, err
+	res, err := j.evaluate(ctx, snap, oc, override, repo)
+	return res.Evaluation, err
 }
 
 // failing is what counts against a repository: a failed or errored rule.

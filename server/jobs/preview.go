@@ -36,7 +36,7 @@ func (w *PullWorker) configPreview(ctx context.Context, inst ghport.Installation
 			return err
 		}
 	}
-	eng, err := w.evaluations().Engine(ctx, next.Custom)
+	eng, err := w.judge.evaluations.Engine(ctx, next.Custom)
 	if err != nil {
 		return err
 	}
@@ -65,7 +65,7 @@ func (w *PullWorker) configPreview(ctx context.Context, inst ghport.Installation
 		if err != nil {
 			return err
 		}
-		imp, err := w.impact(ctx, org, cur, next)
+		imp, err := w.judge.impact(ctx, org, cur, next)
 		if err != nil {
 			return fmt.Errorf("impact of %s/%s#%d: %w", a.Owner, a.Repo, a.Number, err)
 		}

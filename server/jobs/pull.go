@@ -108,20 +108,20 @@ func (w *PullWorker) evaluatePull(ctx context.Context, a jobargs.PullArgs) error
 	if err != nil {
 		return err
 	}
-	override, err := w.override(ctx, t, oc.Config, nil)
+	override, err := w.judge.override(ctx, t, oc.Config, nil)
 	if err != nil {
 		return err
 	}
-	repo, err := w.knownFacts(ctx, t)
+	repo, err := w.judge.knownFacts(ctx, t)
 	if err != nil {
 		return err
 	}
 	snap := inst.Snapshot(a.Owner, a.Repo, a.HeadSHA)
-	j, err := w.evaluate(ctx, snap, oc, override, repo)
+	j, err := w.judge.evaluate(ctx, snap, oc, override, repo)
 	if err != nil {
 		return fmt.Errorf("evaluate %s@%s: %w", full, ghport.ShortSHA(a.HeadSHA), err)
 	}
-	if err := w.save(ctx, t, fmt.Sprintf("refs/pull/%d/head", a.Number), a.HeadSHA, j); err != nil {
+	if err := w.judge.save(ctx, t, fmt.Sprintf("refs/pull/%d/head", a.Number), a.HeadSHA, j); err != nil {
 		return err
 	}
 	ev := j.Evaluation
@@ -182,11 +182,11 @@ func (w *PullWorker) baseEvaluation(ctx context.Context, t target, sha string, o
 	if rec != nil {
 		return rec.Evaluation, nil
 	}
-	j, err := w.evaluate(ctx, t.inst.Snapshot(t.owner, t.repo, sha), oc, ov, repo)
+	j, err := w.judge.evaluate(ctx, t.inst.Snapshot(t.owner, t.repo, sha), oc, ov, repo)
 	if err != nil {
 		return nil, fmt.Errorf("evaluate base %s@%s: %w", t.fullName(), ghport.ShortSHA(sha), err)
 	}
-	return j.Evaluation, w.save(ctx, t, "base", sha, j)
+	return j.Evaluation, w.judge.save(ctx, t, "base", sha, j)
 }
 
 // updateComment keeps the one sticky comment true: edited in place when it exists,

@@ -128,7 +128,7 @@ func unjudgedOf(raw []byte) []report.RepoReason {
 // stored outcomes, titled by the rules in force, and the full evaluation of any
 // repository stored before outcomes were kept (whose outcome is stored when backfill).
 func (e *Evaluator) storedOutcomes(ctx context.Context, owner string, oc *evaluation.Org, backfill bool) ([]report.Repo, error) {
-	eng, err := e.evaluations().Engine(ctx, oc.Custom)
+	eng, err := e.judge.evaluations.Engine(ctx, oc.Custom)
 	if err != nil {
 		return nil, err
 	}

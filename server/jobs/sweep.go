@@ -70,7 +70,7 @@ func (w *SweepWorker) sweep(ctx context.Context, a jobargs.SweepArgs) error {
 	if err != nil {
 		return err
 	}
-	eng, err := w.evaluations().Engine(ctx, oc.Custom)
+	eng, err := w.judge.evaluations.Engine(ctx, oc.Custom)
 	if err != nil {
 		return err
 	}
@@ -124,7 +124,7 @@ func (w *SweepWorker) sweep(ctx context.Context, a jobargs.SweepArgs) error {
 		st, seen := known[r.ID]
 		same := seen && st.PolicyDigest == eng.Digest() && st.ConfigDigest == oc.Config.Digest()
 		pushed := !seen || r.PushedAt.After(st.PushedAt)
-		evaluated, err := w.judge(ctx, org, oc, repoWork{info: r, state: st, sameRules: same, pushed: pushed})
+		evaluated, err := w.judgeRepo(ctx, org, oc, repoWork{info: r, state: st, sameRules: same, pushed: pushed})
 		var rl *ghport.RateLimitedError
 		switch {
 		case errors.As(err, &rl):
@@ -228,10 +228,10 @@ func (e *SweepWaitingError) Error() string {
 	return fmt.Sprintf("%d repositories wait for the rate limit until %s", e.Repositories, e.Until.UTC().Format(time.RFC3339))
 }
 
-// judge evaluates one repository, trying it again after a transient failure; a
+// judgeRepo evaluates one repository, trying it again after a transient failure; a
 // rate limit or the repository's or installation's disappearance is returned at
 // once. The requests it cost are recorded.
-func (w *SweepWorker) judge(ctx context.Context, org target, oc *evaluation.Org, rw repoWork) (evaluated bool, err error) {
+func (w *SweepWorker) judgeRepo(ctx context.Context, org target, oc *evaluation.Org, rw repoWork) (evaluated bool, err error) {
 	r := rw.info
 	if err := w.pace(org.inst); err != nil {
 		return false, err
@@ -330,7 +330,7 @@ func (w *SweepWorker) sweepRepo(ctx context.Context, org target, oc *evaluation.
 	t := target{inst: inst, instID: org.instID, owner: r.Owner, repo: r.Name, repoID: r.ID, defaultBranch: r.DefaultBranch}
 	var snap policies.Snapshot
 	if !rw.pushed {
-		snap, _ = w.storedSnapshot(ctx, inst, st) // the listing has fresher facts
+		snap, _ = w.judge.storedSnapshot(ctx, inst, st) // the listing has fresher facts
 	}
 	if snap == nil {
 		snap = inst.LimitedSnapshot(r.Owner, r.Name, r.DefaultBranch, w.Settings.RequestBudget)
@@ -342,15 +342,15 @@ func (w *SweepWorker) sweepRepo(ctx context.Context, org target, oc *evaluation.
 			return false, w.Store.TouchRepoState(ctx, r.ID, r.PushedAt)
 		}
 	}
-	override, err := w.override(ctx, t, oc.Config, snap)
+	override, err := w.judge.override(ctx, t, oc.Config, snap)
 	if err != nil {
 		return false, err
 	}
-	j, err := w.evaluate(ctx, snap, oc, override, r.Repository())
+	j, err := w.judge.evaluate(ctx, snap, oc, override, r.Repository())
 	if err != nil {
 		return false, fmt.Errorf("evaluate %s/%s: %w", r.Owner, r.Name, err)
 	}
-	return true, w.saveDefaultBranch(ctx, t, r.PushedAt, r.Repository(), snap, j)
+	return true, w.judge.saveDefaultBranch(ctx, t, r.PushedAt, r.Repository(), snap, j)
 }
 
 // repoWork is a repository a sweep judges: as listed, as stored, whether the
