@@ -54,7 +54,7 @@ func newPathIndex(entries []Entry) *pathIndex {
 		dirs:    make(map[string]any, len(sorted)/4),
 		dirIndex: dirIndex{
 			pathSet: make(map[string]any, len(sorted)),
-			names:   make(map[string]any, len(sorted)),
+			names:   make(map[string]any, len(sorted)/2), // base names repeat
 		},
 	}
 	// Lists that grow long are appended unboxed, then handed over.
@@ -72,7 +72,7 @@ func newPathIndex(entries []Entry) *pathIndex {
 		if x := ext(base); x != "" {
 			exts[x] = append(exts[x], p)
 		}
-		for dir := range newDirs(p, prev, "") {
+		for dir := parentDir(p); isNewDir(dir, prev, ""); dir = parentDir(dir) {
 			ix.dirs[dir] = true
 			name := dir[strings.LastIndexByte(dir, '/')+1:]
 			dirNames[name] = append(dirNames[name], dir)
@@ -92,18 +92,13 @@ func newPathIndex(entries []Entry) *pathIndex {
 	return ix
 }
 
-// newDirs yields the directories of the sorted path p, below top, that the
-// path before it (prev) is not in. The paths below a directory are one run of
-// the sorted entries, so a directory is new exactly when the previous path is
-// not below it; its parents are not new either once it is not.
-func newDirs(p, prev, top string) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for dir := parentDir(p); dir != top && !below(prev, dir); dir = parentDir(dir) {
-			if !yield(dir) {
-				return
-			}
-		}
-	}
+// isNewDir reports whether dir, a directory of a sorted path walked up towards
+// top, is below top and not a directory of the path before it (prev). The
+// paths below a directory are one run of the sorted entries, so a directory is
+// new exactly when the previous path is not below it; its parents are not new
+// either once it is not.
+func isNewDir(dir, prev, top string) bool {
+	return dir != top && !below(prev, dir)
 }
 
 // under is the index of the files below the directory prefix ("dir/"): a
@@ -135,7 +130,7 @@ func (ix *pathIndex) under(prefix string) dirIndex {
 		if x := ext(base); x != "" {
 			addRun(d.exts, ix.exts, x, prefix)
 		}
-		for dir := range newDirs(p, prev, top) {
+		for dir := parentDir(p); isNewDir(dir, prev, top); dir = parentDir(dir) {
 			addRun(d.dirNames, ix.dirNames, dir[strings.LastIndexByte(dir, '/')+1:], prefix)
 		}
 		prev = p
