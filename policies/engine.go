@@ -60,6 +60,7 @@ type Engine struct {
 	digest   string
 	types    []string          // component types some rule or the engine knows, sorted
 	batches  map[string]*batch // by scope
+	tests    []testConvention  // test-file names, for input.test_files
 }
 
 type compiledRule struct {
@@ -191,6 +192,9 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	if e.batches, err = prepareBatches(ctx, compiler, store, e.rules); err != nil {
 		return nil, err
 	}
+	if e.tests, err = loadTestConventions(ctx, compiler, store); err != nil {
+		return nil, err
+	}
 	e.types = slices.Clone(knownTypes)
 	for _, r := range e.rules {
 		e.types = append(e.types, r.AppliesTo...)
@@ -256,6 +260,7 @@ func (e *Engine) Evaluate(ctx context.Context, snap Snapshot, req Request) (*Eva
 		codeowners: parseCodeowners(files),
 		components: comps,
 		blocks:     set.org.BuildingBlocks,
+		testFiles:  ix.testFiles(e.tests),
 	}
 	if req.Override != nil {
 		doc.override = overrideFacts{ComponentType: req.Override.ComponentType, Owner: req.Override.Owner}

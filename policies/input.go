@@ -38,6 +38,7 @@ type inputDoc struct {
 	components []*Component
 	root       *Component // the component whose type is input.component_type
 	blocks     []string   // the org's building_blocks, input.org.building_blocks
+	testFiles  []string   // input.test_files
 
 	shared      map[string]any // built once by value, shared by every document
 	fileNames   []string       // the keys of files, sorted
@@ -145,6 +146,7 @@ func (d *inputDoc) buildShared() error {
 		"override":   ast.MustInterfaceToValue(map[string]any{"component_type": d.override.ComponentType, "owner": d.override.Owner}),
 		"components": ast.MustInterfaceToValue(comps),
 		"paths":      paths,
+		"test_files": d.testFiles,
 		// The indexes are shared lazy objects, so what one document converts the
 		// next finds converted.
 		"path_set":   ast.LazyObject(d.index.pathSet),

@@ -60,19 +60,26 @@ by_ext := [
 	[".swift", ["Test.swift", "Tests.swift"], []], [".dart", ["_test.dart"], []], [".hcl", [".tftest.hcl"], []],
 ]
 
-suite_files contains p if {
-	some [ext, suffixes, _] in by_ext
+# The test files by name. The engine works them out from by_ext once per
+# repository (input.test_files); an input without them (a rule test) is
+# scanned here.
+named_test_files := input.test_files if is_array(input.test_files)
+
+else := [p |
+	some [ext, suffixes, prefixes] in by_ext
 	some p in object.get(input.exts, ext, [])
-	strings.any_suffix_match(p, suffixes)
-	own(p)
+	named_like_test(p, suffixes, prefixes)
+]
+
+named_like_test(p, suffixes, _) if strings.any_suffix_match(p, suffixes)
+
+named_like_test(p, _, prefixes) if {
+	some prefix in prefixes
+	name_starts(p, prefix)
 }
 
 suite_files contains p if {
-	some [ext, _, prefixes] in by_ext
-	count(prefixes) > 0
-	some p in object.get(input.exts, ext, [])
-	some prefix in prefixes
-	name_starts(p, prefix)
+	some p in named_test_files
 	own(p)
 }
 
