@@ -385,7 +385,10 @@ func (e *Engine) evalUnits(ctx context.Context, doc *inputDoc, units [][]evalJob
 				return err
 			}
 			defer e.store.Abort(ctx, txn)
-			for u := int(next.Add(1)) - 1; u < len(units); u = int(next.Add(1)) - 1 {
+			for k := int(next.Add(1)) - 1; k < len(units); k = int(next.Add(1)) - 1 {
+				// The repository's unit (the last) is taken first: the
+				// longest, it would otherwise run alone at the end.
+				u := (k + len(units) - 1) % len(units)
 				if len(units[u]) == 0 {
 					continue
 				}
