@@ -18,11 +18,11 @@ import (
 
 // apiHandler serves /api/v1 behind the bearer token; with no token configured the
 // API is off (404), so it is never open by accident.
-func apiHandler(st *store.Store, ev *jobs.Evaluator, token string) http.Handler {
+func apiHandler(st *store.Store, reports *jobs.Reports, token string) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/v1/orgs/{org}/report", func(w http.ResponseWriter, r *http.Request) {
 		org := r.PathValue("org")
-		rep, found, err := ev.Report(r.Context(), org)
+		rep, found, err := reports.Report(r.Context(), org)
 		if err != nil {
 			http.Error(w, "report: "+err.Error(), http.StatusInternalServerError)
 			return
@@ -31,12 +31,12 @@ func apiHandler(st *store.Store, ev *jobs.Evaluator, token string) http.Handler 
 			writeJSON(w, http.StatusNotFound, map[string]string{"error": "no repository of this organisation has been evaluated yet"})
 			return
 		}
-		issue, err := ev.ReportIssueOf(r.Context(), org)
+		issue, err := reports.ReportIssueOf(r.Context(), org)
 		if err != nil {
 			http.Error(w, "report issue: "+err.Error(), http.StatusInternalServerError)
 			return
 		}
-		writeJSON(w, http.StatusOK, reportView{Report: rep, Issue: issue, PublishProblem: ev.Reports.Get(org)})
+		writeJSON(w, http.StatusOK, reportView{Report: rep, Issue: issue, PublishProblem: reports.Problem(org)})
 	})
 	mux.HandleFunc("GET /api/v1/orgs/{org}/repos/{repo}", func(w http.ResponseWriter, r *http.Request) {
 		view, err := latestEvaluation(r.Context(), st, r.PathValue("org"), r.PathValue("repo"))

@@ -162,7 +162,7 @@ func New(ctx context.Context, cfg *serverconfig.Server, log zerolog.Logger, opts
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("GET /metrics", s.metricsHandler())
-	mux.Handle("GET /api/v1/", apiHandler(st, ev, cfg.HTTP.APIToken))
+	mux.Handle("GET /api/v1/", apiHandler(st, ev.Reports, cfg.HTTP.APIToken))
 	s.http = &http.Server{
 		Handler:           withLogger(mux, log),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -64,5 +64,5 @@ func (w *BranchWorker) evaluateBranch(ctx context.Context, a jobargs.BranchArgs)
 	if err := w.judge.saveDefaultBranch(ctx, t, w.now().UTC(), repo, snap, j); err != nil {
 		return err
 	}
-	return w.insert(ctx, jobargs.PublishArgs{InstallationID: a.InstallationID, Owner: a.Owner})
+	return insert(ctx, w.Store, jobargs.PublishArgs{InstallationID: a.InstallationID, Owner: a.Owner})
 }

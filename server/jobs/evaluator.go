@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -29,16 +28,6 @@ type Settings struct {
 	WebURL        string // GitHub's web address, for links to issues
 }
 
-// reportURL links to an organisation's adoption report issue, "" before the first
-// report or when its record cannot be read (a link is not worth failing a check).
-func (e *Evaluator) reportURL(ctx context.Context, owner string) string {
-	is, err := e.Store.ReportIssue(ctx, owner)
-	if err != nil || is.Number == 0 || e.Settings.WebURL == "" {
-		return ""
-	}
-	return fmt.Sprintf("%s/%s/%s/issues/%d", strings.TrimSuffix(e.Settings.WebURL, "/"), owner, is.Repo, is.Number)
-}
-
 // APIURL links to an organisation's JSON report, "" without a public URL.
 func (s Settings) APIURL(owner string) string {
 	if s.PublicURL == "" {
@@ -63,8 +52,8 @@ type Deps struct {
 // compiled rule engines (one per set of custom rules).
 type Evaluator struct {
 	Deps
-	// Reports holds why an organisation's report issue could not be written.
-	Reports ReportProblems
+	// Reports are the organisations' reports, which the JSON API serves.
+	Reports *Reports
 	// Waits are the jobs of this process waiting for a rate limit.
 	Waits RateWaits
 
@@ -80,9 +69,15 @@ func New(d Deps) *Evaluator {
 	if d.Evaluations == nil {
 		d.Evaluations = evaluation.New(d.Settings.Limits, d.Now)
 	}
-	return &Evaluator{Deps: d, configs: newConfigLoader(d.Store, d.Settings), judge: &judge{
-		store: d.Store, metrics: d.Metrics, evaluations: d.Evaluations, requestBudget: d.Settings.RequestBudget, now: d.Now,
-	}}
+	configs := newConfigLoader(d.Store, d.Settings)
+	return &Evaluator{Deps: d, configs: configs,
+		judge: &judge{
+			store: d.Store, metrics: d.Metrics, evaluations: d.Evaluations, requestBudget: d.Settings.RequestBudget, now: d.Now,
+		},
+		Reports: &Reports{
+			store: d.Store, metrics: d.Metrics, settings: d.Settings, now: d.Now, configs: configs, evaluations: d.Evaluations,
+		},
+	}
 }
 
 func (e *Evaluator) now() time.Time { return e.Now() }
@@ -101,8 +96,8 @@ func (t target) fullName() string { return t.owner + "/" + t.repo }
 func logger(ctx context.Context) *zerolog.Logger { return zerolog.Ctx(ctx) }
 
 // insert queues a job outside any other transaction.
-func (e *Evaluator) insert(ctx context.Context, args river.JobArgs) error {
-	return e.Store.InTx(ctx, func(tx *store.Tx) error {
+func insert(ctx context.Context, st *store.Store, args river.JobArgs) error {
+	return st.InTx(ctx, func(tx *store.Tx) error {
 		_, err := tx.InsertJob(ctx, args, nil)
 		return err
 	})

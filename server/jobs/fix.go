@@ -198,7 +198,7 @@ func (w *FixWorker) tell(ctx context.Context, a jobargs.FixArgs, res fixpr.Resul
 		if err := w.Store.FixRunStep(ctx, a.Owner, a.Team, problem); err != nil {
 			log.Warn().Err(err).Msg("could not count the fix pull request in the team's progress")
 		}
-		if err := w.insert(ctx, jobargs.PublishArgs{InstallationID: a.InstallationID, Owner: a.Owner}); err != nil {
+		if err := insert(ctx, w.Store, jobargs.PublishArgs{InstallationID: a.InstallationID, Owner: a.Owner}); err != nil {
 			log.Warn().Err(err).Msg("could not schedule the report")
 		}
 	}

@@ -104,5 +104,5 @@ func (w *FixTeamWorker) Work(ctx context.Context, job *river.Job[jobargs.FixTeam
 	}
 	logger(ctx).Info().Str("owner", a.Owner).Str("team", strings.TrimSpace(team)).Int("repositories", len(repos)).
 		Int("now", min(affordable, len(repos))).Msg("fix pull requests queued for a team")
-	return w.insert(ctx, jobargs.PublishArgs{InstallationID: a.InstallationID, Owner: a.Owner})
+	return insert(ctx, w.Store, jobargs.PublishArgs{InstallationID: a.InstallationID, Owner: a.Owner})
 }

@@ -51,7 +51,7 @@ func TestReportBackfillsOutcomes(t *testing.T) {
 	}
 	e := New(Deps{Store: st, Evaluations: testEvaluations(), Settings: Settings{ConfigRepo: ".github", ConfigPath: "golden-path.yaml", Limits: policies.DefaultLimits()}})
 	for range 2 {
-		rep, found, err := e.Report(ctx, "acme")
+		rep, found, err := e.Reports.Report(ctx, "acme")
 		if err != nil || !found || rep.Repositories != 1 || len(rep.Rules) != 1 || rep.Rules[0].Fail != 1 || rep.Rules[0].Title != "README explains the component" {
 			t.Fatalf("report: found %v, %v, %+v", found, err, rep)
 		}
@@ -64,13 +64,13 @@ func TestReportBackfillsOutcomes(t *testing.T) {
 	if o := outcome(); len(o) != 0 {
 		t.Fatalf("the API's report wrote the outcome %q", o)
 	}
-	if _, err := e.buildReport(ctx, "acme", &evaluation.Org{Config: config.DefaultOrg()}, true); err != nil {
+	if _, err := e.Reports.build(ctx, "acme", &evaluation.Org{Config: config.DefaultOrg()}, true); err != nil {
 		t.Fatal(err)
 	}
 	if len(outcome()) == 0 {
 		t.Fatal("the outcome was not stored by the publishing job's report")
 	}
-	rep, _, err := e.Report(ctx, "acme")
+	rep, _, err := e.Reports.Report(ctx, "acme")
 	if err != nil || rep.Rules[0].Fail != 1 {
 		t.Fatalf("report from the stored outcome: %v, %+v", err, rep)
 	}
@@ -192,7 +192,7 @@ func TestPublishReportRepositoryMissing(t *testing.T) {
 	w := newWorld(t)
 	w.inst.CreateIssueErr = fmt.Errorf("create issue: %w", ghport.ErrGone)
 	w.publishOnce(t)
-	if p := w.Reports.All()["acme"]; !strings.Contains(p, "report repository acme/.github is missing or not writable") {
+	if p := w.Reports.Problem("acme"); !strings.Contains(p, "report repository acme/.github is missing or not writable") {
 		t.Errorf("report problem %q", p)
 	}
 }

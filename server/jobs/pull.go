@@ -125,7 +125,7 @@ func (w *PullWorker) evaluatePull(ctx context.Context, a jobargs.PullArgs) error
 		return err
 	}
 	ev := j.Evaluation
-	facts := checks.Facts{Blocking: oc.Config.Enforcement == "blocking", DetailsURL: w.reportURL(ctx, a.Owner),
+	facts := checks.Facts{Blocking: oc.Config.Enforcement == "blocking", DetailsURL: w.Reports.issueURL(ctx, a.Owner),
 		Fixes: w.fixFiles(ctx, inst, snap, repo, ev, oc)}
 	facts.OfferFix = oc.Config.Fixes.Enabled && slices.ContainsFunc(facts.Fixes, func(f fix.File) bool { return fixAllowed(oc.Config.Fixes, f.Rule) })
 	if a.BaseSHA != "" {

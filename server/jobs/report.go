@@ -6,22 +6,24 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/goldenpath/goldenpath/policies"
 	"github.com/goldenpath/goldenpath/policies/evaluation"
+	"github.com/goldenpath/goldenpath/server/metrics"
 	"github.com/goldenpath/goldenpath/server/report"
 	"github.com/goldenpath/goldenpath/server/store"
 )
 
-// ReportProblems remembers, per organisation, why its report could not be
+// reportProblems remembers, per organisation, why its report could not be
 // published (for example: the report repository does not exist), for /readyz and
 // the JSON API.
-type ReportProblems struct {
+type reportProblems struct {
 	mu sync.Mutex
 	by map[string]string
 }
 
-func (p *ReportProblems) set(owner, problem string) {
+func (p *reportProblems) set(owner, problem string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.by == nil {
@@ -34,8 +36,8 @@ func (p *ReportProblems) set(owner, problem string) {
 	p.by[strings.ToLower(owner)] = problem
 }
 
-// All returns the current problems by organisation.
-func (p *ReportProblems) All() map[string]string {
+// all returns the current problems by organisation.
+func (p *reportProblems) all() map[string]string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	out := make(map[string]string, len(p.by))
@@ -45,19 +47,38 @@ func (p *ReportProblems) All() map[string]string {
 	return out
 }
 
-// Get returns an organisation's problem, "" when none.
-func (p *ReportProblems) Get(owner string) string {
+// get returns an organisation's problem, "" when none.
+func (p *reportProblems) get(owner string) string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.by[strings.ToLower(owner)]
 }
 
-// buildReport aggregates an organisation's stored outcomes and sweep history.
+// Reports builds organisations' adoption reports from what is stored (the JSON
+// API reads them) and keeps each organisation's one report issue up to date.
+type Reports struct {
+	store       *store.Store
+	metrics     *metrics.Metrics // nil: nothing is counted
+	settings    Settings
+	now         func() time.Time
+	configs     *configLoader
+	evaluations *evaluation.Service // titles the stored outcomes by the rules in force
+	problems    reportProblems
+}
+
+// Problem says why an organisation's report issue could not be written, "" when
+// it could.
+func (rp *Reports) Problem(owner string) string { return rp.problems.get(owner) }
+
+// Problems are the organisations whose report issue could not be written, with why.
+func (rp *Reports) Problems() map[string]string { return rp.problems.all() }
+
+// build aggregates an organisation's stored outcomes and sweep history.
 // backfill stores the outcomes of repositories evaluated before outcomes were
 // kept; only the publishing job asks for it, so a GET never writes.
-func (e *Evaluator) buildReport(ctx context.Context, owner string, oc *evaluation.Org, backfill bool) (*report.Report, error) {
-	st := e.Store
-	repos, err := e.storedOutcomes(ctx, owner, oc, backfill)
+func (rp *Reports) build(ctx context.Context, owner string, oc *evaluation.Org, backfill bool) (*report.Report, error) {
+	st := rp.store
+	repos, err := rp.storedOutcomes(ctx, owner, oc, backfill)
 	if err != nil {
 		return nil, err
 	}
@@ -80,13 +101,13 @@ func (e *Evaluator) buildReport(ctx context.Context, owner string, oc *evaluatio
 			}
 		}
 	}
-	rep := report.Build(owner, repos, oc.Config, history, e.now().UTC())
+	rep := report.Build(owner, repos, oc.Config, history, rp.now().UTC())
 	rep.Sweep = latest
 	if len(records) > 0 {
 		rep.Unjudged = unjudgedOf(records[0].Unjudged)
 	}
 	if oc.Config.Fixes.Enabled {
-		if rep.FixTeams, err = e.fixTeams(ctx, owner, rep.Teams); err != nil {
+		if rep.FixTeams, err = rp.fixTeams(ctx, owner, rep.Teams); err != nil {
 			return nil, err
 		}
 	}
@@ -94,8 +115,8 @@ func (e *Evaluator) buildReport(ctx context.Context, owner string, oc *evaluatio
 }
 
 // fixTeams offers each team its fix pull requests, with its last request's progress.
-func (e *Evaluator) fixTeams(ctx context.Context, owner string, teams []report.Team) ([]report.FixTeam, error) {
-	runs, err := e.Store.FixRuns(ctx, owner)
+func (rp *Reports) fixTeams(ctx context.Context, owner string, teams []report.Team) ([]report.FixTeam, error) {
+	runs, err := rp.store.FixRuns(ctx, owner)
 	if err != nil {
 		return nil, err
 	}
@@ -127,8 +148,8 @@ func unjudgedOf(raw []byte) []report.RepoReason {
 // storedOutcomes reads what the report needs of every repository of owner: the
 // stored outcomes, titled by the rules in force, and the full evaluation of any
 // repository stored before outcomes were kept (whose outcome is stored when backfill).
-func (e *Evaluator) storedOutcomes(ctx context.Context, owner string, oc *evaluation.Org, backfill bool) ([]report.Repo, error) {
-	eng, err := e.judge.evaluations.Engine(ctx, oc.Custom)
+func (rp *Reports) storedOutcomes(ctx context.Context, owner string, oc *evaluation.Org, backfill bool) ([]report.Repo, error) {
+	eng, err := rp.evaluations.Engine(ctx, oc.Custom)
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +162,7 @@ func (e *Evaluator) storedOutcomes(ctx context.Context, owner string, oc *evalua
 		repos []report.Repo
 		old   = map[int64]int{} // index in repos, by repository ID
 	)
-	err = e.Store.RepoStates(ctx, owner, func(s store.RepoState) error {
+	err = rp.store.RepoStates(ctx, owner, func(s store.RepoState) error {
 		r := report.Repo{Name: s.Name, EvaluatedAt: s.EvaluatedAt}
 		if len(s.Outcome) > 0 {
 			ev, err := dec.Decode(s.Outcome)
@@ -159,7 +180,7 @@ func (e *Evaluator) storedOutcomes(ctx context.Context, owner string, oc *evalua
 		return repos, err
 	}
 	backfilled := map[int64]*policies.Evaluation{}
-	err = e.Store.StatesWithoutOutcome(ctx, owner, func(s store.RepoState) error {
+	err = rp.store.StatesWithoutOutcome(ctx, owner, func(s store.RepoState) error {
 		i, ok := old[s.RepoID]
 		if !ok {
 			return nil
@@ -175,7 +196,7 @@ func (e *Evaluator) storedOutcomes(ctx context.Context, owner string, oc *evalua
 	}
 	// Stored once, the next report reads the outcomes alone.
 	for id, ev := range backfilled {
-		if err := e.Store.SaveOutcome(ctx, id, ev); err != nil {
+		if err := rp.store.SaveOutcome(ctx, id, ev); err != nil {
 			return nil, err
 		}
 	}
@@ -184,16 +205,16 @@ func (e *Evaluator) storedOutcomes(ctx context.Context, owner string, oc *evalua
 
 // Report is an organisation's report from what is stored, without asking GitHub
 // (the JSON API serves it). found is false when nothing of the organisation is.
-func (e *Evaluator) Report(ctx context.Context, owner string) (rep *report.Report, found bool, err error) {
-	instID, err := e.Store.OwnerInstallation(ctx, owner)
+func (rp *Reports) Report(ctx context.Context, owner string) (rep *report.Report, found bool, err error) {
+	instID, err := rp.store.OwnerInstallation(ctx, owner)
 	if err != nil || instID == 0 {
 		return nil, false, err
 	}
-	oc, err := e.configs.stored(ctx, instID, owner)
+	oc, err := rp.configs.stored(ctx, instID, owner)
 	if err != nil {
 		return nil, false, err
 	}
-	rep, err = e.buildReport(ctx, owner, oc, false)
+	rep, err = rp.build(ctx, owner, oc, false)
 	return rep, err == nil, err
 }
 
@@ -206,8 +227,8 @@ type ReportIssue struct {
 }
 
 // ReportIssueOf says where an organisation's report issue is; nil when none was written.
-func (e *Evaluator) ReportIssueOf(ctx context.Context, owner string) (*ReportIssue, error) {
-	is, err := e.Store.ReportIssue(ctx, owner)
+func (rp *Reports) ReportIssueOf(ctx context.Context, owner string) (*ReportIssue, error) {
+	is, err := rp.store.ReportIssue(ctx, owner)
 	if err != nil || is.Number == 0 {
 		return nil, err
 	}

@@ -42,7 +42,7 @@ func BenchmarkReport100k(b *testing.B) {
 			ev := jobs.New(jobs.Deps{Store: st, Settings: jobs.Settings{ConfigRepo: ".github", ConfigPath: "golden-path.yaml"}})
 			rules := bundledRules(b)
 			for b.Loop() {
-				rep, found, err := ev.Report(ctx, "acme")
+				rep, found, err := ev.Reports.Report(ctx, "acme")
 				if err != nil || !found || rep.Repositories != repos || len(rep.Rules) != rules {
 					b.Fatalf("report: found %v, err %v, %d repositories", found, err, rep.Repositories)
 				}

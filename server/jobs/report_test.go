@@ -29,7 +29,7 @@ func TestReportDoesNotRecordConfiguration(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := New(Deps{Store: st, Evaluations: testEvaluations(), Settings: Settings{ConfigRepo: ".github", ConfigPath: "golden-path.yaml", Limits: policies.DefaultLimits()}})
-	if _, found, err := e.Report(ctx, "acme"); err != nil || !found {
+	if _, found, err := e.Reports.Report(ctx, "acme"); err != nil || !found {
 		t.Fatalf("report: found %v, %v", found, err)
 	}
 	if _, found, _, err := st.CachedFile(ctx, 7, "acme/.github", cacheRefDefault, validBundlePath); err != nil || found {

@@ -27,7 +27,7 @@ func (w *RepositoryWorker) Work(ctx context.Context, job *river.Job[jobargs.Repo
 		err = w.Store.ForgetOwner(ctx, a.Owner)
 	}
 	if err == nil && a.Action != "installation_deleted" {
-		err = w.insert(ctx, jobargs.PublishArgs{InstallationID: a.InstallationID, Owner: a.Owner})
+		err = insert(ctx, w.Store, jobargs.PublishArgs{InstallationID: a.InstallationID, Owner: a.Owner})
 	}
 	return w.outcome(ctx, job.Kind, a.Owner+"/"+a.Name, err)
 }

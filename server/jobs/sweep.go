@@ -158,7 +158,7 @@ func (w *SweepWorker) sweep(ctx context.Context, a jobargs.SweepArgs) error {
 		return err
 	}
 	rec.Waiting, rec.WaitingUntil, rec.FinishedAt = 0, time.Time{}, w.now().UTC()
-	return w.publish(ghport.WithWork(ctx, jobargs.PublishArgs{}.Kind()), inst, a, oc, &rec)
+	return w.Reports.publish(ghport.WithWork(ctx, jobargs.PublishArgs{}.Kind()), inst, a, oc, &rec)
 }
 
 // currentSweep is the organisation's unfinished sweep when it started within
@@ -201,7 +201,7 @@ func (w *SweepWorker) wait(ctx context.Context, inst ghport.Installation, a joba
 		}
 	}
 	// Publishing spends a few requests of the reserve: the report is what people wait for.
-	if err := w.publish(ghport.WithWork(ctx, jobargs.PublishArgs{}.Kind()), inst, a, oc, nil); err != nil {
+	if err := w.Reports.publish(ghport.WithWork(ctx, jobargs.PublishArgs{}.Kind()), inst, a, oc, nil); err != nil {
 		var rl *ghport.RateLimitedError
 		if !errors.As(err, &rl) {
 			return err

@@ -20,7 +20,7 @@ func (w *SweepAllWorker) Work(ctx context.Context, job *river.Job[jobargs.SweepA
 	list, err := w.GitHub.Installations(ctx)
 	if err == nil {
 		for _, in := range list {
-			if err = w.insert(ctx, jobargs.SweepArgs{InstallationID: in.ID, Owner: in.Account, Reason: "periodic"}); err != nil {
+			if err = insert(ctx, w.Store, jobargs.SweepArgs{InstallationID: in.ID, Owner: in.Account, Reason: "periodic"}); err != nil {
 				break
 			}
 		}
