@@ -40,7 +40,7 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	}
 	io.WriteString(w, "ok\n")
 	// Not a reason to take the replica out of service, but the operator should see it.
-	for org, problem := range s.evaluator.Reports.Problems() {
+	for org, problem := range s.jobs.Reports.Problems() {
 		fmt.Fprintf(w, "report of %s: %s\n", org, problem)
 	}
 }

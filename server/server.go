@@ -65,9 +65,9 @@ type Server struct {
 	metrics *metrics.Metrics
 	http    *http.Server
 
-	evaluator *jobs.Evaluator
-	liveness  *liveness
-	writes    writeProbe // rate-limits the readiness write probe
+	jobs     *jobs.Services
+	liveness *liveness
+	writes   writeProbe // rate-limits the readiness write probe
 }
 
 // New builds the app from its configuration: it opens (and migrates) the database,
@@ -110,7 +110,7 @@ func New(ctx context.Context, cfg *serverconfig.Server, log zerolog.Logger, opts
 		st.Close()
 		return nil, fmt.Errorf("GitHub client: %w", err)
 	}
-	ev := jobs.New(jobs.Deps{
+	services := jobs.New(jobs.Deps{
 		GitHub: gh, Store: st, Metrics: m, Now: opts.Now, Evaluations: evaluations,
 		Settings: jobs.Settings{
 			CheckName: cfg.GoldenPath.CheckName, ConfigRepo: cfg.GoldenPath.ConfigRepo,
@@ -119,7 +119,7 @@ func New(ctx context.Context, cfg *serverconfig.Server, log zerolog.Logger, opts
 		},
 	})
 	workers := river.NewWorkers()
-	jobs.Register(workers, ev)
+	jobs.Register(workers, services)
 	queue, err := st.NewQueue(&river.Config{
 		// live: the replica's liveness. WorkMiddleware: every job's context names its
 		// kind, so GitHub requests are counted per kind and a sweep's stop at the
@@ -155,14 +155,14 @@ func New(ctx context.Context, cfg *serverconfig.Server, log zerolog.Logger, opts
 		st.Close()
 		return nil, fmt.Errorf("job queue: %w", err)
 	}
-	s := &Server{cfg: cfg, log: log, store: st, queue: queue, metrics: m, evaluator: ev, liveness: live}
+	s := &Server{cfg: cfg, log: log, store: st, queue: queue, metrics: m, jobs: services, liveness: live}
 	hook := &webhook.Handler{Store: st, ConfigRepo: cfg.GoldenPath.ConfigRepo}
 	mux := http.NewServeMux()
 	mux.Handle("POST /api/github/hook", webhook.Dispatcher(hook, cfg.GitHub.App.WebhookSecret, webhook.Limits{MaxBody: maxWebhookBytes, Buffered: bufferedWebhookBytes}, m))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("GET /metrics", s.metricsHandler())
-	mux.Handle("GET /api/v1/", apiHandler(st, ev.Reports, cfg.HTTP.APIToken))
+	mux.Handle("GET /api/v1/", apiHandler(st, services.Reports, cfg.HTTP.APIToken))
 	s.http = &http.Server{
 		Handler:           withLogger(mux, log),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -261,7 +261,7 @@ func (s *Server) sampleSweeps(ctx context.Context) {
 			s.metrics.SweepPending.WithLabelValues(st.Owner).Set(float64(st.Pending))
 		}
 	}
-	waits := s.evaluator.Waits.Count(now)
+	waits := s.jobs.Waits.Count(now)
 	s.metrics.RateLimitWaits.Reset()
 	for _, kind := range jobs.Kinds() {
 		s.metrics.RateLimitWaits.WithLabelValues(kind).Set(float64(waits[kind]))

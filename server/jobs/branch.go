@@ -9,6 +9,7 @@ import (
 
 	"github.com/goldenpath/goldenpath/server/ghport"
 	"github.com/goldenpath/goldenpath/server/jobargs"
+	"github.com/goldenpath/goldenpath/server/store"
 )
 
 // BranchWorker evaluates a repository's default branch after a push: it refreshes
@@ -16,7 +17,17 @@ import (
 // on that base compare against.
 type BranchWorker struct {
 	river.WorkerDefaults[jobargs.BranchArgs]
-	*Evaluator
+
+	github   ghport.GitHub
+	store    *store.Store
+	configs  *configLoader
+	judge    *judge
+	outcomes *jobOutcomes
+	now      func() time.Time
+}
+
+func (s *Services) branchWorker() *BranchWorker {
+	return &BranchWorker{github: s.deps.GitHub, store: s.deps.Store, configs: s.configs, judge: s.judge, outcomes: s.outcomes, now: s.deps.Now}
 }
 
 // Timeout bounds one attempt.
@@ -27,11 +38,11 @@ func (w *BranchWorker) Work(ctx context.Context, job *river.Job[jobargs.BranchAr
 	a := job.Args
 	// A push's head can be unknown to the replica answering for a moment.
 	err, _ := doubtGone(w.evaluateBranch(ctx, a), job.Attempt)
-	return w.outcome(ctx, job.Kind, a.Owner+"/"+a.Repo, err)
+	return w.outcomes.of(ctx, job.Kind, a.Owner+"/"+a.Repo, err)
 }
 
 func (w *BranchWorker) evaluateBranch(ctx context.Context, a jobargs.BranchArgs) error {
-	inst, err := w.GitHub.Installation(ctx, a.InstallationID)
+	inst, err := w.github.Installation(ctx, a.InstallationID)
 	if err != nil {
 		return err
 	}
@@ -56,7 +67,7 @@ func (w *BranchWorker) evaluateBranch(ctx context.Context, a jobargs.BranchArgs)
 	if err := w.judge.save(ctx, t, "refs/heads/"+a.Branch, a.HeadSHA, j); err != nil {
 		return err
 	}
-	if err := w.Store.SetBranchHead(ctx, a.RepoID, a.Branch, a.HeadSHA); err != nil {
+	if err := w.store.SetBranchHead(ctx, a.RepoID, a.Branch, a.HeadSHA); err != nil {
 		return err
 	}
 	// The organisation's view: the next sweep sees this push as already evaluated,
@@ -64,5 +75,5 @@ func (w *BranchWorker) evaluateBranch(ctx context.Context, a jobargs.BranchArgs)
 	if err := w.judge.saveDefaultBranch(ctx, t, w.now().UTC(), repo, snap, j); err != nil {
 		return err
 	}
-	return insert(ctx, w.Store, jobargs.PublishArgs{InstallationID: a.InstallationID, Owner: a.Owner})
+	return insert(ctx, w.store, jobargs.PublishArgs{InstallationID: a.InstallationID, Owner: a.Owner})
 }

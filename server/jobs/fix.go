@@ -17,6 +17,7 @@ import (
 	"github.com/goldenpath/goldenpath/server/ghport"
 	"github.com/goldenpath/goldenpath/server/jobargs"
 	"github.com/goldenpath/goldenpath/server/markdown"
+	"github.com/goldenpath/goldenpath/server/store"
 )
 
 // FixCheckName is the check run that tells the outcome of a "Fix it for me" press.
@@ -26,7 +27,17 @@ const FixCheckName = "Golden Path fix"
 // the evaluation of its default branch.
 type FixWorker struct {
 	river.WorkerDefaults[jobargs.FixArgs]
-	*Evaluator
+
+	github   ghport.GitHub
+	store    *store.Store
+	configs  *configLoader
+	judge    *judge
+	fixes    *fixPlanner
+	outcomes *jobOutcomes
+}
+
+func (s *Services) fixWorker() *FixWorker {
+	return &FixWorker{github: s.deps.GitHub, store: s.deps.Store, configs: s.configs, judge: s.judge, fixes: s.fixes, outcomes: s.outcomes}
 }
 
 // Timeout bounds one attempt.
@@ -51,7 +62,7 @@ func (w *FixWorker) Work(ctx context.Context, job *river.Job[jobargs.FixArgs]) e
 		problem = "fixes.enabled is false in golden-path.yaml"
 	case err != nil:
 		// Rate limits and a suspension wait, other failures retry; the last one is told.
-		if out := w.outcome(ctx, job.Kind, a.Owner+"/"+a.Repo, err); !lastFailure(out, job.Attempt, job.MaxAttempts) {
+		if out := w.outcomes.of(ctx, job.Kind, a.Owner+"/"+a.Repo, err); !lastFailure(out, job.Attempt, job.MaxAttempts) {
 			return out
 		}
 		problem = err.Error()
@@ -69,7 +80,7 @@ var errFixesDisabled = errors.New("fixes are not enabled")
 
 func (w *FixWorker) fix(ctx context.Context, a jobargs.FixArgs) (fixpr.Result, error) {
 	full := a.Owner + "/" + a.Repo
-	inst, err := w.GitHub.Installation(ctx, a.InstallationID)
+	inst, err := w.github.Installation(ctx, a.InstallationID)
 	if err != nil {
 		return fixpr.Result{}, err
 	}
@@ -113,11 +124,11 @@ func (w *FixWorker) fix(ctx context.Context, a jobargs.FixArgs) (fixpr.Result, e
 			allowed = append(allowed, r)
 		}
 	}
-	plan, err := w.fixPlan(ctx, inst, snap, repo, ev, oc.Config.Fixes, allowed)
+	plan, err := w.fixes.plan(ctx, inst, snap, repo, ev, oc.Config.Fixes, allowed)
 	if err != nil {
 		return fixpr.Result{}, err
 	}
-	res, err := fixpr.Keep(ctx, gh, w.Store, fixpr.Request{
+	res, err := fixpr.Keep(ctx, gh, w.store, fixpr.Request{
 		RepoID: a.RepoID, Owner: a.Owner, Repo: a.Repo, DefaultBranch: a.DefaultBranch, Base: head, BaseTree: tree, Plan: plan,
 	})
 	if err == nil {
@@ -126,40 +137,46 @@ func (w *FixWorker) fix(ctx context.Context, a jobargs.FixArgs) (fixpr.Result, e
 	return res, err
 }
 
-// fixPlan is what the generators make of the given rules of a repository: the
-// files `goldenpath fix` writes, with the org's fixes.templates over the bundled
-// ones, as the check shows them and the fix pull request adds them.
-func (e *Evaluator) fixPlan(ctx context.Context, inst ghport.Installation, snap policies.Snapshot, repo policies.Repository,
+// fixPlanner makes the files `goldenpath fix` writes, for the check to show and
+// the fix pull request to add.
+type fixPlanner struct {
+	configRepo, configPath string // where the org's fixes.templates are read from
+	webURL                 string
+}
+
+// plan is what the generators make of the given rules of a repository, with
+// the org's fixes.templates over the bundled ones.
+func (p *fixPlanner) plan(ctx context.Context, inst ghport.Installation, snap policies.Snapshot, repo policies.Repository,
 	ev *policies.Evaluation, fixes config.Fixes, rules []string) (*fix.Plan, error) {
 	if len(rules) == 0 {
 		return &fix.Plan{}, nil
 	}
-	gen, err := e.fixGenerator(ctx, inst, repo.Owner, fixes.Templates)
+	gen, err := p.generator(ctx, inst, repo.Owner, fixes.Templates)
 	if err != nil {
 		return nil, err
 	}
-	facts, err := fix.Gather(ctx, snap, repo, ev, fix.Options{WebURL: e.Settings.WebURL, DefaultOwner: fixes.Owner})
+	facts, err := fix.Gather(ctx, snap, repo, ev, fix.Options{WebURL: p.webURL, DefaultOwner: fixes.Owner})
 	if err != nil {
 		return nil, err
 	}
 	return gen.Plan(facts, rules)
 }
 
-// fixGenerator is the generator with the org's fixes.templates, read from the
+// generator is the generator with the org's fixes.templates, read from the
 // config repository (paths relative to golden-path.yaml's directory).
-func (e *Evaluator) fixGenerator(ctx context.Context, inst ghport.Installation, owner string, templates map[string]string) (*fix.Generator, error) {
+func (p *fixPlanner) generator(ctx context.Context, inst ghport.Installation, owner string, templates map[string]string) (*fix.Generator, error) {
 	if len(templates) == 0 {
 		return fix.Bundled, nil
 	}
 	texts := map[string]string{}
 	for target, src := range templates {
-		p := path.Join(path.Dir(e.Settings.ConfigPath), src)
-		data, found, err := inst.File(ctx, owner, e.Settings.ConfigRepo, "HEAD", p)
+		file := path.Join(path.Dir(p.configPath), src)
+		data, found, err := inst.File(ctx, owner, p.configRepo, "HEAD", file)
 		if err != nil {
 			return nil, err
 		}
 		if !found {
-			return nil, fmt.Errorf("fixes.templates.%s: %s/%s has no %s", target, owner, e.Settings.ConfigRepo, p)
+			return nil, fmt.Errorf("fixes.templates.%s: %s/%s has no %s", target, owner, p.configRepo, file)
 		}
 		texts[target] = string(data)
 	}
@@ -195,10 +212,10 @@ func fixAllowed(fixes config.Fixes, rule string) bool {
 func (w *FixWorker) tell(ctx context.Context, a jobargs.FixArgs, res fixpr.Result, problem string) {
 	log := logger(ctx).With().Str("repository", a.Owner+"/"+a.Repo).Logger()
 	if a.Team != "" {
-		if err := w.Store.FixRunStep(ctx, a.Owner, a.Team, problem); err != nil {
+		if err := w.store.FixRunStep(ctx, a.Owner, a.Team, problem); err != nil {
 			log.Warn().Err(err).Msg("could not count the fix pull request in the team's progress")
 		}
-		if err := insert(ctx, w.Store, jobargs.PublishArgs{InstallationID: a.InstallationID, Owner: a.Owner}); err != nil {
+		if err := insert(ctx, w.store, jobargs.PublishArgs{InstallationID: a.InstallationID, Owner: a.Owner}); err != nil {
 			log.Warn().Err(err).Msg("could not schedule the report")
 		}
 	}
@@ -219,7 +236,7 @@ func (w *FixWorker) tell(ctx context.Context, a jobargs.FixArgs, res fixpr.Resul
 		run.Title = fmt.Sprintf("Fix pull request #%d %s", res.Number, res.Outcome)
 		run.Summary = fmt.Sprintf("Pull request #%d from %s is %s.", res.Number, markdown.Code(fixpr.Branch), res.Outcome)
 	}
-	inst, err := w.GitHub.Installation(ctx, a.InstallationID)
+	inst, err := w.github.Installation(ctx, a.InstallationID)
 	if err == nil {
 		_, err = inst.CreateCheckRun(ctx, a.Owner, a.Repo, run)
 	}

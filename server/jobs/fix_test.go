@@ -65,7 +65,7 @@ func TestFix(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			w := fixWorld(t)
 			tt.change(w)
-			err := (&FixWorker{Evaluator: w.Evaluator}).Work(t.Context(), jobOf(fixOf, tt.attempt, 5))
+			err := w.fixWorker().Work(t.Context(), jobOf(fixOf, tt.attempt, 5))
 			if got := jobResult(err); got != tt.wantJob {
 				t.Errorf("job %s (%v), want %s", got, err, tt.wantJob)
 			}
@@ -95,15 +95,15 @@ func TestFixCountsTeamProgress(t *testing.T) {
 	ctx := t.Context()
 	w := fixWorld(t)
 	w.inst.CreatePullErr = fmt.Errorf("create pull: %w: %w", ghport.ErrForbidden, ghport.ErrGone)
-	if err := w.Store.StartFixRun(ctx, "acme", "team-a", 2); err != nil {
+	if err := w.store.StartFixRun(ctx, "acme", "team-a", 2); err != nil {
 		t.Fatal(err)
 	}
 	a := fixOf
 	a.Team, a.HeadSHA = "team-a", ""
-	if err := (&FixWorker{Evaluator: w.Evaluator}).Work(ctx, jobOf(a, 1, 5)); jobResult(err) != "cancel" {
+	if err := w.fixWorker().Work(ctx, jobOf(a, 1, 5)); jobResult(err) != "cancel" {
 		t.Errorf("job: %v, want it cancelled", err)
 	}
-	runs, err := w.Store.FixRuns(ctx, "acme")
+	runs, err := w.store.FixRuns(ctx, "acme")
 	if err != nil || len(runs) != 1 || runs[0].Done != 1 || runs[0].Failed != 1 || !strings.Contains(runs[0].Problem, "an owner must grant it") {
 		t.Errorf("fix runs = %+v, %v, want one failed of 2", runs, err)
 	}

@@ -29,15 +29,24 @@ const fixRequestCost = 15
 // Only repositories failing a rule the org lets the app fix are queued.
 type FixTeamWorker struct {
 	river.WorkerDefaults[jobargs.FixTeamArgs]
-	*Evaluator
+
+	github   ghport.GitHub
+	store    *store.Store
+	configs  *configLoader
+	outcomes *jobOutcomes
+	now      func() time.Time
+}
+
+func (s *Services) fixTeamWorker() *FixTeamWorker {
+	return &FixTeamWorker{github: s.deps.GitHub, store: s.deps.Store, configs: s.configs, outcomes: s.outcomes, now: s.deps.Now}
 }
 
 // Work implements river.Worker.
 func (w *FixTeamWorker) Work(ctx context.Context, job *river.Job[jobargs.FixTeamArgs]) error {
 	a := job.Args
-	inst, err := w.GitHub.Installation(ctx, a.InstallationID)
+	inst, err := w.github.Installation(ctx, a.InstallationID)
 	if err != nil {
-		return w.outcome(ctx, job.Kind, a.Owner, err)
+		return w.outcomes.of(ctx, job.Kind, a.Owner, err)
 	}
 	oc, err := w.configs.load(ctx, target{inst: inst, instID: a.InstallationID, owner: a.Owner})
 	if err != nil {
@@ -46,7 +55,7 @@ func (w *FixTeamWorker) Work(ctx context.Context, job *river.Job[jobargs.FixTeam
 	dec := store.NewOutcomeDecoder(nil)
 	var team string
 	var repos []store.RepoState
-	err = w.Store.RepoStates(ctx, a.Owner, func(s store.RepoState) error {
+	err = w.store.RepoStates(ctx, a.Owner, func(s store.RepoState) error {
 		if len(s.Outcome) == 0 {
 			return nil
 		}
@@ -71,7 +80,7 @@ func (w *FixTeamWorker) Work(ctx context.Context, job *river.Job[jobargs.FixTeam
 		return err
 	}
 	repos = repos[:min(len(repos), MaxFixPullsPerRun)]
-	if err := w.Store.StartFixRun(ctx, a.Owner, a.Label, len(repos)); err != nil {
+	if err := w.store.StartFixRun(ctx, a.Owner, a.Label, len(repos)); err != nil {
 		return err
 	}
 	now := w.now()
@@ -84,7 +93,7 @@ func (w *FixTeamWorker) Work(ctx context.Context, job *river.Job[jobargs.FixTeam
 	if !reset.After(now) {
 		reset = now.Add(time.Hour)
 	}
-	err = w.Store.InTx(ctx, func(tx *store.Tx) error {
+	err = w.store.InTx(ctx, func(tx *store.Tx) error {
 		for i, r := range repos {
 			opts := &river.InsertOpts{}
 			if i >= affordable {
@@ -104,5 +113,5 @@ func (w *FixTeamWorker) Work(ctx context.Context, job *river.Job[jobargs.FixTeam
 	}
 	logger(ctx).Info().Str("owner", a.Owner).Str("team", strings.TrimSpace(team)).Int("repositories", len(repos)).
 		Int("now", min(affordable, len(repos))).Msg("fix pull requests queued for a team")
-	return insert(ctx, w.Store, jobargs.PublishArgs{InstallationID: a.InstallationID, Owner: a.Owner})
+	return insert(ctx, w.store, jobargs.PublishArgs{InstallationID: a.InstallationID, Owner: a.Owner})
 }

@@ -20,7 +20,7 @@ func saveOutcome(t *testing.T, w *world, id int64, team, rule string) {
 		{Rule: rule, Title: rule, Severity: policies.SeverityWarning, Status: policies.StatusFail}}}
 	ev.Summary = policies.Summarize(ev.Results)
 	now := time.Now().UTC()
-	if err := w.Store.SaveRepoState(t.Context(), store.RepoState{RepoID: id, InstallationID: testInstallation, Owner: "acme",
+	if err := w.store.SaveRepoState(t.Context(), store.RepoState{RepoID: id, InstallationID: testInstallation, Owner: "acme",
 		Name: fmt.Sprintf("r%d", id), DefaultBranch: "main", PushedAt: now, TreeSHA: "t", EvaluatedAt: now, Evaluation: ev}); err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func TestFixTeam(t *testing.T) {
 	w.inst.Remaining, w.inst.Reset, w.inst.RateKnown = ghport.RateReserve+fixRequestCost, reset, true
 
 	a := jobargs.FixTeamArgs{InstallationID: testInstallation, Owner: "acme", Label: report.FixLabel("team-a")}
-	if err := (&FixTeamWorker{Evaluator: w.Evaluator}).Work(ctx, jobOf(a, 1, 5)); err != nil {
+	if err := w.fixTeamWorker().Work(ctx, jobOf(a, 1, 5)); err != nil {
 		t.Fatal(err)
 	}
 	var got []string
@@ -59,7 +59,7 @@ func TestFixTeam(t *testing.T) {
 	if want := "[r1 for team-a now r2 for team-a at 0s past the reset]"; fmt.Sprint(got) != want {
 		t.Errorf("fix jobs %v, want %s", got, want)
 	}
-	runs, err := w.Store.FixRuns(ctx, "acme")
+	runs, err := w.store.FixRuns(ctx, "acme")
 	if err != nil || len(runs) != 1 || runs[0].Total != 2 {
 		t.Errorf("fix runs = %+v, %v, want one of 2", runs, err)
 	}
@@ -76,7 +76,7 @@ func TestFixTeamCap(t *testing.T) {
 		saveOutcome(t, w, id+1, "team-a", "security.policy")
 	}
 	a := jobargs.FixTeamArgs{InstallationID: testInstallation, Owner: "acme", Label: report.FixLabel("team-a")}
-	if err := (&FixTeamWorker{Evaluator: w.Evaluator}).Work(t.Context(), jobOf(a, 1, 5)); err != nil {
+	if err := w.fixTeamWorker().Work(t.Context(), jobOf(a, 1, 5)); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(w.queued(t, jobargs.FixArgs{}.Kind())); n != MaxFixPullsPerRun {

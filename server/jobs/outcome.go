@@ -10,9 +10,17 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/goldenpath/goldenpath/server/ghport"
+	"github.com/goldenpath/goldenpath/server/metrics"
 )
 
-// outcome turns a job's error into what River should do, and counts it:
+// jobOutcomes turns jobs' errors into what River should do, counting them and
+// the jobs left waiting for a rate limit.
+type jobOutcomes struct {
+	waits   *RateWaits
+	metrics *metrics.Metrics // nil: nothing is counted
+}
+
+// of turns a job's error into what River should do, and counts it:
 //   - nil: completed;
 //   - a rate limit: snooze until GitHub's reset or Retry-After (no attempt spent,
 //     never a retry into the limit);
@@ -23,10 +31,10 @@ import (
 //     scheduled), or, being the continuation, snoozed until the reset;
 //   - anything else (5xx, timeouts): return it so River retries with backoff.
 //
-// A job left waiting for a rate limit is counted in e.Waits until it runs again.
-func (e *Evaluator) outcome(ctx context.Context, kind, repo string, err error) error {
+// A job left waiting for a rate limit is counted in o.waits until it runs again.
+func (o *jobOutcomes) of(ctx context.Context, kind, repo string, err error) error {
 	result, out := "completed", err
-	e.Waits.clear(kind, repo)
+	o.waits.clear(kind, repo)
 	var (
 		rl      *ghport.RateLimitedError
 		waiting *SweepWaitingError
@@ -38,13 +46,13 @@ func (e *Evaluator) outcome(ctx context.Context, kind, repo string, err error) e
 		if waiting.Continue {
 			out = river.JobSnooze(untilWait(waiting.Until))
 		}
-		e.Waits.set(kind, repo, waiting.Until)
+		o.waits.set(kind, repo, waiting.Until)
 		logger(ctx).Warn().Str("owner", repo).Int("waiting", waiting.Repositories).Time("until", waiting.Until).
 			Msg("sweep waits for GitHub's rate limit; report published for what is done")
 	case errors.As(err, &rl):
 		wait := untilWait(rl.Until)
 		result, out = "snoozed", river.JobSnooze(wait)
-		e.Waits.set(kind, repo, rl.Until)
+		o.waits.set(kind, repo, rl.Until)
 		logger(ctx).Warn().Err(err).Str("repository", repo).Dur("wait", wait).Msg("GitHub rate limit: job snoozed")
 	case errors.Is(err, ghport.ErrSuspended):
 		wait := suspendedWait(snoozesOf(ctx))
@@ -59,8 +67,8 @@ func (e *Evaluator) outcome(ctx context.Context, kind, repo string, err error) e
 		result = "retried"
 		logger(ctx).Error().Err(err).Str("repository", repo).Msg("job failed; River retries it")
 	}
-	if e.Metrics != nil {
-		e.Metrics.Jobs.WithLabelValues(kind, result).Inc()
+	if o.metrics != nil {
+		o.metrics.Jobs.WithLabelValues(kind, result).Inc()
 	}
 	return out
 }

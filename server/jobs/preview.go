@@ -20,14 +20,14 @@ import (
 // across the organisation. The config repository itself is not scored.
 func (w *PullWorker) configPreview(ctx context.Context, inst ghport.Installation, a jobargs.PullArgs, runID int64) error {
 	var problems []policies.Problem
-	data, found, err := inst.File(ctx, a.Owner, a.Repo, a.HeadSHA, w.Settings.ConfigPath)
+	data, found, err := inst.File(ctx, a.Owner, a.Repo, a.HeadSHA, w.settings.ConfigPath)
 	if err != nil {
 		return err
 	}
 	next := &evaluation.Org{Config: config.DefaultOrg()}
 	if found {
 		if next.Config, err = w.configs.parse(data); err != nil {
-			problems = append(problems, evaluation.Problem(w.Settings.ConfigPath, err))
+			problems = append(problems, evaluation.Problem(w.settings.ConfigPath, err))
 			next.Config = config.DefaultOrg()
 		}
 	}
@@ -42,11 +42,11 @@ func (w *PullWorker) configPreview(ctx context.Context, inst ghport.Installation
 	}
 	problems = append(problems, eng.Problems()...)
 	if found && len(problems) == 0 {
-		if p := evaluation.UnknownRuleID(eng, w.Settings.ConfigPath, data); p != nil {
+		if p := evaluation.UnknownRuleID(eng, w.settings.ConfigPath, data); p != nil {
 			problems = append(problems, *p)
 		}
 	}
-	run := ghport.CheckRun{Name: w.Settings.CheckName, HeadSHA: a.HeadSHA, Status: "completed", Conclusion: "success"}
+	run := ghport.CheckRun{Name: w.settings.CheckName, HeadSHA: a.HeadSHA, Status: "completed", Conclusion: "success"}
 	var b strings.Builder
 	if len(problems) == 0 {
 		var rules []policies.Rule
@@ -56,7 +56,7 @@ func (w *PullWorker) configPreview(ctx context.Context, inst ghport.Installation
 			}
 		}
 		run.Title = "Configuration is valid"
-		fmt.Fprintf(&b, "`%s` parses and every custom rule compiles (%d custom rules).\n", w.Settings.ConfigPath, len(rules))
+		fmt.Fprintf(&b, "`%s` parses and every custom rule compiles (%d custom rules).\n", w.settings.ConfigPath, len(rules))
 		for _, r := range rules {
 			fmt.Fprintf(&b, "- `%s` %s (%s, level %d, %s)\n", r.ID, markdown.Text(r.Title), r.Aspect, r.Level, r.Severity)
 		}

@@ -28,7 +28,7 @@ func TestConfigPreview(t *testing.T) {
 			w.setOrgConfig("enforcement: advisory\n")
 			w.inst.Contents[ghporttest.At("acme/.github", "c1")] = ghporttest.Files{"golden-path.yaml": tt.proposed}
 			a := jobargs.PullArgs{InstallationID: testInstallation, RepoID: 9, Owner: "acme", Repo: ".github", DefaultBranch: "main", Number: 5, HeadSHA: "c1"}
-			if err := (&PullWorker{Evaluator: w.Evaluator}).Work(t.Context(), jobOf(a, 1, 12)); err != nil {
+			if err := w.pullWorker().Work(t.Context(), jobOf(a, 1, 12)); err != nil {
 				t.Fatal(err)
 			}
 			last := w.inst.CheckRuns[len(w.inst.CheckRuns)-1]

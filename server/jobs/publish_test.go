@@ -80,7 +80,7 @@ func TestReportBackfillsOutcomes(t *testing.T) {
 func (w *world) publishOnce(t *testing.T) {
 	t.Helper()
 	a := jobargs.PublishArgs{InstallationID: testInstallation, Owner: "acme"}
-	if err := (&PublishWorker{Evaluator: w.Evaluator}).Work(t.Context(), jobOf(a, 1, 5)); err != nil {
+	if err := w.publishWorker().Work(t.Context(), jobOf(a, 1, 5)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -104,7 +104,7 @@ func TestPublishKeepsOneIssue(t *testing.T) {
 		t.Errorf("issues = %+v, want the report unedited: nothing changed", w.inst.Issues)
 	}
 	now := time.Now().UTC()
-	if err := w.Store.SaveRepoState(ctx, store.RepoState{RepoID: 1, InstallationID: testInstallation, Owner: "acme", Name: "web",
+	if err := w.store.SaveRepoState(ctx, store.RepoState{RepoID: 1, InstallationID: testInstallation, Owner: "acme", Name: "web",
 		DefaultBranch: "main", PushedAt: now, TreeSHA: "t", EvaluatedAt: now}); err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestPublishKeepsOneIssue(t *testing.T) {
 	if len(w.inst.Issues) != 1 || w.inst.Issues[0].Edits != 1 {
 		t.Errorf("issues = %+v, want the report edited once", w.inst.Issues)
 	}
-	if err := w.Store.SaveReportIssue(ctx, "acme", store.ReportIssue{}); err != nil {
+	if err := w.store.SaveReportIssue(ctx, "acme", store.ReportIssue{}); err != nil {
 		t.Fatal(err)
 	}
 	w.publishOnce(t)
@@ -146,7 +146,7 @@ func TestPublishFindsIssue(t *testing.T) {
 			w := newWorld(t)
 			w.inst.Issues = tt.issues
 			if tt.known != 0 {
-				if err := w.Store.SaveReportIssue(t.Context(), "acme", store.ReportIssue{Repo: ".github", Number: tt.known}); err != nil {
+				if err := w.store.SaveReportIssue(t.Context(), "acme", store.ReportIssue{Repo: ".github", Number: tt.known}); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -22,7 +22,20 @@ import (
 // sticky comment.
 type PullWorker struct {
 	river.WorkerDefaults[jobargs.PullArgs]
-	*Evaluator
+
+	github   ghport.GitHub
+	store    *store.Store
+	settings Settings
+	configs  *configLoader
+	judge    *judge
+	reports  *Reports
+	fixes    *fixPlanner
+	outcomes *jobOutcomes
+}
+
+func (s *Services) pullWorker() *PullWorker {
+	return &PullWorker{github: s.deps.GitHub, store: s.deps.Store, settings: s.deps.Settings, configs: s.configs,
+		judge: s.judge, reports: s.Reports, fixes: s.fixes, outcomes: s.outcomes}
 }
 
 // Timeout bounds one attempt; a slow GitHub makes the attempt fail and retry.
@@ -32,7 +45,7 @@ func (w *PullWorker) Timeout(*river.Job[jobargs.PullArgs]) time.Duration { retur
 func (w *PullWorker) Work(ctx context.Context, job *river.Job[jobargs.PullArgs]) error {
 	a := job.Args
 	err, gone := doubtGone(w.evaluatePull(ctx, a), job.Attempt)
-	res := w.outcome(ctx, job.Kind, a.Owner+"/"+a.Repo, err)
+	res := w.outcomes.of(ctx, job.Kind, a.Owner+"/"+a.Repo, err)
 	var completed checkCompletedError
 	if (gone || lastFailure(res, job.Attempt, job.MaxAttempts)) && !errors.As(err, &completed) {
 		w.giveUp(ctx, a, err)
@@ -65,7 +78,7 @@ func lastFailure(res error, attempt, maxAttempts int) bool {
 // creation was refused) there is nothing to complete.
 func (w *PullWorker) giveUp(ctx context.Context, a jobargs.PullArgs, reason error) {
 	log := logger(ctx).With().Str("repository", a.Owner+"/"+a.Repo).Logger()
-	id, err := w.Store.CheckRunID(ctx, a.RepoID, a.HeadSHA, w.Settings.CheckName)
+	id, err := w.store.CheckRunID(ctx, a.RepoID, a.HeadSHA, w.settings.CheckName)
 	if err != nil {
 		log.Warn().Err(err).Msg("could not look up the check run of an evaluation given up")
 		return
@@ -74,14 +87,14 @@ func (w *PullWorker) giveUp(ctx context.Context, a jobargs.PullArgs, reason erro
 		log.Warn().Err(reason).Msg("evaluation given up before its check run was created: no run left in progress")
 		return
 	}
-	inst, err := w.GitHub.Installation(ctx, a.InstallationID)
+	inst, err := w.github.Installation(ctx, a.InstallationID)
 	if err == nil {
 		title := "Golden-path rules could not be evaluated"
 		if errors.Is(reason, ghport.ErrForbidden) {
 			title = "Golden-path rules could not be evaluated: permission missing"
 		}
 		err = inst.UpdateCheckRun(ctx, a.Owner, a.Repo, id, ghport.CheckRun{
-			Name: w.Settings.CheckName, Status: "completed", Conclusion: "neutral", Title: title,
+			Name: w.settings.CheckName, Status: "completed", Conclusion: "neutral", Title: title,
 			Summary: "The evaluation of this commit was given up:\n\n```\n" + reason.Error() + "\n```\n\nPush again or re-run the check once this is resolved.",
 		})
 	}
@@ -91,7 +104,7 @@ func (w *PullWorker) giveUp(ctx context.Context, a jobargs.PullArgs, reason erro
 }
 
 func (w *PullWorker) evaluatePull(ctx context.Context, a jobargs.PullArgs) error {
-	inst, err := w.GitHub.Installation(ctx, a.InstallationID)
+	inst, err := w.github.Installation(ctx, a.InstallationID)
 	if err != nil {
 		return err
 	}
@@ -100,7 +113,7 @@ func (w *PullWorker) evaluatePull(ctx context.Context, a jobargs.PullArgs) error
 	if err != nil {
 		return err
 	}
-	if a.Repo == w.Settings.ConfigRepo {
+	if a.Repo == w.settings.ConfigRepo {
 		return w.configPreview(ctx, inst, a, runID)
 	}
 	t := pullTarget(inst, a)
@@ -125,7 +138,7 @@ func (w *PullWorker) evaluatePull(ctx context.Context, a jobargs.PullArgs) error
 		return err
 	}
 	ev := j.Evaluation
-	facts := checks.Facts{Blocking: oc.Config.Enforcement == "blocking", DetailsURL: w.Reports.issueURL(ctx, a.Owner),
+	facts := checks.Facts{Blocking: oc.Config.Enforcement == "blocking", DetailsURL: w.reports.issueURL(ctx, a.Owner),
 		Fixes: w.fixFiles(ctx, inst, snap, repo, ev, oc)}
 	facts.OfferFix = oc.Config.Fixes.Enabled && slices.ContainsFunc(facts.Fixes, func(f fix.File) bool { return fixAllowed(oc.Config.Fixes, f.Rule) })
 	if a.BaseSHA != "" {
@@ -134,7 +147,7 @@ func (w *PullWorker) evaluatePull(ctx context.Context, a jobargs.PullArgs) error
 		}
 	}
 	out := checks.CheckOutput(ev, facts)
-	out.Name, out.HeadSHA = w.Settings.CheckName, a.HeadSHA
+	out.Name, out.HeadSHA = w.settings.CheckName, a.HeadSHA
 	if err := inst.UpdateCheckRun(ctx, a.Owner, a.Repo, runID, out); err != nil {
 		return fmt.Errorf("complete check run of %s@%s: %w", full, ghport.ShortSHA(a.HeadSHA), err)
 	}
@@ -157,25 +170,25 @@ func pullTarget(inst ghport.Installation, a jobargs.PullArgs) target {
 // startCheckRun creates the in-progress check run, or finds the one an earlier,
 // interrupted attempt created, so a crash never leaves a second run beside it.
 func (w *PullWorker) startCheckRun(ctx context.Context, inst ghport.Installation, a jobargs.PullArgs) (int64, error) {
-	id, err := w.Store.CheckRunID(ctx, a.RepoID, a.HeadSHA, w.Settings.CheckName)
+	id, err := w.store.CheckRunID(ctx, a.RepoID, a.HeadSHA, w.settings.CheckName)
 	if err != nil || id != 0 {
 		return id, err
 	}
 	id, err = inst.CreateCheckRun(ctx, a.Owner, a.Repo, ghport.CheckRun{
-		Name: w.Settings.CheckName, HeadSHA: a.HeadSHA, Status: "in_progress",
+		Name: w.settings.CheckName, HeadSHA: a.HeadSHA, Status: "in_progress",
 		Title: "Evaluating golden-path rules", Summary: "The evaluation has started.",
 	})
 	if err != nil {
 		return 0, fmt.Errorf("create check run on %s/%s@%s: %w", a.Owner, a.Repo, ghport.ShortSHA(a.HeadSHA), err)
 	}
-	return id, w.Store.SaveCheckRunID(ctx, a.RepoID, a.HeadSHA, w.Settings.CheckName, id)
+	return id, w.store.SaveCheckRunID(ctx, a.RepoID, a.HeadSHA, w.settings.CheckName, id)
 }
 
 // baseEvaluation is the base commit's evaluation, from the store when the default
 // branch was evaluated at that commit, otherwise evaluated now (blobs mostly cached)
 // and stored for the next pull request on the same base.
 func (w *PullWorker) baseEvaluation(ctx context.Context, t target, sha string, oc *evaluation.Org, ov evaluation.Override, repo policies.Repository) (*policies.Evaluation, error) {
-	rec, err := w.Store.Evaluation(ctx, t.repoID, sha)
+	rec, err := w.store.Evaluation(ctx, t.repoID, sha)
 	if err != nil && !errors.Is(err, store.ErrCorrupt) { // a corrupt one is evaluated again
 		return nil, err
 	}
@@ -194,7 +207,7 @@ func (w *PullWorker) baseEvaluation(ctx context.Context, t target, sha string, o
 func (w *PullWorker) updateComment(ctx context.Context, inst ghport.Installation, a jobargs.PullArgs, needed bool, body string) error {
 	// Only the newest head of a pull request speaks in its comment: an evaluation of
 	// an older head finishing late must not overwrite a newer verdict.
-	if head, err := w.Store.PullHead(ctx, a.RepoID, a.Number); err != nil || (head != "" && head != a.HeadSHA) {
+	if head, err := w.store.PullHead(ctx, a.RepoID, a.Number); err != nil || (head != "" && head != a.HeadSHA) {
 		return err
 	}
 	id, mine, err := w.claimComment(ctx, a)
@@ -208,22 +221,22 @@ func (w *PullWorker) updateComment(ctx context.Context, inst ghport.Installation
 			return w.releaseOnError(ctx, a, err)
 		}
 		if id == 0 && !needed {
-			return w.Store.ForgetComment(ctx, a.RepoID, a.Number)
+			return w.store.ForgetComment(ctx, a.RepoID, a.Number)
 		}
 		if id == 0 {
 			if id, err = inst.CreateComment(ctx, a.Owner, a.Repo, a.Number, body); err != nil {
 				return w.releaseOnError(ctx, a, err)
 			}
-			return w.Store.SaveComment(ctx, a.RepoID, a.Number, id)
+			return w.store.SaveComment(ctx, a.RepoID, a.Number, id)
 		}
-		if err := w.Store.SaveComment(ctx, a.RepoID, a.Number, id); err != nil {
+		if err := w.store.SaveComment(ctx, a.RepoID, a.Number, id); err != nil {
 			return err
 		}
 	}
 	err = inst.EditComment(ctx, a.Owner, a.Repo, id, body)
 	if errors.Is(err, ghport.ErrGone) {
 		// Someone deleted the comment: forget it, the next evaluation starts afresh.
-		return w.Store.ForgetComment(ctx, a.RepoID, a.Number)
+		return w.store.ForgetComment(ctx, a.RepoID, a.Number)
 	}
 	return err
 }
@@ -231,7 +244,7 @@ func (w *PullWorker) updateComment(ctx context.Context, inst ghport.Installation
 // claimComment waits briefly while another worker is creating the comment.
 func (w *PullWorker) claimComment(ctx context.Context, a jobargs.PullArgs) (int64, bool, error) {
 	for range 40 {
-		id, mine, err := w.Store.ClaimComment(ctx, a.RepoID, a.Number, 2*time.Minute)
+		id, mine, err := w.store.ClaimComment(ctx, a.RepoID, a.Number, 2*time.Minute)
 		if !errors.Is(err, store.ErrCommentPending) {
 			return id, mine, err
 		}
@@ -245,7 +258,7 @@ func (w *PullWorker) claimComment(ctx context.Context, a jobargs.PullArgs) (int6
 }
 
 func (w *PullWorker) releaseOnError(ctx context.Context, a jobargs.PullArgs, err error) error {
-	if rerr := w.Store.ForgetComment(ctx, a.RepoID, a.Number); rerr != nil {
+	if rerr := w.store.ForgetComment(ctx, a.RepoID, a.Number); rerr != nil {
 		return errors.Join(err, rerr)
 	}
 	return err
@@ -256,7 +269,7 @@ func (w *PullWorker) releaseOnError(ctx context.Context, a jobargs.PullArgs, err
 // a help, not the verdict: when they cannot be made, the rules' own remediation
 // shows (and no button: the fix pull request could not be made either).
 func (w *PullWorker) fixFiles(ctx context.Context, inst ghport.Installation, snap policies.Snapshot, repo policies.Repository, ev *policies.Evaluation, oc *evaluation.Org) []fix.File {
-	plan, err := w.fixPlan(ctx, inst, snap, repo, ev, oc.Config.Fixes, failingRules(ev))
+	plan, err := w.fixes.plan(ctx, inst, snap, repo, ev, oc.Config.Fixes, failingRules(ev))
 	if err != nil {
 		logger(ctx).Warn().Err(err).Str("repository", repo.FullName()).Msg("fix suggestions not made")
 		return nil

@@ -67,7 +67,7 @@ func TestPullCheckAndComment(t *testing.T) {
 			w := newWorld(t)
 			w.setOrgConfig(tt.config(t))
 			w.inst.Contents[ghporttest.At("acme/web", "h1")] = bareRepo
-			if err := (&PullWorker{Evaluator: w.Evaluator}).Work(t.Context(), jobOf(pullOf("h1"), 1, 12)); err != nil {
+			if err := w.pullWorker().Work(t.Context(), jobOf(pullOf("h1"), 1, 12)); err != nil {
 				t.Fatal(err)
 			}
 			runs := w.inst.CheckRuns
@@ -89,12 +89,12 @@ func TestPullCheckAndComment(t *testing.T) {
 // an evaluation of an older head finishing late leaves it alone.
 func TestPullCommentIsSticky(t *testing.T) {
 	w := newWorld(t)
-	pw := &PullWorker{Evaluator: w.Evaluator}
+	pw := w.pullWorker()
 	w.inst.Contents[ghporttest.At("acme/web", "h1")] = bareRepo
 	w.inst.Contents[ghporttest.At("acme/web", "h2")] = ghporttest.Files{"main.go": "package main\n", "SECURITY.md": "Mail security@acme.example.\n"}
 	w.inst.Contents[ghporttest.At("acme/web", "h3")] = bareRepo
 	for _, head := range []string{"h1", "h2"} {
-		if err := w.Store.SetPullHead(t.Context(), 1, 3, head); err != nil {
+		if err := w.store.SetPullHead(t.Context(), 1, 3, head); err != nil {
 			t.Fatal(err)
 		}
 		if err := pw.Work(t.Context(), jobOf(pullOf(head), 1, 12)); err != nil {
@@ -128,7 +128,7 @@ func onlyComment(t *testing.T, in *ghporttest.Installation) ghporttest.Comment {
 // so the next attempt does not wait for it.
 func TestPullCommentRecovers(t *testing.T) {
 	w := newWorld(t)
-	pw := &PullWorker{Evaluator: w.Evaluator}
+	pw := w.pullWorker()
 	for _, head := range []string{"h1", "h2", "h3"} {
 		w.inst.Contents[ghporttest.At("acme/web", head)] = bareRepo
 	}
@@ -156,7 +156,7 @@ func TestPullCommentRecovers(t *testing.T) {
 // the first created instead of creating a second.
 func TestPullResumesCheckRun(t *testing.T) {
 	w := newWorld(t)
-	pw := &PullWorker{Evaluator: w.Evaluator}
+	pw := w.pullWorker()
 	w.inst.Contents[ghporttest.At("acme/web", "h1")] = bareRepo
 	w.inst.UpdateCheckRunErr = errors.New("502 Bad Gateway")
 	if err := pw.Work(t.Context(), jobOf(pullOf("h1"), 1, 12)); err == nil {
@@ -206,7 +206,7 @@ func TestPullFailures(t *testing.T) {
 			w := newWorld(t)
 			w.inst.Contents[ghporttest.At("acme/web", "h1")] = bareRepo
 			tt.fail(w.inst)
-			err := (&PullWorker{Evaluator: w.Evaluator}).Work(t.Context(), jobOf(pullOf("h1"), tt.attempt, 12))
+			err := w.pullWorker().Work(t.Context(), jobOf(pullOf("h1"), tt.attempt, 12))
 			got := jobResult(err)
 			if got != tt.want {
 				t.Errorf("job %s (%v), want %s", got, err, tt.want)
@@ -229,7 +229,7 @@ func TestPullFailures(t *testing.T) {
 // pull request on the same base.
 func TestPullBase(t *testing.T) {
 	w := newWorld(t)
-	pw := &PullWorker{Evaluator: w.Evaluator}
+	pw := w.pullWorker()
 	w.inst.Contents[ghporttest.At("acme/web", "b0")] = bareRepo
 	for _, head := range []string{"h1", "h2"} {
 		w.inst.Contents[ghporttest.At("acme/web", head)] = bareRepo
@@ -242,7 +242,7 @@ func TestPullBase(t *testing.T) {
 	if n := w.inst.Listed[ghporttest.At("acme/web", "b0")]; n != 1 {
 		t.Errorf("the base was listed %d times, want once", n)
 	}
-	if rec, err := w.Store.Evaluation(t.Context(), 1, "b0"); err != nil || rec == nil || rec.Ref != "base" {
+	if rec, err := w.store.Evaluation(t.Context(), 1, "b0"); err != nil || rec == nil || rec.Ref != "base" {
 		t.Errorf("stored base evaluation = %+v, %v", rec, err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/goldenpath/goldenpath/server/ghport"
 	"github.com/goldenpath/goldenpath/server/jobargs"
+	"github.com/goldenpath/goldenpath/server/store"
 )
 
 // Bounds of one redelivery run. Failures beyond the per-run bound wait for the
@@ -33,17 +34,25 @@ const (
 // and forgets the records of old ones.
 type RedeliverWorker struct {
 	river.WorkerDefaults[jobargs.RedeliverArgs]
-	*Evaluator
+
+	github   ghport.GitHub
+	store    *store.Store
+	outcomes *jobOutcomes
+	now      func() time.Time
+}
+
+func (s *Services) redeliverWorker() *RedeliverWorker {
+	return &RedeliverWorker{github: s.deps.GitHub, store: s.deps.Store, outcomes: s.outcomes, now: s.deps.Now}
 }
 
 // Work implements river.Worker.
 func (w *RedeliverWorker) Work(ctx context.Context, job *river.Job[jobargs.RedeliverArgs]) error {
-	return w.outcome(ctx, job.Kind, "webhook deliveries", w.redeliver(ctx))
+	return w.outcomes.of(ctx, job.Kind, "webhook deliveries", w.redeliver(ctx))
 }
 
 func (w *RedeliverWorker) redeliver(ctx context.Context) error {
 	now := w.now()
-	list, err := w.GitHub.HookDeliveries(ctx, now.Add(-redeliverLookback), redeliverListed)
+	list, err := w.github.HookDeliveries(ctx, now.Add(-redeliverLookback), redeliverListed)
 	if err != nil {
 		return err
 	}
@@ -53,7 +62,7 @@ func (w *RedeliverWorker) redeliver(ctx context.Context) error {
 		guids[i] = d.GUID
 	}
 	// Answered by us though GitHub saw a failure (a timeout): the work is queued.
-	recorded, err := w.Store.RecordedDeliveries(ctx, guids)
+	recorded, err := w.store.RecordedDeliveries(ctx, guids)
 	if err != nil {
 		return err
 	}
@@ -66,7 +75,7 @@ func (w *RedeliverWorker) redeliver(ctx context.Context) error {
 			continue
 		}
 		asked++
-		err := w.GitHub.Redeliver(ctx, d.ID)
+		err := w.github.Redeliver(ctx, d.ID)
 		if errors.Is(err, ghport.ErrGone) {
 			// Too old to redeliver, or gone from the listing: nothing to repeat.
 			logger(ctx).Warn().Err(err).Str("delivery", d.GUID).Msg("delivery not redelivered")
@@ -78,7 +87,7 @@ func (w *RedeliverWorker) redeliver(ctx context.Context) error {
 		logger(ctx).Info().Str("delivery", d.GUID).Str("event", d.Event).Int("status", d.StatusCode).Msg("failed delivery redelivered")
 	}
 	// The records dedupe deliveries; past any redelivery they are only weight.
-	_, err = w.Store.PruneDeliveries(ctx, now.Add(-deliveryRetention))
+	_, err = w.store.PruneDeliveries(ctx, now.Add(-deliveryRetention))
 	return err
 }
 

@@ -79,7 +79,7 @@ func TestRedeliveryForgetsOldRecords(t *testing.T) {
 		after time.Duration
 		kept  bool
 	}{{6 * 24 * time.Hour, true}, {8 * 24 * time.Hour, false}} {
-		w := &RedeliverWorker{Evaluator: New(Deps{GitHub: &ghporttest.GitHub{}, Store: st, Now: func() time.Time { return time.Now().Add(tt.after) }})}
+		w := New(Deps{GitHub: &ghporttest.GitHub{}, Store: st, Now: func() time.Time { return time.Now().Add(tt.after) }}).redeliverWorker()
 		if err := w.redeliver(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -117,11 +117,11 @@ func TestRedeliver(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w := newWorld(t)
-			if _, err := w.Store.RecordDelivery(t.Context(), "g2", "push"); err != nil {
+			if _, err := w.store.RecordDelivery(t.Context(), "g2", "push"); err != nil {
 				t.Fatal(err)
 			}
 			w.gh.Deliveries, w.gh.RedeliverErr = tt.deliveries, tt.redeliverErr
-			err := (&RedeliverWorker{Evaluator: w.Evaluator}).Work(t.Context(), jobOf(jobargs.RedeliverArgs{}, 1, 5))
+			err := w.redeliverWorker().Work(t.Context(), jobOf(jobargs.RedeliverArgs{}, 1, 5))
 			if (err != nil) != tt.wantErr {
 				t.Errorf("job: %v, want an error %v", err, tt.wantErr)
 			}

@@ -13,14 +13,14 @@ func Kinds() []string {
 }
 
 // Register adds the workers to River's registry.
-func Register(workers *river.Workers, e *Evaluator) {
-	river.AddWorker(workers, &PullWorker{Evaluator: e})
-	river.AddWorker(workers, &BranchWorker{Evaluator: e})
-	river.AddWorker(workers, &PublishWorker{Evaluator: e})
-	river.AddWorker(workers, &RepositoryWorker{Evaluator: e})
-	river.AddWorker(workers, &SweepWorker{Evaluator: e})
-	river.AddWorker(workers, &SweepAllWorker{Evaluator: e})
-	river.AddWorker(workers, &RedeliverWorker{Evaluator: e})
-	river.AddWorker(workers, &FixWorker{Evaluator: e})
-	river.AddWorker(workers, &FixTeamWorker{Evaluator: e})
+func Register(workers *river.Workers, s *Services) {
+	river.AddWorker(workers, s.pullWorker())
+	river.AddWorker(workers, s.branchWorker())
+	river.AddWorker(workers, s.publishWorker())
+	river.AddWorker(workers, s.repositoryWorker())
+	river.AddWorker(workers, s.sweepWorker())
+	river.AddWorker(workers, s.sweepAllWorker())
+	river.AddWorker(workers, s.redeliverWorker())
+	river.AddWorker(workers, s.fixWorker())
+	river.AddWorker(workers, s.fixTeamWorker())
 }

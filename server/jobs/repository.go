@@ -6,12 +6,19 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/goldenpath/goldenpath/server/jobargs"
+	"github.com/goldenpath/goldenpath/server/store"
 )
 
 // RepositoryWorker applies repository and installation events to the store.
 type RepositoryWorker struct {
 	river.WorkerDefaults[jobargs.RepositoryArgs]
-	*Evaluator
+
+	store    *store.Store
+	outcomes *jobOutcomes
+}
+
+func (s *Services) repositoryWorker() *RepositoryWorker {
+	return &RepositoryWorker{store: s.deps.Store, outcomes: s.outcomes}
 }
 
 // Work implements river.Worker.
@@ -20,14 +27,14 @@ func (w *RepositoryWorker) Work(ctx context.Context, job *river.Job[jobargs.Repo
 	var err error
 	switch a.Action {
 	case "renamed":
-		err = w.Store.RenameRepo(ctx, a.RepoID, a.Owner, a.Name)
+		err = w.store.RenameRepo(ctx, a.RepoID, a.Owner, a.Name)
 	case "deleted", "archived", "transferred":
-		err = w.Store.DeleteRepo(ctx, a.RepoID)
+		err = w.store.DeleteRepo(ctx, a.RepoID)
 	case "installation_deleted":
-		err = w.Store.ForgetOwner(ctx, a.Owner)
+		err = w.store.ForgetOwner(ctx, a.Owner)
 	}
 	if err == nil && a.Action != "installation_deleted" {
-		err = insert(ctx, w.Store, jobargs.PublishArgs{InstallationID: a.InstallationID, Owner: a.Owner})
+		err = insert(ctx, w.store, jobargs.PublishArgs{InstallationID: a.InstallationID, Owner: a.Owner})
 	}
-	return w.outcome(ctx, job.Kind, a.Owner+"/"+a.Name, err)
+	return w.outcomes.of(ctx, job.Kind, a.Owner+"/"+a.Name, err)
 }

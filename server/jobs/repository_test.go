@@ -25,16 +25,16 @@ func TestRepositoryEvents(t *testing.T) {
 			ctx := t.Context()
 			w := newWorld(t)
 			now := time.Now().UTC()
-			if err := w.Store.SaveRepoState(ctx, store.RepoState{RepoID: 1, InstallationID: testInstallation, Owner: "acme", Name: "web",
+			if err := w.store.SaveRepoState(ctx, store.RepoState{RepoID: 1, InstallationID: testInstallation, Owner: "acme", Name: "web",
 				DefaultBranch: "main", PushedAt: now, TreeSHA: "t", EvaluatedAt: now}); err != nil {
 				t.Fatal(err)
 			}
 			a := jobargs.RepositoryArgs{InstallationID: testInstallation, Action: tt.action, RepoID: 1, Owner: "acme", Name: tt.name}
-			if err := (&RepositoryWorker{Evaluator: w.Evaluator}).Work(ctx, jobOf(a, 1, 5)); err != nil {
+			if err := w.repositoryWorker().Work(ctx, jobOf(a, 1, 5)); err != nil {
 				t.Fatal(err)
 			}
 			var stored string
-			if err := w.Store.RepoStates(ctx, "acme", func(s store.RepoState) error { stored = s.Name; return nil }); err != nil {
+			if err := w.store.RepoStates(ctx, "acme", func(s store.RepoState) error { stored = s.Name; return nil }); err != nil {
 				t.Fatal(err)
 			}
 			if stored != tt.wantStored {

@@ -13,6 +13,7 @@ import (
 	"github.com/goldenpath/goldenpath/policies/evaluation"
 	"github.com/goldenpath/goldenpath/server/ghport"
 	"github.com/goldenpath/goldenpath/server/jobargs"
+	"github.com/goldenpath/goldenpath/server/metrics"
 	"github.com/goldenpath/goldenpath/server/report"
 	"github.com/goldenpath/goldenpath/server/store"
 )
@@ -23,7 +24,21 @@ import (
 // blobs only when the tree changed.
 type SweepWorker struct {
 	river.WorkerDefaults[jobargs.SweepArgs]
-	*Evaluator
+
+	github   ghport.GitHub
+	store    *store.Store
+	metrics  *metrics.Metrics // nil: nothing is counted
+	settings Settings
+	configs  *configLoader
+	judge    *judge
+	reports  *Reports
+	outcomes *jobOutcomes
+	now      func() time.Time
+}
+
+func (s *Services) sweepWorker() *SweepWorker {
+	return &SweepWorker{github: s.deps.GitHub, store: s.deps.Store, metrics: s.deps.Metrics, settings: s.deps.Settings,
+		configs: s.configs, judge: s.judge, reports: s.Reports, outcomes: s.outcomes, now: s.deps.Now}
 }
 
 // Timeout bounds one attempt, and must stay below River's rescue of stuck jobs or
@@ -34,7 +49,7 @@ func (w *SweepWorker) Timeout(*river.Job[jobargs.SweepArgs]) time.Duration { ret
 // Work implements river.Worker.
 func (w *SweepWorker) Work(ctx context.Context, job *river.Job[jobargs.SweepArgs]) error {
 	a := job.Args
-	return w.outcome(ctx, job.Kind, a.Owner, w.sweep(ctx, a))
+	return w.outcomes.of(ctx, job.Kind, a.Owner, w.sweep(ctx, a))
 }
 
 // Sweep pacing.
@@ -55,7 +70,7 @@ const (
 var repoRetryDelay = time.Second
 
 func (w *SweepWorker) sweep(ctx context.Context, a jobargs.SweepArgs) error {
-	inst, err := w.GitHub.Installation(ctx, a.InstallationID)
+	inst, err := w.github.Installation(ctx, a.InstallationID)
 	if err != nil {
 		return err
 	}
@@ -79,7 +94,7 @@ func (w *SweepWorker) sweep(ctx context.Context, a jobargs.SweepArgs) error {
 		return err
 	}
 	known := map[int64]store.RepoState{}
-	if err := w.Store.RepoStates(ctx, a.Owner, func(s store.RepoState) error { known[s.RepoID] = s; return nil }); err != nil {
+	if err := w.store.RepoStates(ctx, a.Owner, func(s store.RepoState) error { known[s.RepoID] = s; return nil }); err != nil {
 		return err
 	}
 	repos, err := inst.Repositories(ctx)
@@ -94,7 +109,7 @@ func (w *SweepWorker) sweep(ctx context.Context, a jobargs.SweepArgs) error {
 	listed := map[int64]bool{}
 	var todo []ghport.RepoInfo
 	for _, r := range repos {
-		if r.Archived || r.Fork || r.Name == w.Settings.ConfigRepo || oc.Config.Ignored(r.Name) {
+		if r.Archived || r.Fork || r.Name == w.settings.ConfigRepo || oc.Config.Ignored(r.Name) {
 			continue
 		}
 		listed[r.ID] = true
@@ -102,7 +117,7 @@ func (w *SweepWorker) sweep(ctx context.Context, a jobargs.SweepArgs) error {
 		st, seen := known[r.ID]
 		if seen && (st.Owner != r.Owner || st.Name != r.Name) {
 			// Renamed or transferred without our seeing the event.
-			if err := w.Store.RenameRepo(ctx, r.ID, r.Owner, r.Name); err != nil {
+			if err := w.store.RenameRepo(ctx, r.ID, r.Owner, r.Name); err != nil {
 				return err
 			}
 		}
@@ -149,7 +164,7 @@ func (w *SweepWorker) sweep(ctx context.Context, a jobargs.SweepArgs) error {
 	for id := range known {
 		if !listed[id] {
 			// Deleted, archived, ignored or no longer in the installation.
-			if err := w.Store.DeleteRepo(ctx, id); err != nil {
+			if err := w.store.DeleteRepo(ctx, id); err != nil {
 				return err
 			}
 		}
@@ -158,13 +173,13 @@ func (w *SweepWorker) sweep(ctx context.Context, a jobargs.SweepArgs) error {
 		return err
 	}
 	rec.Waiting, rec.WaitingUntil, rec.FinishedAt = 0, time.Time{}, w.now().UTC()
-	return w.Reports.publish(ghport.WithWork(ctx, jobargs.PublishArgs{}.Kind()), inst, a, oc, &rec)
+	return w.reports.publish(ghport.WithWork(ctx, jobargs.PublishArgs{}.Kind()), inst, a, oc, &rec)
 }
 
 // currentSweep is the organisation's unfinished sweep when it started within
 // ResumeWindow, or else a new sweep, recorded as started.
 func (w *SweepWorker) currentSweep(ctx context.Context, owner string) (store.SweepRecord, error) {
-	recs, err := w.Store.Sweeps(ctx, owner, 1)
+	recs, err := w.store.Sweeps(ctx, owner, 1)
 	if err != nil {
 		return store.SweepRecord{}, err
 	}
@@ -172,7 +187,7 @@ func (w *SweepWorker) currentSweep(ctx context.Context, owner string) (store.Swe
 		return recs[0], nil
 	}
 	rec := store.SweepRecord{Owner: owner, StartedAt: w.now().UTC()}
-	return rec, w.Store.SaveSweep(ctx, rec)
+	return rec, w.store.SaveSweep(ctx, rec)
 }
 
 // wait records that a sweep waits for the rate limit with n repositories still to
@@ -186,13 +201,13 @@ func (w *SweepWorker) wait(ctx context.Context, inst ghport.Installation, a joba
 	if rec.Unjudged, err = json.Marshal(unjudged); err != nil {
 		return err
 	}
-	if err := w.Store.SaveSweep(ctx, *rec); err != nil {
+	if err := w.store.SaveSweep(ctx, *rec); err != nil {
 		return err
 	}
 	waiting := &SweepWaitingError{Until: until, Repositories: n, Continue: a.Request == requestResume}
 	if !waiting.Continue {
 		resume := jobargs.SweepArgs{InstallationID: a.InstallationID, Owner: a.Owner, Reason: a.Reason, Request: requestResume}
-		err := w.Store.InTx(ctx, func(tx *store.Tx) error {
+		err := w.store.InTx(ctx, func(tx *store.Tx) error {
 			_, err := tx.InsertJob(ctx, resume, &river.InsertOpts{ScheduledAt: until.Add(time.Second)})
 			return err
 		})
@@ -201,7 +216,7 @@ func (w *SweepWorker) wait(ctx context.Context, inst ghport.Installation, a joba
 		}
 	}
 	// Publishing spends a few requests of the reserve: the report is what people wait for.
-	if err := w.Reports.publish(ghport.WithWork(ctx, jobargs.PublishArgs{}.Kind()), inst, a, oc, nil); err != nil {
+	if err := w.reports.publish(ghport.WithWork(ctx, jobargs.PublishArgs{}.Kind()), inst, a, oc, nil); err != nil {
 		var rl *ghport.RateLimitedError
 		if !errors.As(err, &rl) {
 			return err
@@ -238,8 +253,8 @@ func (w *SweepWorker) judgeRepo(ctx context.Context, org target, oc *evaluation.
 	}
 	counted, requests := ghport.WithRequestCount(ctx)
 	defer func() {
-		if w.Metrics != nil && requests.Load() > 0 {
-			w.Metrics.RepositoryRequests.Observe(float64(requests.Load()))
+		if w.metrics != nil && requests.Load() > 0 {
+			w.metrics.RepositoryRequests.Observe(float64(requests.Load()))
 		}
 		logger(ctx).Debug().Str("repository", r.Owner+"/"+r.Name).Int64("requests", requests.Load()).Bool("evaluated", evaluated).Msg("sweep: repository judged")
 	}()
@@ -298,7 +313,7 @@ func (w *SweepWorker) unlessUninstalled(ctx context.Context, a jobargs.SweepArgs
 // installation is still there; when GitHub cannot say, it is taken to be. (A
 // suspended one is not listed: callers let ErrSuspended wait instead.)
 func (w *SweepWorker) stillInstalled(ctx context.Context, installationID int64) bool {
-	list, err := w.GitHub.Installations(ctx)
+	list, err := w.github.Installations(ctx)
 	if err != nil {
 		return true
 	}
@@ -333,13 +348,13 @@ func (w *SweepWorker) sweepRepo(ctx context.Context, org target, oc *evaluation.
 		snap, _ = w.judge.storedSnapshot(ctx, inst, st) // the listing has fresher facts
 	}
 	if snap == nil {
-		snap = inst.LimitedSnapshot(r.Owner, r.Name, r.DefaultBranch, w.Settings.RequestBudget)
+		snap = inst.LimitedSnapshot(r.Owner, r.Name, r.DefaultBranch, w.settings.RequestBudget)
 		tree, err := inst.TreeSHA(ctx, snap)
 		if err != nil {
 			return false, err
 		}
 		if rw.sameRules && tree == st.TreeSHA {
-			return false, w.Store.TouchRepoState(ctx, r.ID, r.PushedAt)
+			return false, w.store.TouchRepoState(ctx, r.ID, r.PushedAt)
 		}
 	}
 	override, err := w.judge.override(ctx, t, oc.Config, snap)

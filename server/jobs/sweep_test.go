@@ -39,8 +39,8 @@ var sweepArgs = jobargs.SweepArgs{InstallationID: testInstallation, Owner: "acme
 // sweep runs one sweep job and returns the sweep's record.
 func (w *world) sweep(t *testing.T, a jobargs.SweepArgs) (store.SweepRecord, error) {
 	t.Helper()
-	err := (&SweepWorker{Evaluator: w.Evaluator}).Work(t.Context(), jobOf(a, 1, 5))
-	recs, rerr := w.Store.Sweeps(t.Context(), "acme", 1)
+	err := w.sweepWorker().Work(t.Context(), jobOf(a, 1, 5))
+	recs, rerr := w.store.Sweeps(t.Context(), "acme", 1)
 	if rerr != nil || len(recs) != 1 {
 		t.Fatalf("sweeps = %+v, %v", recs, rerr)
 	}
@@ -55,7 +55,7 @@ func counts(rec store.SweepRecord) string {
 
 func storedNames(t *testing.T, w *world) []string {
 	var names []string
-	if err := w.Store.RepoStates(t.Context(), "acme", func(s store.RepoState) error { names = append(names, s.Name); return nil }); err != nil {
+	if err := w.store.RepoStates(t.Context(), "acme", func(s store.RepoState) error { names = append(names, s.Name); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	return names
@@ -199,7 +199,7 @@ func TestSweepUninstalled(t *testing.T) {
 			if !tt.installed {
 				w.gh.Installs = nil
 			}
-			err := (&SweepWorker{Evaluator: w.Evaluator}).Work(t.Context(), jobOf(sweepArgs, 1, 5))
+			err := w.sweepWorker().Work(t.Context(), jobOf(sweepArgs, 1, 5))
 			if got := jobResult(err); got != tt.wantJob {
 				t.Errorf("sweep job %s (%v), want %s", got, err, tt.wantJob)
 			}
@@ -211,7 +211,7 @@ func TestSweepUninstalled(t *testing.T) {
 func TestSweepAll(t *testing.T) {
 	w := newWorld(t)
 	w.gh.Installs = []ghport.InstallationInfo{{ID: 7, Account: "acme"}, {ID: 8, Account: "globex"}}
-	if err := (&SweepAllWorker{Evaluator: w.Evaluator}).Work(t.Context(), jobOf(jobargs.SweepAllArgs{}, 1, 5)); err != nil {
+	if err := w.sweepAllWorker().Work(t.Context(), jobOf(jobargs.SweepAllArgs{}, 1, 5)); err != nil {
 		t.Fatal(err)
 	}
 	var sweeps []string

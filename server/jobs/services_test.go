@@ -26,10 +26,11 @@ const testInstallation int64 = 7
 // testEvaluations is shared by the unit tests: the bundled rules compile once.
 var testEvaluations = sync.OnceValue(func() *evaluation.Service { return evaluation.New(policies.DefaultLimits(), nil) })
 
-// world is an Evaluator over a struct fake of GitHub, with the organisation acme
+// world is the services over a struct fake of GitHub, with the organisation acme
 // installed, and a SQLite store in the test's directory.
 type world struct {
-	*Evaluator
+	*Services
+	store *store.Store
 	// clock is the jobs' clock; nil: time.Now.
 	clock func() time.Time
 	gh    *ghporttest.GitHub
@@ -47,8 +48,8 @@ func newWorld(t *testing.T) *world {
 	t.Cleanup(st.Close)
 	inst := &ghporttest.Installation{Contents: map[string]ghporttest.Files{}}
 	gh := &ghporttest.GitHub{Inst: inst, Installs: []ghport.InstallationInfo{{ID: testInstallation, Account: "acme"}}}
-	w := &world{gh: gh, inst: inst, db: strings.TrimPrefix(url, "sqlite://")}
-	w.Evaluator = New(Deps{GitHub: gh, Store: st, Evaluations: testEvaluations(), Now: w.now, Settings: Settings{
+	w := &world{store: st, gh: gh, inst: inst, db: strings.TrimPrefix(url, "sqlite://")}
+	w.Services = New(Deps{GitHub: gh, Store: st, Evaluations: testEvaluations(), Now: w.now, Settings: Settings{
 		CheckName: "Golden Path", ConfigRepo: ".github", ConfigPath: "golden-path.yaml",
 		Limits: policies.DefaultLimits(), WebURL: "https://github.example",
 	}})

@@ -48,21 +48,24 @@ type Deps struct {
 	Evaluations *evaluation.Service
 }
 
-// Evaluator holds what every worker shares: GitHub access, the store, and the
-// compiled rule engines (one per set of custom rules).
-type Evaluator struct {
-	Deps
+// Services are what the workers share, built once over Deps: the org
+// configuration loader, the judge of repositories, the reports, the fix planner
+// and the record of job outcomes. Each worker holds the few it uses.
+type Services struct {
 	// Reports are the organisations' reports, which the JSON API serves.
 	Reports *Reports
 	// Waits are the jobs of this process waiting for a rate limit.
-	Waits RateWaits
+	Waits *RateWaits
 
-	configs *configLoader
-	judge   *judge
+	deps     Deps
+	configs  *configLoader
+	judge    *judge
+	fixes    *fixPlanner
+	outcomes *jobOutcomes
 }
 
-// New builds the jobs over d.
-func New(d Deps) *Evaluator {
+// New builds the services over d.
+func New(d Deps) *Services {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
@@ -70,17 +73,21 @@ func New(d Deps) *Evaluator {
 		d.Evaluations = evaluation.New(d.Settings.Limits, d.Now)
 	}
 	configs := newConfigLoader(d.Store, d.Settings)
-	return &Evaluator{Deps: d, configs: configs,
-		judge: &judge{
-			store: d.Store, metrics: d.Metrics, evaluations: d.Evaluations, requestBudget: d.Settings.RequestBudget, now: d.Now,
-		},
+	waits := &RateWaits{}
+	return &Services{
 		Reports: &Reports{
 			store: d.Store, metrics: d.Metrics, settings: d.Settings, now: d.Now, configs: configs, evaluations: d.Evaluations,
 		},
+		Waits:   waits,
+		deps:    d,
+		configs: configs,
+		judge: &judge{
+			store: d.Store, metrics: d.Metrics, evaluations: d.Evaluations, requestBudget: d.Settings.RequestBudget, now: d.Now,
+		},
+		fixes:    &fixPlanner{configRepo: d.Settings.ConfigRepo, configPath: d.Settings.ConfigPath, webURL: d.Settings.WebURL},
+		outcomes: &jobOutcomes{waits: waits, metrics: d.Metrics},
 	}
 }
-
-func (e *Evaluator) now() time.Time { return e.Now() }
 
 // target is the repository a job works on, in its installation.
 type target struct {
