@@ -277,12 +277,14 @@ func (e *Engine) Evaluate(ctx context.Context, snap Snapshot, req Request) (*Eva
 		Notes:         cat.Notes,
 		Partial:       joinReasons(snapPartial, gaps.reason),
 	}
+	// Remediation templates name the repository being judged, never an example's.
+	fill := strings.NewReplacer("{{repository}}", req.Repository.Name, "{{full_name}}", name)
 	// What the configuration decides comes first, in rule order; the rules left
 	// to run are then evaluated component by component in parallel.
 	results := make([][]Result, len(e.rules)) // [rule][component], one slot for a repository rule
 	units := make([][]evalJob, len(comps)+1)  // by component; the last is the repository rules'
 	for ri, r := range e.rules {
-		base := r.blankResult()
+		base := r.blankResult(fill)
 		if r.Scope == ScopeRepository {
 			d := set.decide(&r.Rule, componentTypes(comps)...)
 			results[ri] = []Result{base}
@@ -328,21 +330,13 @@ func (e *Engine) Evaluate(ctx context.Context, snap Snapshot, req Request) (*Eva
 		for i, c := range comps {
 			c.Results = append(c.Results, results[ri][i])
 		}
-		base := r.blankResult()
+		base := r.blankResult(fill)
 		ev.Results = append(ev.Results, combineResults(base, comps, results[ri]))
 	}
 	ev.Components = make([]Component, len(comps))
-	// Remediation templates name the repository being judged, never an example's.
-	fill := strings.NewReplacer("{{repository}}", req.Repository.Name, "{{full_name}}", name)
-	for i := range ev.Results {
-		ev.Results[i].Remediation = fill.Replace(ev.Results[i].Remediation)
-	}
 	for i, c := range comps {
 		if c.Results == nil {
 			c.Results = []Result{}
-		}
-		for j := range c.Results {
-			c.Results[j].Remediation = fill.Replace(c.Results[j].Remediation)
 		}
 		c.Summary = Summarize(c.Results)
 		ev.Components[i] = *c
@@ -351,11 +345,12 @@ func (e *Engine) Evaluate(ctx context.Context, snap Snapshot, req Request) (*Eva
 	return ev, nil
 }
 
-// blankResult is the rule's result before it is judged.
-func (r *compiledRule) blankResult() Result {
+// blankResult is the rule's result before it is judged, its remediation
+// filled in.
+func (r *compiledRule) blankResult(fill *strings.Replacer) Result {
 	return Result{
 		Rule: r.ID, Title: r.Title, Aspect: r.Aspect, Level: r.Level, Scope: r.Scope,
-		Files: []FileRef{}, Remediation: r.Remediation,
+		Files: []FileRef{}, Remediation: fill.Replace(r.Remediation),
 	}
 }
 
