@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/bmatcuk/doublestar/v4"
 )
@@ -57,19 +58,27 @@ func newPathIndex(entries []Entry) *pathIndex {
 			names:   make(map[string]any, len(sorted)/2), // base names repeat
 		},
 	}
+	// Two passes fill disjoint maps side by side: every evaluation waits for
+	// the index, and a large tree's costs tens of milliseconds.
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for _, e := range sorted {
+			p := e.Path
+			ix.pathSet[p] = true
+			base := p[strings.LastIndexByte(p, '/')+1:]
+			appendPath(ix.names, base, p)
+			if base == p {
+				ix.root = append(ix.root, p)
+			}
+		}
+	})
 	// Lists that grow long are appended unboxed, then handed over.
 	exts := map[string][]string{}
 	dirNames := make(map[string][]string, len(sorted)/4)
 	prev := ""
 	for _, e := range sorted {
 		p := e.Path
-		ix.pathSet[p] = true
-		base := p[strings.LastIndexByte(p, '/')+1:]
-		appendPath(ix.names, base, p)
-		if base == p {
-			ix.root = append(ix.root, p)
-		}
-		if x := ext(base); x != "" {
+		if x := ext(p[strings.LastIndexByte(p, '/')+1:]); x != "" {
 			exts[x] = append(exts[x], p)
 		}
 		for dir := parentDir(p); isNewDir(dir, prev, ""); dir = parentDir(dir) {
@@ -89,6 +98,7 @@ func newPathIndex(entries []Entry) *pathIndex {
 		slices.Sort(ds)
 		ix.dirNames[name] = ds
 	}
+	wg.Wait()
 	return ix
 }
 
