@@ -126,10 +126,6 @@ func (d *inputDoc) buildShared() error {
 			"type_source": c.TypeSource, "owner": c.Owner,
 		}
 	}
-	paths := make([]string, len(d.index.entries))
-	for i, e := range d.index.entries {
-		paths[i] = e.Path
-	}
 	d.shared = map[string]any{
 		"schema": InputSchema,
 		"repository": ast.MustInterfaceToValue(map[string]any{
@@ -145,7 +141,7 @@ func (d *inputDoc) buildShared() error {
 		}),
 		"override":   ast.MustInterfaceToValue(map[string]any{"component_type": d.override.ComponentType, "owner": d.override.Owner}),
 		"components": ast.MustInterfaceToValue(comps),
-		"paths":      paths,
+		"paths":      d.index.paths,
 		"test_files": d.testFiles,
 		// The indexes are shared lazy objects, so what one document converts the
 		// next finds converted.

@@ -17,8 +17,9 @@ type pathIndex struct {
 	dirIndex         // the whole tree's: its keys are repository paths
 	// dirs maps every directory holding a file at any depth to true; typed any
 	// like the maps of dirIndex.
-	dirs map[string]any
-	root []string // files at the root, sorted
+	dirs  map[string]any
+	root  []string // files at the root, sorted
+	paths []string // every path, sorted: input.paths
 }
 
 // dirIndex is the lookups of the files below one directory: the repository's
@@ -62,8 +63,10 @@ func newPathIndex(entries []Entry) *pathIndex {
 	// the index, and a large tree's costs tens of milliseconds.
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		for _, e := range sorted {
+		ix.paths = make([]string, len(sorted))
+		for i, e := range sorted {
 			p := e.Path
+			ix.paths[i] = p
 			ix.pathSet[p] = true
 			base := p[strings.LastIndexByte(p, '/')+1:]
 			appendPath(ix.names, base, p)
