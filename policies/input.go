@@ -126,7 +126,7 @@ func (d *inputDoc) buildShared() error {
 			"type_source": c.TypeSource, "owner": c.Owner,
 		}
 	}
-	d.shared = map[string]any{
+	shared := map[string]any{
 		"schema": InputSchema,
 		"repository": ast.MustInterfaceToValue(map[string]any{
 			"owner":               d.repo.Owner,
@@ -142,7 +142,6 @@ func (d *inputDoc) buildShared() error {
 		"override":   ast.MustInterfaceToValue(map[string]any{"component_type": d.override.ComponentType, "owner": d.override.Owner}),
 		"components": ast.MustInterfaceToValue(comps),
 		"paths":      d.index.paths,
-		"test_files": d.testFiles,
 		// The indexes are shared lazy objects, so what one document converts the
 		// next finds converted.
 		"path_set":   ast.LazyObject(d.index.pathSet),
@@ -155,6 +154,10 @@ func (d *inputDoc) buildShared() error {
 		"codeowners": codeowners,
 		"org":        ast.MustInterfaceToValue(map[string]any{"building_blocks": blocks}),
 	}
+	if d.testFiles != nil {
+		shared["test_files"] = d.testFiles
+	}
+	d.shared = shared
 	return nil
 }
 

@@ -60,7 +60,7 @@ func newPathIndex(entries []Entry) *pathIndex {
 		},
 	}
 	// Two passes fill disjoint maps side by side: every evaluation waits for
-	// the index, and a large tree's costs tens of milliseconds.
+	// the index, which takes tens of milliseconds for a large tree.
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		ix.paths = make([]string, len(sorted))

@@ -56,9 +56,12 @@ func elem(row []any, i int) any {
 }
 
 // testFiles is every path whose name follows one of the conventions, sorted:
-// input.test_files. The rule would otherwise try every path of each extension
+// input.test_files; nil without conventions. The rule would otherwise try every path of each extension
 // (tens of thousands of .go or .js files in a large repository) in Rego.
 func (ix *pathIndex) testFiles(conventions []testConvention) []string {
+	if conventions == nil {
+		return nil
+	}
 	out := []string{}
 	for _, c := range conventions {
 		ps, _ := ix.exts[c.ext].([]string)
