@@ -49,7 +49,10 @@ type catalogReader struct {
 	ix       *pathIndex
 	maxBytes int64
 	cat      Catalog
-	seen     map[string]bool // files queued or read
+	// via maps each file queued or read to the Location file that named it
+	// first ("" for a discovered one), so that a cycle can be told from a file
+	// that two ways lead to.
+	via map[string]string
 	targets  int             // Location targets followed
 	dropped  int             // notes past maxCatalogNotes
 }
@@ -58,7 +61,7 @@ type catalogReader struct {
 // Location entities in them, breadth first, within the bounds above.
 func discoverCatalog(ctx context.Context, snap Snapshot, ix *pathIndex, globs []string, maxBytes int64) (Catalog, error) {
 	r := &catalogReader{
-		snap: snap, ix: ix, maxBytes: maxBytes, seen: map[string]bool{},
+		snap: snap, ix: ix, maxBytes: maxBytes, via: map[string]string{},
 		cat: Catalog{Files: []string{}, Entities: []CatalogEntity{}, Errors: []FileError{}, Notes: []FileError{}},
 	}
 	// Backstage's own order first (root catalog-info.yaml before .yml), then the
@@ -66,8 +69,8 @@ func discoverCatalog(ctx context.Context, snap Snapshot, ix *pathIndex, globs []
 	var queue []string
 	for _, g := range globs {
 		for _, p := range ix.match([]string{g}) {
-			if !r.seen[p] {
-				r.seen[p] = true
+			if _, ok := r.via[p]; !ok {
+				r.via[p] = ""
 				queue = append(queue, p)
 			}
 		}
@@ -187,18 +190,31 @@ func (r *catalogReader) locationTargets(ent CatalogEntity) []string {
 			continue
 		}
 		for _, q := range matches {
+			_, read := r.via[q]
 			switch {
 			case q == ent.Path:
 				at("ignored: the Location targets its own file")
-			case r.seen[q]:
-				at("ignored: %s is already read (a cycle or a repeated target)", q)
-			default:
-				r.seen[q] = true
+			case r.leadsTo(q, ent.Path):
+				at("ignored: %s is already read (a cycle of Locations)", q)
+			case !read:
+				r.via[q] = ent.Path
 				out = append(out, q)
 			}
+			// Otherwise discovery or another Location read it already: once is enough.
 		}
 	}
 	return out
+}
+
+// leadsTo says whether the chain of Locations that led to file starts at or
+// passes through from.
+func (r *catalogReader) leadsTo(from, file string) bool {
+	for cur := file; cur != ""; cur = r.via[cur] {
+		if cur == from {
+			return true
+		}
+	}
+	return false
 }
 
 // resolveTarget turns a Location target into a clean repository path, relative

@@ -122,7 +122,17 @@ func TestComponentsFromCatalog(t *testing.T) {
 				"b/svc.yaml":        componentYAML("svc", "service", "team-a"),
 			},
 			want:  []string{"svc b service catalog team-a"},
-			notes: []string{"a/loc.yaml is already read (a cycle or a repeated target)", "catalog-info.yaml is already read"},
+			notes: []string{"a/loc.yaml is already read (a cycle of Locations)", "catalog-info.yaml is already read"},
+		},
+		{
+			// os2mo: the root Location lists the .backstage/ files that
+			// discovery reads anyway, which is no cycle.
+			name: "a Location listing files discovery read",
+			files: map[string]string{
+				"catalog-info.yaml":   locationYAML(".backstage/svc.yaml", "./.backstage/svc.yaml"),
+				".backstage/svc.yaml": componentYAML("svc", "service", "team-a"),
+			},
+			want: []string{"svc . service catalog team-a"},
 		},
 		{
 			name: "targets outside the repository",
@@ -522,5 +532,34 @@ deny contains sprintf("%v %v %v", [own, used, walked]) if {
 	}
 	if len(ev.Components) != len(want) {
 		t.Errorf("%d components, want %d", len(ev.Components), len(want))
+	}
+}
+
+// A component whose type no rule knows is judged by its files: the rules a
+// service must pass still apply to a typo'd service.
+func TestUnknownComponentTypeIsJudgedByItsFiles(t *testing.T) {
+	e := newEngine(t, nil)
+	for _, tc := range []struct {
+		name, typ, extra, want string
+		runbook                Status // operations.runbook applies to services only
+	}{
+		{"a typo of a service with a Dockerfile", "servce", "Dockerfile", TypeService, StatusFail},
+		{"an org's own type on a Go module", "common-library", "go.mod", TypeLibrary, StatusSkip},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ev := evaluate(t, e, map[string]string{"catalog-info.yaml": componentYAML("api", tc.typ, "team"), tc.extra: "x\n"}, Request{})
+			c := ev.Components[0]
+			if c.Type != tc.want || c.TypeSource != TypeFromInferred || !strings.Contains(c.TypeReason, fmt.Sprintf("spec.type %q is no type a rule knows", tc.typ)) {
+				t.Errorf("component = %s (%s): %s, want %s inferred", c.Type, c.TypeSource, c.TypeReason, tc.want)
+			}
+			for _, r := range ev.Results {
+				if r.Rule == "operations.runbook" && r.Status != tc.runbook {
+					t.Errorf("operations.runbook %s, want %s", r.Status, tc.runbook)
+				}
+			}
+			if len(ev.Problems) != 1 {
+				t.Errorf("problems %+v, want the unknown type", ev.Problems)
+			}
+		})
 	}
 }

@@ -117,7 +117,9 @@ var (
 		"pom.xml", "build.gradle", "build.gradle.kts", "composer.json", "mix.exs",
 		"Package.swift", "pubspec.yaml", "Gemfile",
 	}
-	dotnetProjects = []string{".csproj", ".fsproj", ".vbproj", ".gemspec"}
+	// Projects and solutions at the top; a solution's projects usually sit in
+	// src/<Name>/.
+	dotnetProjects = []string{".csproj", ".fsproj", ".vbproj", ".gemspec", ".sln", ".slnx"}
 	deployDirs     = []string{"k8s", "kubernetes", "kube", "deploy", "deployment", "deployments", "manifests", "helm", ".helm", "chart"}
 	kustomizations = []string{"kustomization.yaml", "kustomization.yml", "Kustomization"}
 	iacProjects    = []string{"Pulumi.yaml", "Pulumi.yml", "cdk.json", "cdktf.json"}
@@ -143,9 +145,17 @@ var signals = []signal{
 		ps, _ := f.ix.names["template.yaml"].([]string)
 		for _, p := range ps {
 			rel, ok := strings.CutPrefix(p, f.prefix)
-			if ok && strings.Count(rel, "/") <= 2 && f.hasDir(path.Join(path.Dir(rel), "skeleton")) {
+			if ok && strings.Count(rel, "/") <= 3 && f.hasDir(path.Join(path.Dir(rel), "skeleton")) {
 				return fmt.Sprintf("software templates (%s with a skeleton/)", rel)
 			}
+		}
+		return ""
+	}},
+	// A site generator's configuration outranks the Dockerfile that previews
+	// the site locally.
+	{TypeDocumentation, func(f componentFiles) string {
+		if p := f.first("docusaurus.config.js", "docusaurus.config.ts", "hugo.toml", "hugo.yaml", "antora.yml", "antora-playbook.yml", "book.toml"); p != "" {
+			return fmt.Sprintf("documentation site (%s)", p)
 		}
 		return ""
 	}},
@@ -210,12 +220,6 @@ var signals = []signal{
 		}
 		return ""
 	}},
-	{TypeDocumentation, func(f componentFiles) string {
-		if p := f.first("docusaurus.config.js", "docusaurus.config.ts", "hugo.toml", "hugo.yaml", "antora.yml", "antora-playbook.yml", "book.toml"); p != "" {
-			return fmt.Sprintf("documentation site (%s)", p)
-		}
-		return ""
-	}},
 	{TypeWebsite, func(f componentFiles) string {
 		if p := f.first(siteConfigs...); p != "" {
 			return fmt.Sprintf("website (%s)", p)
@@ -267,23 +271,38 @@ func inferType(ix *pathIndex, c *Component) (typ, reason string) {
 func (e *Engine) settleComponents(doc *inputDoc, override *config.RepoOverride) []Problem {
 	var problems []Problem
 	for _, c := range doc.components {
-		if c.TypeSource == TypeFromCatalog {
-			if !e.knowsType(c.Type) {
-				problems = append(problems, Problem{Source: c.entity.Path, Line: lineOf(*c.entity, "spec.type"),
-					Message: e.unknownType(fmt.Sprintf("spec.type %q of %s", c.Type, c.Ref), c.Type)})
+		// A type no rule knows is reported, and the files decide which rules
+		// apply: judged as a type to which nothing applies, the component would
+		// pass by skipping (a typo such as "servce" turned off six rules).
+		infer, unknown := true, "" // unknown: the type as written, when no rule knows it
+		switch {
+		case c.TypeSource == TypeFromCatalog:
+			if infer = !e.knowsType(c.Type); !infer {
+				break
 			}
-		} else if c.entity == nil && doc.override.ComponentType != "" {
+			unknown = fmt.Sprintf("spec.type %q", c.Type)
+			problems = append(problems, Problem{Source: c.entity.Path, Line: lineOf(*c.entity, "spec.type"),
+				Message: e.unknownType(fmt.Sprintf("spec.type %q of %s", c.Type, c.Ref), c.Type)})
+		case c.entity == nil && doc.override.ComponentType != "":
 			c.Type, c.TypeSource = doc.override.ComponentType, TypeFromOverride
-			if !e.knowsType(c.Type) {
-				file, line := override.ComponentTypeAt()
-				problems = append(problems, Problem{Source: file, Line: line,
-					Message: e.unknownType(fmt.Sprintf("component_type %q", c.Type), c.Type)})
+			if infer = !e.knowsType(c.Type); !infer {
+				break
 			}
-		} else if t, why := inferType(doc.index, c); t != "" {
-			c.Type, c.TypeSource, c.TypeReason = t, TypeFromInferred, why
-		} else {
-			c.Type, c.TypeSource = DefaultComponentType, TypeFromDefault
-			c.TypeReason = "nothing in its directory tells its type (no package manifest, deployment, chart, module or site configuration)"
+			unknown = fmt.Sprintf("component_type %q", c.Type)
+			file, line := override.ComponentTypeAt()
+			problems = append(problems, Problem{Source: file, Line: line,
+				Message: e.unknownType(fmt.Sprintf("component_type %q", c.Type), c.Type)})
+		}
+		if infer {
+			if t, why := inferType(doc.index, c); t != "" {
+				c.Type, c.TypeSource, c.TypeReason = t, TypeFromInferred, why
+			} else {
+				c.Type, c.TypeSource = DefaultComponentType, TypeFromDefault
+				c.TypeReason = "nothing in its directory tells its type (no package manifest, deployment, chart, module or site configuration)"
+			}
+			if unknown != "" {
+				c.TypeReason = fmt.Sprintf("%s is no type a rule knows; judged as %s: %s", unknown, c.Type, c.TypeReason)
+			}
 		}
 		if c.entity == nil {
 			c.Owner = firstNonEmpty(doc.override.Owner, catalogOwner(doc.catalog))
