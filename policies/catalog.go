@@ -52,9 +52,9 @@ type catalogReader struct {
 	// via maps each file queued or read to the Location file that named it
 	// first ("" for a discovered one), so that a cycle can be told from a file
 	// that two ways lead to.
-	via map[string]string
-	targets  int             // Location targets followed
-	dropped  int             // notes past maxCatalogNotes
+	via     map[string]string
+	targets int // Location targets followed
+	dropped int // notes past maxCatalogNotes
 }
 
 // discoverCatalog reads the files matching the discover globs and follows the

@@ -87,7 +87,7 @@ func (f componentFiles) nested(maxDepth int, names ...string) string {
 			}
 			dirs := strings.Split(rel, "/")
 			dirs = dirs[:len(dirs)-1]
-			if len(dirs) <= maxDepth && !slices.ContainsFunc(dirs, func(d string) bool { return notOwnBuild[strings.ToLower(d)] }) {
+			if len(dirs) <= maxDepth && !slices.ContainsFunc(dirs, func(d string) bool { return notOwnBuild[strings.ToLower(d)] || strings.Contains(d, "{{") }) {
 				return rel
 			}
 		}
@@ -97,11 +97,13 @@ func (f componentFiles) nested(maxDepth int, names ...string) string {
 
 // notOwnBuild are directories whose Dockerfiles, manifests and project files
 // are not how the component itself is built or deployed: development
-// containers, tests, examples, vendored code, and the skeletons of templates.
+// containers, tests, examples, vendored code, the skeletons of templates
+// (and directories named with a template placeholder), and the images of
+// build scripts and tools.
 var notOwnBuild = map[string]bool{
 	".devcontainer": true, "test": true, "tests": true, "testdata": true, "e2e": true, "fixtures": true,
 	"example": true, "examples": true, "sample": true, "samples": true, "demo": true, "demos": true,
-	"vendor": true, "node_modules": true, "third_party": true, "skeleton": true, "template": true, "templates": true,
+	"vendor": true, "node_modules": true, "third_party": true, "skeleton": true, "skeletons": true, "template": true, "templates": true,
 	"scripts": true, "hack": true, "tools": true, ".github": true,
 }
 

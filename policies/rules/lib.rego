@@ -133,13 +133,23 @@ non_evidence_dirs := foreign_dirs | {
 	"generated", "__generated__", "gen-src",
 }
 
-# foreign_dirs are the trees of someone else's code (vendored, installed) or of
-# examples: never a component's own, not even its tests (measurement.tests).
+# foreign_dirs are the trees of someone else's code (vendored, installed), of
+# examples, and the skeletons software templates fill in for a project yet to
+# be created: never a component's own, not even its tests (measurement.tests).
+# A directory named with a template placeholder ({{cookiecutter.name}},
+# ${{ values.name }}) is a skeleton too (see foreign_dir).
 foreign_dirs := {
 	"vendor", "node_modules", "bower_components", "jspm_packages", "third_party", "third-party", "thirdparty",
 	".terraform", ".terragrunt-cache", "site-packages", ".venv", "venv",
 	"example", "examples", "_examples", "sample", "samples", "demo", "demos",
+	"skeleton", "skeletons",
 }
+
+# foreign_dir(d) is true when the directory name d is one of foreign_dirs or a
+# template placeholder.
+foreign_dir(d) if lower(d) in foreign_dirs
+
+foreign_dir(d) if contains(d, "{{")
 
 # evidence(p) is true when no directory of p, below base, is such a tree. A
 # component declared inside one (examples/demo/catalog-info.yaml) still counts
@@ -151,6 +161,7 @@ evidence_below(p, dir) if {
 	parts := split(trim_prefix(p, dir), "/")
 	every d in array.slice(parts, 0, count(parts) - 1) {
 		not lower(d) in non_evidence_dirs
+		not contains(d, "{{")
 	}
 }
 

@@ -134,3 +134,21 @@ test_path_helpers_look_below_the_component if {
 	path_helper_answers == want with input as monorepo_input
 	path_helper_answers == want with input as hand_built_input
 }
+
+# The skeletons of software templates are files of a project yet to be
+# created: they are evidence of nothing in the template repository.
+test_template_skeletons_are_no_evidence if {
+	every c in [
+		["templates/go/skeleton/k8s/deployment.yaml", false],
+		["skeletons/manifests/base/deployment.yaml", false],
+		["{{cookiecutter.slug}}/Dockerfile", false],
+		["templates/java/${{values.name}}/src/test/AppTest.java", false],
+		["deploy/k8s/deployment.yaml", true],
+	] {
+		is_evidence(c[0]) == c[1] with input as {}
+	}
+}
+
+is_evidence(p) if evidence(p)
+
+else := false

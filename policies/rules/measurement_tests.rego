@@ -40,7 +40,7 @@ own(p) if {
 	lib.here(p)
 	parts := split(trim_prefix(p, lib.base), "/")
 	every d in array.slice(parts, 0, count(parts) - 1) {
-		not lower(d) in lib.foreign_dirs
+		not lib.foreign_dir(d)
 	}
 }
 

@@ -8,12 +8,14 @@
 #   delivers release by release with a changelog (CHANGELOG, CHANGES, HISTORY,
 #   NEWS or RELEASE_NOTES, a changelog/ or .changeset/ directory) or release
 #   tooling that writes the notes (release-please, semantic-release,
-#   GoReleaser, git-cliff, GitHub's .github/release.yml), or a ROADMAP.
+#   GoReleaser, git-cliff, release-plz, changie, chart-releaser, GitHub's
+#   .github/release.yml), or a ROADMAP. A documentation site or a website is
+#   published, not released in versions, so the rule does not apply to them.
 # custom:
 #   aspect: investment
 #   level: 3
 #   severity: info
-#   applies_to: []
+#   applies_to: [service, library, infrastructure, template]
 #   scope: component
 #   reads: []
 #   remediation: |
@@ -39,7 +41,9 @@ import data.goldenpath.lib
 changelog_names := [
 	"CHANGELOG.md", "CHANGELOG", "CHANGELOG.rst", "CHANGELOG.txt", "CHANGELOG.adoc", "changelog.md", "Changelog.md",
 	"CHANGES.md", "CHANGES", "CHANGES.rst", "CHANGES.txt", "HISTORY.md", "HISTORY.rst", "NEWS.md", "NEWS",
-	"RELEASE_NOTES.md", "RELEASE-NOTES.md", "RELEASES.md", "docs/CHANGELOG.md", "docs/changelog.md",
+	"RELEASE_NOTES.md", "RELEASE-NOTES.md", "RELEASE_NOTES.txt", "RELEASE-NOTES.txt", "RELEASE-NOTES", "RELEASES.md",
+	"docs/CHANGELOG.md", "docs/changelog.md",
+	"src/changes/changes.xml", # Maven's changes plugin (commons-lang)
 ]
 
 tooling := [
@@ -49,6 +53,9 @@ tooling := [
 	["git-cliff", ["cliff.toml"]],
 	["GitHub release notes", [".github/release.yml", ".github/release.yaml"]],
 	["Release Drafter", [".github/release-drafter.yml"]],
+	["release-plz", ["release-plz.toml", ".release-plz.toml"]],
+	["changie", [".changie.yaml", ".changie.yml"]],
+	["chart-releaser", ["cr.yaml", ".github/cr.yaml", ".github/configs/cr.yaml"]],
 ]
 
 roadmaps := ["ROADMAP.md", "ROADMAP", "docs/ROADMAP.md", "docs/roadmap.md"]
@@ -58,7 +65,7 @@ evidence contains p if {
 }
 
 evidence contains concat("", [d, "/"]) if {
-	some d in lib.existing_dirs(["changelog", "changelogs", ".changeset", "changes", "docs/changelog", "release-notes", "releasenotes"])
+	some d in lib.existing_dirs(["changelog", "changelogs", ".changeset", "changes", "docs/changelog", "release-notes", "releasenotes", "newsfragments", ".changes"])
 }
 
 # The lookups before the calls only skip calls that would find nothing: a rule
@@ -97,7 +104,7 @@ evidence contains "changesets at the root (.changeset/)" if {
 
 deny contains {"message": msg, "files": []} if {
 	count(evidence) == 0
-	msg := "no release notes: no CHANGELOG.md (or CHANGES, HISTORY, NEWS, RELEASE_NOTES), no changelog/ or .changeset/ directory, no release tooling (release-please, semantic-release, GoReleaser, git-cliff, .github/release.yml) and no ROADMAP"
+	msg := "no release notes: no CHANGELOG.md (or CHANGES, HISTORY, NEWS, RELEASE_NOTES), no changelog/ or .changeset/ directory, no release tooling (release-please, semantic-release, GoReleaser, git-cliff, release-plz, changie, chart-releaser, .github/release.yml) and no ROADMAP"
 }
 
 pass_message := sprintf("release notes: %s", [concat(", ", sort(evidence))]) if count(evidence) > 0

@@ -7,6 +7,11 @@ test_pass_each_kind_of_evidence if {
 		[{"names": {"release-please-config.json": ["release-please-config.json"]}, "dirs": {}}, "release notes: release-please (release-please-config.json)"],
 		[{"names": {"release.yml": [".github/release.yml"]}, "dirs": {}}, "release notes: GitHub release notes (.github/release.yml)"],
 		[{"names": {"ROADMAP.md": ["ROADMAP.md"]}, "dirs": {}}, "release notes: roadmap ROADMAP.md"],
+		# commons-lang, grafana/helm-charts, a Rust workspace
+		[{"names": {"RELEASE-NOTES.txt": ["RELEASE-NOTES.txt"]}, "dirs": {}}, "release notes: RELEASE-NOTES.txt"],
+		[{"names": {"changes.xml": ["src/changes/changes.xml"]}, "dirs": {}}, "release notes: src/changes/changes.xml"],
+		[{"names": {"cr.yaml": ["cr.yaml"]}, "dirs": {}}, "release notes: chart-releaser (cr.yaml)"],
+		[{"names": {"release-plz.toml": ["release-plz.toml"]}, "dirs": {}}, "release notes: release-plz (release-plz.toml)"],
 	] {
 		count(deny) == 0 with input as c[0]
 		pass_message == c[1] with input as c[0]
