@@ -1,7 +1,8 @@
 # METADATA
 # title: Dependency updates are automated
 # description: |
-#   Dependabot version updates (.github/dependabot.yml or .yaml) or Renovate
+#   Dependabot version updates (.github/dependabot.yml or .yaml; on GitLab
+#   mirrors dependabot-gitlab's .gitlab/dependabot.yml) or Renovate
 #   (renovate.json, renovate.json5, .renovaterc, .renovaterc.json(5), or
 #   renovate.json(5) in .github/ or .gitlab/) keep dependencies current. A
 #   dependabot.yml must be version 2 and list at least one ecosystem with a
@@ -12,7 +13,7 @@
 #   severity: warning
 #   applies_to: []
 #   scope: repository
-#   reads: [".github/dependabot.yml", ".github/dependabot.yaml"]
+#   reads: [".github/dependabot.yml", ".github/dependabot.yaml", ".gitlab/dependabot.yml", ".gitlab/dependabot.yaml"]
 #   remediation: |
 #     Add .github/dependabot.yml with one entry per package ecosystem you use:
 #
@@ -42,7 +43,8 @@ renovate_files := [
 	".github/renovate.json", ".github/renovate.json5", ".gitlab/renovate.json", ".gitlab/renovate.json5",
 ]
 
-dependabot := lib.first_existing([".github/dependabot.yml", ".github/dependabot.yaml"])
+# .gitlab/dependabot.yml is dependabot-gitlab's, in Dependabot's own format.
+dependabot := lib.first_existing([".github/dependabot.yml", ".github/dependabot.yaml", ".gitlab/dependabot.yml", ".gitlab/dependabot.yaml"])
 
 renovate := lib.first_existing(renovate_files)
 

@@ -57,3 +57,9 @@ test_fail_wrong_version_and_incomplete_entry if {
 test_fail_invalid_yaml if {
 	{x.message | some x in deny} == {".github/dependabot.yml:1: .github/dependabot.yml is not valid YAML"} with input as with_dependabot("version: 2\nupdates: [\n")
 }
+
+# dependabot-gitlab reads Dependabot's format from .gitlab/dependabot.yml (os2mo).
+test_pass_dependabot_gitlab if {
+	i := {"names": {"dependabot.yml": [".gitlab/dependabot.yml"]}, "files": {".gitlab/dependabot.yml": {"content": good}}}
+	pass_message == "Dependabot updates github-actions, gomod (.gitlab/dependabot.yml)" with input as i
+}

@@ -140,3 +140,13 @@ test_shared_contract_tree_naming_the_component if {
 	})
 	pass_message == "API definitions: proto/payments/v1/payments.proto" with input as i
 }
+
+# A kubebuilder operator (fluxcd/source-controller): api/ holds Go types, the
+# CRDs in config/crd/bases/ are the API definition.
+test_operator_crds_define_its_api if {
+	i := object.union(base, {
+		"dirs": {"api": true, "config/crd/bases": true},
+		"exts": {".yaml": ["config/crd/bases/source.toolkit.fluxcd.io_gitrepositories.yaml", "config/manager/deployment.yaml"]},
+	})
+	count(deny) == 0 with input as i
+}

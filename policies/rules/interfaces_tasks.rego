@@ -36,7 +36,7 @@ package goldenpath.rules.interfaces.tasks
 import data.goldenpath.lib
 
 task_files := [
-	["task runner", ["Makefile", "makefile", "GNUmakefile", "Taskfile.yml", "Taskfile.yaml", "taskfile.yml", "justfile", "Justfile", ".justfile", "magefile.go", "Rakefile", "noxfile.py", "tox.ini", "Earthfile"]],
+	["task runner", ["Makefile", "makefile", "GNUmakefile", "Taskfile.yml", "Taskfile.yaml", "taskfile.yml", "justfile", "Justfile", ".justfile", "magefile.go", "Rakefile", "noxfile.py", "tox.ini", "Earthfile", "build.cake", "cake.cs", "build.ps1", "build.sh"]],
 	["build tool", ["package.json", "pom.xml", "mvnw", "build.gradle", "build.gradle.kts", "gradlew", "Cargo.toml", "go.mod", "pyproject.toml", "setup.py", "Gemfile", "composer.json", "mix.exs", "build.sbt", "deno.json", "pubspec.yaml", "Package.swift", "CMakeLists.txt", "meson.build", "BUILD.bazel", "WORKSPACE", "MODULE.bazel"]],
 	["local and deploy runner", ["skaffold.yaml", "Tiltfile", "azure.yaml", "docker-compose.yml", "docker-compose.yaml", "compose.yaml", "compose.yml", "Pulumi.yaml", "devbox.json"]],
 ]
@@ -50,7 +50,7 @@ evidence contains sprintf("%s %s", [kind, found[0]]) if {
 # .NET projects are named after themselves.
 evidence contains sprintf("build tool %s", [p]) if {
 	exts := lib.exts_here
-	some ext in [".sln", ".csproj", ".fsproj"]
+	some ext in [".sln", ".slnx", ".csproj", ".fsproj"]
 	exts[ext]
 	some p in lib.with_ext(ext)
 	count(split(trim_prefix(p, lib.base), "/")) == 1

@@ -29,3 +29,9 @@ test_fail_nothing_or_only_in_examples if {
 	count(deny) == 1 with input as {"names": {"Dockerfile": ["Dockerfile"]}, "exts": {}, "dirs": {}}
 	count(deny) == 1 with input as {"names": {"Makefile": ["examples/Makefile"]}, "exts": {".csproj": ["test/A/A.csproj"]}, "dirs": {"examples": true}}
 }
+
+# Polly: a .slnx solution and a Cake build script.
+test_dotnet_solution_and_cake if {
+	i := {"names": {"build.cake": ["build.cake"]}, "exts": {".slnx": ["Polly.slnx"]}, "dirs": {}}
+	pass_message == "tasks written down: build tool Polly.slnx, task runner build.cake" with input as i
+}

@@ -46,7 +46,7 @@ link_types := {"dashboard", "dashboards", "metrics", "monitoring", "grafana", "o
 
 # Directory names that hold dashboards or alerting rules, at any depth
 # (services/api/monitoring/), outside example and test trees.
-dirs := {"dashboards", "monitoring", "alerts", "alerting", "grafana", "observability", "prometheus"}
+dirs := {"dashboards", "grafana-dashboards", "monitoring", "alerts", "alerting", "grafana", "observability", "prometheus"}
 
 names := [
 	"servicemonitor.yaml", "servicemonitor.yml", "service-monitor.yaml", "podmonitor.yaml",

@@ -37,3 +37,7 @@ test_dashboards_at_any_depth_outside_test_trees if {
 	count(deny) == 0 with input as {"names": {}, "dir_names": {"dashboards": ["services/api/dashboards"]}, "catalog": null}
 	count(deny) == 1 with input as {"names": {"alerts.yaml": ["test/fixtures/alerts.yaml"]}, "dir_names": {"grafana": ["examples/grafana"]}, "catalog": null}
 }
+
+test_grafana_dashboards_directory if {
+	count(deny) == 0 with input as {"names": {}, "dir_names": {"grafana-dashboards": ["grafana-dashboards"]}, "catalog": null}
+}
