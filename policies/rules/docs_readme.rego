@@ -106,8 +106,12 @@ substantive if lib.unread(readme)
 
 deny contains {"message": msg, "files": []} if {
 	count(lib.existing(candidates)) == 0
-	msg := "no README at the repository root, in .github/ or in docs/"
+	msg := sprintf("no README in %s, its .github/ or its docs/", [where])
 }
+
+where := "the repository root" if lib.base == ""
+
+else := sprintf("the component's directory %s", [trim_suffix(lib.base, "/")])
 
 deny contains {"message": msg, "files": [{"path": readme, "line": 1}]} if {
 	not substantive

@@ -53,7 +53,14 @@ test_fail_three_tiny_lines if {
 
 test_fail_missing if {
 	d := deny with input as {"names": {"main.go": ["main.go"]}, "files": {}}
-	d == {{"message": "no README at the repository root, in .github/ or in docs/", "files": []}}
+	d == {{"message": "no README in the repository root, its .github/ or its docs/", "files": []}}
+}
+
+# A component below the root is told about its own directory (the root's
+# README does not describe it).
+test_fail_missing_in_a_component if {
+	i := {"component": {"path": "catalog/components/echo"}, "names": {"README.md": ["README.md"]}, "files": {}}
+	{x.message | some x in deny} == {"no README in the component's directory catalog/components/echo, its .github/ or its docs/"} with input as i
 }
 
 test_nested_readme_elsewhere_does_not_count if {

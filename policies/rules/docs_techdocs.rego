@@ -4,12 +4,13 @@
 #   The repository has docs-as-code that Backstage TechDocs can build: a mkdocs.yml
 #   (or mkdocs.yaml) at the root with a docs/ directory, or a
 #   backstage.io/techdocs-ref annotation in catalog-info.yaml. A `dir:` reference
-#   must point at a directory that really holds a mkdocs.yml.
+#   must point at a directory that really holds a mkdocs.yml. A documentation
+#   site is its own published documentation, so the rule does not apply to it.
 # custom:
 #   aspect: interfaces
 #   level: 2
 #   severity: warning
-#   applies_to: []
+#   applies_to: [service, website, library, infrastructure, template]
 #   scope: component
 #   reads: []
 #   remediation: |
@@ -83,9 +84,23 @@ ref_is_url if {
 	regex.match(`^url:\s*\S+`, ref)
 }
 
-docs_hint := " (docs/ exists: add a mkdocs.yml for it)" if has_docs_dir
+# The hint fits only Markdown pages: docs/ built by another generator (Sphinx,
+# DocFX) or holding only images needs more than a mkdocs.yml.
+docs_hint := " (docs/ holds Markdown pages: add a mkdocs.yml for them)" if {
+	has_docs_dir
+	prefix := concat("", [lib.base, "docs/"])
+	some p in lib.with_ext(".md")
+	startswith(p, prefix)
+	not other_generator
+}
+
+else := sprintf(" (docs/ is built with %s, which TechDocs does not build)", [other_generator]) if other_generator
 
 else := ""
+
+other_generator := "Sphinx" if lib.exists("docs/conf.py")
+
+else := "DocFX" if lib.exists("docs/docfx.json")
 
 # --- findings ----------------------------------------------------------------
 

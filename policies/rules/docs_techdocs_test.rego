@@ -52,8 +52,15 @@ test_fail_nothing if {
 }
 
 test_fail_docs_dir_without_mkdocs if {
-	d := deny with input as {"names": {}, "dirs": {"docs": true}, "catalog": null}
-	{x.message | some x in d} == {"no TechDocs: no mkdocs.yml at the root and no backstage.io/techdocs-ref annotation (docs/ exists: add a mkdocs.yml for it)"}
+	every c in [
+		[{"index.md": ["docs/index.md"]}, {".md": ["docs/index.md"]}, " (docs/ holds Markdown pages: add a mkdocs.yml for them)"],
+		[{"conf.py": ["docs/conf.py"]}, {".rst": ["docs/index.rst"]}, " (docs/ is built with Sphinx, which TechDocs does not build)"],
+		[{"docfx.json": ["docs/docfx.json"]}, {".md": ["docs/index.md"]}, " (docs/ is built with DocFX, which TechDocs does not build)"],
+		[{}, {".png": ["docs/img/arch.png"]}, ""],
+	] {
+		i := {"names": c[0], "exts": c[1], "dirs": {"docs": true}, "catalog": null}
+		{x.message | some x in deny} == {concat("", ["no TechDocs: no mkdocs.yml at the root and no backstage.io/techdocs-ref annotation", c[2]])} with input as i
+	}
 }
 
 test_fail_mkdocs_without_docs_dir if {
