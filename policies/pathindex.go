@@ -41,14 +41,18 @@ type dirIndex struct {
 }
 
 func newPathIndex(entries []Entry) *pathIndex {
-	sorted := make([]Entry, 0, len(entries))
-	for _, e := range entries {
-		if e.Path = strings.TrimPrefix(e.Path, "./"); e.Path != "" {
-			sorted = append(sorted, e)
-		}
-	}
 	byPath := func(a, b Entry) int { return strings.Compare(a.Path, b.Path) }
-	if !slices.IsSortedFunc(sorted, byPath) {
+	// A listing is usually clean and sorted already (a git tree is): it is
+	// then used as it is, read only, rather than copied.
+	sorted := entries
+	if slices.ContainsFunc(entries, func(e Entry) bool { return e.Path == "" || strings.HasPrefix(e.Path, "./") }) ||
+		!slices.IsSortedFunc(entries, byPath) {
+		sorted = make([]Entry, 0, len(entries))
+		for _, e := range entries {
+			if e.Path = strings.TrimPrefix(e.Path, "./"); e.Path != "" {
+				sorted = append(sorted, e)
+			}
+		}
 		slices.SortFunc(sorted, byPath)
 	}
 	ix := &pathIndex{
@@ -56,7 +60,6 @@ func newPathIndex(entries []Entry) *pathIndex {
 		dirs:    make(map[string]any, len(sorted)/4),
 		dirIndex: dirIndex{
 			pathSet: make(map[string]any, len(sorted)),
-			names:   make(map[string]any, len(sorted)/2), // base names repeat
 		},
 	}
 	// Two passes fill disjoint maps side by side: every evaluation waits for
@@ -64,15 +67,22 @@ func newPathIndex(entries []Entry) *pathIndex {
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		ix.paths = make([]string, len(sorted))
+		// Appended unboxed, like the lists below: names repeat (babel has
+		// 8,581 input.js), and a boxed list is boxed again on every append.
+		names := make(map[string][]string, len(sorted)/2)
 		for i, e := range sorted {
 			p := e.Path
 			ix.paths[i] = p
 			ix.pathSet[p] = true
 			base := p[strings.LastIndexByte(p, '/')+1:]
-			appendPath(ix.names, base, p)
+			names[base] = append(names[base], p)
 			if base == p {
 				ix.root = append(ix.root, p)
 			}
+		}
+		ix.names = make(map[string]any, len(names))
+		for name, ps := range names {
+			ix.names[name] = ps
 		}
 	})
 	// Lists that grow long are appended unboxed, then handed over.
@@ -164,16 +174,6 @@ func addRun(m, repo map[string]any, key, prefix string) {
 		j++
 	}
 	m[key] = ps[i:j:j] // capped: an append copies rather than overwrite the repository's list
-}
-
-// appendPath appends p to the list of key in an index typed for the input
-// document: most base names have one path, which is boxed once.
-func appendPath(m map[string]any, key, p string) {
-	if ps, ok := m[key]; ok {
-		m[key] = append(ps.([]string), p)
-	} else {
-		m[key] = []string{p}
-	}
 }
 
 // below reports whether the path p is below the directory dir.

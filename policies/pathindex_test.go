@@ -8,11 +8,13 @@ import (
 // TestDirIndex checks the indexes of the whole tree and of one directory:
 // path_set keys relative to the directory, lists of repository paths, and
 // directories found once each, in order, whatever the order in which sorted
-// paths reveal them ("a/b-c/x" sorts before "a/b/y").
+// paths reveal them ("a/b-c/x" sorts before "a/b/y"), from a listing neither
+// sorted nor clean.
 func TestDirIndex(t *testing.T) {
 	ix := newPathIndex([]Entry{
 		{Path: "a/b/y.yaml"}, {Path: "a/b-c/x.yaml"}, {Path: "a/b.txt"}, {Path: "a/k8s/d.yaml"},
 		{Path: "a/b/k8s/e.YML"}, {Path: "k8s/f.yaml"}, {Path: "Dockerfile"}, {Path: "ab/k8s/g.yaml"},
+		{Path: "./README.md"}, {Path: ""},
 	})
 	tests := []struct {
 		name   string
@@ -24,6 +26,8 @@ func TestDirIndex(t *testing.T) {
 		{"root names", "", func(d dirIndex) any { return d.names["Dockerfile"] }, "[Dockerfile]"},
 		{"root dir names", "", func(d dirIndex) any { return d.dirNames["k8s"] }, "[a/b/k8s a/k8s ab/k8s k8s]"},
 		{"root dirs", "", func(dirIndex) any { return len(ix.dirs) }, "8"},
+		{"listed with ./", "", func(d dirIndex) any { return d.names["README.md"] }, "[README.md]"},
+		{"an empty path is no file", "", func(d dirIndex) any { return len(d.pathSet) }, "9"},
 		{"relative path set", "a/", func(d dirIndex) any { return d.pathSet["b/y.yaml"] }, "true"},
 		{"no repository keys", "a/", func(d dirIndex) any { return d.pathSet["a/b/y.yaml"] }, "<nil>"},
 		{"nothing outside", "a/", func(d dirIndex) any { return len(d.pathSet) }, "5"},
