@@ -2,6 +2,7 @@ package policies
 
 import (
 	"fmt"
+	"iter"
 	"path"
 	"slices"
 	"strings"
@@ -58,15 +59,23 @@ func (f componentFiles) topExt(x string) string {
 	return ""
 }
 
+// withName yields the paths (relative to the component) of its files with this
+// base name.
+func (f componentFiles) withName(name string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		ps, _ := f.ix.names[name].([]string)
+		for _, p := range ps {
+			if rel, ok := strings.CutPrefix(p, f.prefix); ok && !yield(rel) {
+				return
+			}
+		}
+	}
+}
+
 // named is the first path (relative) with this base name whose directory,
 // relative to the component, matches the glob dirGlob.
 func (f componentFiles) named(name, dirGlob string) string {
-	ps, _ := f.ix.names[name].([]string)
-	for _, p := range ps {
-		rel, ok := strings.CutPrefix(p, f.prefix)
-		if !ok {
-			continue
-		}
+	for rel := range f.withName(name) {
 		if ok, _ := path.Match(dirGlob, path.Dir(rel)); ok {
 			return rel
 		}
@@ -79,12 +88,7 @@ func (f componentFiles) named(name, dirGlob string) string {
 // build or deploy the component itself (notOwnBuild).
 func (f componentFiles) nested(maxDepth int, names ...string) string {
 	for _, name := range names {
-		ps, _ := f.ix.names[name].([]string)
-		for _, p := range ps {
-			rel, ok := strings.CutPrefix(p, f.prefix)
-			if !ok {
-				continue
-			}
+		for rel := range f.withName(name) {
 			dirs := strings.Split(rel, "/")
 			dirs = dirs[:len(dirs)-1]
 			if len(dirs) <= maxDepth && !slices.ContainsFunc(dirs, func(d string) bool { return notOwnBuild[strings.ToLower(d)] || strings.Contains(d, "{{") }) {
@@ -119,9 +123,9 @@ var (
 		"pom.xml", "build.gradle", "build.gradle.kts", "composer.json", "mix.exs",
 		"Package.swift", "pubspec.yaml", "Gemfile",
 	}
-	// Projects and solutions at the top; a solution's projects usually sit in
-	// src/<Name>/.
-	dotnetProjects = []string{".csproj", ".fsproj", ".vbproj", ".gemspec", ".sln", ".slnx"}
+	// Manifests named after their project (.NET projects and solutions, whose
+	// projects usually sit in src/<Name>/; Ruby gemspecs), by extension.
+	namedManifests = []string{".csproj", ".fsproj", ".vbproj", ".sln", ".slnx", ".gemspec"}
 	deployDirs     = []string{"k8s", "kubernetes", "kube", "deploy", "deployment", "deployments", "manifests", "helm", ".helm", "chart"}
 	kustomizations = []string{"kustomization.yaml", "kustomization.yml", "Kustomization"}
 	iacProjects    = []string{"Pulumi.yaml", "Pulumi.yml", "cdk.json", "cdktf.json"}
@@ -133,10 +137,13 @@ var (
 )
 
 // signals decide a component's inferred type; the first that finds evidence
-// wins. Something that runs (a container, a Procfile, deployment manifests) is a
-// service even when it is also a package; a site generator's configuration
-// outranks the package.json it needs; a package manifest with nothing
-// deployable is a library.
+// wins (the order is documented in policies/README.md). A template's skeleton
+// is not the repository's own project; a docs site generator outranks the
+// Dockerfile that previews it; something that runs (a container, a Procfile,
+// deployment manifests) is a service even when it is also a package; a chart,
+// module or IaC project outranks its helper images; a site generator's
+// configuration outranks the package.json it needs; a package manifest with
+// nothing deployable is a library.
 var signals = []signal{
 	{TypeTemplate, func(f componentFiles) string {
 		if p := f.first("cookiecutter.json", "copier.yml", "copier.yaml"); p != "" {
@@ -144,10 +151,8 @@ var signals = []signal{
 		}
 		// Backstage software templates: a template.yaml beside the skeleton it
 		// fills in.
-		ps, _ := f.ix.names["template.yaml"].([]string)
-		for _, p := range ps {
-			rel, ok := strings.CutPrefix(p, f.prefix)
-			if ok && strings.Count(rel, "/") <= 3 && f.hasDir(path.Join(path.Dir(rel), "skeleton")) {
+		for rel := range f.withName("template.yaml") {
+			if strings.Count(rel, "/") <= 3 && f.hasDir(path.Join(path.Dir(rel), "skeleton")) {
 				return fmt.Sprintf("software templates (%s with a skeleton/)", rel)
 			}
 		}
@@ -238,7 +243,7 @@ var signals = []signal{
 	}},
 	{TypeLibrary, func(f componentFiles) string {
 		p := f.first(packageManifests...)
-		for _, x := range dotnetProjects {
+		for _, x := range namedManifests {
 			if p == "" {
 				p = f.topExt(x)
 			}
