@@ -131,3 +131,64 @@ func astProblems(file string, err error) []Problem {
 	}
 	return out
 }
+
+// componentIndexKeys are the indexes input.component holds for custom rules.
+var componentIndexKeys = []string{"path_set", "names", "exts", "dir_names"}
+
+// libComponent is the library's name for input.component.
+var libComponent = ast.MustParseRef("data.goldenpath.lib.component")
+
+// readsComponentIndexes reports whether a compiled custom module may read
+// input.component's indexes. The bundled rules look in the repository's, so
+// the engine builds a component's only for a custom rule that reads them;
+// building them costs a monorepo a copy of the repository's indexes on every
+// evaluation. A reference it cannot follow (the whole input or component, a
+// variable key) counts as reading them.
+func readsComponentIndexes(m *ast.Module) bool {
+	found := false
+	ast.WalkRefs(m, func(r ast.Ref) bool {
+		found = found || refReadsComponentIndexes(r)
+		return found
+	})
+	return found
+}
+
+func refReadsComponentIndexes(r ast.Ref) bool {
+	var rest ast.Ref // what follows the component
+	switch {
+	case r[0].Equal(ast.InputRootDocument):
+		if len(r) == 1 {
+			return true // the whole input
+		}
+		if key, isString := termString(r, 1); key != "component" {
+			return !isString // input[x] may be the component
+		}
+		rest = r[2:]
+	case r[0].Equal(ast.DefaultRootDocument):
+		n := min(len(r), len(libComponent))
+		for i := 1; i < n; i++ {
+			if _, isString := termString(r, i); !isString {
+				return true // data[x] may be the library's component
+			}
+		}
+		if !r[:n].Equal(libComponent[:n]) {
+			return false
+		}
+		if len(r) < len(libComponent) {
+			return true // data.goldenpath.lib as a whole holds the component
+		}
+		rest = r[len(libComponent):]
+	default:
+		return false
+	}
+	if len(rest) == 0 {
+		return true
+	}
+	key, isString := termString(rest, 0)
+	return !isString || slices.Contains(componentIndexKeys, key)
+}
+
+func termString(r ast.Ref, i int) (string, bool) {
+	s, ok := r[i].Value.(ast.String)
+	return string(s), ok
+}

@@ -61,6 +61,9 @@ type Engine struct {
 	types    []string          // component types some rule or the engine knows, sorted
 	batches  map[string]*batch // by scope
 	tests    []testConvention  // test-file names, for input.test_files
+	// componentIndexes is set when a custom rule reads input.component's
+	// path_set, names, exts or dir_names (see readsComponentIndexes).
+	componentIndexes bool
 }
 
 type compiledRule struct {
@@ -159,6 +162,11 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	problems = append(problems, compileProblems...)
 	store := inmem.NewFromObject(map[string]any{})
 	e := &Engine{limits: opts.Limits, store: store}
+	for name, custom := range set.custom {
+		if m := compiler.Modules[name]; custom && m != nil && readsComponentIndexes(m) {
+			e.componentIndexes = true
+		}
+	}
 	ann := compiler.GetAnnotationSet()
 	seen := map[string]bool{}
 	for _, name := range sortedKeys(set.modules) {
@@ -261,6 +269,8 @@ func (e *Engine) Evaluate(ctx context.Context, snap Snapshot, req Request) (*Eva
 		components: comps,
 		blocks:     set.org.BuildingBlocks,
 		testFiles:  ix.testFiles(e.tests),
+
+		componentIndexes: e.componentIndexes,
 	}
 	if req.Override != nil {
 		doc.override = overrideFacts{ComponentType: req.Override.ComponentType, Owner: req.Override.Owner}

@@ -39,6 +39,9 @@ type inputDoc struct {
 	root       *Component // the component whose type is input.component_type
 	blocks     []string   // the org's building_blocks, input.org.building_blocks
 	testFiles  []string   // input.test_files
+	// componentIndexes: input.component holds path_set, names, exts and
+	// dir_names (some custom rule reads them).
+	componentIndexes bool
 
 	shared      map[string]any // built once by value, shared by every document
 	fileNames   []string       // the keys of files, sorted
@@ -226,12 +229,13 @@ func (d *inputDoc) componentValue(c *Component) ast.Value {
 		"shared_paths":  ast.NewArray(shared...),
 		"files":         ast.NewArray(read...),
 	}
-	// The root's indexes are the repository's, already in the input.
+	// The root's indexes are the repository's, already in the input. Another
+	// component's are built only for a custom rule that reads them.
 	if c.Path == RootPath {
-		for _, k := range []string{"path_set", "names", "exts", "dir_names"} {
+		for _, k := range componentIndexKeys {
 			m[k] = d.shared[k]
 		}
-	} else {
+	} else if d.componentIndexes {
 		ix := d.index.under(c.prefix())
 		m["path_set"], m["names"], m["exts"], m["dir_names"] = ix.pathSet, ix.names, ix.exts, ix.dirNames
 	}

@@ -45,7 +45,7 @@ ecosystems := [
 	["Package.swift", ["Package.resolved"], "swift package resolve"],
 ]
 
-present := [[m, locks, cmd] | set := lib.paths_here; some [m, locks, cmd] in ecosystems; set[m]]
+present := [[m, locks, cmd] | some [m, locks, cmd] in ecosystems; lib.exists(m)]
 
 # A manifest that declares nothing to lock needs no lockfile. Only go.mod and
 # package.json are read; the others are assumed to have dependencies.

@@ -46,7 +46,7 @@ readme_names := [
 # below the component has are spelled out: a rule of a monorepo runs once per
 # component, and the others cannot exist.
 candidates := [concat("", [dir, name]) |
-	index := lib.names_here
+	index := lib.names_index
 	names := [n | some n in readme_names; index[n]]
 	some dir in [".github/", "", "docs/"]
 	some name in names

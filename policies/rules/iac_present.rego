@@ -91,7 +91,7 @@ yaml_files := array.concat(lib.with_ext(".yaml"), lib.with_ext(".yml"))
 # The index lookups before each call only skip calls that would find nothing:
 # a rule of a monorepo runs once per component.
 evidence contains [tool, found[0]] if {
-	index := lib.names_here
+	index := lib.names_index
 	some [tool, names] in by_name
 	some n in names
 	index[n]
@@ -100,7 +100,7 @@ evidence contains [tool, found[0]] if {
 }
 
 evidence contains [tool, example(ext)] if {
-	exts := lib.exts_here
+	exts := lib.exts_index
 	some [tool, ext] in by_ext
 	exts[ext]
 	lib.has_ext(ext)

@@ -96,7 +96,7 @@ definitions contains p if {
 }
 
 definitions contains lib.with_ext(ext)[0] if {
-	exts := lib.exts_here
+	exts := lib.exts_index
 	some ext in spec_exts
 	exts[ext]
 	lib.has_ext(ext)

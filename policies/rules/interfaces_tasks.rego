@@ -49,7 +49,7 @@ evidence contains sprintf("%s %s", [kind, found[0]]) if {
 
 # .NET projects are named after themselves.
 evidence contains sprintf("build tool %s", [p]) if {
-	exts := lib.exts_here
+	exts := lib.exts_index
 	some ext in [".sln", ".slnx", ".csproj", ".fsproj"]
 	exts[ext]
 	some p in lib.with_ext(ext)

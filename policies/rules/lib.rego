@@ -37,12 +37,12 @@ path(rel) := concat("", [base, rel])
 # here(p) is true when the repository path p is inside base.
 here(p) if startswith(p, base)
 
-# The indexes the path helpers look in: the component's own (input.component
-# path_set, names, exts, dir_names), which hold only the files below base, or
-# the repository's for a repository rule. An input built by hand (a rule test)
-# may give only the repository's names, exts and dir_names; paths_here and
-# all_paths are then worked out from names, and the helpers keep only what is
-# below base.
+# The indexes the path helpers look in are the repository's (input.path_set,
+# names, exts, dir_names). A component rule keeps what is below base with
+# goldenpath.under: the lists are sorted, so a component's paths are one run of
+# each, found by binary search rather than by trying every component's paths.
+# An input built by hand (a rule test) may leave out path_set: all_paths is
+# then worked out from names.
 
 # The helpers bind these rules (and base) to local variables before a loop: a
 # rule named inside a loop is looked up again on every iteration, which costs
@@ -54,29 +54,15 @@ all_paths := s if {
 	is_object(s)
 } else := {p: true | some ps in object.get(input, "names", {}); some p in ps}
 
-# paths_here maps every path below base, relative to it, to true.
-paths_here := s if {
-	s := input.component.path_set
-	is_object(s)
-} else := all_paths if base == ""
+names_index := object.get(input, "names", {})
 
-else := {trim_prefix(p, base): true | some p, _ in all_paths; here(p)}
+exts_index := object.get(input, "exts", {})
 
-names_here := input.component.names if is_object(input.component.names)
-
-else := object.get(input, "names", {})
-
-exts_here := input.component.exts if is_object(input.component.exts)
-
-else := object.get(input, "exts", {})
-
-dir_names_here := input.component.dir_names if is_object(input.component.dir_names)
-
-else := object.get(input, "dir_names", {})
+dir_names_index := object.get(input, "dir_names", {})
 
 # exists(rel) is true when a file with exactly this path (relative to base) is
 # in the snapshot: one lookup.
-exists(rel) if paths_here[rel]
+exists(rel) if all_paths[concat("", [base, rel])]
 
 # present(p) is true when the repository path p is a file in the snapshot,
 # wherever base is.
@@ -84,7 +70,7 @@ present(p) if all_paths[p]
 
 # existing(rels) is the repository paths of the rels that exist, in the order
 # given.
-existing(rels) := [path(r) | set := paths_here; some r in rels; set[r]]
+existing(rels) := goldenpath.existing(all_paths, rels, base)
 
 # first_existing(rels) is the repository path of the first rel that exists.
 first_existing(rels) := existing(rels)[0]
@@ -99,23 +85,22 @@ existing_dirs(ds) := [d | dirs := input.dirs; b := base; some d in ds; dirs[conc
 
 # with_ext(ext) is every path below base with this lower-case extension (".tf"),
 # outside the non-evidence trees.
-with_ext(ext) := [p | b := base; some p in object.get(exts_here, ext, []); startswith(p, b); evidence(p)]
+with_ext(ext) := [p | some p in goldenpath.under(object.get(exts_index, ext, []), base); evidence(p)]
 
 # has_ext(ext) is true when any file below base has this extension.
 has_ext(ext) if count(with_ext(ext)) > 0
 
 # named(name) is every path below base whose base name is exactly name, outside
 # the trees that are not the component's own evidence (see evidence).
-named(name) := [p | b := base; some p in object.get(names_here, name, []); startswith(p, b); evidence(p)]
+named(name) := [p | some p in goldenpath.under(object.get(names_index, name, []), base); evidence(p)]
 
 # named_in(names) is named(n) of each name in turn, in one call: a rule looking
 # for any of many names pays for one call, not one per name.
 named_in(names) := [p |
-	index := names_here
+	index := names_index
 	b := base
 	some n in names
-	some p in object.get(index, n, [])
-	startswith(p, b)
+	some p in goldenpath.under(object.get(index, n, []), b)
 	evidence(p)
 ]
 
@@ -168,11 +153,10 @@ evidence_below(p, dir) if {
 # dirs_named(names) is every directory below base, at any depth and outside the
 # non-evidence trees, whose own name is in names ("cron/k8s" for "k8s").
 dirs_named(names) := {d |
-	index := dir_names_here
+	index := dir_names_index
 	b := base
 	some name in names
-	some d in object.get(index, name, [])
-	startswith(d, b)
+	some d in goldenpath.under(object.get(index, name, []), b)
 	evidence(concat("", [d, "/x"]))
 }
 
@@ -230,7 +214,7 @@ above := array.concat(
 
 # at_root(rels) is the rels that exist at the repository root, in order:
 # release and repository tooling that serves every component.
-at_root(rels) := [r | set := all_paths; some r in rels; set[r]]
+at_root(rels) := goldenpath.existing(all_paths, rels, "")
 
 # read_files is every path below base whose content the engine was asked to read
 # (it matched some rule's reads), read or not.

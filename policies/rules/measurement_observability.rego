@@ -78,7 +78,7 @@ evidence contains concat("", [d, "/"]) if {
 # The index lookup only skips the calls that would find nothing: a rule of a
 # monorepo runs once per component.
 evidence contains p if {
-	index := lib.names_here
+	index := lib.names_index
 	some n in names
 	index[n]
 	p := lib.named(n)[0]

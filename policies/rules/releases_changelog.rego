@@ -68,13 +68,8 @@ evidence contains concat("", [d, "/"]) if {
 	some d in lib.existing_dirs(["changelog", "changelogs", ".changeset", "changes", "docs/changelog", "release-notes", "releasenotes", "newsfragments", ".changes"])
 }
 
-# The lookups before the calls only skip calls that would find nothing: a rule
-# of a monorepo runs once per component.
 evidence contains sprintf("%s (%s)", [tool, found[0]]) if {
-	set := lib.paths_here
 	some [tool, files] in tooling
-	some f in files
-	set[f]
 	found := lib.existing(files)
 	count(found) > 0
 }
@@ -89,10 +84,7 @@ evidence contains sprintf("roadmap %s", [p]) if {
 # root CHANGELOG does not: it is the root project's.
 evidence contains sprintf("%s at the root (%s)", [tool, found[0]]) if {
 	lib.base != ""
-	set := lib.all_paths
 	some [tool, files] in tooling
-	some f in files
-	set[f]
 	found := lib.at_root(files)
 	count(found) > 0
 }
