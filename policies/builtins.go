@@ -10,36 +10,39 @@ import (
 	"github.com/open-policy-agent/opa/v1/types"
 )
 
-// underBuiltin is goldenpath.under(paths, dir): the paths of a sorted list that
-// lie below the directory dir ("" for the root, else with its trailing slash),
-// in the list's order. A component rule of a monorepo looks its files up in the
-// repository's indexes with it: the lists are sorted, so a component's paths
-// are one run, found by binary search, where a Rego filter would try every
-// component's paths and a per-component index would cost every evaluation a
-// copy of the repository's.
-var underBuiltin = &ast.Builtin{
-	Name:        "goldenpath.under",
-	Description: "Paths of a sorted list below a directory given with its trailing slash.",
+// The engine's own builtins serve the lookups of rules that run once per
+// component of a monorepo. In Rego, each name a rule tries and each path it
+// keeps costs a few expressions, and the rules try dozens of conventional names
+// for every component; here they cost a map lookup and a binary search.
+
+// lookupBuiltin is goldenpath.lookup(index, keys, dir, skip): for each key in
+// turn, the paths of index[key] (a sorted list of repository paths: input.names,
+// exts and dir_names are) below the directory dir ("" for the root, else with
+// its trailing slash), leaving out a path with a directory below dir whose
+// lower-case name is in skip or holds a template placeholder ("{{"). The paths
+// below a directory are one run of a sorted list, found by binary search.
+var lookupBuiltin = &ast.Builtin{
+	Name:        "goldenpath.lookup",
+	Description: "The paths of an index's lists for some keys, below a directory, outside some trees.",
 	Decl: types.NewFunction(
 		types.Args(
-			types.Named("paths", types.NewArray(nil, types.S)).Description("sorted paths"),
+			types.Named("index", types.NewObject(nil, types.NewDynamicProperty(types.A, types.A))).Description("key → sorted paths"),
+			types.Named("keys", types.NewAny(types.NewArray(nil, types.A), types.NewSet(types.A))).Description("the keys, in the order the paths come back"),
 			types.Named("dir", types.S).Description(`directory with its trailing slash, "" for the root`),
+			types.Named("skip", types.NewSet(types.S)).Description("lower-case names of directories whose trees are left out"),
 		),
-		types.Named("below", types.NewArray(nil, types.S)).Description("the paths below dir, in order"),
+		types.Named("paths", types.NewArray(nil, types.S)).Description("the paths, key by key, each key's in the list's order"),
 	),
 }
 
 // existingBuiltin is goldenpath.existing(set, rels, dir): dir+rel for each rel
-// of the array whose path is a key of the object set, in the order given. The
-// rules try long lists of conventional names (README spellings, changelog and
-// release tooling files) once per component; in Rego each try would build its
-// path with concat first.
+// whose path is a key of the object set (input.path_set), in the order given.
 var existingBuiltin = &ast.Builtin{
 	Name:        "goldenpath.existing",
 	Description: "The paths dir+rel of the rels that are keys of an object of paths, in order.",
 	Decl: types.NewFunction(
 		types.Args(
-			types.Named("set", types.NewObject(nil, types.NewDynamicProperty(types.S, types.A))).Description("path → anything"),
+			types.Named("set", types.NewObject(nil, types.NewDynamicProperty(types.A, types.A))).Description("path → anything"),
 			types.Named("rels", types.NewArray(nil, types.S)).Description("paths relative to dir"),
 			types.Named("dir", types.S).Description(`directory with its trailing slash, "" for the root`),
 		),
@@ -47,92 +50,137 @@ var existingBuiltin = &ast.Builtin{
 	),
 }
 
-// shortList is the length up to which under filters every element instead of
-// searching: a list written by hand in a rule test need not be sorted.
+// shortList is the length up to which a list is filtered whole instead of
+// searched: a list written by hand in a rule test need not be sorted.
 const shortList = 16
 
-// The declaration is registered with OPA's own, so that every compiler and
-// evaluator (the engine's, `goldenpath policy test`'s) knows it.
+// The declarations are registered with OPA's own, so that every compiler and
+// evaluator (the engine's, `goldenpath policy test`'s) knows them.
 func init() {
-	ast.RegisterBuiltin(underBuiltin)
-	topdown.RegisterBuiltinFunc(underBuiltin.Name, func(_ topdown.BuiltinContext, ops []*ast.Term, iter func(*ast.Term) error) error {
-		paths, err := builtinArray(ops[0], 1)
-		if err != nil {
-			return err
-		}
-		dir, ok := ops[1].Value.(ast.String)
-		if !ok {
-			return builtins.NewOperandTypeErr(2, ops[1].Value, "string")
-		}
-		return iter(ast.NewTerm(pathsUnder(paths, string(dir))))
-	})
+	ast.RegisterBuiltin(lookupBuiltin)
+	topdown.RegisterBuiltinFunc(lookupBuiltin.Name, builtinLookup)
 	ast.RegisterBuiltin(existingBuiltin)
-	topdown.RegisterBuiltinFunc(existingBuiltin.Name, func(_ topdown.BuiltinContext, ops []*ast.Term, iter func(*ast.Term) error) error {
-		set, ok := ops[0].Value.(ast.Object)
-		if !ok {
-			return builtins.NewOperandTypeErr(1, ops[0].Value, "object")
-		}
-		rels, err := builtinArray(ops[1], 2)
-		if err != nil {
-			return err
-		}
-		dir, ok := ops[2].Value.(ast.String)
-		if !ok {
-			return builtins.NewOperandTypeErr(3, ops[2].Value, "string")
-		}
-		var found []*ast.Term
-		for i := range rels.Len() {
-			rel, ok := rels.Elem(i).Value.(ast.String)
-			if !ok {
-				return builtins.NewOperandElementErr(2, rels, rels.Elem(i).Value, "string")
-			}
-			p := rels.Elem(i)
-			if dir != "" {
-				p = ast.StringTerm(string(dir) + string(rel))
-			}
-			if set.Get(p) != nil {
-				found = append(found, p)
-			}
-		}
-		return iter(ast.NewTerm(ast.NewArray(found...)))
-	})
+	topdown.RegisterBuiltinFunc(existingBuiltin.Name, builtinExisting)
 }
 
-func builtinArray(t *ast.Term, pos int) (*ast.Array, error) {
-	a, ok := t.Value.(*ast.Array)
+func builtinLookup(_ topdown.BuiltinContext, ops []*ast.Term, iter func(*ast.Term) error) error {
+	index, ok := ops[0].Value.(ast.Object)
 	if !ok {
-		return nil, builtins.NewOperandTypeErr(pos, t.Value, "array")
+		return builtins.NewOperandTypeErr(1, ops[0].Value, "object")
 	}
-	return a, nil
+	var keys *ast.Array
+	switch k := ops[1].Value.(type) {
+	case *ast.Array:
+		keys = k
+	case ast.Set:
+		keys = k.Sorted()
+	default:
+		return builtins.NewOperandTypeErr(2, ops[1].Value, "array", "set")
+	}
+	dir, ok := ops[2].Value.(ast.String)
+	if !ok {
+		return builtins.NewOperandTypeErr(3, ops[2].Value, "string")
+	}
+	skip, ok := ops[3].Value.(ast.Set)
+	if !ok {
+		return builtins.NewOperandTypeErr(4, ops[3].Value, "set")
+	}
+	var out []*ast.Term
+	for i := range keys.Len() {
+		list := index.Get(keys.Elem(i))
+		if list == nil {
+			continue
+		}
+		paths, ok := list.Value.(*ast.Array)
+		if !ok {
+			return builtins.NewOperandElementErr(1, index, list.Value, "array")
+		}
+		for _, p := range runBelow(paths, string(dir)) {
+			s, ok := p.Value.(ast.String)
+			if !ok {
+				return builtins.NewOperandElementErr(1, index, p.Value, "string")
+			}
+			if !skipped(string(s)[len(dir):], skip) {
+				out = append(out, p)
+			}
+		}
+	}
+	return iter(ast.NewTerm(ast.NewArray(out...)))
 }
 
-func pathsUnder(paths *ast.Array, dir string) *ast.Array {
-	if dir == "" {
-		return paths
+// runBelow is the elements of a sorted list of paths that start with dir; a short
+// list is filtered whole.
+func runBelow(paths *ast.Array, dir string) []*ast.Term {
+	prefixed := func(i int) bool {
+		s, ok := paths.Elem(i).Value.(ast.String)
+		return !ok || strings.HasPrefix(string(s), dir) // not a string: let the caller say so
 	}
-	below := func(t *ast.Term) bool {
-		s, ok := t.Value.(ast.String)
-		return ok && strings.HasPrefix(string(s), dir)
-	}
-	if paths.Len() <= shortList {
+	if dir == "" || paths.Len() <= shortList {
 		var out []*ast.Term
 		for i := range paths.Len() {
-			if t := paths.Elem(i); below(t) {
-				out = append(out, t)
+			if dir == "" || prefixed(i) {
+				out = append(out, paths.Elem(i))
 			}
 		}
-		return ast.NewArray(out...)
+		return out
 	}
-	lo := sort.Search(paths.Len(), func(i int) bool {
+	start := sort.Search(paths.Len(), func(i int) bool {
 		s, _ := paths.Elem(i).Value.(ast.String)
 		return string(s) >= dir
 	})
-	end := lo
-	for end < paths.Len() && below(paths.Elem(end)) {
+	end := start
+	for end < paths.Len() && prefixed(end) {
 		end++
 	}
-	if lo == 0 && end == paths.Len() {
-		return paths
+	out := make([]*ast.Term, end-start)
+	for i := range out {
+		out[i] = paths.Elem(start + i)
 	}
-	return paths.Slice(lo, end)
+	return out
+}
+
+// skipped reports whether a path (below the directory looked in) has a
+// directory named in skip, or named with a template placeholder.
+func skipped(rel string, skip ast.Set) bool {
+	for {
+		i := strings.IndexByte(rel, '/')
+		if i < 0 {
+			return false
+		}
+		d := rel[:i]
+		if strings.Contains(d, "{{") || (skip.Len() > 0 && skip.Contains(ast.StringTerm(strings.ToLower(d)))) {
+			return true
+		}
+		rel = rel[i+1:]
+	}
+}
+
+func builtinExisting(_ topdown.BuiltinContext, ops []*ast.Term, iter func(*ast.Term) error) error {
+	set, ok := ops[0].Value.(ast.Object)
+	if !ok {
+		return builtins.NewOperandTypeErr(1, ops[0].Value, "object")
+	}
+	rels, ok := ops[1].Value.(*ast.Array)
+	if !ok {
+		return builtins.NewOperandTypeErr(2, ops[1].Value, "array")
+	}
+	dir, ok := ops[2].Value.(ast.String)
+	if !ok {
+		return builtins.NewOperandTypeErr(3, ops[2].Value, "string")
+	}
+	var found []*ast.Term
+	for i := range rels.Len() {
+		p := rels.Elem(i)
+		rel, ok := p.Value.(ast.String)
+		if !ok {
+			return builtins.NewOperandElementErr(2, rels, p.Value, "string")
+		}
+		if dir != "" {
+			p = ast.StringTerm(string(dir) + string(rel))
+		}
+		if set.Get(p) != nil {
+			found = append(found, p)
+		}
+	}
+	return iter(ast.NewTerm(ast.NewArray(found...)))
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 )
 
@@ -22,24 +23,33 @@ func evalBuiltin(t *testing.T, expr string) (string, error) {
 	return fmt.Sprint(rs[0].Bindings["x"]), nil
 }
 
-func TestUnder(t *testing.T) {
+func TestLookup(t *testing.T) {
 	long := make([]string, 40)
 	for i := range long {
 		long[i] = fmt.Sprintf("%q", fmt.Sprintf("d%02d/f", i))
 	}
-	sorted := "[" + strings.Join(long, ", ") + "]"
+	sorted := `{"f": [` + strings.Join(long, ", ") + `]}`
+	lookup := func(index, keys, dir, skip string) string {
+		return fmt.Sprintf("goldenpath.lookup(%s, %s, %q, %s)", index, keys, dir, skip)
+	}
+	names := `{"a.md": ["a/a.md", "x/a.md"], "b.md": ["a/b.md"]}`
 	tests := []struct{ name, expr, want string }{
-		{"the root keeps the list", `goldenpath.under(["b", "a"], "")`, "[b a]"},
-		{"a short list may be unsorted", `goldenpath.under(["x/2", "y/1", "x/1"], "x/")`, "[x/2 x/1]"},
-		{"a sibling sharing the prefix is outside", `goldenpath.under(["a/x", "ab/x"], "a/")`, "[a/x]"},
-		{"the directory itself is not below it", `goldenpath.under(["a", "a/x"], "a/")`, "[a/x]"},
-		{"nothing below", `goldenpath.under(["a/x"], "b/")`, "[]"},
-		{"a run of a long sorted list", `goldenpath.under(` + sorted + `, "d07/")`, "[d07/f]"},
-		{"before the first", `goldenpath.under(` + sorted + `, "a/")`, "[]"},
-		{"after the last", `goldenpath.under(` + sorted + `, "z/")`, "[]"},
-		{"the first", `goldenpath.under(` + sorted + `, "d00/")`, "[d00/f]"},
-		{"the last", `goldenpath.under(` + sorted + `, "d39/")`, "[d39/f]"},
-		{"no paths", `goldenpath.under([], "a/")`, "[]"},
+		{"the root keeps every path", lookup(`{"f": ["b", "a"]}`, `["f"]`, "", "set()"), "[b a]"},
+		{"key by key, in the order given", lookup(names, `["b.md", "a.md"]`, "", "set()"), "[a/b.md a/a.md x/a.md]"},
+		{"keys as a set", lookup(names, `{"b.md", "a.md"}`, "a/", "set()"), "[a/a.md a/b.md]"},
+		{"a missing key", lookup(names, `["c.md"]`, "", "set()"), "[]"},
+		{"a short list may be unsorted", lookup(`{"f": ["x/2", "y/1", "x/1"]}`, `["f"]`, "x/", "set()"), "[x/2 x/1]"},
+		{"a sibling sharing the prefix is outside", lookup(`{"f": ["a/x", "ab/x"]}`, `["f"]`, "a/", "set()"), "[a/x]"},
+		{"the directory itself is not below it", lookup(`{"f": ["a", "a/x"]}`, `["f"]`, "a/", "set()"), "[a/x]"},
+		{"a run of a long sorted list", lookup(sorted, `["f"]`, "d07/", "set()"), "[d07/f]"},
+		{"before the first", lookup(sorted, `["f"]`, "a/", "set()"), "[]"},
+		{"after the last", lookup(sorted, `["f"]`, "z/", "set()"), "[]"},
+		{"the first", lookup(sorted, `["f"]`, "d00/", "set()"), "[d00/f]"},
+		{"the last", lookup(sorted, `["f"]`, "d39/", "set()"), "[d39/f]"},
+		{"skipped trees, in any case", lookup(`{"f": ["a/Vendor/f", "a/src/f", "a/src/vendor/f", "vendor/a/f"]}`, `["f"]`, "", `{"vendor"}`), "[a/src/f]"},
+		{"only below the directory looked in", lookup(`{"f": ["vendor/a/f", "vendor/a/vendor/f"]}`, `["f"]`, "vendor/", `{"vendor"}`), "[vendor/a/f]"},
+		{"a file's own name is not a directory", lookup(`{"vendor": ["a/vendor"]}`, `["vendor"]`, "", `{"vendor"}`), "[a/vendor]"},
+		{"template placeholders", lookup(`{"f": ["{{cookiecutter.name}}/f", "a/f"]}`, `["f"]`, "", "set()"), "[a/f]"},
 		{"existing in the order given", `goldenpath.existing({"a/x": true, "a/y": true}, ["y", "z", "x"], "a/")`, "[a/y a/x]"},
 		{"existing from the root", `goldenpath.existing({"x": true}, ["x", "a/x"], "")`, "[x]"},
 		{"existing of nothing", `goldenpath.existing({}, [], "")`, "[]"},
@@ -56,8 +66,8 @@ func TestUnder(t *testing.T) {
 
 func TestBuiltinOperandErrors(t *testing.T) {
 	for _, expr := range []string{
-		`goldenpath.under("a", "a/")`,
-		`goldenpath.under(["a"], 1)`,
+		`goldenpath.lookup("a", "a/")`,
+		`goldenpath.lookup(["a"], 1)`,
 		`goldenpath.existing([], ["a"], "")`,
 		`goldenpath.existing({}, "a", "")`,
 		`goldenpath.existing({}, ["a"], 1)`,
@@ -151,5 +161,111 @@ deny contains sprintf("%v %v %v %v", [object.keys(c.path_set), object.get(c.name
 	}
 	if newEngine(t, nil).componentIndexes {
 		t.Error("the bundled rules turned the component indexes on")
+	}
+}
+
+// TestSharedDocs checks which documents the units of an evaluation share:
+// those that cannot depend on the component, through any rule or function.
+func TestSharedDocs(t *testing.T) {
+	const src = `package goldenpath.custom.shared
+
+import data.goldenpath.lib
+
+constant := ["a", "b"]
+
+from_repository := count(input.paths)
+
+from_component := input.component.path
+
+from_type := input.component_type
+
+through_a_rule := concat(",", [from_component])
+
+through_a_function := f(1)
+
+f(x) := concat("", [input.component.name, format_int(x, 10)])
+
+through_lib := lib.base
+
+whole_input := object.keys(input)
+
+dynamic_key := input[k] if k := "paths"
+
+under_with := x if {
+	x := constant with input as {}
+}
+
+set_from_constant contains x if some x in constant
+
+deny contains "x" if false
+`
+	bundled, err := BundledModules(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, problems, err := parseModules(bundled, map[string]string{"shared.rego": src}, false)
+	if err != nil || len(problems) > 0 {
+		t.Fatal(err, problems)
+	}
+	c, problems, err := compileModules(set)
+	if err != nil || len(problems) > 0 {
+		t.Fatal(err, problems)
+	}
+	docs := findSharedDocs(c)
+	for doc, want := range map[string]bool{
+		"constant": true, "from_repository": true, "set_from_constant": true,
+		"from_component": false, "from_type": false, "through_a_rule": false, "through_a_function": false,
+		"through_lib": false, "whole_input": false, "dynamic_key": false, "under_with": false,
+	} {
+		ref := ast.MustParseRef("data.goldenpath.custom.shared." + doc)
+		if got := docs.find(ref) >= 0; got != want {
+			t.Errorf("%s shared = %v, want %v", doc, got, want)
+		}
+	}
+	for _, lib := range []string{"non_evidence_dirs", "all_entities"} {
+		if docs.find(ast.MustParseRef("data.goldenpath.lib."+lib)) < 0 {
+			t.Errorf("lib.%s is not shared", lib)
+		}
+	}
+	if docs.find(ast.MustParseRef(`data.goldenpath.custom.shared.constant[0]`)) >= 0 {
+		t.Error("a key into a shared document is not the document")
+	}
+}
+
+// TestSharedDocsKeepVerdicts evaluates a monorepo whose components differ in
+// everything the rules look at; sharing must not carry one component's
+// answers to the next.
+func TestSharedDocsKeepVerdicts(t *testing.T) {
+	files := map[string]string{
+		"catalog-info.yaml":   locationYAML("a/catalog-info.yaml", "b/catalog-info.yaml"),
+		"a/catalog-info.yaml": componentYAML("a", "service", "group:team-a"),
+		"a/README.md":         strings.Repeat("Service a does a thing and says how to run it in detail.\n", 6),
+		"a/CHANGELOG.md":      "# 1.0\n",
+		"a/Makefile":          "run:\n",
+		"b/catalog-info.yaml": componentYAML("b", "library", "user:someone"),
+	}
+	e := newEngine(t, nil)
+	ev := evaluate(t, e, files, Request{})
+	alone := map[string]*Evaluation{}
+	for _, c := range []string{"a", "b"} {
+		only := map[string]string{"catalog-info.yaml": locationYAML(c + "/catalog-info.yaml")}
+		for p, s := range files {
+			if strings.HasPrefix(p, c+"/") {
+				only[p] = s
+			}
+		}
+		alone[c] = evaluate(t, e, only, Request{})
+	}
+	outcomes := func(c Component) string {
+		var b strings.Builder
+		for _, r := range c.Results {
+			fmt.Fprintf(&b, "%s %s %s\n", r.Rule, r.Status, r.Message)
+		}
+		return b.String()
+	}
+	for _, c := range ev.Components {
+		if got, want := outcomes(c), outcomes(alone[c.Name].Components[0]); got != want {
+			t.Errorf("component %s beside another:\n%s\nalone:\n%s", c.Name, got, want)
+		}
 	}
 }

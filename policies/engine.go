@@ -61,6 +61,7 @@ type Engine struct {
 	types    []string          // component types some rule or the engine knows, sorted
 	batches  map[string]*batch // by scope
 	tests    []testConvention  // test-file names, for input.test_files
+	shared   *sharedDocs       // the documents the units of an evaluation share
 	// componentIndexes is set when a custom rule reads input.component's
 	// path_set, names, exts or dir_names (see readsComponentIndexes).
 	componentIndexes bool
@@ -115,7 +116,7 @@ func prepareBatches(ctx context.Context, c *ast.Compiler, store storage.Store, r
 // evalBatch judges the jobs of one unit that its batch covers, and returns the
 // others. When the batch fails or runs out of time, every job is returned, to be
 // run rule by rule as before with each rule's own limit and error.
-func (e *Engine) evalBatch(ctx context.Context, b *batch, input ast.Value, txn storage.Transaction, jobs []evalJob) []evalJob {
+func (e *Engine) evalBatch(ctx context.Context, b *batch, u unit, jobs []evalJob) []evalJob {
 	var rest []evalJob
 	for _, j := range jobs {
 		if _, ok := b.prefix[j.rule]; !ok {
@@ -129,7 +130,7 @@ func (e *Engine) evalBatch(ctx context.Context, b *batch, input ast.Value, txn s
 	}
 	ctx, cancel := context.WithTimeout(ctx, e.limits.RuleTimeout)
 	defer cancel()
-	rs, err := b.query.Eval(ctx, rego.EvalParsedInput(input), rego.EvalTransaction(txn))
+	rs, err := b.query.Eval(ctx, e.evalOptions(u)...)
 	if err != nil || len(rs) != 1 {
 		return jobs
 	}
@@ -200,6 +201,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	if e.batches, err = prepareBatches(ctx, compiler, store, e.rules); err != nil {
 		return nil, err
 	}
+	e.shared = findSharedDocs(compiler)
 	if e.tests, err = loadTestConventions(ctx, compiler, store); err != nil {
 		return nil, err
 	}
@@ -390,6 +392,7 @@ func (e *Engine) evalUnits(ctx context.Context, doc *inputDoc, units [][]evalJob
 				return err
 			}
 			defer e.store.Abort(ctx, txn)
+			shared := make([]sharedValue, e.shared.count)
 			for k := int(next.Add(1)) - 1; k < len(units); k = int(next.Add(1)) - 1 {
 				// The repository's unit (the last) is taken first: the
 				// longest, it would otherwise run alone at the end.
@@ -408,12 +411,12 @@ func (e *Engine) evalUnits(ctx context.Context, doc *inputDoc, units [][]evalJob
 					}
 					return fmt.Errorf("build input: %w", err)
 				}
-				jobs := units[u]
+				jobs, ue := units[u], unit{input: in, txn: txn, shared: shared}
 				if b := e.batches[units[u][0].rule.Scope]; b != nil {
-					jobs = e.evalBatch(ctx, b, in, txn, jobs)
+					jobs = e.evalBatch(ctx, b, ue, jobs)
 				}
 				for _, j := range jobs {
-					e.evalRule(ctx, j.rule, in, txn, j.res)
+					e.evalRule(ctx, j.rule, ue, j.res)
 				}
 			}
 			return nil
@@ -493,10 +496,25 @@ func combineResults(base Result, comps []*Component, per []Result) Result {
 	return out
 }
 
-func (e *Engine) evalRule(ctx context.Context, r *compiledRule, input ast.Value, txn storage.Transaction, res *Result) {
+// unit is what the queries judging one unit are evaluated with: its input, the
+// worker's transaction and the documents the worker's units share.
+type unit struct {
+	input  ast.Value
+	txn    storage.Transaction
+	shared []sharedValue
+}
+
+func (e *Engine) evalOptions(u unit) []rego.EvalOption {
+	return []rego.EvalOption{
+		rego.EvalParsedInput(u.input), rego.EvalTransaction(u.txn),
+		rego.EvalVirtualCache(newUnitCache(e.shared, u.shared)),
+	}
+}
+
+func (e *Engine) evalRule(ctx context.Context, r *compiledRule, u unit, res *Result) {
 	ctx, cancel := context.WithTimeout(ctx, e.limits.RuleTimeout)
 	defer cancel()
-	rs, err := r.query.Eval(ctx, rego.EvalParsedInput(input), rego.EvalTransaction(txn))
+	rs, err := r.query.Eval(ctx, e.evalOptions(u)...)
 	if err != nil {
 		res.Status, res.Message = StatusError, ruleError(err, e.limits.RuleTimeout)
 		return

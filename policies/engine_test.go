@@ -448,7 +448,7 @@ func TestBatchFallsBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer e.store.Abort(context.Background(), txn)
-	rest := e.evalBatch(ctx, b, ast.NewObject(), txn, jobs)
+	rest := e.evalBatch(ctx, b, unit{input: ast.NewObject(), txn: txn, shared: make([]sharedValue, e.shared.count)}, jobs)
 	if len(rest) != len(jobs) {
 		t.Fatalf("%d jobs left, want all %d", len(rest), len(jobs))
 	}

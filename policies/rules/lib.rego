@@ -38,11 +38,11 @@ path(rel) := concat("", [base, rel])
 here(p) if startswith(p, base)
 
 # The indexes the path helpers look in are the repository's (input.path_set,
-# names, exts, dir_names). A component rule keeps what is below base with
-# goldenpath.under: the lists are sorted, so a component's paths are one run of
-# each, found by binary search rather than by trying every component's paths.
-# An input built by hand (a rule test) may leave out path_set: all_paths is
-# then worked out from names.
+# names, exts, dir_names), through the engine's builtins goldenpath.lookup and
+# goldenpath.existing: the lists are sorted, so a component's paths are one run
+# of each, found by binary search rather than by trying every component's
+# paths. An input built by hand (a rule test) may leave out path_set:
+# all_paths is then worked out from names.
 
 # The helpers bind these rules (and base) to local variables before a loop: a
 # rule named inside a loop is looked up again on every iteration, which costs
@@ -85,24 +85,18 @@ existing_dirs(ds) := [d | dirs := input.dirs; b := base; some d in ds; dirs[conc
 
 # with_ext(ext) is every path below base with this lower-case extension (".tf"),
 # outside the non-evidence trees.
-with_ext(ext) := [p | some p in goldenpath.under(object.get(exts_index, ext, []), base); evidence(p)]
+with_ext(ext) := goldenpath.lookup(exts_index, [ext], base, non_evidence_dirs)
 
 # has_ext(ext) is true when any file below base has this extension.
 has_ext(ext) if count(with_ext(ext)) > 0
 
 # named(name) is every path below base whose base name is exactly name, outside
 # the trees that are not the component's own evidence (see evidence).
-named(name) := [p | some p in goldenpath.under(object.get(names_index, name, []), base); evidence(p)]
+named(name) := goldenpath.lookup(names_index, [name], base, non_evidence_dirs)
 
 # named_in(names) is named(n) of each name in turn, in one call: a rule looking
 # for any of many names pays for one call, not one per name.
-named_in(names) := [p |
-	index := names_index
-	b := base
-	some n in names
-	some p in goldenpath.under(object.get(index, n, []), b)
-	evidence(p)
-]
+named_in(names) := goldenpath.lookup(names_index, names, base, non_evidence_dirs)
 
 # ---------------------------------------------------------------------------
 # Evidence hygiene. Files under vendored, generated, example, fixture and test
@@ -153,12 +147,13 @@ evidence_below(p, dir) if {
 # dirs_named(names) is every directory below base, at any depth and outside the
 # non-evidence trees, whose own name is in names ("cron/k8s" for "k8s").
 dirs_named(names) := {d |
-	index := dir_names_index
-	b := base
-	some name in names
-	some d in goldenpath.under(object.get(index, name, []), b)
-	evidence(concat("", [d, "/x"]))
+	some d in goldenpath.lookup(dir_names_index, [n | some n in names; not non_evidence_name(n)], base, non_evidence_dirs)
 }
+
+# non_evidence_name(n) is true when a directory named n is not evidence itself.
+non_evidence_name(n) if lower(n) in non_evidence_dirs
+
+non_evidence_name(n) if contains(n, "{{")
 
 # ---------------------------------------------------------------------------
 # Fallbacks beyond the component's directory, for the rules whose convention
