@@ -231,13 +231,18 @@ func (d *inputDoc) componentValue(c *Component) ast.Value {
 	}
 	// The root's indexes are the repository's, already in the input. Another
 	// component's are built only for a custom rule that reads them.
-	if c.Path == RootPath {
+	switch {
+	case c.Path == RootPath:
 		for _, k := range componentIndexKeys {
 			m[k] = d.shared[k]
 		}
-	} else if d.componentIndexes {
+	case d.componentIndexes:
 		ix := d.index.under(c.prefix())
 		m["path_set"], m["names"], m["exts"], m["dir_names"] = ix.pathSet, ix.names, ix.exts, ix.dirNames
+	default:
+		// Without indexes it is small: converted at once, a lookup of one of
+		// its fields costs no conversion and no allocation.
+		return ast.MustInterfaceToValue(m)
 	}
 	return ast.LazyObject(m)
 }

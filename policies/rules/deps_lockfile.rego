@@ -45,7 +45,17 @@ ecosystems := [
 	["Package.swift", ["Package.resolved"], "swift package resolve"],
 ]
 
-present := [[m, locks, cmd] | some [m, locks, cmd] in ecosystems; lib.exists(m)]
+# The manifests are looked up at once: a rule of a monorepo runs once per
+# component.
+manifests := [m | some [m, _, _] in ecosystems]
+
+found_manifests := {p | some p in lib.existing(manifests)}
+
+present := [[m, locks, cmd] |
+	count(found_manifests) > 0
+	some [m, locks, cmd] in ecosystems
+	found_manifests[lib.path(m)]
+]
 
 # A manifest that declares nothing to lock needs no lockfile. Only go.mod and
 # package.json are read; the others are assumed to have dependencies.

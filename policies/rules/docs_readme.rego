@@ -42,15 +42,8 @@ readme_names := [
 	"readme", "readme.txt", "readme.rst",
 ]
 
-# GitHub's order: .github/, the root, then docs/. Only the names some file
-# below the component has are spelled out: a rule of a monorepo runs once per
-# component, and the others cannot exist.
-candidates := [concat("", [dir, name]) |
-	index := lib.names_index
-	names := [n | some n in readme_names; index[n]]
-	some dir in [".github/", "", "docs/"]
-	some name in names
-]
+# GitHub's order: .github/, the root, then docs/.
+candidates := [concat("", [dir, name]) | some dir in [".github/", "", "docs/"]; some name in readme_names]
 
 readme := lib.first_existing(candidates)
 

@@ -88,21 +88,25 @@ manifest_names := [
 
 yaml_files := array.concat(lib.with_ext(".yaml"), lib.with_ext(".yml"))
 
-# The index lookups before each call only skip calls that would find nothing:
-# a rule of a monorepo runs once per component.
+# Every tool's names (extensions, directories) are looked up at once before
+# tool by tool: a rule of a monorepo runs once per component, and most
+# components have none of them.
+by_name_all := [n | some [_, names] in by_name; some n in names]
+
+by_ext_all := [ext | some [_, ext] in by_ext]
+
+by_dir_all := {n | some [_, names] in by_dir; some n in names}
+
 evidence contains [tool, found[0]] if {
-	index := lib.names_index
+	count(lib.named_in(by_name_all)) > 0
 	some [tool, names] in by_name
-	some n in names
-	index[n]
 	found := lib.named_in(names)
 	count(found) > 0
 }
 
 evidence contains [tool, example(ext)] if {
-	exts := lib.exts_index
+	count(lib.with_ext_in(by_ext_all)) > 0
 	some [tool, ext] in by_ext
-	exts[ext]
 	lib.has_ext(ext)
 }
 
@@ -113,6 +117,7 @@ example(ext) := lib.path(root) if {
 } else := lib.with_ext(ext)[0]
 
 evidence contains [tool, concat("", [d, "/"])] if {
+	count(lib.dirs_named(by_dir_all)) > 0
 	some [tool, names] in by_dir
 	d := sort(lib.dirs_named(names))[0]
 }

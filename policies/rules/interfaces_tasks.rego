@@ -41,7 +41,12 @@ task_files := [
 	["local and deploy runner", ["skaffold.yaml", "Tiltfile", "azure.yaml", "docker-compose.yml", "docker-compose.yaml", "compose.yaml", "compose.yml", "Pulumi.yaml", "devbox.json"]],
 ]
 
+# Every kind's files, looked up at once before kind by kind: a rule of a
+# monorepo runs once per component.
+all_task_files := [f | some [_, files] in task_files; some f in files]
+
 evidence contains sprintf("%s %s", [kind, found[0]]) if {
+	count(lib.existing(all_task_files)) > 0
 	some [kind, files] in task_files
 	found := lib.existing(files)
 	count(found) > 0
@@ -49,10 +54,7 @@ evidence contains sprintf("%s %s", [kind, found[0]]) if {
 
 # .NET projects are named after themselves.
 evidence contains sprintf("build tool %s", [p]) if {
-	exts := lib.exts_index
-	some ext in [".sln", ".slnx", ".csproj", ".fsproj"]
-	exts[ext]
-	some p in lib.with_ext(ext)
+	some p in lib.with_ext_in([".sln", ".slnx", ".csproj", ".fsproj"])
 	count(split(trim_prefix(p, lib.base), "/")) == 1
 }
 

@@ -81,7 +81,7 @@ dir_exists(d) if input.dirs[concat("", [base, d])]
 
 # existing_dirs(ds) is the ds (relative to base) that hold a file, in the order
 # given: one call for a list.
-existing_dirs(ds) := [d | dirs := input.dirs; b := base; some d in ds; dirs[concat("", [b, d])]]
+existing_dirs(ds) := [trim_prefix(d, b) | b := base; some d in goldenpath.existing(object.get(input, "dirs", {}), ds, b)]
 
 # with_ext(ext) is every path below base with this lower-case extension (".tf"),
 # outside the non-evidence trees.
@@ -97,6 +97,9 @@ named(name) := goldenpath.lookup(names_index, [name], base, non_evidence_dirs)
 # named_in(names) is named(n) of each name in turn, in one call: a rule looking
 # for any of many names pays for one call, not one per name.
 named_in(names) := goldenpath.lookup(names_index, names, base, non_evidence_dirs)
+
+# with_ext_in(exts) is with_ext(x) of each extension in turn, in one call.
+with_ext_in(exts) := goldenpath.lookup(exts_index, exts, base, non_evidence_dirs)
 
 # ---------------------------------------------------------------------------
 # Evidence hygiene. Files under vendored, generated, example, fixture and test
@@ -147,13 +150,17 @@ evidence_below(p, dir) if {
 # dirs_named(names) is every directory below base, at any depth and outside the
 # non-evidence trees, whose own name is in names ("cron/k8s" for "k8s").
 dirs_named(names) := {d |
-	some d in goldenpath.lookup(dir_names_index, [n | some n in names; not non_evidence_name(n)], base, non_evidence_dirs)
+	some d in goldenpath.lookup(dir_names_index, names, base, non_evidence_dirs)
+	parts := split(d, "/")
+	evidence_name(parts[count(parts) - 1])
 }
 
-# non_evidence_name(n) is true when a directory named n is not evidence itself.
-non_evidence_name(n) if lower(n) in non_evidence_dirs
-
-non_evidence_name(n) if contains(n, "{{")
+# evidence_name(d) is true when a directory named d is not itself one of the
+# non-evidence trees.
+evidence_name(d) if {
+	not lower(d) in non_evidence_dirs
+	not contains(d, "{{")
+}
 
 # ---------------------------------------------------------------------------
 # Fallbacks beyond the component's directory, for the rules whose convention

@@ -60,6 +60,10 @@ tooling := [
 
 roadmaps := ["ROADMAP.md", "ROADMAP", "docs/ROADMAP.md", "docs/roadmap.md"]
 
+# Every tool's files, looked up at once before tool by tool: a rule of a
+# monorepo runs once per component, and most components have none.
+tooling_files := [f | some [_, files] in tooling; some f in files]
+
 evidence contains p if {
 	some p in lib.existing(changelog_names)
 }
@@ -69,6 +73,7 @@ evidence contains concat("", [d, "/"]) if {
 }
 
 evidence contains sprintf("%s (%s)", [tool, found[0]]) if {
+	count(lib.existing(tooling_files)) > 0
 	some [tool, files] in tooling
 	found := lib.existing(files)
 	count(found) > 0
@@ -84,6 +89,7 @@ evidence contains sprintf("roadmap %s", [p]) if {
 # root CHANGELOG does not: it is the root project's.
 evidence contains sprintf("%s at the root (%s)", [tool, found[0]]) if {
 	lib.base != ""
+	count(lib.at_root(tooling_files)) > 0
 	some [tool, files] in tooling
 	found := lib.at_root(files)
 	count(found) > 0
