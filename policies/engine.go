@@ -69,13 +69,19 @@ type Engine struct {
 
 type compiledRule struct {
 	Rule
-	query rego.PreparedEvalQuery
+	query   rego.PreparedEvalQuery
+	denySet bool // deny is a partial set, so always defined
 }
 
 // outcomeQuery collects a rule package's deny, skip and pass_message, bound to
-// prefix+"deny", prefix+"skip" and prefix+"pass".
-func outcomeQuery(pkg, prefix string) string {
-	return fmt.Sprintf(`%[2]sdeny := [d | some d in data.%[1]s.deny]; %[2]sskip := [s | s := data.%[1]s.skip]; %[2]spass := [m | m := data.%[1]s.pass_message]`, pkg, prefix)
+// prefix+"deny", prefix+"skip" and prefix+"pass". A deny that is a partial set
+// is taken as it is; any other is collected, since it may be undefined.
+func outcomeQuery(pkg, prefix string, denySet bool) string {
+	deny := fmt.Sprintf(`[d | some d in data.%s.deny]`, pkg)
+	if denySet {
+		deny = fmt.Sprintf(`data.%s.deny`, pkg)
+	}
+	return fmt.Sprintf(`%[2]sdeny := %[3]s; %[2]sskip := [s | s := data.%[1]s.skip]; %[2]spass := [m | m := data.%[1]s.pass_message]`, pkg, prefix, deny)
 }
 
 // batch is one prepared query over every bundled rule of a scope. Run for one
@@ -97,7 +103,7 @@ func prepareBatches(ctx context.Context, c *ast.Compiler, store storage.Store, r
 				continue
 			}
 			b.prefix[r] = fmt.Sprintf("r%d_", len(parts))
-			parts = append(parts, outcomeQuery(r.pkg, b.prefix[r]))
+			parts = append(parts, outcomeQuery(r.pkg, b.prefix[r], r.denySet))
 		}
 		if len(parts) < 2 {
 			continue
@@ -185,16 +191,17 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 			problems = append(problems, Problem{Source: name, Line: m.Package.Location.Row, Message: err.Error()})
 			continue
 		}
+		denySet := denyIsSet(compiler, m.Package.Path)
 		q, err := rego.New(
 			rego.Compiler(compiler),
 			rego.Store(store),
 			rego.StrictBuiltinErrors(true),
-			rego.Query(outcomeQuery(pkg, "")),
+			rego.Query(outcomeQuery(pkg, "", denySet)),
 		).PrepareForEval(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("prepare rule %s: %w", rule.ID, err)
 		}
-		e.rules = append(e.rules, &compiledRule{Rule: *rule, query: q})
+		e.rules = append(e.rules, &compiledRule{Rule: *rule, query: q, denySet: denySet})
 		e.reads = append(e.reads, rule.Reads...)
 	}
 	sort.Slice(e.rules, func(i, j int) bool { return e.rules[i].ID < e.rules[j].ID })
@@ -218,6 +225,16 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 
 func definesDeny(c *ast.Compiler, pkg ast.Ref) bool {
 	return len(c.GetRulesExact(pkg.Append(ast.StringTerm("deny")))) > 0
+}
+
+// denyIsSet reports whether every deny rule of a package adds to a partial set.
+func denyIsSet(c *ast.Compiler, pkg ast.Ref) bool {
+	for _, r := range c.GetRulesExact(pkg.Append(ast.StringTerm("deny"))) {
+		if r.Head.RuleKind() != ast.MultiValue {
+			return false
+		}
+	}
+	return true
 }
 
 // Rules lists the compiled rules, sorted by ID.

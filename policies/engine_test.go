@@ -458,3 +458,23 @@ func TestBatchFallsBack(t *testing.T) {
 		}
 	}
 }
+
+// A deny written as a complete rule may be undefined: the rule then passes.
+func TestCustomRuleWithCompleteDeny(t *testing.T) {
+	e := newEngine(t, map[string]string{
+		"whole.rego": customRule("whole", `
+deny := ["ops/ is missing"] if not input.dirs.ops
+`),
+	})
+	for _, tc := range []struct {
+		files  map[string]string
+		status Status
+	}{
+		{map[string]string{"ops/x": "x"}, StatusPass},
+		{map[string]string{"README.md": "x"}, StatusFail},
+	} {
+		if r := result(t, evaluate(t, e, tc.files, Request{}), "custom.whole"); r.Status != tc.status {
+			t.Errorf("%v: got %s %q, want %s", tc.files, r.Status, r.Message, tc.status)
+		}
+	}
+}
