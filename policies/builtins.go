@@ -155,10 +155,31 @@ func skipped(rel string, skip ast.Set) bool {
 	}
 }
 
-func builtinExisting(_ topdown.BuiltinContext, ops []*ast.Term, iter func(*ast.Term) error) error {
+// listing is what goldenpath.existing answers from when it is handed the
+// evaluation's own input.path_set or input.dirs: the sorted listing, searched,
+// rather than maps of every path and directory, which the engine fills in only
+// for a custom rule that reads them.
+type listing struct {
+	ix            *pathIndex
+	pathSet, dirs ast.Object
+}
+
+// listingKey is the context key of an evaluation's listing.
+type listingKey struct{}
+
+func builtinExisting(bctx topdown.BuiltinContext, ops []*ast.Term, iter func(*ast.Term) error) error {
 	set, ok := ops[0].Value.(ast.Object)
 	if !ok {
 		return builtins.NewOperandTypeErr(1, ops[0].Value, "object")
+	}
+	has := func(p string) bool { return set.Get(ast.StringTerm(p)) != nil }
+	if l, _ := bctx.Context.Value(listingKey{}).(*listing); l != nil {
+		switch set {
+		case l.pathSet:
+			has = l.ix.hasFile
+		case l.dirs:
+			has = l.ix.hasDir
+		}
 	}
 	rels, ok := ops[1].Value.(*ast.Array)
 	if !ok {
@@ -170,16 +191,12 @@ func builtinExisting(_ topdown.BuiltinContext, ops []*ast.Term, iter func(*ast.T
 	}
 	var found []*ast.Term
 	for i := range rels.Len() {
-		p := rels.Elem(i)
-		rel, ok := p.Value.(ast.String)
+		rel, ok := rels.Elem(i).Value.(ast.String)
 		if !ok {
-			return builtins.NewOperandElementErr(2, rels, p.Value, "string")
+			return builtins.NewOperandElementErr(2, rels, rels.Elem(i).Value, "string")
 		}
-		if dir != "" {
-			p = ast.StringTerm(string(dir) + string(rel))
-		}
-		if set.Get(p) != nil {
-			found = append(found, p)
+		if p := string(dir) + string(rel); has(p) {
+			found = append(found, ast.StringTerm(p))
 		}
 	}
 	return iter(ast.NewTerm(ast.NewArray(found...)))

@@ -81,24 +81,29 @@ func TestBuiltinOperandErrors(t *testing.T) {
 	}
 }
 
-func TestReadsComponentIndexes(t *testing.T) {
+func TestInputNeeds(t *testing.T) {
+	const component, pathSet, dirs = "component indexes", "path set", "dirs"
 	tests := []struct {
 		name, body string
-		want       bool
+		want       []string // what the input must hold for it
 	}{
-		{"the component's path", `deny contains "x" if input.component.path == "a"`, false},
-		{"the component's names", `deny contains "x" if input.component.names["go.mod"]`, true},
-		{"the component's path set", `deny contains "x" if input.component.path_set["go.mod"]`, true},
-		{"a variable key of the component", `deny contains k if some k, _ in input.component`, true},
-		{"the whole component", `deny contains "x" if { c := input.component; c.exts }`, true},
-		{"the whole input", `deny contains "x" if walk(input, _)`, true},
-		{"a variable key of the input", `deny contains "x" if input[_].names`, true},
-		{"the repository's indexes", `deny contains "x" if input.names["go.mod"]`, false},
-		{"the library's component", `deny contains "x" if lib.component.dir_names.k8s`, true},
-		{"the library's component path", `deny contains "x" if lib.component.path == "a"`, false},
-		{"the library's helpers", `deny contains "x" if lib.exists("go.mod")`, false},
-		{"the whole library", `deny contains "x" if data.goldenpath.lib.component`, true},
-		{"a variable key of data", `deny contains "x" if data.goldenpath[_].component`, true},
+		{"the component's path", `deny contains "x" if input.component.path == "a"`, nil},
+		{"the component's names", `deny contains "x" if input.component.names["go.mod"]`, []string{component, pathSet}},
+		{"the component's path set", `deny contains "x" if input.component.path_set["go.mod"]`, []string{component, pathSet}},
+		{"a variable key of the component", `deny contains k if some k, _ in input.component`, []string{component, pathSet}},
+		{"the whole component", `deny contains "x" if { c := input.component; c.exts }`, []string{component, pathSet}},
+		{"the whole input", `deny contains "x" if walk(input, _)`, []string{component, pathSet, dirs}},
+		{"a variable key of the input", `deny contains "x" if input[_].names`, []string{component, pathSet, dirs}},
+		{"the repository's names", `deny contains "x" if input.names["go.mod"]`, nil},
+		{"the repository's path set", `deny contains "x" if input.path_set["go.mod"]`, []string{pathSet}},
+		{"the repository's directories", `deny contains "x" if input.dirs.ops`, []string{dirs}},
+		{"the library's paths", `deny contains "x" if lib.all_paths["go.mod"]`, []string{pathSet}},
+		{"the library's directories", `deny contains "x" if lib.all_dirs.ops`, []string{dirs}},
+		{"the library's component", `deny contains "x" if lib.component.dir_names.k8s`, []string{component, pathSet}},
+		{"the library's component path", `deny contains "x" if lib.component.path == "a"`, nil},
+		{"the library's helpers", `deny contains "x" if { lib.exists("go.mod"); lib.dir_exists("ops"); lib.present("a") }`, nil},
+		{"the whole library", `deny contains "x" if data.goldenpath.lib.component`, []string{component, pathSet}},
+		{"a variable key of data", `deny contains "x" if data.goldenpath[_].component`, []string{component, pathSet, dirs}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -115,8 +120,19 @@ func TestReadsComponentIndexes(t *testing.T) {
 			if err != nil || len(problems) > 0 {
 				t.Fatal(err, problems)
 			}
-			if got := readsComponentIndexes(c.Modules["x.rego"]); got != tt.want {
-				t.Fatalf("got %v, want %v", got, tt.want)
+			var n inputNeeds
+			n.add(c.Modules["x.rego"])
+			var got []string
+			for _, need := range []struct {
+				on   bool
+				name string
+			}{{n.componentIndexes, component}, {n.pathSet, pathSet}, {n.dirs, dirs}} {
+				if need.on {
+					got = append(got, need.name)
+				}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Fatalf("needs %v, want %v", got, tt.want)
 			}
 		})
 	}
@@ -144,7 +160,7 @@ deny contains sprintf("%v %v %v %v", [object.keys(c.path_set), object.get(c.name
 		"README.md":           "root",
 	}
 	e := newEngine(t, map[string]string{"indexes.rego": rule})
-	if !e.componentIndexes {
+	if !e.needs.componentIndexes {
 		t.Fatal("a rule reading input.component's indexes did not turn them on")
 	}
 	want := map[string]string{
@@ -159,8 +175,8 @@ deny contains sprintf("%v %v %v %v", [object.keys(c.path_set), object.get(c.name
 			}
 		}
 	}
-	if newEngine(t, nil).componentIndexes {
-		t.Error("the bundled rules turned the component indexes on")
+	if n := newEngine(t, nil).needs; n != (inputNeeds{}) {
+		t.Errorf("the bundled rules turned on %+v", n)
 	}
 }
 
@@ -267,5 +283,29 @@ func TestSharedDocsKeepVerdicts(t *testing.T) {
 		if got, want := outcomes(c), outcomes(alone[c.Name].Components[0]); got != want {
 			t.Errorf("component %s beside another:\n%s\nalone:\n%s", c.Name, got, want)
 		}
+	}
+}
+
+// input.path_set and input.dirs are filled in for a custom rule that reads
+// them; without one, the library's helpers answer from the listing alone.
+func TestPathSetAndDirsForCustomRules(t *testing.T) {
+	files := map[string]string{"a/x": "x", "README.md": "x"}
+	for _, tc := range []struct {
+		name, body string
+		needs      inputNeeds
+		want       string
+	}{
+		{"the maps", `deny contains sprintf("%v %v %v", [input.path_set["a/x"], input.dirs.a, object.get(input.dirs, "b", false)])`, inputNeeds{pathSet: true, dirs: true}, "true true false"},
+		{"the helpers", `deny contains sprintf("%v %v %v", [lib.present("a/x"), lib.dir_exists("a"), lib.existing(["README.md", "b"])]) if true`, inputNeeds{}, `true true ["README.md"]`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEngine(t, map[string]string{"maps.rego": customRule("maps", "import data.goldenpath.lib\n"+tc.body+"\n")})
+			if e.needs != tc.needs {
+				t.Fatalf("needs %+v, want %+v", e.needs, tc.needs)
+			}
+			if r := result(t, evaluate(t, e, files, Request{}), "custom.maps"); r.Message != tc.want {
+				t.Fatalf("got %s %q, want %q", r.Status, r.Message, tc.want)
+			}
+		})
 	}
 }

@@ -135,60 +135,56 @@ func astProblems(file string, err error) []Problem {
 // componentIndexKeys are the indexes input.component holds for custom rules.
 var componentIndexKeys = []string{"path_set", "names", "exts", "dir_names"}
 
-// libComponent is the library's name for input.component.
-var libComponent = ast.MustParseRef("data.goldenpath.lib.component")
+// The documents of the input that are built only for a custom rule that may
+// read them (see readsAny): maps of every path, of every directory, and a
+// copy of the repository's indexes for each component. The bundled rules find
+// what they need with the engine's builtins instead, which answer from the
+// sorted listing.
+var (
+	pathSetDocs = refs("input.path_set", "data.goldenpath.lib.all_paths")
+	dirsDocs    = refs("input.dirs", "data.goldenpath.lib.all_dirs")
+	// input.component, as the library names it too.
+	componentIndexDocs = refs(
+		"input.component.path_set", "input.component.names", "input.component.exts", "input.component.dir_names",
+		"data.goldenpath.lib.component.path_set", "data.goldenpath.lib.component.names",
+		"data.goldenpath.lib.component.exts", "data.goldenpath.lib.component.dir_names",
+	)
+)
 
-// readsComponentIndexes reports whether a compiled custom module may read
-// input.component's indexes. The bundled rules look in the repository's, so
-// the engine builds a component's only for a custom rule that reads them;
-// building them costs a monorepo a copy of the repository's indexes on every
-// evaluation. A reference it cannot follow (the whole input or component, a
-// variable key) counts as reading them.
-func readsComponentIndexes(m *ast.Module) bool {
+func refs(s ...string) []ast.Ref {
+	out := make([]ast.Ref, len(s))
+	for i, r := range s {
+		out[i] = ast.MustParseRef(r)
+	}
+	return out
+}
+
+// readsAny reports whether a compiled module may read one of the documents.
+// A reference it cannot follow counts: one that names a document's parent as
+// a whole (input, input.component, data.goldenpath.lib), or that picks a key
+// on the way with a variable (input[k]).
+func readsAny(m *ast.Module, docs []ast.Ref) bool {
 	found := false
 	ast.WalkRefs(m, func(r ast.Ref) bool {
-		found = found || refReadsComponentIndexes(r)
+		for _, d := range docs {
+			found = found || mayRead(r, d)
+		}
 		return found
 	})
 	return found
 }
 
-func refReadsComponentIndexes(r ast.Ref) bool {
-	var rest ast.Ref // what follows the component
-	switch {
-	case r[0].Equal(ast.InputRootDocument):
-		if len(r) == 1 {
-			return true // the whole input
-		}
-		if key, isString := termString(r, 1); key != "component" {
-			return !isString // input[x] may be the component
-		}
-		rest = r[2:]
-	case r[0].Equal(ast.DefaultRootDocument):
-		n := min(len(r), len(libComponent))
-		for i := 1; i < n; i++ {
-			if _, isString := termString(r, i); !isString {
-				return true // data[x] may be the library's component
-			}
-		}
-		if !r[:n].Equal(libComponent[:n]) {
-			return false
-		}
-		if len(r) < len(libComponent) {
-			return true // data.goldenpath.lib as a whole holds the component
-		}
-		rest = r[len(libComponent):]
-	default:
+func mayRead(r, doc ast.Ref) bool {
+	if !r[0].Equal(doc[0]) {
 		return false
 	}
-	if len(rest) == 0 {
-		return true
+	for i := 1; i < min(len(r), len(doc)); i++ {
+		if _, isString := r[i].Value.(ast.String); !isString {
+			return true
+		}
+		if !r[i].Equal(doc[i]) {
+			return false
+		}
 	}
-	key, isString := termString(rest, 0)
-	return !isString || slices.Contains(componentIndexKeys, key)
-}
-
-func termString(r ast.Ref, i int) (string, bool) {
-	s, ok := r[i].Value.(ast.String)
-	return string(s), ok
+	return true
 }

@@ -62,9 +62,7 @@ type Engine struct {
 	batches  map[string]*batch // by scope
 	tests    []testConvention  // test-file names, for input.test_files
 	shared   *sharedDocs       // the documents the units of an evaluation share
-	// componentIndexes is set when a custom rule reads input.component's
-	// path_set, names, exts or dir_names (see readsComponentIndexes).
-	componentIndexes bool
+	needs    inputNeeds        // what only custom rules read
 }
 
 type compiledRule struct {
@@ -170,8 +168,8 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	store := inmem.NewFromObject(map[string]any{})
 	e := &Engine{limits: opts.Limits, store: store}
 	for name, custom := range set.custom {
-		if m := compiler.Modules[name]; custom && m != nil && readsComponentIndexes(m) {
-			e.componentIndexes = true
+		if m := compiler.Modules[name]; custom && m != nil {
+			e.needs.add(m)
 		}
 	}
 	ann := compiler.GetAnnotationSet()
@@ -289,7 +287,7 @@ func (e *Engine) Evaluate(ctx context.Context, snap Snapshot, req Request) (*Eva
 		blocks:     set.org.BuildingBlocks,
 		testFiles:  ix.testFiles(e.tests),
 
-		componentIndexes: e.componentIndexes,
+		needs: e.needs,
 	}
 	if req.Override != nil {
 		doc.override = overrideFacts{ComponentType: req.Override.ComponentType, Owner: req.Override.Owner}
@@ -409,6 +407,12 @@ func (e *Engine) evalUnits(ctx context.Context, doc *inputDoc, units [][]evalJob
 				return err
 			}
 			defer e.store.Abort(ctx, txn)
+			if err := wd.buildShared(); err != nil {
+				return fmt.Errorf("build input: %w", err)
+			}
+			// goldenpath.existing answers this worker's input.path_set and
+			// input.dirs from the listing.
+			ctx := context.WithValue(ctx, listingKey{}, wd.listing)
 			shared := make([]sharedValue, e.shared.count)
 			for k := int(next.Add(1)) - 1; k < len(units); k = int(next.Add(1)) - 1 {
 				// The repository's unit (the last) is taken first: the

@@ -39,11 +39,10 @@ type inputDoc struct {
 	root       *Component // the component whose type is input.component_type
 	blocks     []string   // the org's building_blocks, input.org.building_blocks
 	testFiles  []string   // input.test_files
-	// componentIndexes: input.component holds path_set, names, exts and
-	// dir_names (some custom rule reads them).
-	componentIndexes bool
+	needs      inputNeeds
 
 	shared      map[string]any // built once by value, shared by every document
+	listing     *listing       // what goldenpath.existing answers input.path_set and dirs from
 	fileNames   []string       // the keys of files, sorted
 	entityTerms []*ast.Term    // input.catalog.entities, converted once
 }
@@ -82,7 +81,7 @@ func (d *inputDoc) value(c *Component) (ast.Value, error) {
 // they convert without locking.
 func (d *inputDoc) worker() *inputDoc {
 	w := *d
-	w.shared, w.entityTerms = nil, nil
+	w.shared, w.entityTerms, w.listing = nil, nil, nil
 	return &w
 }
 
@@ -129,6 +128,14 @@ func (d *inputDoc) buildShared() error {
 			"type_source": c.TypeSource, "owner": c.Owner,
 		}
 	}
+	pathSet, dirs := map[string]any{}, map[string]any{}
+	if d.needs.pathSet {
+		pathSet = d.index.pathSetMap()
+	}
+	if d.needs.dirs {
+		dirs = d.index.dirsMap()
+	}
+	d.listing = &listing{ix: d.index, pathSet: ast.LazyObject(pathSet), dirs: ast.LazyObject(dirs)}
 	shared := map[string]any{
 		"schema": InputSchema,
 		"repository": ast.MustInterfaceToValue(map[string]any{
@@ -147,10 +154,10 @@ func (d *inputDoc) buildShared() error {
 		"paths":      d.index.paths,
 		// The indexes are shared lazy objects, so what one document converts the
 		// next finds converted.
-		"path_set":   ast.LazyObject(d.index.pathSet),
+		"path_set":   d.listing.pathSet,
 		"names":      ast.LazyObject(d.index.names),
 		"exts":       ast.LazyObject(d.index.exts),
-		"dirs":       ast.LazyObject(d.index.dirs),
+		"dirs":       d.listing.dirs,
 		"dir_names":  ast.LazyObject(d.index.dirNames),
 		"files":      ast.LazyObject(files),
 		"catalog":    catalog,
@@ -236,7 +243,7 @@ func (d *inputDoc) componentValue(c *Component) ast.Value {
 		for _, k := range componentIndexKeys {
 			m[k] = d.shared[k]
 		}
-	case d.componentIndexes:
+	case d.needs.componentIndexes:
 		ix := d.index.under(c.prefix())
 		m["path_set"], m["names"], m["exts"], m["dir_names"] = ix.pathSet, ix.names, ix.exts, ix.dirNames
 	default:
@@ -273,4 +280,18 @@ func textContent(data []byte, maxBytes int64) (string, string) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
 	return s, ""
+}
+
+// inputNeeds is what the input holds only for a custom rule that may read it.
+type inputNeeds struct {
+	pathSet          bool // input.path_set filled in
+	dirs             bool // input.dirs filled in
+	componentIndexes bool // input.component's path_set, names, exts, dir_names
+}
+
+func (n *inputNeeds) add(m *ast.Module) {
+	n.componentIndexes = n.componentIndexes || readsAny(m, componentIndexDocs)
+	// The root component's path_set is the repository's.
+	n.pathSet = n.pathSet || n.componentIndexes || readsAny(m, pathSetDocs)
+	n.dirs = n.dirs || readsAny(m, dirsDocs)
 }

@@ -13,13 +13,17 @@ import (
 // pathIndex is the snapshot's file list with the lookups rules need, built once per
 // evaluation so that neither rules nor the reads matcher scan every path.
 type pathIndex struct {
-	entries  []Entry // sorted by path
-	dirIndex         // the whole tree's: its keys are repository paths
-	// dirs maps every directory holding a file at any depth to true; typed any
-	// like the maps of dirIndex.
-	dirs  map[string]any
+	entries []Entry // sorted by path
+	// The whole tree's names, exts and dirNames (repository paths). Its
+	// pathSet, and dirs, are maps of every path and every directory: only a
+	// custom rule reads them (input.path_set, input.dirs), so they are built
+	// on first use; the engine and the bundled rules look in entries.
+	dirIndex
 	root  []string // files at the root, sorted
 	paths []string // every path, sorted: input.paths
+
+	setOnce, dirsOnce sync.Once
+	dirs              map[string]any
 }
 
 // dirIndex is the lookups of the files below one directory: the repository's
@@ -55,15 +59,9 @@ func newPathIndex(entries []Entry) *pathIndex {
 		}
 		slices.SortFunc(sorted, byPath)
 	}
-	ix := &pathIndex{
-		entries: sorted,
-		dirs:    make(map[string]any, len(sorted)/4),
-		dirIndex: dirIndex{
-			pathSet: make(map[string]any, len(sorted)),
-		},
-	}
+	ix := &pathIndex{entries: sorted}
 	// Two passes fill disjoint maps side by side: every evaluation waits for
-	// the index, which takes tens of milliseconds for a large tree.
+	// the index, which takes milliseconds for a large tree.
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		ix.paths = make([]string, len(sorted))
@@ -73,7 +71,6 @@ func newPathIndex(entries []Entry) *pathIndex {
 		for i, e := range sorted {
 			p := e.Path
 			ix.paths[i] = p
-			ix.pathSet[p] = true
 			base := p[strings.LastIndexByte(p, '/')+1:]
 			names[base] = append(names[base], p)
 			if base == p {
@@ -95,7 +92,6 @@ func newPathIndex(entries []Entry) *pathIndex {
 			exts[x] = append(exts[x], p)
 		}
 		for dir := parentDir(p); isNewDir(dir, prev, ""); dir = parentDir(dir) {
-			ix.dirs[dir] = true
 			name := dir[strings.LastIndexByte(dir, '/')+1:]
 			dirNames[name] = append(dirNames[name], dir)
 		}
@@ -115,6 +111,33 @@ func newPathIndex(entries []Entry) *pathIndex {
 	return ix
 }
 
+// pathSetMap is input.path_set: every path, to true. Built on first use.
+func (ix *pathIndex) pathSetMap() map[string]any {
+	ix.setOnce.Do(func() {
+		ix.pathSet = make(map[string]any, len(ix.entries))
+		for _, e := range ix.entries {
+			ix.pathSet[e.Path] = true
+		}
+	})
+	return ix.pathSet
+}
+
+// dirsMap is input.dirs: every directory that holds a file at any depth, to
+// true. Built on first use.
+func (ix *pathIndex) dirsMap() map[string]any {
+	ix.dirsOnce.Do(func() {
+		ix.dirs = make(map[string]any, len(ix.entries)/4)
+		prev := ""
+		for _, e := range ix.entries {
+			for dir := parentDir(e.Path); isNewDir(dir, prev, ""); dir = parentDir(dir) {
+				ix.dirs[dir] = true
+			}
+			prev = e.Path
+		}
+	})
+	return ix.dirs
+}
+
 // isNewDir reports whether dir, a directory of a sorted path walked up towards
 // top, is below top and not a directory of the path before it (prev). The
 // paths below a directory are one run of the sorted entries, so a directory is
@@ -130,6 +153,7 @@ func isNewDir(dir, prev, top string) bool {
 // component of a monorepo, so it spends no lookup it can avoid.
 func (ix *pathIndex) under(prefix string) dirIndex {
 	if prefix == "" {
+		ix.pathSetMap()
 		return ix.dirIndex
 	}
 	start, _ := slices.BinarySearchFunc(ix.entries, prefix, func(e Entry, p string) int { return strings.Compare(e.Path, p) })
@@ -181,8 +205,22 @@ func below(p, dir string) bool {
 	return len(p) > len(dir) && p[len(dir)] == '/' && p[:len(dir)] == dir
 }
 
-// hasDir reports whether a directory (no trailing slash) holds a file.
-func (ix *pathIndex) hasDir(d string) bool { return ix.dirs[d] != nil }
+// hasDir reports whether a directory (no trailing slash) holds a file: one
+// binary search for the first path below it.
+func (ix *pathIndex) hasDir(d string) bool {
+	if d == "" {
+		return false // the root is no directory of input.dirs
+	}
+	prefix := d + "/"
+	i, _ := slices.BinarySearchFunc(ix.entries, prefix, func(e Entry, p string) int { return strings.Compare(e.Path, p) })
+	return i < len(ix.entries) && strings.HasPrefix(ix.entries[i].Path, prefix)
+}
+
+// hasFile reports whether a path is a file of the snapshot.
+func (ix *pathIndex) hasFile(p string) bool {
+	_, ok := ix.entry(p)
+	return ok
+}
 
 // entry finds a path by binary search.
 func (ix *pathIndex) entry(p string) (Entry, bool) {

@@ -25,7 +25,12 @@ func TestDirIndex(t *testing.T) {
 		{"root path set", "", func(d dirIndex) any { return d.pathSet["a/b/y.yaml"] }, "true"},
 		{"root names", "", func(d dirIndex) any { return d.names["Dockerfile"] }, "[Dockerfile]"},
 		{"root dir names", "", func(d dirIndex) any { return d.dirNames["k8s"] }, "[a/b/k8s a/k8s ab/k8s k8s]"},
-		{"root dirs", "", func(dirIndex) any { return len(ix.dirs) }, "8"},
+		{"root dirs", "", func(dirIndex) any { return len(ix.dirsMap()) }, "8"},
+		{"a directory holds files", "", func(dirIndex) any { return ix.hasDir("a/b") && ix.hasDir("a") && ix.hasDir("ab/k8s") }, "true"},
+		{"not a directory", "", func(dirIndex) any {
+			return ix.hasDir("a/b.txt") || ix.hasDir("a/b-") || ix.hasDir("") || ix.hasDir("z")
+		}, "false"},
+		{"a file", "", func(dirIndex) any { return ix.hasFile("a/b.txt") && !ix.hasFile("a/b") }, "true"},
 		{"listed with ./", "", func(d dirIndex) any { return d.names["README.md"] }, "[README.md]"},
 		{"an empty path is no file", "", func(d dirIndex) any { return len(d.pathSet) }, "9"},
 		{"relative path set", "a/", func(d dirIndex) any { return d.pathSet["b/y.yaml"] }, "true"},

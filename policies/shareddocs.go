@@ -97,7 +97,7 @@ func readsComponent(r *ast.Rule) bool {
 			found = true
 			return true
 		}
-		key, isString := termString(ref, 1)
+		key, isString := ref[1].Value.(ast.String)
 		found = !isString || key == "component" || key == "component_type"
 		return found
 	})

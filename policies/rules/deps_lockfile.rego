@@ -81,9 +81,7 @@ locked(m, locks) := array.concat(lib.existing(locks), [p |
 	m in workspaces
 	set := lib.all_paths
 	some dir in lib.above
-	some l in locks
-	p := concat("", [dir, l])
-	set[p]
+	some p in goldenpath.existing(set, locks, dir)
 ])
 
 checked := [[m, locks, cmd] | some [m, locks, cmd] in present; not nothing_to_lock(m)]

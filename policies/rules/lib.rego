@@ -54,6 +54,9 @@ all_paths := s if {
 	is_object(s)
 } else := {p: true | some ps in object.get(input, "names", {}); some p in ps}
 
+# all_dirs maps every directory that holds a file to true.
+all_dirs := object.get(input, "dirs", {})
+
 names_index := object.get(input, "names", {})
 
 exts_index := object.get(input, "exts", {})
@@ -62,11 +65,11 @@ dir_names_index := object.get(input, "dir_names", {})
 
 # exists(rel) is true when a file with exactly this path (relative to base) is
 # in the snapshot: one lookup.
-exists(rel) if all_paths[concat("", [base, rel])]
+exists(rel) if goldenpath.existing(all_paths, [rel], base) != []
 
 # present(p) is true when the repository path p is a file in the snapshot,
 # wherever base is.
-present(p) if all_paths[p]
+present(p) if goldenpath.existing(all_paths, [p], "") != []
 
 # existing(rels) is the repository paths of the rels that exist, in the order
 # given.
@@ -77,11 +80,11 @@ first_existing(rels) := existing(rels)[0]
 
 # dir_exists(d) is true when d (relative to base, no trailing slash) holds at
 # least one file.
-dir_exists(d) if input.dirs[concat("", [base, d])]
+dir_exists(d) if goldenpath.existing(all_dirs, [d], base) != []
 
 # existing_dirs(ds) is the ds (relative to base) that hold a file, in the order
 # given: one call for a list.
-existing_dirs(ds) := [trim_prefix(d, b) | b := base; some d in goldenpath.existing(object.get(input, "dirs", {}), ds, b)]
+existing_dirs(ds) := [trim_prefix(d, b) | b := base; some d in goldenpath.existing(all_dirs, ds, b)]
 
 # with_ext(ext) is every path below base with this lower-case extension (".tf"),
 # outside the non-evidence trees.

@@ -97,7 +97,7 @@ evidence contains sprintf("%s at the root (%s)", [tool, found[0]]) if {
 
 evidence contains "changesets at the root (.changeset/)" if {
 	lib.base != ""
-	input.dirs[".changeset"]
+	goldenpath.existing(lib.all_dirs, [".changeset"], "") != []
 }
 
 deny contains {"message": msg, "files": []} if {
