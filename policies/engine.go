@@ -286,8 +286,7 @@ func (e *Engine) Evaluate(ctx context.Context, snap Snapshot, req Request) (*Eva
 		components: comps,
 		blocks:     set.org.BuildingBlocks,
 		testFiles:  ix.testFiles(e.tests),
-
-		needs: e.needs,
+		needs:      e.needs,
 	}
 	if req.Override != nil {
 		doc.override = overrideFacts{ComponentType: req.Override.ComponentType, Owner: req.Override.Owner}
