@@ -196,21 +196,30 @@ const maxSharedPaths = 200
 // components.
 func findSharedPaths(ix *pathIndex, comps []*Component) {
 	byName := map[string][]*Component{}
-	dirs := map[string]bool{}
+	var inside []run // the entries below some component's directory
 	for _, c := range comps {
 		if c.Path == RootPath {
 			continue
 		}
-		dirs[c.Path] = true
+		inside = append(inside, ix.run(c.prefix()))
 		byName[strings.ToLower(c.Name)] = append(byName[strings.ToLower(c.Name)], c)
 	}
 	if len(byName) == 0 {
 		return
 	}
-	for _, e := range ix.entries {
-		if insideAny(e.Path, dirs) {
+	slices.SortFunc(inside, func(a, b run) int { return a.start - b.start })
+	next := 0 // the first run not yet passed
+	for i := 0; i < len(ix.entries); i++ {
+		// The paths below a directory are one run of the sorted entries:
+		// a monorepo's components' files are skipped, not looked at.
+		for next < len(inside) && inside[next].end <= i {
+			next++
+		}
+		if next < len(inside) && inside[next].start <= i {
+			i = inside[next].end - 1
 			continue
 		}
+		e := ix.entries[i]
 		var named []*Component
 		for _, seg := range strings.Split(strings.ToLower(e.Path), "/") {
 			for i := 0; i <= len(seg); i++ {
@@ -232,12 +241,3 @@ func findSharedPaths(ix *pathIndex, comps []*Component) {
 	}
 }
 
-// insideAny reports whether p is below one of dirs.
-func insideAny(p string, dirs map[string]bool) bool {
-	for d := parentDir(p); d != ""; d = parentDir(d) {
-		if dirs[d] {
-			return true
-		}
-	}
-	return false
-}

@@ -563,3 +563,36 @@ func TestUnknownComponentTypeIsJudgedByItsFiles(t *testing.T) {
 		})
 	}
 }
+
+// TestFindSharedPaths checks which files outside every component's directory
+// name a component, whatever the order and nesting of the components.
+func TestFindSharedPaths(t *testing.T) {
+	paths := []string{
+		"deploy/a/app.yaml", "deploy/ab/app.yaml", "deploy/b.yaml", "k8s/A.yaml", "README.md",
+		"services/a/deploy/a.yaml", "services/a/inner/b.yaml", "services/b/a.yaml", "slos/a-slo.yaml",
+		"slos/b_slo.yaml", "z/a.x/y",
+	}
+	var entries []Entry
+	for _, p := range paths {
+		entries = append(entries, Entry{Path: p})
+	}
+	ix := newPathIndex(entries)
+	a := &Component{Name: "a", Path: "services/a"}
+	inner := &Component{Name: "inner", Path: "services/a/inner"}
+	b := &Component{Name: "B", Path: "services/b"}
+	root := &Component{Name: "a", Path: RootPath}
+	findSharedPaths(ix, []*Component{b, inner, root, a})
+	for _, tc := range []struct {
+		c    *Component
+		want []string
+	}{
+		{a, []string{"deploy/a/app.yaml", "k8s/A.yaml", "slos/a-slo.yaml", "z/a.x/y"}},
+		{b, []string{"deploy/b.yaml", "slos/b_slo.yaml"}},
+		{inner, nil},
+		{root, nil},
+	} {
+		if fmt.Sprint(tc.c.shared) != fmt.Sprint(tc.want) {
+			t.Errorf("%s: %v, want %v", tc.c.Path, tc.c.shared, tc.want)
+		}
+	}
+}

@@ -156,11 +156,8 @@ func (ix *pathIndex) under(prefix string) dirIndex {
 		ix.pathSetMap()
 		return ix.dirIndex
 	}
-	start, _ := slices.BinarySearchFunc(ix.entries, prefix, func(e Entry, p string) int { return strings.Compare(e.Path, p) })
-	end := start
-	for end < len(ix.entries) && strings.HasPrefix(ix.entries[end].Path, prefix) {
-		end++
-	}
+	r := ix.run(prefix)
+	start, end := r.start, r.end
 	d := dirIndex{
 		pathSet:  make(map[string]any, end-start),
 		names:    make(map[string]any, end-start),
@@ -392,4 +389,14 @@ func expandBraces(p string) []string {
 		last = c + 1
 	}
 	return out
+}
+
+// run is the entries [start, end) below a directory.
+type run struct{ start, end int }
+
+// run finds the entries below a directory given with its trailing slash.
+func (ix *pathIndex) run(prefix string) run {
+	start, _ := slices.BinarySearchFunc(ix.entries, prefix, func(e Entry, p string) int { return strings.Compare(e.Path, p) })
+	end := start + sort.Search(len(ix.entries)-start, func(i int) bool { return !strings.HasPrefix(ix.entries[start+i].Path, prefix) })
+	return run{start, end}
 }
