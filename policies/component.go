@@ -240,4 +240,3 @@ func findSharedPaths(ix *pathIndex, comps []*Component) {
 		}
 	}
 }
-
