@@ -50,7 +50,7 @@ func (f componentFiles) hasDir(rel string) bool { return f.ix.hasDir(f.prefix + 
 
 // topExt is a file with the extension directly in the component's directory.
 func (f componentFiles) topExt(x string) string {
-	ps, _ := f.ix.exts[x].([]string)
+	ps, _ := f.ix.extsMap()[x].([]string)
 	for _, p := range ps {
 		if rel, ok := strings.CutPrefix(p, f.prefix); ok && !strings.Contains(rel, "/") {
 			return rel

@@ -156,9 +156,9 @@ func (d *inputDoc) buildShared() error {
 		// next finds converted.
 		"path_set":   d.listing.pathSet,
 		"names":      ast.LazyObject(d.index.names),
-		"exts":       ast.LazyObject(d.index.exts),
+		"exts":       ast.LazyObject(d.index.extsMap()),
 		"dirs":       d.listing.dirs,
-		"dir_names":  ast.LazyObject(d.index.dirNames),
+		"dir_names":  ast.LazyObject(d.index.dirNamesMap()),
 		"files":      ast.LazyObject(files),
 		"catalog":    catalog,
 		"codeowners": codeowners,

@@ -17,8 +17,11 @@ type pathIndex struct {
 	// The whole tree's names, exts and dirNames (repository paths). Its
 	// pathSet, and dirs, are maps of every path and every directory: only a
 	// custom rule reads them (input.path_set, input.dirs), so they are built
-	// on first use; the engine and the bundled rules look in entries.
+	// on first use; the engine and the bundled rules look in entries. exts
+	// and dirNames are built while the catalog is read: read them through
+	// extsMap and dirNamesMap, which wait for them.
 	dirIndex
+	more  sync.WaitGroup
 	root  []string // files at the root, sorted
 	paths []string // every path, sorted: input.paths
 
@@ -60,55 +63,66 @@ func newPathIndex(entries []Entry) *pathIndex {
 		slices.SortFunc(sorted, byPath)
 	}
 	ix := &pathIndex{entries: sorted}
-	// Two passes fill disjoint maps side by side: every evaluation waits for
-	// the index, which takes milliseconds for a large tree.
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		ix.paths = make([]string, len(sorted))
-		// Appended unboxed, like the lists below: names repeat (babel has
-		// 8,581 input.js), and a boxed list is boxed again on every append.
-		names := make(map[string][]string, len(sorted)/2)
-		for i, e := range sorted {
+	// Every evaluation waits for the index, which takes milliseconds for a
+	// large tree: what only rules and inference look at is built on the side,
+	// while the catalog, the components and the files are read.
+	ix.more.Go(func() {
+		// Lists that grow long are appended unboxed, then handed over.
+		exts := map[string][]string{}
+		dirNames := make(map[string][]string, len(sorted)/4)
+		prev := ""
+		for _, e := range sorted {
 			p := e.Path
-			ix.paths[i] = p
-			base := p[strings.LastIndexByte(p, '/')+1:]
-			names[base] = append(names[base], p)
-			if base == p {
-				ix.root = append(ix.root, p)
+			if x := ext(p[strings.LastIndexByte(p, '/')+1:]); x != "" {
+				exts[x] = append(exts[x], p)
 			}
+			for dir := parentDir(p); isNewDir(dir, prev, ""); dir = parentDir(dir) {
+				name := dir[strings.LastIndexByte(dir, '/')+1:]
+				dirNames[name] = append(dirNames[name], dir)
+			}
+			prev = p
 		}
-		ix.names = make(map[string]any, len(names))
-		for name, ps := range names {
-			ix.names[name] = ps
+		ix.exts = make(map[string]any, len(exts))
+		for x, ps := range exts {
+			ix.exts[x] = ps
+		}
+		ix.dirNames = make(map[string]any, len(dirNames))
+		for name, ds := range dirNames {
+			// Found in entry order: "a/b-c" before "a/b".
+			slices.Sort(ds)
+			ix.dirNames[name] = ds
 		}
 	})
-	// Lists that grow long are appended unboxed, then handed over.
-	exts := map[string][]string{}
-	dirNames := make(map[string][]string, len(sorted)/4)
-	prev := ""
-	for _, e := range sorted {
+	ix.paths = make([]string, len(sorted))
+	// Appended unboxed, like the lists above: names repeat (babel has 8,581
+	// input.js), and a boxed list is boxed again on every append.
+	names := make(map[string][]string, len(sorted)/2)
+	for i, e := range sorted {
 		p := e.Path
-		if x := ext(p[strings.LastIndexByte(p, '/')+1:]); x != "" {
-			exts[x] = append(exts[x], p)
+		ix.paths[i] = p
+		base := p[strings.LastIndexByte(p, '/')+1:]
+		names[base] = append(names[base], p)
+		if base == p {
+			ix.root = append(ix.root, p)
 		}
-		for dir := parentDir(p); isNewDir(dir, prev, ""); dir = parentDir(dir) {
-			name := dir[strings.LastIndexByte(dir, '/')+1:]
-			dirNames[name] = append(dirNames[name], dir)
-		}
-		prev = p
 	}
-	ix.exts = make(map[string]any, len(exts))
-	for x, ps := range exts {
-		ix.exts[x] = ps
+	ix.names = make(map[string]any, len(names))
+	for name, ps := range names {
+		ix.names[name] = ps
 	}
-	ix.dirNames = make(map[string]any, len(dirNames))
-	for name, ds := range dirNames {
-		// Found in entry order: "a/b-c" before "a/b".
-		slices.Sort(ds)
-		ix.dirNames[name] = ds
-	}
-	wg.Wait()
 	return ix
+}
+
+// extsMap is exts, once built.
+func (ix *pathIndex) extsMap() map[string]any {
+	ix.more.Wait()
+	return ix.exts
+}
+
+// dirNamesMap is dirNames, once built.
+func (ix *pathIndex) dirNamesMap() map[string]any {
+	ix.more.Wait()
+	return ix.dirNames
 }
 
 // pathSetMap is input.path_set: every path, to true. Built on first use.
@@ -152,6 +166,7 @@ func isNewDir(dir, prev, top string) bool {
 // so the paths below a directory are one run of it), and it runs once per
 // component of a monorepo, so it spends no lookup it can avoid.
 func (ix *pathIndex) under(prefix string) dirIndex {
+	ix.more.Wait()
 	if prefix == "" {
 		ix.pathSetMap()
 		return ix.dirIndex

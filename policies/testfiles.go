@@ -62,9 +62,9 @@ func (ix *pathIndex) testFiles(conventions []testConvention) []string {
 	if conventions == nil {
 		return nil
 	}
-	out := []string{}
+	out, exts := []string{}, ix.extsMap()
 	for _, c := range conventions {
-		ps, _ := ix.exts[c.ext].([]string)
+		ps, _ := exts[c.ext].([]string)
 		for _, p := range ps {
 			if c.matches(p) {
 				out = append(out, p)
