@@ -67,50 +67,87 @@ func newPathIndex(entries []Entry) *pathIndex {
 	// large tree: what only rules and inference look at is built on the side,
 	// while the catalog, the components and the files are read.
 	ix.more.Go(func() {
-		// Lists that grow long are appended unboxed, then handed over.
-		exts := map[string][]string{}
-		dirNames := make(map[string][]string, len(sorted)/4)
+		exts, dirNames := newGrouper(len(sorted)), newGrouper(len(sorted)/2)
 		prev := ""
 		for _, e := range sorted {
 			p := e.Path
 			if x := ext(p[strings.LastIndexByte(p, '/')+1:]); x != "" {
-				exts[x] = append(exts[x], p)
+				exts.add(x, p)
 			}
 			for dir := parentDir(p); isNewDir(dir, prev, ""); dir = parentDir(dir) {
-				name := dir[strings.LastIndexByte(dir, '/')+1:]
-				dirNames[name] = append(dirNames[name], dir)
+				dirNames.add(dir[strings.LastIndexByte(dir, '/')+1:], dir)
 			}
 			prev = p
 		}
-		ix.exts = make(map[string]any, len(exts))
-		for x, ps := range exts {
-			ix.exts[x] = ps
-		}
-		ix.dirNames = make(map[string]any, len(dirNames))
-		for name, ds := range dirNames {
+		ix.exts = exts.lists()
+		ix.dirNames = dirNames.lists()
+		for _, ds := range ix.dirNames {
 			// Found in entry order: "a/b-c" before "a/b".
-			slices.Sort(ds)
-			ix.dirNames[name] = ds
+			slices.Sort(ds.([]string))
 		}
 	})
 	ix.paths = make([]string, len(sorted))
-	// Appended unboxed, like the lists above: names repeat (babel has 8,581
-	// input.js), and a boxed list is boxed again on every append.
-	names := make(map[string][]string, len(sorted)/2)
+	names := newGrouper(len(sorted))
 	for i, e := range sorted {
 		p := e.Path
 		ix.paths[i] = p
 		base := p[strings.LastIndexByte(p, '/')+1:]
-		names[base] = append(names[base], p)
+		names.add(base, p)
 		if base == p {
 			ix.root = append(ix.root, p)
 		}
 	}
-	ix.names = make(map[string]any, len(names))
-	for name, ps := range names {
-		ix.names[name] = ps
-	}
+	ix.names = names.lists()
 	return ix
+}
+
+// grouper groups strings by key into lists that share one backing array: one
+// map lookup a string, and no list grows (babel has 8,581 input.js; grown by
+// appending, each list would leave copies of itself behind for the GC).
+type grouper struct {
+	ids    map[string]int32
+	keys   []string
+	counts []int32
+	items  []string
+	of     []int32 // the key of each item
+}
+
+func newGrouper(capacity int) *grouper {
+	return &grouper{ids: map[string]int32{}, items: make([]string, 0, capacity), of: make([]int32, 0, capacity)}
+}
+
+func (g *grouper) add(key, item string) {
+	id, ok := g.ids[key]
+	if !ok {
+		id = int32(len(g.keys))
+		g.ids[key] = id
+		g.keys = append(g.keys, key)
+		g.counts = append(g.counts, 0)
+	}
+	g.counts[id]++
+	g.items = append(g.items, item)
+	g.of = append(g.of, id)
+}
+
+// lists is each key's items, in the order added, as []string typed any so
+// that the map can be handed to the input document as it is.
+func (g *grouper) lists() map[string]any {
+	start, next := make([]int32, len(g.keys)), make([]int32, len(g.keys))
+	n := int32(0)
+	for id, c := range g.counts {
+		start[id], next[id] = n, n
+		n += c
+	}
+	all := make([]string, n)
+	for i, id := range g.of {
+		all[next[id]] = g.items[i]
+		next[id]++
+	}
+	out := make(map[string]any, len(g.keys))
+	for id, k := range g.keys {
+		out[k] = all[start[id]:next[id]:next[id]] // capped: an append copies rather than overwrite the next key's
+	}
+	return out
 }
 
 // extsMap is exts, once built.
