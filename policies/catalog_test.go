@@ -1,8 +1,13 @@
 package policies
 
 import (
+	"context"
+	"os"
 	"strings"
 	"testing"
+
+	"github.com/goldenpath/goldenpath/config"
+	"github.com/open-policy-agent/opa/v1/ast"
 )
 
 // TestCatalogValidAgreesWithBackstage runs catalog.valid on whole catalog files, so
@@ -35,5 +40,45 @@ func TestCatalogValidAgreesWithBackstage(t *testing.T) {
 				t.Fatalf("catalog.valid %s: %q, want %s with %q", r.Status, r.Message, tt.status, tt.message)
 			}
 		})
+	}
+}
+
+// TestCatalogValueMatchesJSON checks the field-by-field conversion of the
+// catalog and CODEOWNERS against the JSON round trip it replaces, on the
+// corpus and on values JSON writes its own way (floats, nulls, nil slices).
+func TestCatalogValueMatchesJSON(t *testing.T) {
+	catalogs := []Catalog{
+		{},
+		{Files: []string{"a.yaml"}, Entities: []CatalogEntity{{Path: "a.yaml", Entity: map[string]any{
+			"f": 1e20, "g": 1.5, "h": 1e-7, "i": int64(3), "n": nil, "l": []any{true, "x", map[string]any{"k": 2.0}},
+		}, Lines: map[string]int{"kind": 2}}, {Path: "b.yaml", Entity: nil}}, Errors: []FileError{{Line: 1, Message: "m"}}},
+	}
+	if entries, err := os.ReadDir(corpusDir); err == nil {
+		for _, d := range entries {
+			if !d.IsDir() {
+				continue
+			}
+			snap := openCorpus(t, d.Name())
+			cat, err := discoverCatalog(context.Background(), snap, newPathIndex(snap.entries), config.DefaultCatalogDiscover, 1<<20)
+			if err != nil {
+				t.Fatal(err)
+			}
+			catalogs = append(catalogs, cat)
+		}
+	}
+	for i, cat := range catalogs {
+		want := ast.MustInterfaceToValue(cat)
+		got, _, err := catalogValue(cat)
+		if err != nil || got.Compare(want) != 0 {
+			t.Errorf("catalog %d: %v\ngot  %v\nwant %v", i, err, got, want)
+		}
+	}
+	for _, c := range []*Codeowners{
+		{Path: "CODEOWNERS"},
+		{Path: ".github/CODEOWNERS", Rules: []CodeownerRule{{Pattern: "*", Owners: []string{"@a/b"}, Line: 1}, {Pattern: "x"}}, Errors: []FileError{{Path: "p", Line: 2, Message: "bad"}}},
+	} {
+		if got, want := codeownersValue(c), ast.MustInterfaceToValue(c); got.Compare(want) != 0 {
+			t.Errorf("codeowners: got %v, want %v", got, want)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package policies
 
 import (
 	"bytes"
+	"encoding/json"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -97,25 +98,18 @@ func (d *inputDoc) buildShared() error {
 		}
 		files[p] = fo
 	}
-	catalog, err := ast.InterfaceToValue(d.catalog)
+	catalog, entities, err := catalogValue(d.catalog)
 	if err != nil {
 		return err
 	}
-	if ents, ok := catalog.(ast.Object).Get(ast.StringTerm("entities")).Value.(*ast.Array); ok {
-		d.entityTerms = make([]*ast.Term, ents.Len())
-		for i := range d.entityTerms {
-			d.entityTerms[i] = ents.Elem(i)
-		}
-	}
+	d.entityTerms = entities
 	blocks := make([]any, len(d.blocks))
 	for i, b := range d.blocks {
 		blocks[i] = b
 	}
 	var codeowners ast.Value = ast.Null{}
 	if d.codeowners != nil {
-		if codeowners, err = ast.InterfaceToValue(d.codeowners); err != nil {
-			return err
-		}
+		codeowners = codeownersValue(d.codeowners)
 	}
 	topics := make([]any, len(d.repo.Topics))
 	for i, t := range d.repo.Topics {
@@ -294,4 +288,124 @@ func (n *inputNeeds) add(m *ast.Module) {
 	// The root component's path_set is the repository's.
 	n.pathSet = n.pathSet || n.componentIndexes || readsAny(m, pathSetDocs)
 	n.dirs = n.dirs || readsAny(m, dirsDocs)
+}
+
+// catalogValue is input.catalog, and its entities' terms. It is built field by
+// field, as encoding/json would write the structs: ast.InterfaceToValue would
+// round-trip them through JSON, once per worker of every evaluation.
+func catalogValue(cat Catalog) (ast.Value, []*ast.Term, error) {
+	str := ast.StringTerm
+	var entities []*ast.Term
+	if cat.Entities != nil {
+		entities = make([]*ast.Term, len(cat.Entities))
+	}
+	for i, e := range cat.Entities {
+		entity, err := jsonValue(e.Entity)
+		if err != nil {
+			return nil, nil, err
+		}
+		var lines ast.Value = ast.Null{}
+		if e.Lines != nil {
+			kv := make([][2]*ast.Term, 0, len(e.Lines))
+			for k, n := range e.Lines {
+				kv = append(kv, [2]*ast.Term{str(k), ast.IntNumberTerm(n)})
+			}
+			lines = ast.NewObject(kv...)
+		}
+		entities[i] = ast.ObjectTerm(
+			[2]*ast.Term{str("path"), str(e.Path)},
+			[2]*ast.Term{str("document"), ast.IntNumberTerm(e.Document)},
+			[2]*ast.Term{str("line"), ast.IntNumberTerm(e.Line)},
+			[2]*ast.Term{str("entity"), ast.NewTerm(entity)},
+			[2]*ast.Term{str("lines"), ast.NewTerm(lines)},
+		)
+	}
+	return ast.NewObject(
+		[2]*ast.Term{str("files"), ast.NewTerm(stringsValue(cat.Files))},
+		[2]*ast.Term{str("entities"), ast.NewTerm(arrayOrNull(entities, cat.Entities == nil))},
+		[2]*ast.Term{str("errors"), ast.NewTerm(fileErrorsValue(cat.Errors))},
+		[2]*ast.Term{str("notes"), ast.NewTerm(fileErrorsValue(cat.Notes))},
+	), entities, nil
+}
+
+// codeownersValue is input.codeowners.
+func codeownersValue(c *Codeowners) ast.Value {
+	str := ast.StringTerm
+	var rules []*ast.Term
+	for _, r := range c.Rules {
+		rules = append(rules, ast.ObjectTerm(
+			[2]*ast.Term{str("pattern"), str(r.Pattern)},
+			[2]*ast.Term{str("owners"), ast.NewTerm(stringsValue(r.Owners))},
+			[2]*ast.Term{str("line"), ast.IntNumberTerm(r.Line)},
+		))
+	}
+	return ast.NewObject(
+		[2]*ast.Term{str("path"), str(c.Path)},
+		[2]*ast.Term{str("rules"), ast.NewTerm(arrayOrNull(rules, c.Rules == nil))},
+		[2]*ast.Term{str("errors"), ast.NewTerm(fileErrorsValue(c.Errors))},
+	)
+}
+
+func fileErrorsValue(errs []FileError) ast.Value {
+	str := ast.StringTerm
+	out := make([]*ast.Term, len(errs))
+	for i, e := range errs {
+		kv := [][2]*ast.Term{{str("line"), ast.IntNumberTerm(e.Line)}, {str("message"), str(e.Message)}}
+		if e.Path != "" { // omitempty
+			kv = append(kv, [2]*ast.Term{str("path"), str(e.Path)})
+		}
+		out[i] = ast.ObjectTerm(kv...)
+	}
+	return arrayOrNull(out, errs == nil)
+}
+
+func stringsValue(s []string) ast.Value {
+	out := make([]*ast.Term, len(s))
+	for i, x := range s {
+		out[i] = ast.StringTerm(x)
+	}
+	return arrayOrNull(out, s == nil)
+}
+
+// arrayOrNull is what encoding/json writes for a slice: null when nil.
+func arrayOrNull(elems []*ast.Term, isNil bool) ast.Value {
+	if isNil {
+		return ast.Null{}
+	}
+	return ast.NewArray(elems...)
+}
+
+// jsonValue converts a parsed YAML value (nil, bool, int64, float64, string,
+// []any, map[string]any) as a JSON round trip would: a float is written the
+// way encoding/json writes it.
+func jsonValue(v any) (ast.Value, error) {
+	switch x := v.(type) {
+	case float64:
+		b, err := json.Marshal(x)
+		if err != nil {
+			return nil, err
+		}
+		return ast.Number(b), nil
+	case []any:
+		out := make([]*ast.Term, len(x))
+		for i, e := range x {
+			ev, err := jsonValue(e)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = ast.NewTerm(ev)
+		}
+		return ast.NewArray(out...), nil
+	case map[string]any:
+		kv := make([][2]*ast.Term, 0, len(x))
+		for k, e := range x {
+			ev, err := jsonValue(e)
+			if err != nil {
+				return nil, err
+			}
+			kv = append(kv, [2]*ast.Term{ast.StringTerm(k), ast.NewTerm(ev)})
+		}
+		return ast.NewObject(kv...), nil
+	}
+	return ast.InterfaceToValue(v)
 }
