@@ -12,12 +12,17 @@ import (
 // input.component or input.component_type, so that one worker of an
 // evaluation works each out once and every later unit it judges reuses it.
 
-// sharedDocs is a tree of document paths below data; a node with a slot names
-// a shared document.
+// sharedDocs finds the shared documents' slots by the last part of their
+// path: a lookup happens on every reference to a document or function, and
+// most are to neither, so most end with one map lookup.
 type sharedDocs struct {
-	children map[string]*sharedDocs
-	slot     int // index into a worker's values; -1 when not shared
-	count    int // at the root: the number of slots
+	byLast map[string][]sharedDoc
+	count  int
+}
+
+type sharedDoc struct {
+	path ast.Ref
+	slot int
 }
 
 // findSharedDocs works the shared documents out from the compiled modules. A
@@ -63,26 +68,17 @@ func findSharedDocs(c *ast.Compiler) *sharedDocs {
 			byPath[k] = shared
 		}
 	}
-	root := &sharedDocs{slot: -1}
+	docs := &sharedDocs{byLast: map[string][]sharedDoc{}}
 	for k, shared := range byPath {
 		if !shared {
 			continue
 		}
-		n := root
-		for _, t := range paths[k][1:] {
-			s := string(t.Value.(ast.String))
-			if n.children == nil {
-				n.children = map[string]*sharedDocs{}
-			}
-			if n.children[s] == nil {
-				n.children[s] = &sharedDocs{slot: -1}
-			}
-			n = n.children[s]
-		}
-		n.slot = root.count
-		root.count++
+		path := paths[k]
+		last := string(path[len(path)-1].Value.(ast.String))
+		docs.byLast[last] = append(docs.byLast[last], sharedDoc{path: path, slot: docs.count})
+		docs.count++
 	}
-	return root
+	return docs
 }
 
 // readsComponent reports whether a rule itself (not the rules it refers to)
@@ -108,23 +104,21 @@ func readsComponent(r *ast.Rule) bool {
 	return found
 }
 
-// find finds a document's slot, -1 when it is not shared. It runs on every
-// lookup of a document, so it builds no string.
+// find finds a document's slot, -1 when it is not shared.
 func (s *sharedDocs) find(ref ast.Ref) int {
-	if len(ref) < 2 || !ref[0].Equal(ast.DefaultRootDocument) {
+	if len(ref) == 0 {
 		return -1
 	}
-	n := s
-	for _, t := range ref[1:] {
-		k, ok := t.Value.(ast.String)
-		if !ok {
-			return -1
-		}
-		if n = n.children[string(k)]; n == nil {
-			return -1
+	last, ok := ref[len(ref)-1].Value.(ast.String)
+	if !ok {
+		return -1
+	}
+	for _, d := range s.byLast[string(last)] {
+		if len(d.path) == len(ref) && d.path.Equal(ref) {
+			return d.slot
 		}
 	}
-	return n.slot
+	return -1
 }
 
 // sharedValue is a shared document's value in one worker: unknown until set,
