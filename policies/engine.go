@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -528,6 +529,7 @@ func (e *Engine) evalOptions(u unit) []rego.EvalOption {
 	return []rego.EvalOption{
 		rego.EvalParsedInput(u.input), rego.EvalTransaction(u.txn),
 		rego.EvalVirtualCache(newUnitCache(e.shared, u.shared)),
+		rego.EvalGenerateJSON(keepTerm),
 	}
 }
 
@@ -547,17 +549,19 @@ func (e *Engine) evalRule(ctx context.Context, r *compiledRule, u unit, res *Res
 }
 
 // judge reads a rule's outcome from the bindings of its query, named
-// prefix+"deny", prefix+"skip" and prefix+"pass".
+// prefix+"deny", prefix+"skip" and prefix+"pass". They are the terms
+// themselves (see evalOptions): the engine reads a few strings of each, so
+// converting every outcome to Go values first would only make garbage.
 func judge(r *compiledRule, b rego.Vars, prefix string, res *Result) {
-	if skips, _ := b[prefix+"skip"].([]any); len(skips) > 0 {
-		res.Status, res.Message = StatusSkip, fmt.Sprint(skips[0])
+	if skips := elems(b[prefix+"skip"]); len(skips) > 0 {
+		res.Status, res.Message = StatusSkip, text(skips[0])
 		return
 	}
-	denies, _ := b[prefix+"deny"].([]any)
+	denies := elems(b[prefix+"deny"])
 	if len(denies) == 0 {
 		res.Status, res.Message = StatusPass, r.Title
-		if msgs, _ := b[prefix+"pass"].([]any); len(msgs) > 0 {
-			res.Message = fmt.Sprint(msgs[0])
+		if msgs := elems(b[prefix+"pass"]); len(msgs) > 0 {
+			res.Message = text(msgs[0])
 		}
 		return
 	}
@@ -575,30 +579,88 @@ func judge(r *compiledRule, b rego.Vars, prefix string, res *Result) {
 	res.Message = strings.Join(msgs, "\n")
 }
 
+// keepTerm leaves a query's bindings as terms, for judge.
+func keepTerm(t *ast.Term, _ *rego.EvalContext) (any, error) { return t, nil }
+
+// elems is the elements of a bound array or set, in the order a conversion
+// to JSON gives them.
+func elems(v any) []*ast.Term {
+	t, _ := v.(*ast.Term)
+	if t == nil {
+		return nil
+	}
+	var out []*ast.Term
+	switch x := t.Value.(type) {
+	case *ast.Array:
+		x.Foreach(func(e *ast.Term) { out = append(out, e) })
+	case ast.Set:
+		x.Foreach(func(e *ast.Term) { out = append(out, e) })
+	}
+	return out
+}
+
+// text is a message: a string as it is, anything else as fmt prints its JSON
+// value.
+func text(t *ast.Term) string {
+	if s, ok := t.Value.(ast.String); ok {
+		return string(s)
+	}
+	return fmt.Sprint(jsonOf(t))
+}
+
+func jsonOf(t *ast.Term) any {
+	v, err := ast.JSON(t.Value)
+	if err != nil {
+		return t.String()
+	}
+	return v
+}
+
 // violation reads one element of a rule's deny set.
-func violation(d any) (string, []FileRef, error) {
-	switch v := d.(type) {
-	case string:
-		return v, nil, nil
-	case map[string]any:
-		msg, ok := v["message"].(string)
+func violation(d *ast.Term) (string, []FileRef, error) {
+	switch v := d.Value.(type) {
+	case ast.String:
+		return string(v), nil, nil
+	case ast.Object:
+		msg, ok := termString(v.Get(ast.StringTerm("message")))
 		if !ok {
 			return "", nil, errors.New(`deny element has no string "message"`)
 		}
 		var refs []FileRef
-		list, _ := v["files"].([]any)
-		for _, f := range list {
-			fm, _ := f.(map[string]any)
-			p, _ := fm["path"].(string)
+		var files []*ast.Term
+		if f := v.Get(ast.StringTerm("files")); f != nil {
+			files = elems(f)
+		}
+		for _, f := range files {
+			var p string
+			var line *ast.Term
+			if fo, ok := f.Value.(ast.Object); ok {
+				p, _ = termString(fo.Get(ast.StringTerm("path")))
+				line = fo.Get(ast.StringTerm("line"))
+			}
 			if p == "" {
 				return "", nil, errors.New(`deny element has a file without "path"`)
 			}
-			line, _ := asJSONInt(fm["line"])
-			refs = append(refs, FileRef{Path: p, Line: line})
+			n := 0
+			if line != nil {
+				if num, ok := line.Value.(ast.Number); ok {
+					n, _ = asJSONInt(json.Number(num))
+				}
+			}
+			refs = append(refs, FileRef{Path: p, Line: n})
 		}
 		return msg, refs, nil
 	}
-	return "", nil, fmt.Errorf("deny element must be a string or an object, got %T", d)
+	return "", nil, fmt.Errorf("deny element must be a string or an object, got %T", jsonOf(d))
+}
+
+// termString is the string a term holds.
+func termString(t *ast.Term) (string, bool) {
+	if t == nil {
+		return "", false
+	}
+	s, ok := t.Value.(ast.String)
+	return string(s), ok
 }
 
 func asJSONInt(v any) (int, bool) {

@@ -478,3 +478,38 @@ deny := ["ops/ is missing"] if not input.dirs.ops
 		}
 	}
 }
+
+// TestRuleOutcomeShapes checks how the outcomes a custom rule may produce are
+// read: odd deny elements are the rule's error, files come from an array or a
+// set, and a skip or pass message that is no string is printed.
+func TestRuleOutcomeShapes(t *testing.T) {
+	for _, tc := range []struct {
+		name, body string
+		status     Status
+		message    string
+		files      string
+	}{
+		{"a number", `deny contains 3`, StatusError, "deny element must be a string or an object, got json.Number", "[]"},
+		{"no message", `deny contains {"msg": "x"}`, StatusError, `deny element has no string "message"`, "[]"},
+		{"a file without a path", `deny contains {"message": "m", "files": [{"line": 2}]}`, StatusError, `deny element has a file without "path"`, "[]"},
+		{"files in an array", `deny contains {"message": "m", "files": [{"path": "a", "line": 2}, {"path": "b"}, {"path": "c", "line": "4"}]}`, StatusFail, "m", "[{a 2} {b 0} {c 0}]"},
+		{"files in a set", `deny contains {"message": "m", "files": {{"path": "a", "line": 1}}}`, StatusFail, "m", "[{a 1}]"},
+		{"two messages", `deny contains "b"
+deny contains "a"`, StatusFail, "a\nb", "[]"},
+		{"a skip that is a number", `skip := 3`, StatusSkip, "3", "[]"},
+		{"a pass message that is an object", `deny contains "x" if false
+pass_message := {"a": 1}`, StatusPass, "map[a:1]", "[]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body := tc.body
+			if !strings.Contains(body, "deny") {
+				body += "\ndeny contains \"never\" if false"
+			}
+			e := newEngine(t, map[string]string{"shape.rego": customRule("shape", body+"\n")})
+			r := result(t, evaluate(t, e, map[string]string{"README.md": "x"}, Request{}), "custom.shape")
+			if r.Status != tc.status || r.Message != tc.message || fmt.Sprint(r.Files) != tc.files {
+				t.Errorf("got %s %q %v, want %s %q %s", r.Status, r.Message, r.Files, tc.status, tc.message, tc.files)
+			}
+		})
+	}
+}
