@@ -696,6 +696,9 @@ func (e *Engine) readFiles(ctx context.Context, snap Snapshot, ix *pathIndex, co
 			}
 		}
 	}
+	// Rules share globs (slos/**/*.yaml): each is matched once per component.
+	slices.Sort(componentReads)
+	componentReads = slices.Compact(componentReads)
 	for _, c := range comps {
 		if c.Path == RootPath {
 			continue
