@@ -77,7 +77,7 @@ ref_mkdocs := [p |
 	some name in mkdocs_names
 	p := concat("/", array.concat([ref_dir | ref_dir != ""], [name]))
 	lib.present(p)
-][0]
+][0] if is_string(ref_dir)
 
 ref_is_url if {
 	is_string(ref)
