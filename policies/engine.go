@@ -264,6 +264,10 @@ func (e *Engine) Evaluate(ctx context.Context, snap Snapshot, req Request) (*Eva
 	}
 	listingPartial := partialReason(snap)
 	ix := newPathIndex(entries)
+	// Test files are picked out of the extensions' lists while the catalog and
+	// the files are read.
+	testFiles := make(chan []string, 1)
+	go func() { testFiles <- ix.testFiles(e.tests) }()
 	set := newSettings(req)
 	cat, err := discoverCatalog(ctx, snap, ix, set.org.CatalogDiscover(), e.limits.MaxFileBytes)
 	if err != nil {
@@ -286,7 +290,7 @@ func (e *Engine) Evaluate(ctx context.Context, snap Snapshot, req Request) (*Eva
 		codeowners: parseCodeowners(files),
 		components: comps,
 		blocks:     set.org.BuildingBlocks,
-		testFiles:  ix.testFiles(e.tests),
+		testFiles:  <-testFiles,
 		needs:      e.needs,
 	}
 	if req.Override != nil {

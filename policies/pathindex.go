@@ -342,14 +342,18 @@ func (ix *pathIndex) filesIn(prefix string) []string {
 		return ix.root
 	}
 	var out []string
-	start, _ := slices.BinarySearchFunc(ix.entries, prefix, func(e Entry, p string) int { return strings.Compare(e.Path, p) })
-	for _, e := range ix.entries[start:] {
-		if !strings.HasPrefix(e.Path, prefix) {
-			break
+	r := ix.run(prefix)
+	for i := r.start; i < r.end; {
+		p := ix.entries[i].Path
+		j := strings.IndexByte(p[len(prefix):], '/')
+		if j < 0 {
+			out = append(out, p)
+			i++
+			continue
 		}
-		if strings.IndexByte(e.Path[len(prefix):], '/') < 0 {
-			out = append(out, e.Path)
-		}
+		// A subdirectory's files are one run: skipped whole, not looked at
+		// (a component's reads look in its top directory once per glob).
+		i = ix.run(p[:len(prefix)+j+1]).end
 	}
 	return out
 }

@@ -53,3 +53,22 @@ func TestDirIndex(t *testing.T) {
 		})
 	}
 }
+
+func TestFilesIn(t *testing.T) {
+	var entries []Entry
+	for _, p := range []string{"a/x", "a/b/y", "a/b/c/z", "a/b-c", "a/c/w", "a/d", "ab/x", "r"} {
+		entries = append(entries, Entry{Path: p})
+	}
+	ix := newPathIndex(entries)
+	for prefix, want := range map[string]string{
+		"":     "[r]",
+		"a/":   "[a/b-c a/d a/x]",
+		"a/b/": "[a/b/y]",
+		"ab/":  "[ab/x]",
+		"z/":   "[]",
+	} {
+		if got := fmt.Sprint(ix.filesIn(prefix)); got != want {
+			t.Errorf("filesIn(%q) = %s, want %s", prefix, got, want)
+		}
+	}
+}
