@@ -55,7 +55,7 @@ func findSharedDocs(c *ast.Compiler) *sharedDocs {
 			if len(r.Head.Args) > 0 || !r.Head.Ref().IsGround() {
 				continue // functions are not cached by document; nor are documents built by key
 			}
-			path := r.Path()
+			path := r.Ref() // ground: checked above
 			k := path.String()
 			paths[k] = path
 			shared, seen := byPath[k]
