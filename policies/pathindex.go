@@ -353,7 +353,7 @@ func (ix *pathIndex) filesIn(prefix string) []string {
 		}
 		// A subdirectory's files are one run: skipped whole, not looked at
 		// (a component's reads look in its top directory once per glob).
-		i = ix.run(p[:len(prefix)+j+1]).end
+		i = ix.runEnd(i, p[:len(prefix)+j+1])
 	}
 	return out
 }
@@ -455,4 +455,18 @@ func (ix *pathIndex) run(prefix string) run {
 	start, _ := slices.BinarySearchFunc(ix.entries, prefix, func(e Entry, p string) int { return strings.Compare(e.Path, p) })
 	end := start + sort.Search(len(ix.entries)-start, func(i int) bool { return !strings.HasPrefix(ix.entries[start+i].Path, prefix) })
 	return run{start, end}
+}
+
+// runEnd is the end of the run of paths with the prefix that starts at i,
+// found by galloping: a run of one path costs a comparison or two, a long one
+// a few more (a binary search over every entry would cost each the same).
+func (ix *pathIndex) runEnd(i int, prefix string) int {
+	has := func(j int) bool { return j < len(ix.entries) && strings.HasPrefix(ix.entries[j].Path, prefix) }
+	last, step := i, 1 // entries[last] has the prefix
+	for has(last + step) {
+		last += step
+		step *= 2
+	}
+	// The end is in (last, last+step].
+	return last + 1 + sort.Search(step-1, func(k int) bool { return !has(last + 1 + k) })
 }

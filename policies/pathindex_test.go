@@ -56,13 +56,19 @@ func TestDirIndex(t *testing.T) {
 
 func TestFilesIn(t *testing.T) {
 	var entries []Entry
-	for _, p := range []string{"a/x", "a/b/y", "a/b/c/z", "a/b-c", "a/c/w", "a/d", "ab/x", "r"} {
+	for _, p := range []string{"a/x", "a/b/y", "a/b/c/z", "a/b-c", "a/c/w", "a/d", "ab/x", "r", "a/f"} {
 		entries = append(entries, Entry{Path: p})
+	}
+	var long []string // a long run to skip
+	for i := range 37 {
+		long = append(long, fmt.Sprintf("a/e/%02d", i))
+		entries = append(entries, Entry{Path: long[i]})
 	}
 	ix := newPathIndex(entries)
 	for prefix, want := range map[string]string{
 		"":     "[r]",
-		"a/":   "[a/b-c a/d a/x]",
+		"a/":   "[a/b-c a/d a/f a/x]",
+		"a/e/": fmt.Sprint(long),
 		"a/b/": "[a/b/y]",
 		"ab/":  "[ab/x]",
 		"z/":   "[]",
