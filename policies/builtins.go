@@ -64,9 +64,9 @@ func init() {
 }
 
 func builtinLookup(_ topdown.BuiltinContext, ops []*ast.Term, iter func(*ast.Term) error) error {
-	index, ok := ops[0].Value.(ast.Object)
-	if !ok {
-		return builtins.NewOperandTypeErr(1, ops[0].Value, "object")
+	index, err := operand[ast.Object](ops, 1, "object")
+	if err != nil {
+		return err
 	}
 	var keys *ast.Array
 	switch k := ops[1].Value.(type) {
@@ -77,13 +77,13 @@ func builtinLookup(_ topdown.BuiltinContext, ops []*ast.Term, iter func(*ast.Ter
 	default:
 		return builtins.NewOperandTypeErr(2, ops[1].Value, "array", "set")
 	}
-	dir, ok := ops[2].Value.(ast.String)
-	if !ok {
-		return builtins.NewOperandTypeErr(3, ops[2].Value, "string")
+	dir, err := operand[ast.String](ops, 3, "string")
+	if err != nil {
+		return err
 	}
-	skip, ok := ops[3].Value.(ast.Set)
-	if !ok {
-		return builtins.NewOperandTypeErr(4, ops[3].Value, "set")
+	skip, err := operand[ast.Set](ops, 4, "set")
+	if err != nil {
+		return err
 	}
 	var out []*ast.Term
 	for i := range keys.Len() {
@@ -168,9 +168,9 @@ type listing struct {
 type listingKey struct{}
 
 func builtinExisting(bctx topdown.BuiltinContext, ops []*ast.Term, iter func(*ast.Term) error) error {
-	set, ok := ops[0].Value.(ast.Object)
-	if !ok {
-		return builtins.NewOperandTypeErr(1, ops[0].Value, "object")
+	set, err := operand[ast.Object](ops, 1, "object")
+	if err != nil {
+		return err
 	}
 	has := func(p string) bool { return set.Get(ast.StringTerm(p)) != nil }
 	if l, _ := bctx.Context.Value(listingKey{}).(*listing); l != nil {
@@ -181,13 +181,13 @@ func builtinExisting(bctx topdown.BuiltinContext, ops []*ast.Term, iter func(*as
 			has = l.ix.hasDir
 		}
 	}
-	rels, ok := ops[1].Value.(*ast.Array)
-	if !ok {
-		return builtins.NewOperandTypeErr(2, ops[1].Value, "array")
+	rels, err := operand[*ast.Array](ops, 2, "array")
+	if err != nil {
+		return err
 	}
-	dir, ok := ops[2].Value.(ast.String)
-	if !ok {
-		return builtins.NewOperandTypeErr(3, ops[2].Value, "string")
+	dir, err := operand[ast.String](ops, 3, "string")
+	if err != nil {
+		return err
 	}
 	var found []*ast.Term
 	for i := range rels.Len() {
@@ -200,4 +200,14 @@ func builtinExisting(bctx topdown.BuiltinContext, ops []*ast.Term, iter func(*as
 		}
 	}
 	return iter(ast.NewTerm(ast.NewArray(found...)))
+}
+
+// operand is the builtin's operand at pos (1-based) as a T, or the operand
+// type error OPA reports.
+func operand[T ast.Value](ops []*ast.Term, pos int, want string) (T, error) {
+	v, ok := ops[pos-1].Value.(T)
+	if !ok {
+		return v, builtins.NewOperandTypeErr(pos, ops[pos-1].Value, want)
+	}
+	return v, nil
 }

@@ -107,21 +107,9 @@ func TestInputNeeds(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			src := "package goldenpath.custom.x\n\nimport data.goldenpath.lib\n\n" + tt.body + "\n"
-			bundled, err := BundledModules(false)
-			if err != nil {
-				t.Fatal(err)
-			}
-			set, problems, err := parseModules(bundled, map[string]string{"x.rego": src}, false)
-			if err != nil || len(problems) > 0 {
-				t.Fatal(err, problems)
-			}
-			c, problems, err := compileModules(set)
-			if err != nil || len(problems) > 0 {
-				t.Fatal(err, problems)
-			}
+			c := compileWith(t, "package goldenpath.custom.x\n\nimport data.goldenpath.lib\n\n"+tt.body+"\n")
 			var n inputNeeds
-			n.add(c.Modules["x.rego"])
+			n.add(c.Modules["custom.rego"])
 			var got []string
 			for _, need := range []struct {
 				on   bool
@@ -215,19 +203,7 @@ set_from_constant contains x if some x in constant
 
 deny contains "x" if false
 `
-	bundled, err := BundledModules(false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, problems, err := parseModules(bundled, map[string]string{"shared.rego": src}, false)
-	if err != nil || len(problems) > 0 {
-		t.Fatal(err, problems)
-	}
-	c, problems, err := compileModules(set)
-	if err != nil || len(problems) > 0 {
-		t.Fatal(err, problems)
-	}
-	docs := findSharedDocs(c)
+	docs := findSharedDocs(compileWith(t, src))
 	for doc, want := range map[string]bool{
 		"constant": true, "from_repository": true, "set_from_constant": true,
 		"from_component": false, "from_type": false, "through_a_rule": false, "through_a_function": false,
@@ -308,4 +284,23 @@ func TestPathSetAndDirsForCustomRules(t *testing.T) {
 			}
 		})
 	}
+}
+
+// compileWith compiles the bundled modules and one custom module,
+// custom.rego, which must compile.
+func compileWith(t *testing.T, src string) *ast.Compiler {
+	t.Helper()
+	bundled, err := BundledModules(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, problems, err := parseModules(bundled, map[string]string{"custom.rego": src}, false)
+	if err != nil || len(problems) > 0 {
+		t.Fatal(err, problems)
+	}
+	c, problems, err := compileModules(set)
+	if err != nil || len(problems) > 0 {
+		t.Fatal(err, problems)
+	}
+	return c
 }
