@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"runtime"
 	"strings"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // Bounds on catalog discovery: Location entities are repository input, so a file
@@ -111,25 +114,44 @@ func (r *catalogReader) readRound(ctx context.Context, batch []string) ([]string
 	if err != nil {
 		return nil, fmt.Errorf("read catalog files: %w", err)
 	}
+	// A monorepo's round holds a file per component: they are parsed side by
+	// side, then taken in order.
+	type parsed struct {
+		skipped string
+		docs    []yamlDoc
+		err     *yamlError
+	}
+	results := make([]parsed, len(toRead))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, p := range toRead {
+		g.Go(func() error {
+			b, ok := data[p]
+			if !ok {
+				results[i].skipped = skippedUnreadable
+				return nil
+			}
+			text, skipped := textContent(b, r.maxBytes)
+			if results[i].skipped = skipped; skipped == "" {
+				results[i].docs, results[i].err = parseYAMLDocuments([]byte(text))
+			}
+			return nil
+		})
+	}
+	_ = g.Wait() // the parses return no error: a file's problem is its result
 	var next []string
-	for _, p := range toRead {
+	for k, p := range toRead {
 		r.cat.Files = append(r.cat.Files, p)
-		b, ok := data[p]
-		if !ok {
-			r.cat.Errors = append(r.cat.Errors, FileError{Path: p, Message: "file not read: " + skippedUnreadable})
+		res := results[k]
+		if res.skipped != "" {
+			r.cat.Errors = append(r.cat.Errors, FileError{Path: p, Message: "file not read: " + res.skipped})
 			continue
 		}
-		text, skipped := textContent(b, r.maxBytes)
-		if skipped != "" {
-			r.cat.Errors = append(r.cat.Errors, FileError{Path: p, Message: "file not read: " + skipped})
-			continue
-		}
-		docs, yerr := parseYAMLDocuments([]byte(text))
-		if yerr != nil {
+		if yerr := res.err; yerr != nil {
 			r.cat.Errors = append(r.cat.Errors, FileError{Path: p, Line: yerr.Line, Message: yerr.Message})
 			continue
 		}
-		for i, d := range docs {
+		for i, d := range res.docs {
 			// Backstage ignores a null document (a stray "---"); a file left with
 			// no entity at all is reported by catalog.valid.
 			if d.Value == nil {
