@@ -67,7 +67,7 @@ func newPathIndex(entries []Entry) *pathIndex {
 	// large tree: what only rules and inference look at is built on the side,
 	// while the catalog, the components and the files are read.
 	ix.more.Go(func() {
-		exts, dirNames := newGrouper(len(sorted)), newGrouper(len(sorted)/2)
+		exts, dirNames := newGrouper(len(sorted)), newGrouper(len(sorted)) // a tree of one-file directories has as many directories as files
 		prev := ""
 		for _, e := range sorted {
 			p := e.Path
